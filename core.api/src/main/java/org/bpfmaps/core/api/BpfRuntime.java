@@ -1,0 +1,19 @@
+package org.bpfmaps.core.api;
+
+import java.util.Set;
+
+/**
+ * Makes isolated instances: each with its own object table, ids and bpffs, sharing only the
+ * installed map providers. Tools such as the conformance runner use one so that they never touch
+ * a user's maps. Registered as an OSGi service by core.api.
+ */
+public interface BpfRuntime {
+    /** A new, empty instance; close it to release its maps. */
+    BpfInstance newInstance(BpfSettings settings);
+
+    /** The map types some installed provider serves now. */
+    Set<MapType> mapTypes();
+
+    /** The framework's default instance (the one registered as the {@link Bpf} service). */
+    Bpf defaultInstance();
+}

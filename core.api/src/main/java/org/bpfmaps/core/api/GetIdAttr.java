@@ -1,0 +1,20 @@
+package org.bpfmaps.core.api;
+
+/**
+ * The attr of the id commands. {@link BpfCmd#MAP_GET_NEXT_ID} reads {@link #startId} and writes
+ * {@link #nextId}: the smallest id of a live map above it. {@link BpfCmd#MAP_GET_FD_BY_ID} reads
+ * {@link #startId} as {@code map_id} (the kernel's union) and {@link #openFlags}.
+ */
+public final class GetIdAttr extends BpfAttr {
+    /** {@code start_id}, or {@code map_id} for MAP_GET_FD_BY_ID. */
+    public int startId;
+    public int nextId;
+    public int openFlags;
+
+    public GetIdAttr() {
+    }
+
+    public GetIdAttr(int startId) {
+        this.startId = startId;
+    }
+}

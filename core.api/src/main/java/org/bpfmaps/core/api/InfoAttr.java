@@ -1,0 +1,24 @@
+package org.bpfmaps.core.api;
+
+import java.nio.ByteBuffer;
+
+/**
+ * The attr of {@link BpfCmd#OBJ_GET_INFO_BY_FD}. The command writes {@code min(infoLen, 104)} bytes
+ * of the kernel's {@code struct bpf_map_info} layout at {@link #info}'s position and sets
+ * {@link #infoLen} to that number; {@link MapInfo#read} decodes them.
+ */
+public final class InfoAttr extends BpfAttr {
+    public int bpfFd;
+    public int infoLen;
+    public ByteBuffer info;
+
+    public InfoAttr() {
+    }
+
+    /** An attr for the whole struct, with a buffer of its own. */
+    public InfoAttr(int bpfFd) {
+        this.bpfFd = bpfFd;
+        this.infoLen = BpfFlags.MAP_INFO_SIZE;
+        this.info = ByteBuffer.allocate(BpfFlags.MAP_INFO_SIZE);
+    }
+}

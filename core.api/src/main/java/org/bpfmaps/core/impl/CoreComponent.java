@@ -1,0 +1,108 @@
+package org.bpfmaps.core.impl;
+
+import java.util.HashMap;
+import java.util.Hashtable;
+import java.util.Map;
+import org.bpfmaps.core.api.Bpf;
+import org.bpfmaps.core.api.BpfInstance;
+import org.bpfmaps.core.api.BpfRuntime;
+import org.bpfmaps.core.api.BpfSettings;
+import org.bpfmaps.core.spi.MapProvider;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.Constants;
+import org.osgi.framework.ServiceReference;
+import org.osgi.framework.ServiceRegistration;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+
+/**
+ * The core in a framework: tracks {@link MapProvider} services (any number, coming and going at
+ * any time) and registers the default instance as the {@link Bpf} service and a {@link BpfRuntime}
+ * for isolated ones.
+ *
+ * <p>Settings come from the configuration {@code org.bpfmaps.core} (Config Admin) or else the
+ * framework properties {@value BpfSettings#POSSIBLE_CPUS} and {@value BpfSettings#MEMORY_BUDGET}.
+ * They size the maps already made, so a changed configuration applies at the next start.
+ */
+@Component(service = {}, immediate = true, configurationPid = "org.bpfmaps.core")
+public final class CoreComponent implements BpfRuntime {
+    private final ProviderRegistry registry = new ProviderRegistry();
+    private Instance defaultInstance;
+    private ServiceRegistration<?> bpfReg;
+    private ServiceRegistration<?> runtimeReg;
+
+    @Reference(service = MapProvider.class, cardinality = ReferenceCardinality.MULTIPLE,
+            policy = ReferencePolicy.DYNAMIC)
+    void addProvider(MapProvider provider, ServiceReference<MapProvider> ref) {
+        Object ranking = ref.getProperty(Constants.SERVICE_RANKING);
+        registry.add(provider, ranking instanceof Integer r ? r : 0, ref.getBundle().getVersion().toString(),
+                ref.getBundle().getSymbolicName());
+    }
+
+    void removeProvider(MapProvider provider) {
+        registry.remove(provider);
+    }
+
+    @Activate
+    void activate(BundleContext ctx, Map<String, Object> config) {
+        Map<String, Object> props = new HashMap<>();
+        for (String key : new String[] {BpfSettings.POSSIBLE_CPUS, BpfSettings.MEMORY_BUDGET}) {
+            String v = ctx.getProperty(key);
+            if (v != null) {
+                props.put(key, v);
+            }
+            if (config.get(key) != null) {
+                props.put(key, config.get(key));
+            }
+        }
+        BpfSettings settings;
+        try {
+            settings = BpfSettings.from(props);
+        } catch (IllegalArgumentException e) {
+            System.err.println("bpfmaps: " + e.getMessage() + "; using the defaults");
+            settings = BpfSettings.defaults();
+        }
+        defaultInstance = new Instance(settings, registry);
+        Hashtable<String, Object> p = new Hashtable<>();
+        p.put("bpfmaps.possible.cpus", settings.possibleCpus());
+        bpfReg = ctx.registerService(Bpf.class, defaultInstance, p);
+        runtimeReg = ctx.registerService(BpfRuntime.class, this, null);
+    }
+
+    @Modified
+    void modified(Map<String, Object> config) {
+        // Keeping the live instance: its maps were laid out with the current settings.
+    }
+
+    @Deactivate
+    void deactivate() {
+        runtimeReg.unregister();
+        bpfReg.unregister();
+        defaultInstance.close();
+    }
+
+    @Override
+    public java.util.Set<org.bpfmaps.core.api.MapType> mapTypes() {
+        return registry.mapTypes();
+    }
+
+    @Override
+    public BpfInstance newInstance(BpfSettings settings) {
+        return new Instance(settings, registry);
+    }
+
+    @Override
+    public Bpf defaultInstance() {
+        return defaultInstance;
+    }
+
+    /** The registry, for the shell's provider listing. */
+    public ProviderRegistry registry() {
+        return registry;
+    }
+}

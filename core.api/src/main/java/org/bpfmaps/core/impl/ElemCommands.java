@@ -1,0 +1,435 @@
+package org.bpfmaps.core.impl;
+
+import java.nio.ByteBuffer;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.bpfmaps.core.api.BpfAttr;
+import org.bpfmaps.core.api.BpfCmd;
+import org.bpfmaps.core.api.BpfFlags;
+import org.bpfmaps.core.api.Errno;
+import org.bpfmaps.core.api.MapBatchAttr;
+import org.bpfmaps.core.api.MapElemAttr;
+import org.bpfmaps.core.api.MapMapping;
+import org.bpfmaps.core.api.MmapAttr;
+import org.bpfmaps.core.spi.Bytes;
+import org.bpfmaps.core.spi.MapOps;
+
+/**
+ * The element, batch, freeze and mmap commands, with the checks {@code kernel/bpf/syscall.c}
+ * makes before a map's ops run, in its order: flags the command never takes, the fd (EBADF when
+ * not open, EINVAL when not a map), the fd's access mode and the map's frozen state (EPERM),
+ * BPF_F_LOCK without a spin lock (EINVAL), the user buffers (EFAULT), then the ops. A detached map
+ * answers ENODEV where the kernel would call its ops.
+ *
+ * <p>The paths that succeed or miss allocate nothing: failures record a constant reason in the
+ * attr.
+ */
+final class ElemCommands {
+    private final Instance in;
+
+    ElemCommands(Instance in) {
+        this.in = in;
+    }
+
+    int lookup(MapElemAttr a) {
+        if ((a.flags & ~BpfFlags.F_LOCK) != 0) {
+            return a.fail(Errno.EINVAL, "flags 0x%x: a lookup takes only BPF_F_LOCK (0x4)", a.flags);
+        }
+        FdEntry e = in.table.entry(a.mapFd);
+        int err = mapCheck(e, a.mapFd, a);
+        if (err != 0) {
+            return err;
+        }
+        MapObject m = (MapObject) e.obj;
+        if (!e.canRead) {
+            return a.fail(Errno.EPERM, "map_fd %d was opened write-only (BPF_F_WRONLY)", a.mapFd);
+        }
+        if ((a.flags & BpfFlags.F_LOCK) != 0) {
+            return noSpinLock(a);
+        }
+        if ((err = keyCheck(m, a.key, a)) != 0) {
+            return err;
+        }
+        MapOps ops = m.ops;
+        if (ops == null) {
+            return detached(a);
+        }
+        int vsize = m.def.valueBufSize();
+        if (!Bytes.canWrite(a.value, 0, vsize)) {
+            // the kernel copies out only after a hit: a miss still answers ENOENT
+            err = call(ops, m, BpfCmd.MAP_LOOKUP_ELEM, a.key, ByteBuffer.allocate(vsize), a.flags, a);
+            return err != 0 ? err : a.fail(Errno.EFAULT, "value has room for fewer than %d bytes", vsize);
+        }
+        err = call(ops, m, BpfCmd.MAP_LOOKUP_ELEM, a.key, a.value, a.flags, a);
+        return err == 0 ? 0 : a.failed(err, "lookup failed", 0, 0);
+    }
+
+    int update(MapElemAttr a) {
+        FdEntry e = in.table.entry(a.mapFd);
+        int err = mapCheck(e, a.mapFd, a);
+        if (err != 0) {
+            return err;
+        }
+        MapObject m = (MapObject) e.obj;
+        if ((err = writeCheck(e, m, a)) != 0) {
+            return err;
+        }
+        if ((a.flags & BpfFlags.F_LOCK) != 0) {
+            return noSpinLock(a);
+        }
+        if ((err = keyCheck(m, a.key, a)) != 0) {
+            return err;
+        }
+        int vsize = m.def.valueBufSize();
+        if (!Bytes.canRead(a.value, 0, vsize)) {
+            return a.fail(Errno.EFAULT, "value holds fewer than %d bytes (the map's value size)", vsize);
+        }
+        if (a.flags > BpfFlags.EXIST || a.flags < 0) {
+            return a.fail(Errno.EINVAL, "flags %d: an update takes BPF_ANY (0), BPF_NOEXIST (1) or BPF_EXIST (2)",
+                    a.flags);
+        }
+        MapOps ops = m.ops;
+        if (ops == null) {
+            return detached(a);
+        }
+        err = call(ops, m, BpfCmd.MAP_UPDATE_ELEM, a.key, a.value, a.flags, a);
+        return err == 0 ? 0 : explainUpdate(m, a, err);
+    }
+
+    int delete(MapElemAttr a) {
+        FdEntry e = in.table.entry(a.mapFd);
+        int err = mapCheck(e, a.mapFd, a);
+        if (err != 0) {
+            return err;
+        }
+        MapObject m = (MapObject) e.obj;
+        if ((err = writeCheck(e, m, a)) != 0) {
+            return err;
+        }
+        if ((err = keyCheck(m, a.key, a)) != 0) {
+            return err;
+        }
+        MapOps ops = m.ops;
+        if (ops == null) {
+            return detached(a);
+        }
+        if (!m.traits.supports(BpfCmd.MAP_DELETE_ELEM)) {
+            return notSupported(m, BpfCmd.MAP_DELETE_ELEM, a);
+        }
+        err = call(ops, m, BpfCmd.MAP_DELETE_ELEM, a.key, null, 0, a);
+        return err == 0 ? 0 : a.failed(err, "delete failed", 0, 0);
+    }
+
+    int getNextKey(MapElemAttr a) {
+        FdEntry e = in.table.entry(a.mapFd);
+        int err = mapCheck(e, a.mapFd, a);
+        if (err != 0) {
+            return err;
+        }
+        MapObject m = (MapObject) e.obj;
+        if (!e.canRead) {
+            return a.fail(Errno.EPERM, "map_fd %d was opened write-only (BPF_F_WRONLY)", a.mapFd);
+        }
+        if (a.key != null && (err = keyCheck(m, a.key, a)) != 0) {
+            return err;
+        }
+        if (!Bytes.canWrite(a.nextKey, 0, m.def.keySize())) {
+            return a.fail(Errno.EFAULT, "next_key has room for fewer than %d bytes (key_size)", m.def.keySize());
+        }
+        MapOps ops = m.ops;
+        if (ops == null) {
+            return detached(a);
+        }
+        if (!m.traits.supports(BpfCmd.MAP_GET_NEXT_KEY)) {
+            return notSupported(m, BpfCmd.MAP_GET_NEXT_KEY, a);
+        }
+        err = call(ops, m, BpfCmd.MAP_GET_NEXT_KEY, a.key, a.nextKey, 0, a);
+        return err == 0 ? 0 : a.failed(err, "no next key: the walk is at its end", 0, 0);
+    }
+
+    int lookupAndDelete(MapElemAttr a) {
+        if ((a.flags & ~BpfFlags.F_LOCK) != 0) {
+            return a.fail(Errno.EINVAL, "flags 0x%x: lookup_and_delete takes only BPF_F_LOCK (0x4)", a.flags);
+        }
+        FdEntry e = in.table.entry(a.mapFd);
+        int err = mapCheck(e, a.mapFd, a);
+        if (err != 0) {
+            return err;
+        }
+        MapObject m = (MapObject) e.obj;
+        if (!e.canRead) {
+            return a.fail(Errno.EPERM, "map_fd %d was opened write-only (BPF_F_WRONLY)", a.mapFd);
+        }
+        if ((err = writeCheck(e, m, a)) != 0) {
+            return err;
+        }
+        if ((a.flags & BpfFlags.F_LOCK) != 0) {
+            return noSpinLock(a);
+        }
+        if ((err = keyCheck(m, a.key, a)) != 0) {
+            return err;
+        }
+        if (!m.traits.supports(BpfCmd.MAP_LOOKUP_AND_DELETE_ELEM)) {
+            return notSupported(m, BpfCmd.MAP_LOOKUP_AND_DELETE_ELEM, a);
+        }
+        MapOps ops = m.ops;
+        if (ops == null) {
+            return detached(a);
+        }
+        int vsize = m.def.valueBufSize();
+        if (!Bytes.canWrite(a.value, 0, vsize)) {
+            return a.fail(Errno.EFAULT, "value has room for fewer than %d bytes", vsize);
+        }
+        err = call(ops, m, BpfCmd.MAP_LOOKUP_AND_DELETE_ELEM, a.key, a.value, a.flags, a);
+        return err == 0 ? 0 : a.failed(err, "lookup_and_delete failed", 0, 0);
+    }
+
+    int freeze(MapElemAttr a) {
+        if (a.key != null || a.value != null || a.nextKey != null || a.flags != 0) {
+            return a.fail(Errno.EINVAL, "MAP_FREEZE reads only map_fd: key, value and flags must be unset");
+        }
+        FdEntry e = in.table.entry(a.mapFd);
+        int err = mapCheck(e, a.mapFd, a);
+        if (err != 0) {
+            return err;
+        }
+        MapObject m = (MapObject) e.obj;
+        if ((err = writeCheck(e, m, a)) != 0) {
+            return err;
+        }
+        synchronized (m) {
+            if (m.writableMappings > 0) {
+                return a.fail(Errno.EBUSY, "the map has %d writable mmap view(s) open", m.writableMappings);
+            }
+            if (m.frozen) {
+                return a.fail(Errno.EBUSY, "the map is frozen already");
+            }
+            m.frozen = true;
+        }
+        return 0;
+    }
+
+    int batch(BpfCmd cmd, MapBatchAttr a) {
+        FdEntry e = in.table.entry(a.mapFd);
+        int err = mapCheck(e, a.mapFd, a);
+        if (err != 0) {
+            return err;
+        }
+        MapObject m = (MapObject) e.obj;
+        boolean reads = cmd == BpfCmd.MAP_LOOKUP_BATCH || cmd == BpfCmd.MAP_LOOKUP_AND_DELETE_BATCH;
+        boolean writes = cmd != BpfCmd.MAP_LOOKUP_BATCH;
+        if (reads && !e.canRead) {
+            return a.fail(Errno.EPERM, "map_fd %d was opened write-only (BPF_F_WRONLY)", a.mapFd);
+        }
+        if (writes && (err = writeCheck(e, m, a)) != 0) {
+            return err;
+        }
+        if (!m.traits.supports(cmd)) {
+            return notSupported(m, cmd, a);
+        }
+        MapOps ops = m.ops;
+        if (ops == null) {
+            return detached(a);
+        }
+        try {
+            switch (cmd) {
+                case MAP_LOOKUP_BATCH:
+                    err = ops.lookupBatch(m.def, a);
+                    break;
+                case MAP_LOOKUP_AND_DELETE_BATCH:
+                    err = ops.lookupAndDeleteBatch(m.def, a);
+                    break;
+                case MAP_UPDATE_BATCH:
+                    err = ops.updateBatch(m.def, a);
+                    break;
+                default:
+                    err = ops.deleteBatch(m.def, a);
+                    break;
+            }
+        } catch (RuntimeException ex) {
+            return providerFailed(m, cmd, ex, a);
+        }
+        if (err == 0) {
+            return 0;
+        }
+        if (cmd == BpfCmd.MAP_UPDATE_BATCH) {
+            return explainUpdate(m, a, err);
+        }
+        return a.failed(err, err == Errno.ENOENT.ret() && reads
+                ? "the walk reached the end of the map (count holds the last elements)"
+                : cmd + " stopped after %d element(s)", a.count, 0);
+    }
+
+    int mmap(MmapAttr a) {
+        FdEntry e = in.table.entry(a.mapFd);
+        if (e == null) {
+            return a.fail(Errno.EBADF, "fd %d is not open", a.mapFd);
+        }
+        if (!(e.obj instanceof MapObject m)) {
+            return a.fail(Errno.ENODEV, "fd %d is not a map and cannot be mapped", a.mapFd);
+        }
+        if ((m.traits.flagMask() & BpfFlags.F_MMAPABLE) == 0) {
+            return a.fail(Errno.ENOTSUPP, "map type " + m.def.type().bpftoolName() + " cannot be mmapped");
+        }
+        if (!m.def.hasFlag(BpfFlags.F_MMAPABLE)) {
+            return a.fail(Errno.EINVAL, "the map was created without BPF_F_MMAPABLE (0x400)");
+        }
+        if (a.writable && !e.canWrite) {
+            return a.fail(Errno.EACCES, "the fd was opened read-only (BPF_F_RDONLY): no writable mapping");
+        }
+        if (!e.canWrite) {
+            // measured on 6.18: even a read-only shared mapping of a BPF_F_RDONLY fd is refused
+            return a.fail(Errno.EINVAL, "the fd was opened read-only (BPF_F_RDONLY) and cannot be mapped");
+        }
+        if (!e.canRead) {
+            return a.fail(Errno.EACCES, "the fd was opened write-only (BPF_F_WRONLY) and cannot be mapped");
+        }
+        synchronized (m) {
+            if (a.writable) {
+                if (m.frozen) {
+                    return a.fail(Errno.EPERM, "the map is frozen: only a read-only mapping is allowed");
+                }
+                if (m.def.hasFlag(BpfFlags.F_RDONLY_PROG)) {
+                    return a.fail(Errno.EACCES, "a BPF_F_RDONLY_PROG map cannot be mapped writable");
+                }
+            }
+            MapOps ops = m.ops;
+            ByteBuffer view = ops == null ? null : ops.mmapView();
+            if (view == null) {
+                return detached(a);
+            }
+            if (a.writable) {
+                m.writableMappings++;
+            }
+            a.mapping = new Mapping(m, a.writable ? view : view.asReadOnlyBuffer(), a.writable);
+        }
+        return 0;
+    }
+
+    /** A live view handed out by mmap; closing it is munmap. */
+    private static final class Mapping implements MapMapping {
+        private final MapObject map;
+        private final ByteBuffer buffer;
+        private final boolean writable;
+        private final AtomicBoolean closed = new AtomicBoolean();
+
+        Mapping(MapObject map, ByteBuffer buffer, boolean writable) {
+            this.map = map;
+            this.buffer = buffer;
+            this.writable = writable;
+            map.retain();
+        }
+
+        @Override
+        public ByteBuffer buffer() {
+            return buffer;
+        }
+
+        @Override
+        public boolean writable() {
+            return writable;
+        }
+
+        @Override
+        public void close() {
+            if (closed.compareAndSet(false, true)) {
+                if (writable) {
+                    synchronized (map) {
+                        map.writableMappings--;
+                    }
+                }
+                map.release();
+            }
+        }
+    }
+
+    // ---- the checks every command shares ----
+
+    /** EBADF for an fd that is not open, EINVAL for one that is not a map: {@code __bpf_map_get}. */
+    private static int mapCheck(FdEntry e, int fd, BpfAttr a) {
+        if (e == null) {
+            return a.fail(Errno.EBADF, "map_fd %d is not an open fd", fd);
+        }
+        if (!(e.obj instanceof MapObject)) {
+            return a.fail(Errno.EINVAL, "map_fd %d is not a map", fd);
+        }
+        return 0;
+    }
+
+    /** EPERM unless the fd may write and the map is not frozen: {@code map_get_sys_perms}. */
+    private static int writeCheck(FdEntry e, MapObject m, BpfAttr a) {
+        if (!e.canWrite) {
+            return a.fail(Errno.EPERM, "the fd was opened read-only (BPF_F_RDONLY)");
+        }
+        if (m.frozen) {
+            return a.fail(Errno.EPERM, "the map is frozen: user space may no longer write it");
+        }
+        return 0;
+    }
+
+    /** The key pointer: key_size bytes readable, or NULL (EINVAL) for a map whose key_size is 0. */
+    private static int keyCheck(MapObject m, ByteBuffer key, BpfAttr a) {
+        int ks = m.def.keySize();
+        if (ks == 0) {
+            return key == null ? 0 : a.fail(Errno.EINVAL, "key must be NULL: the map's key_size is 0");
+        }
+        if (!Bytes.canRead(key, 0, ks)) {
+            return a.fail(Errno.EFAULT, key == null ? "key is NULL; the map's key_size is %d"
+                    : "key holds fewer than key_size (%d) bytes", ks);
+        }
+        return 0;
+    }
+
+    private static int noSpinLock(BpfAttr a) {
+        return a.fail(Errno.EINVAL, "BPF_F_LOCK needs a value with a bpf_spin_lock (BTF), which this map has not");
+    }
+
+    private static int detached(BpfAttr a) {
+        return a.fail(Errno.ENODEV, "the map is detached: the provider of its type has gone");
+    }
+
+    private static int notSupported(MapObject m, BpfCmd cmd, BpfAttr a) {
+        return a.fail(Errno.ENOTSUPP, cmd + " is not supported by map type " + m.def.type().bpftoolName());
+    }
+
+    private static int explainUpdate(MapObject m, BpfAttr a, int err) {
+        String why;
+        if (err == Errno.E2BIG.ret()) {
+            why = "no room: the key is beyond max_entries (%d) or the map is full";
+        } else if (err == Errno.EEXIST.ret()) {
+            why = "the key exists (BPF_NOEXIST)";
+        } else if (err == Errno.ENOENT.ret()) {
+            why = "the key does not exist (BPF_EXIST)";
+        } else if (err == Errno.ENOSPC.ret()) {
+            why = "the map is full (max_entries %d)";
+        } else {
+            why = "update failed";
+        }
+        return a.failed(err, why, Integer.toUnsignedLong(m.def.maxEntries()), 0);
+    }
+
+    private static int call(MapOps ops, MapObject m, BpfCmd cmd, ByteBuffer key, ByteBuffer value, long flags,
+            BpfAttr a) {
+        try {
+            switch (cmd) {
+                case MAP_LOOKUP_ELEM:
+                    return ops.lookupElem(key, value, flags);
+                case MAP_UPDATE_ELEM:
+                    return ops.updateElem(key, value, flags);
+                case MAP_DELETE_ELEM:
+                    return ops.deleteElem(key);
+                case MAP_GET_NEXT_KEY:
+                    return ops.getNextKey(key, value);
+                default:
+                    return ops.lookupAndDeleteElem(key, value, flags);
+            }
+        } catch (RuntimeException ex) {
+            return providerFailed(m, cmd, ex, a);
+        }
+    }
+
+    /** A provider bug must not reach the caller as an exception: EFAULT with the exception named. */
+    private static int providerFailed(MapObject m, BpfCmd cmd, RuntimeException ex, BpfAttr a) {
+        return a.fail(Errno.EFAULT, "the provider of map type " + m.def.type().bpftoolName() + " failed in "
+                + cmd + ": " + ex);
+    }
+}

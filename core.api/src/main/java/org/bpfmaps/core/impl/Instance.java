@@ -1,0 +1,177 @@
+package org.bpfmaps.core.impl;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.bpfmaps.core.api.BpfAttr;
+import org.bpfmaps.core.api.BpfCmd;
+import org.bpfmaps.core.api.BpfInstance;
+import org.bpfmaps.core.api.BpfSettings;
+import org.bpfmaps.core.api.Errno;
+import org.bpfmaps.core.api.ErrorSink;
+import org.bpfmaps.core.api.GetIdAttr;
+import org.bpfmaps.core.api.InfoAttr;
+import org.bpfmaps.core.api.MapBatchAttr;
+import org.bpfmaps.core.api.MapCreateAttr;
+import org.bpfmaps.core.api.MapElemAttr;
+import org.bpfmaps.core.api.MmapAttr;
+import org.bpfmaps.core.api.ObjAttr;
+
+/**
+ * One instance of the {@code bpf(2)} world: an object table, its ids, a bpffs, settings and a
+ * memory budget, with the dispatcher that routes each command to the code that implements it
+ * (the kernel's {@code __sys_bpf} switch). Maps are served by the shared {@link ProviderRegistry}.
+ */
+public final class Instance implements BpfInstance, ProviderRegistry.Listener {
+    final ObjectTable table;
+    final BpfFs fs = new BpfFs();
+    final BpfSettings settings;
+    final MemoryBudget budget;
+    final ProviderRegistry registry;
+    private final Set<MapObject> maps = ConcurrentHashMap.newKeySet();
+    private final ElemCommands elem = new ElemCommands(this);
+
+    public Instance(BpfSettings settings, ProviderRegistry registry) {
+        this.settings = settings;
+        this.registry = registry;
+        this.table = new ObjectTable(settings.maxFds());
+        this.budget = new MemoryBudget(settings.memoryBudget());
+        registry.addListener(this);
+    }
+
+    @Override
+    public int bpf(int cmd, BpfAttr attr) {
+        BpfCmd c = BpfCmd.of(cmd);
+        if (c == null) {
+            if (attr != null) {
+                attr.clearError();
+                return attr.fail(Errno.EINVAL, "command %d is not a bpf(2) command", cmd);
+            }
+            return Errno.EINVAL.ret();
+        }
+        return bpf(c, attr);
+    }
+
+    @Override
+    public int bpf(BpfCmd cmd, BpfAttr attr) {
+        if (attr == null) {
+            return Errno.EFAULT.ret();
+        }
+        attr.clearError();
+        switch (cmd) {
+            case MAP_LOOKUP_ELEM:
+                return attr instanceof MapElemAttr a ? elem.lookup(a) : wrongAttr(cmd, attr);
+            case MAP_UPDATE_ELEM:
+                return attr instanceof MapElemAttr a ? elem.update(a) : wrongAttr(cmd, attr);
+            case MAP_DELETE_ELEM:
+                return attr instanceof MapElemAttr a ? elem.delete(a) : wrongAttr(cmd, attr);
+            case MAP_GET_NEXT_KEY:
+                return attr instanceof MapElemAttr a ? elem.getNextKey(a) : wrongAttr(cmd, attr);
+            case MAP_LOOKUP_AND_DELETE_ELEM:
+                return attr instanceof MapElemAttr a ? elem.lookupAndDelete(a) : wrongAttr(cmd, attr);
+            case MAP_FREEZE:
+                return attr instanceof MapElemAttr a ? elem.freeze(a) : wrongAttr(cmd, attr);
+            case MAP_CREATE:
+                return attr instanceof MapCreateAttr a ? MapCreator.create(this, a) : wrongAttr(cmd, attr);
+            case MAP_LOOKUP_BATCH:
+            case MAP_LOOKUP_AND_DELETE_BATCH:
+            case MAP_UPDATE_BATCH:
+            case MAP_DELETE_BATCH:
+                return attr instanceof MapBatchAttr a ? elem.batch(cmd, a) : wrongAttr(cmd, attr);
+            case OBJ_PIN:
+                return attr instanceof ObjAttr a ? ObjCommands.pin(this, a) : wrongAttr(cmd, attr);
+            case OBJ_GET:
+                return attr instanceof ObjAttr a ? ObjCommands.get(this, a) : wrongAttr(cmd, attr);
+            case MAP_GET_NEXT_ID:
+                return attr instanceof GetIdAttr a ? ObjCommands.nextId(this, a) : wrongAttr(cmd, attr);
+            case MAP_GET_FD_BY_ID:
+                return attr instanceof GetIdAttr a ? ObjCommands.fdById(this, a) : wrongAttr(cmd, attr);
+            case OBJ_GET_INFO_BY_FD:
+                return attr instanceof InfoAttr a ? ObjCommands.info(this, a) : wrongAttr(cmd, attr);
+            default:
+                return attr.fail(Errno.EINVAL, "command %d (" + cmd + ") is not implemented here yet",
+                        cmd.number());
+        }
+    }
+
+    private static int wrongAttr(BpfCmd cmd, BpfAttr attr) {
+        return attr.fail(Errno.EINVAL, cmd + " does not take a " + attr.getClass().getSimpleName());
+    }
+
+    @Override
+    public int close(int fd) {
+        return table.close(fd) ? 0 : Errno.EBADF.ret();
+    }
+
+    @Override
+    public int mmap(MmapAttr attr) {
+        if (attr == null) {
+            return Errno.EFAULT.ret();
+        }
+        attr.clearError();
+        return elem.mmap(attr);
+    }
+
+    @Override
+    public int mkdir(String path, ErrorSink err) {
+        return fs.mkdir(path, err != null ? err : NO_SINK);
+    }
+
+    @Override
+    public int unlink(String path, ErrorSink err) {
+        return fs.unlink(path, err != null ? err : NO_SINK);
+    }
+
+    @Override
+    public BpfSettings settings() {
+        return settings;
+    }
+
+    public ObjectTable table() {
+        return table;
+    }
+
+    public BpfFs fs() {
+        return fs;
+    }
+
+    /** Bytes charged to the budget by live, attached maps. */
+    public long memoryUsed() {
+        return budget.used();
+    }
+
+    /** The live maps of this instance (attached or detached). */
+    public List<MapObject> maps() {
+        return new ArrayList<>(maps);
+    }
+
+    void track(MapObject m) {
+        maps.add(m);
+    }
+
+    void forget(MapObject m) {
+        maps.remove(m);
+    }
+
+    @Override
+    public void providerRemoved(ProviderRegistry.Entry gone) {
+        for (MapObject m : maps) {
+            if (m.provider == gone) {
+                m.detach();
+            }
+        }
+    }
+
+    /** Closes every fd and pin; maps held by nothing else are freed. */
+    @Override
+    public void close() {
+        registry.removeListener(this);
+        fs.clear();
+        for (int fd : table.openFds()) {
+            table.close(fd);
+        }
+    }
+
+    static final ErrorSink NO_SINK = (e, why, a, b) -> -e.code();
+}

@@ -1,0 +1,191 @@
+package org.bpfmaps.core.impl;
+
+import org.bpfmaps.core.api.BpfFlags;
+import org.bpfmaps.core.api.Errno;
+import org.bpfmaps.core.api.MapCreateAttr;
+import org.bpfmaps.core.api.MapType;
+import org.bpfmaps.core.spi.MapDef;
+import org.bpfmaps.core.spi.MapOps;
+import org.bpfmaps.core.spi.MapTypeTraits;
+
+/**
+ * MAP_CREATE, as {@code map_create()} in kernel/bpf/syscall.c: the checks every type shares, then
+ * the type's table ({@link MapTypeTraits}), the provider's own check, the memory budget, and only
+ * then the allocation, so that a refused map leaves nothing behind.
+ */
+final class MapCreator {
+    private MapCreator() {
+    }
+
+    static int create(Instance in, MapCreateAttr a) {
+        int flags = a.mapFlags;
+        if ((flags & BpfFlags.F_TOKEN_FD) != 0) {
+            return a.fail(Errno.EINVAL, "map_flags BPF_F_TOKEN_FD: BPF tokens are not supported here");
+        }
+        if (a.btfVmlinuxValueTypeId != 0) {
+            if (a.mapType != MapType.STRUCT_OPS.number() || a.btfKeyTypeId != 0 || a.btfValueTypeId != 0) {
+                return a.fail(Errno.EINVAL, "btf_vmlinux_value_type_id is only for struct_ops maps without "
+                        + "btf_key_type_id and btf_value_type_id");
+            }
+        } else if (a.btfKeyTypeId != 0 && a.btfValueTypeId == 0) {
+            return a.fail(Errno.EINVAL, "btf_key_type_id needs btf_value_type_id");
+        }
+        if (a.btfKeyTypeId != 0 || a.btfValueTypeId != 0 || a.btfVmlinuxValueTypeId != 0) {
+            return a.fail(Errno.EINVAL, "BTF type ids need a BTF object, and BTF is not supported here");
+        }
+        if (a.mapType != MapType.BLOOM_FILTER.number() && a.mapType != MapType.ARENA.number() && a.mapExtra != 0) {
+            return a.fail(Errno.EINVAL, "map_extra is %d; only bloom_filter and arena maps take it (must be 0)",
+                    a.mapExtra);
+        }
+        if ((flags & BpfFlags.F_RDONLY) != 0 && (flags & BpfFlags.F_WRONLY) != 0) {
+            return a.fail(Errno.EINVAL, "map_flags has both BPF_F_RDONLY and BPF_F_WRONLY");
+        }
+        int numaNode = (flags & BpfFlags.F_NUMA_NODE) != 0 ? a.numaNode : BpfFlags.NUMA_NO_NODE;
+        if (numaNode != BpfFlags.NUMA_NO_NODE && Integer.compareUnsigned(numaNode, in.settings.numaNodes()) >= 0) {
+            return a.fail(Errno.EINVAL, "numa_node %d does not exist (this instance has %d node(s))",
+                    Integer.toUnsignedLong(numaNode), in.settings.numaNodes());
+        }
+        MapType type = MapType.of(a.mapType);
+        if (type == null || type == MapType.UNSPEC) {
+            return a.fail(Errno.EINVAL, "map_type %d is not a Linux map type (1..%d)",
+                    Integer.toUnsignedLong(a.mapType), MapType.values().length - 1);
+        }
+        ProviderRegistry.Entry provider = in.registry.providerFor(type);
+        if (provider == null) {
+            return a.fail(Errno.EINVAL, "map type " + type.bpftoolName() + " (" + type.number()
+                    + "): no installed provider serves it");
+        }
+        MapTypeTraits t = provider.traits.get(type);
+        int err = checkTable(t, a, numaNode);
+        if (err != 0) {
+            return err;
+        }
+        if ((err = checkName(a)) != 0) {
+            return err;
+        }
+        long vs = Integer.toUnsignedLong(a.valueSize);
+        int valueBuf = t.perCpu() ? (int) (((vs + 7) & ~7L) * in.settings.possibleCpus()) : (int) vs;
+        if (t.perCpu() && ((vs + 7) & ~7L) * in.settings.possibleCpus() > Integer.MAX_VALUE) {
+            return a.fail(Errno.E2BIG, "a per-CPU value of %d bytes x %d CPUs is over 2 GiB", vs,
+                    in.settings.possibleCpus());
+        }
+        MapDef def = new MapDef(type, a.keySize, a.valueSize, a.maxEntries,
+                flags & ~(BpfFlags.F_RDONLY | BpfFlags.F_WRONLY), numaNode, a.mapExtra,
+                nameOf(a), in.settings.possibleCpus(), valueBuf);
+        try {
+            if ((err = provider.provider.allocCheck(def, a)) != 0) {
+                return err;
+            }
+        } catch (RuntimeException ex) {
+            return a.fail(Errno.EINVAL, "the provider of " + type.bpftoolName() + " refused the map: " + ex);
+        }
+        if (a.mapIfindex != 0) {
+            return a.fail(Errno.EOPNOTSUPP, "map_ifindex %d: offload to a device is not supported",
+                    Integer.toUnsignedLong(a.mapIfindex));
+        }
+        long bytes;
+        try {
+            bytes = provider.provider.memoryUsage(def);
+        } catch (RuntimeException ex) {
+            bytes = -1;
+        }
+        if (!in.budget.charge(bytes)) {
+            return a.fail(Errno.ENOMEM, "the map needs %d bytes; the instance's memory budget has %d left",
+                    bytes, in.budget.limit() - in.budget.used());
+        }
+        MapOps ops;
+        try {
+            ops = provider.provider.alloc(def);
+        } catch (OutOfMemoryError | RuntimeException ex) {
+            in.budget.release(bytes);
+            return a.fail(Errno.ENOMEM, "allocating %d bytes failed: " + ex, bytes);
+        }
+        MapObject m = new MapObject(in, def, t, ops, provider, bytes);
+        if (in.table.publish(m) < 0) {
+            m.release();
+            return a.fail(Errno.ENOSPC, "no map id is free");
+        }
+        in.track(m);
+        int fd = in.table.install(m, flags & (BpfFlags.F_RDONLY | BpfFlags.F_WRONLY));
+        if (fd < 0) {
+            m.release();
+            return a.fail(Errno.EMFILE, "%d fds are open, the instance's limit", in.settings.maxFds());
+        }
+        return fd;
+    }
+
+    /** The type's rules, in the order of the kernel's {@code map_alloc_check} functions. */
+    private static int checkTable(MapTypeTraits t, MapCreateAttr a, int numaNode) {
+        String type = t.type().bpftoolName();
+        long maxEntries = Integer.toUnsignedLong(a.maxEntries);
+        long ks = Integer.toUnsignedLong(a.keySize);
+        long vs = Integer.toUnsignedLong(a.valueSize);
+        if (maxEntries < t.maxEntriesMin()) {
+            return a.fail(Errno.EINVAL, "max_entries %d: " + type + " needs at least %d", maxEntries,
+                    t.maxEntriesMin());
+        }
+        if (ks < t.keySizeMin() || (ks > t.keySizeMax() && t.keySizeTooBig() == Errno.EINVAL)) {
+            return a.fail(Errno.EINVAL, t.keySizeMin() == t.keySizeMax()
+                    ? "key_size %d: " + type + " keys are exactly %d bytes"
+                    : "key_size %d: " + type + " keys are %d.." + t.keySizeMax() + " bytes", ks, t.keySizeMin());
+        }
+        if (vs < t.valueSizeMin()) {
+            return a.fail(Errno.EINVAL, "value_size %d: " + type + " values are at least %d bytes", vs,
+                    t.valueSizeMin());
+        }
+        if ((a.mapFlags & ~t.flagMask()) != 0) {
+            return a.fail(Errno.EINVAL, "map_flags 0x%x: " + type + " accepts only 0x%x", a.mapFlags, t.flagMask());
+        }
+        if ((a.mapFlags & BpfFlags.F_RDONLY_PROG) != 0 && (a.mapFlags & BpfFlags.F_WRONLY_PROG) != 0) {
+            return a.fail(Errno.EINVAL, "map_flags has both BPF_F_RDONLY_PROG and BPF_F_WRONLY_PROG");
+        }
+        if (numaNode != BpfFlags.NUMA_NO_NODE && !t.numaAllowed()) {
+            return a.fail(Errno.EINVAL, "BPF_F_NUMA_NODE: " + type + " maps cannot be bound to a node");
+        }
+        if (ks > t.keySizeMax()) {
+            return a.fail(t.keySizeTooBig(), "key_size %d: " + type + " keys are at most %d bytes", ks,
+                    t.keySizeMax());
+        }
+        if (vs > t.valueSizeMax()) {
+            return a.fail(t.valueSizeTooBig(), "value_size %d: " + type + " values are at most %d bytes", vs,
+                    t.valueSizeMax());
+        }
+        if (t.perCpu() && ((vs + 7) & ~7L) > MapTypeTraits.PERCPU_VALUE_MAX) {
+            return a.fail(Errno.E2BIG, "value_size %d: a per-CPU value rounds up to at most %d bytes", vs,
+                    MapTypeTraits.PERCPU_VALUE_MAX);
+        }
+        return 0;
+    }
+
+    /** The name up to its NUL, as the kernel copies it. */
+    private static String nameOf(MapCreateAttr a) {
+        String n = a.mapName;
+        if (n == null) {
+            return "";
+        }
+        int nul = n.indexOf('\0');
+        return nul >= 0 ? n.substring(0, nul) : n;
+    }
+
+    /** {@code bpf_obj_name_cpy}: up to 15 of [A-Za-z0-9_.] and a NUL within 16 bytes. */
+    private static int checkName(MapCreateAttr a) {
+        String n = a.mapName;
+        if (n == null) {
+            return 0;
+        }
+        int len = n.indexOf('\0') >= 0 ? n.indexOf('\0') : n.length();
+        if (len >= BpfFlags.OBJ_NAME_LEN) {
+            return a.fail(Errno.EINVAL, "map_name has %d characters; at most %d fit with the NUL", len,
+                    BpfFlags.OBJ_NAME_LEN - 1);
+        }
+        for (int i = 0; i < len; i++) {
+            char c = n.charAt(i);
+            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_'
+                    || c == '.';
+            if (!ok) {
+                return a.fail(Errno.EINVAL, "map_name character %d (code %d) is not one of [A-Za-z0-9_.]", i, c);
+            }
+        }
+        return 0;
+    }
+}

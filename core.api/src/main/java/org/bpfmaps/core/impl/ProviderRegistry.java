@@ -1,0 +1,119 @@
+package org.bpfmaps.core.impl;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.bpfmaps.core.api.MapType;
+import org.bpfmaps.core.spi.MapProvider;
+import org.bpfmaps.core.spi.MapTypeTraits;
+
+/**
+ * The installed map providers, shared by every instance. When several serve one type, the one with
+ * the highest service ranking, then the highest bundle version, serves new maps; a map stays with
+ * the provider that made it. When a provider goes, every instance detaches the maps it made.
+ */
+public final class ProviderRegistry {
+    /** One registered provider and the facts that rank it. */
+    public static final class Entry {
+        final MapProvider provider;
+        final int ranking;
+        final BundleVersion version;
+        final String origin;
+        final Map<MapType, MapTypeTraits> traits;
+
+        Entry(MapProvider provider, int ranking, BundleVersion version, String origin) {
+            this.provider = provider;
+            this.ranking = ranking;
+            this.version = version;
+            this.origin = origin;
+            Map<MapType, MapTypeTraits> t = new EnumMap<>(MapType.class);
+            for (MapTypeTraits tt : provider.types()) {
+                t.put(tt.type(), tt);
+            }
+            this.traits = Collections.unmodifiableMap(t);
+        }
+
+        public MapProvider provider() {
+            return provider;
+        }
+
+        /** Where the provider comes from (its bundle's symbolic name, or a label). */
+        public String origin() {
+            return origin;
+        }
+
+        public String version() {
+            return version.toString();
+        }
+
+        public Map<MapType, MapTypeTraits> traits() {
+            return traits;
+        }
+
+        boolean beats(Entry o) {
+            if (ranking != o.ranking) {
+                return ranking > o.ranking;
+            }
+            return version.compareTo(o.version) > 0;
+        }
+    }
+
+    /** Told when a provider goes, so that its maps are detached. */
+    interface Listener {
+        void providerRemoved(Entry gone);
+    }
+
+    private final List<Entry> entries = new CopyOnWriteArrayList<>();
+    private final List<Listener> listeners = new CopyOnWriteArrayList<>();
+
+    public void add(MapProvider p, int ranking, String version, String origin) {
+        entries.add(new Entry(p, ranking, BundleVersion.parse(version), origin));
+    }
+
+    /** Removes a provider and detaches, in every instance, the maps it made. */
+    public void remove(MapProvider p) {
+        for (Entry e : entries) {
+            if (e.provider == p) {
+                entries.remove(e);
+                for (Listener l : listeners) {
+                    l.providerRemoved(e);
+                }
+            }
+        }
+    }
+
+    /** The provider that serves new maps of this type, or null. */
+    public Entry providerFor(MapType type) {
+        Entry best = null;
+        for (Entry e : entries) {
+            if (e.traits.containsKey(type) && (best == null || e.beats(best))) {
+                best = e;
+            }
+        }
+        return best;
+    }
+
+    /** The types some registered provider serves. */
+    public java.util.Set<MapType> mapTypes() {
+        java.util.Set<MapType> out = java.util.EnumSet.noneOf(MapType.class);
+        for (Entry e : entries) {
+            out.addAll(e.traits.keySet());
+        }
+        return out;
+    }
+
+    public List<Entry> entries() {
+        return new ArrayList<>(entries);
+    }
+
+    void addListener(Listener l) {
+        listeners.add(l);
+    }
+
+    void removeListener(Listener l) {
+        listeners.remove(l);
+    }
+}

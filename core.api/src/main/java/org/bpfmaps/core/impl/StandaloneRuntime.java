@@ -1,0 +1,45 @@
+package org.bpfmaps.core.impl;
+
+import org.bpfmaps.core.api.Bpf;
+import org.bpfmaps.core.api.BpfInstance;
+import org.bpfmaps.core.api.BpfSettings;
+import org.bpfmaps.core.spi.MapProvider;
+import org.bpfmaps.core.spi.ProviderHost;
+
+/** {@link ProviderHost}: a provider registry and instances, with no framework around them. */
+public final class StandaloneRuntime implements ProviderHost {
+    private final ProviderRegistry registry = new ProviderRegistry();
+    private volatile Instance defaultInstance;
+
+    @Override
+    public void addProvider(MapProvider provider, int ranking, String version) {
+        registry.add(provider, ranking, version, provider.getClass().getName());
+    }
+
+    @Override
+    public void removeProvider(MapProvider provider) {
+        registry.remove(provider);
+    }
+
+    @Override
+    public java.util.Set<org.bpfmaps.core.api.MapType> mapTypes() {
+        return registry.mapTypes();
+    }
+
+    @Override
+    public BpfInstance newInstance(BpfSettings settings) {
+        return new Instance(settings, registry);
+    }
+
+    @Override
+    public synchronized Bpf defaultInstance() {
+        if (defaultInstance == null) {
+            defaultInstance = new Instance(BpfSettings.defaults(), registry);
+        }
+        return defaultInstance;
+    }
+
+    public ProviderRegistry registry() {
+        return registry;
+    }
+}

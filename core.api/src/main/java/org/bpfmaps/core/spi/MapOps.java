@@ -1,0 +1,68 @@
+package org.bpfmaps.core.spi;
+
+import java.nio.ByteBuffer;
+import org.bpfmaps.core.api.Errno;
+import org.bpfmaps.core.api.MapBatchAttr;
+
+/**
+ * The element operations of one map, made by {@link MapProvider#alloc}: the Java side of the
+ * kernel's {@code map_lookup_elem}, {@code map_update_elem}, ... ops, seen from the syscall.
+ *
+ * <p>The core calls these only for commands the type's {@link MapTypeTraits} lists, after its own
+ * checks: the fd is a map of this type, the caller may read or write, the map is not frozen for a
+ * write, flags other than the type's own rules are valid ({@code (flags & ~F_LOCK) <= EXIST}, no
+ * F_LOCK), and every buffer has the bytes the call needs. Keys and values start at their buffer's
+ * {@code position()}; an op reads and writes them in place with absolute indexes and never moves a
+ * position or limit. A value buffer holds {@link MapDef#valueBufSize()} bytes (all CPUs' values for
+ * a per-CPU map). Integers in keys are in host byte order whatever the buffer's order: use
+ * {@link Bytes}.
+ *
+ * <p>Ops return 0 or a negated errno and must not throw. Any number of threads may call them at
+ * once; an op that finds no element answers -ENOENT. Lookups should not allocate.
+ */
+public interface MapOps {
+    int lookupElem(ByteBuffer key, ByteBuffer value, long flags);
+
+    int updateElem(ByteBuffer key, ByteBuffer value, long flags);
+
+    int deleteElem(ByteBuffer key);
+
+    /** {@code key} null: the first key. A key not in the map: as the type's kernel code decides. */
+    int getNextKey(ByteBuffer key, ByteBuffer nextKey);
+
+    default int lookupAndDeleteElem(ByteBuffer key, ByteBuffer value, long flags) {
+        return Errno.ENOTSUPP.ret();
+    }
+
+    /** MAP_LOOKUP_BATCH; the default is the kernel's generic, get_next_key-driven walk. */
+    default int lookupBatch(MapDef def, MapBatchAttr attr) {
+        return GenericBatch.lookup(this, def, attr);
+    }
+
+    /** MAP_LOOKUP_AND_DELETE_BATCH; the kernel has no generic version, nor does the default. */
+    default int lookupAndDeleteBatch(MapDef def, MapBatchAttr attr) {
+        return Errno.ENOTSUPP.ret();
+    }
+
+    /** MAP_UPDATE_BATCH; the default applies the elements one by one and stops at the first error. */
+    default int updateBatch(MapDef def, MapBatchAttr attr) {
+        return GenericBatch.update(this, def, attr);
+    }
+
+    /** MAP_DELETE_BATCH; the default deletes the keys one by one and stops at the first error. */
+    default int deleteBatch(MapDef def, MapBatchAttr attr) {
+        return GenericBatch.delete(this, def, attr);
+    }
+
+    /**
+     * The storage of an MMAPABLE map as one buffer (element {@code i} at
+     * {@code i * round_up(value_size, 8)}), or null when the map cannot be mapped.
+     */
+    default ByteBuffer mmapView() {
+        return null;
+    }
+
+    /** Releases the storage; called once, when the map's last reference goes or it is detached. */
+    default void free() {
+    }
+}

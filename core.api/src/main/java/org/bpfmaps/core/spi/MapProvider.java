@@ -1,0 +1,43 @@
+package org.bpfmaps.core.spi;
+
+import java.util.List;
+import org.bpfmaps.core.api.ErrorSink;
+
+/**
+ * A family of map types, registered as an OSGi service with {@link #MAP_TYPES} listing the bpftool
+ * names of the types it serves. Shaped like the kernel's {@code struct bpf_map_ops}: a table of
+ * data per type ({@link MapTypeTraits}) that the core applies before the provider sees anything,
+ * an allocation check for what a table cannot say, and the allocation itself, which returns the
+ * map's element operations ({@link MapOps}).
+ *
+ * <p>The core does every check the kernel's {@code kernel/bpf/syscall.c} does before calling a
+ * map's ops (fds, access modes, freeze, flags, buffer sizes, per-CPU layout), so a provider sees
+ * only valid calls. A provider holds no static state and no reference to the maps it made once
+ * they are freed: when its bundle stops, the core detaches its maps (their fds answer ENODEV) and
+ * drops every reference to the provider's objects.
+ */
+public interface MapProvider {
+    /** Service property: {@code String[]} of the bpftool names of the types served. */
+    String MAP_TYPES = "bpf.map.types";
+
+    /** The types this provider serves, each with its rules. */
+    List<MapTypeTraits> types();
+
+    /**
+     * What the kernel's {@code map_alloc_check} adds to the table's rules; runs after them.
+     *
+     * @return 0, or {@code err.fail(errno, why, ...)}
+     */
+    default int allocCheck(MapDef def, ErrorSink err) {
+        return 0;
+    }
+
+    /** The bytes the map will take, charged to the instance's memory budget before allocation. */
+    long memoryUsage(MapDef def);
+
+    /**
+     * Makes the map: storage zeroed or empty as the type wants. Called only for definitions that
+     * passed the table and {@link #allocCheck}, and that fit in the memory budget.
+     */
+    MapOps alloc(MapDef def);
+}

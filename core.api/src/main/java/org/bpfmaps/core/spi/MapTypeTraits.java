@@ -1,0 +1,182 @@
+package org.bpfmaps.core.spi;
+
+import java.util.EnumSet;
+import java.util.Set;
+import org.bpfmaps.core.api.BpfCmd;
+import org.bpfmaps.core.api.BpfFlags;
+import org.bpfmaps.core.api.Errno;
+import org.bpfmaps.core.api.MapType;
+
+/**
+ * The rules of one map type, as data that the core applies at MAP_CREATE and before every
+ * command, in the kernel's order: the create flag mask ({@code XXX_CREATE_FLAG_MASK}), the
+ * key / value / max_entries limits and the errno each breaks with, whether values are per-CPU,
+ * and which commands the type has ops for (the kernel's NULL ops answer ENOTSUPP).
+ *
+ * <p>Made with {@link #of(MapType)}; unset limits are the widest the kernel's u32 fields allow.
+ */
+public final class MapTypeTraits {
+    /** PCPU_MIN_UNIT_SIZE: the largest rounded per-CPU value. */
+    public static final int PERCPU_VALUE_MAX = 32768;
+
+    private final MapType type;
+    private final int flagMask;
+    private final long keySizeMin;
+    private final long keySizeMax;
+    private final Errno keySizeTooBig;
+    private final long valueSizeMin;
+    private final long valueSizeMax;
+    private final Errno valueSizeTooBig;
+    private final long maxEntriesMin;
+    private final boolean perCpu;
+    private final boolean numaAllowed;
+    private final Set<BpfCmd> commands;
+
+    private MapTypeTraits(Builder b) {
+        type = b.type;
+        flagMask = b.flagMask;
+        keySizeMin = b.keySizeMin;
+        keySizeMax = b.keySizeMax;
+        keySizeTooBig = b.keySizeTooBig;
+        valueSizeMin = b.valueSizeMin;
+        valueSizeMax = b.valueSizeMax;
+        valueSizeTooBig = b.valueSizeTooBig;
+        maxEntriesMin = b.maxEntriesMin;
+        perCpu = b.perCpu;
+        numaAllowed = b.numaAllowed;
+        commands = EnumSet.copyOf(b.commands);
+    }
+
+    public static Builder of(MapType type) {
+        return new Builder(type);
+    }
+
+    public MapType type() {
+        return type;
+    }
+
+    /** The map_flags the type accepts; any other bit is EINVAL. */
+    public int flagMask() {
+        return flagMask;
+    }
+
+    public long keySizeMin() {
+        return keySizeMin;
+    }
+
+    public long keySizeMax() {
+        return keySizeMax;
+    }
+
+    public Errno keySizeTooBig() {
+        return keySizeTooBig;
+    }
+
+    public long valueSizeMin() {
+        return valueSizeMin;
+    }
+
+    public long valueSizeMax() {
+        return valueSizeMax;
+    }
+
+    public Errno valueSizeTooBig() {
+        return valueSizeTooBig;
+    }
+
+    public long maxEntriesMin() {
+        return maxEntriesMin;
+    }
+
+    /** Values are per-CPU: user space passes {@code round_up(value_size, 8) * possible CPUs} bytes. */
+    public boolean perCpu() {
+        return perCpu;
+    }
+
+    /** Whether BPF_F_NUMA_NODE may be combined with this type. */
+    public boolean numaAllowed() {
+        return numaAllowed;
+    }
+
+    /** Whether the type has ops for this command; if not, the command answers ENOTSUPP. */
+    public boolean supports(BpfCmd cmd) {
+        return commands.contains(cmd);
+    }
+
+    public Set<BpfCmd> commands() {
+        return EnumSet.copyOf(commands);
+    }
+
+    /** Builds a {@link MapTypeTraits}. */
+    public static final class Builder {
+        private final MapType type;
+        private int flagMask = BpfFlags.F_NUMA_NODE | BpfFlags.F_ACCESS_MASK;
+        private long keySizeMin = 1;
+        private long keySizeMax = 0xffff_ffffL;
+        private Errno keySizeTooBig = Errno.EINVAL;
+        private long valueSizeMin = 1;
+        private long valueSizeMax = 0xffff_ffffL;
+        private Errno valueSizeTooBig = Errno.E2BIG;
+        private long maxEntriesMin = 1;
+        private boolean perCpu;
+        private boolean numaAllowed = true;
+        private final Set<BpfCmd> commands = EnumSet.noneOf(BpfCmd.class);
+
+        private Builder(MapType type) {
+            this.type = type;
+        }
+
+        public Builder flagMask(int mask) {
+            this.flagMask = mask;
+            return this;
+        }
+
+        /** Key sizes outside {@code [min, max]} are EINVAL. */
+        public Builder keySize(long min, long max) {
+            return keySize(min, max, Errno.EINVAL);
+        }
+
+        /** Key sizes below min are EINVAL, above max {@code tooBig}. */
+        public Builder keySize(long min, long max, Errno tooBig) {
+            this.keySizeMin = min;
+            this.keySizeMax = max;
+            this.keySizeTooBig = tooBig;
+            return this;
+        }
+
+        /** Value sizes below min are EINVAL, above max {@code tooBig}. */
+        public Builder valueSize(long min, long max, Errno tooBig) {
+            this.valueSizeMin = min;
+            this.valueSizeMax = max;
+            this.valueSizeTooBig = tooBig;
+            return this;
+        }
+
+        public Builder maxEntriesMin(long min) {
+            this.maxEntriesMin = min;
+            return this;
+        }
+
+        /** Per-CPU values; also caps the rounded value size at {@link #PERCPU_VALUE_MAX} (E2BIG). */
+        public Builder perCpu() {
+            this.perCpu = true;
+            return this;
+        }
+
+        public Builder noNuma() {
+            this.numaAllowed = false;
+            return this;
+        }
+
+        public Builder commands(BpfCmd... cmds) {
+            for (BpfCmd c : cmds) {
+                commands.add(c);
+            }
+            return this;
+        }
+
+        public MapTypeTraits build() {
+            return new MapTypeTraits(this);
+        }
+    }
+}

@@ -1,0 +1,94 @@
+package org.bpfmaps.map.array;
+
+import java.nio.ByteBuffer;
+import org.bpfmaps.core.api.BpfFlags;
+import org.bpfmaps.core.api.Errno;
+import org.bpfmaps.core.spi.Bytes;
+import org.bpfmaps.core.spi.MapDef;
+import org.bpfmaps.core.spi.MapOps;
+
+/**
+ * BPF_MAP_TYPE_ARRAY, after kernel/bpf/arraymap.c: {@code max_entries} preallocated, zeroed
+ * values addressed by a {@code __u32} index, each in a slot of {@code round_up(value_size, 8)}
+ * bytes. Every index below max_entries always exists, so elements cannot be deleted (EINVAL:
+ * "clear by writing zeros") and BPF_NOEXIST can never succeed (EEXIST).
+ */
+class ArrayMap implements MapOps {
+    protected final int maxEntries;
+    protected final int valueSize;
+    protected final ArrayStorage storage;
+
+    ArrayMap(MapDef def, int slotBytes) {
+        this.maxEntries = def.maxEntries();
+        this.valueSize = def.valueSize();
+        this.storage = new ArrayStorage(Integer.toUnsignedLong(maxEntries), slotBytes);
+    }
+
+    ArrayMap(MapDef def) {
+        this(def, def.roundedValueSize());
+    }
+
+    /** Whether the (unsigned) index names an element. */
+    protected final boolean inRange(int idx) {
+        return Integer.compareUnsigned(idx, maxEntries) < 0;
+    }
+
+    @Override
+    public int lookupElem(ByteBuffer key, ByteBuffer value, long flags) {
+        int idx = Bytes.getInt(key, key.position());
+        if (!inRange(idx)) {
+            return Errno.ENOENT.ret();
+        }
+        copyOut(idx, value, value.position());
+        return 0;
+    }
+
+    @Override
+    public int updateElem(ByteBuffer key, ByteBuffer value, long flags) {
+        int idx = Bytes.getInt(key, key.position());
+        if (!inRange(idx)) {
+            // all elements were pre-allocated, cannot insert a new one
+            return Errno.E2BIG.ret();
+        }
+        if ((flags & ~BpfFlags.F_LOCK) == BpfFlags.NOEXIST) {
+            // all elements already exist
+            return Errno.EEXIST.ret();
+        }
+        copyIn(idx, value, value.position());
+        return 0;
+    }
+
+    @Override
+    public int deleteElem(ByteBuffer key) {
+        return Errno.EINVAL.ret();
+    }
+
+    @Override
+    public int getNextKey(ByteBuffer key, ByteBuffer nextKey) {
+        int idx = key == null ? -1 : Bytes.getInt(key, key.position());
+        if (key == null || !inRange(idx)) {
+            Bytes.putInt(nextKey, nextKey.position(), 0);
+            return 0;
+        }
+        if (Integer.compareUnsigned(idx, maxEntries - 1) == 0) {
+            return Errno.ENOENT.ret();
+        }
+        Bytes.putInt(nextKey, nextKey.position(), idx + 1);
+        return 0;
+    }
+
+    /** Copies element {@code idx}'s value to {@code dst}. */
+    protected void copyOut(int idx, ByteBuffer dst, int at) {
+        Slots.read(storage.chunk(idx), storage.offset(idx), valueSize, dst, at);
+    }
+
+    /** Copies a value from {@code src} into element {@code idx}. */
+    protected void copyIn(int idx, ByteBuffer src, int at) {
+        Slots.write(storage.chunk(idx), storage.offset(idx), valueSize, src, at);
+    }
+
+    @Override
+    public ByteBuffer mmapView() {
+        return storage.whole();
+    }
+}

@@ -1,0 +1,79 @@
+package org.bpfmaps.map.array;
+
+import java.util.List;
+import org.bpfmaps.core.api.BpfCmd;
+import org.bpfmaps.core.api.BpfFlags;
+import org.bpfmaps.core.api.Errno;
+import org.bpfmaps.core.api.ErrorSink;
+import org.bpfmaps.core.api.MapType;
+import org.bpfmaps.core.spi.MapDef;
+import org.bpfmaps.core.spi.MapOps;
+import org.bpfmaps.core.spi.MapProvider;
+import org.bpfmaps.core.spi.MapTypeTraits;
+import org.osgi.service.component.annotations.Component;
+
+/**
+ * The ARRAY family: ARRAY and PERCPU_ARRAY, with the rules of kernel/bpf/arraymap.c's
+ * {@code array_map_alloc_check}: a 4-byte key, a value of 1 byte to INT_MAX (per-CPU: at most
+ * 32 KiB once rounded), BPF_F_MMAPABLE and BPF_F_INNER_MAP only for the plain array, no NUMA
+ * node for the per-CPU one. Batches are the kernel's generic lookup and update; there is no
+ * delete batch and no lookup-and-delete.
+ */
+@Component(service = MapProvider.class,
+        property = {MapProvider.MAP_TYPES + "=array", MapProvider.MAP_TYPES + "=percpu_array"})
+public final class ArrayProvider implements MapProvider {
+    private static final BpfCmd[] COMMANDS = {BpfCmd.MAP_LOOKUP_ELEM, BpfCmd.MAP_UPDATE_ELEM,
+        BpfCmd.MAP_DELETE_ELEM, BpfCmd.MAP_GET_NEXT_KEY, BpfCmd.MAP_LOOKUP_BATCH, BpfCmd.MAP_UPDATE_BATCH};
+
+    static final MapTypeTraits ARRAY = MapTypeTraits.of(MapType.ARRAY)
+            .flagMask(BpfFlags.F_NUMA_NODE | BpfFlags.F_MMAPABLE | BpfFlags.F_ACCESS_MASK | BpfFlags.F_INNER_MAP)
+            .keySize(4, 4)
+            .valueSize(1, Integer.MAX_VALUE, Errno.E2BIG)
+            .commands(COMMANDS)
+            .build();
+
+    static final MapTypeTraits PERCPU_ARRAY = MapTypeTraits.of(MapType.PERCPU_ARRAY)
+            .flagMask(BpfFlags.F_NUMA_NODE | BpfFlags.F_ACCESS_MASK)
+            .keySize(4, 4)
+            .valueSize(1, Integer.MAX_VALUE, Errno.E2BIG)
+            .perCpu()
+            .noNuma()
+            .commands(COMMANDS)
+            .build();
+
+    @Override
+    public List<MapTypeTraits> types() {
+        return List.of(ARRAY, PERCPU_ARRAY);
+    }
+
+    @Override
+    public int allocCheck(MapDef def, ErrorSink err) {
+        long slot = slotBytes(def);
+        if (!ArrayStorage.fits(slot)) {
+            return err.fail(Errno.ENOMEM, "value_size %d: this implementation allocates values of at most %d bytes",
+                    def.valueSize(), ArrayStorage.CHUNK_BYTES);
+        }
+        long total = memoryUsage(def);
+        if (def.hasFlag(BpfFlags.F_MMAPABLE) && total > ArrayStorage.CHUNK_BYTES) {
+            return err.fail(Errno.ENOMEM, "an MMAPABLE array of %d bytes is over the %d bytes one view can map",
+                    total, ArrayStorage.CHUNK_BYTES);
+        }
+        return 0;
+    }
+
+    @Override
+    public long memoryUsage(MapDef def) {
+        long slots = Integer.toUnsignedLong(def.maxEntries());
+        long slot = slotBytes(def);
+        return slot > 0 && slots > Long.MAX_VALUE / slot ? Long.MAX_VALUE : ArrayStorage.bytes(slots, (int) slot);
+    }
+
+    @Override
+    public MapOps alloc(MapDef def) {
+        return def.type() == MapType.PERCPU_ARRAY ? new PercpuArrayMap(def) : new ArrayMap(def);
+    }
+
+    private static long slotBytes(MapDef def) {
+        return def.type() == MapType.PERCPU_ARRAY ? def.valueBufSize() : def.roundedValueSize();
+    }
+}

@@ -1,0 +1,43 @@
+package org.bpfmaps.map.array;
+
+import java.nio.ByteBuffer;
+import org.bpfmaps.core.spi.MapDef;
+
+/**
+ * BPF_MAP_TYPE_PERCPU_ARRAY: an array whose every element holds one value per possible CPU. From
+ * user space a value is all CPUs' values back to back, each padded to 8 bytes; the padding is
+ * stored and read back as written, as the kernel's {@code bpf_percpu_array_copy} does.
+ */
+final class PercpuArrayMap extends ArrayMap {
+    private final int stride;
+    private final int cpus;
+
+    PercpuArrayMap(MapDef def) {
+        super(def, def.valueBufSize());
+        this.stride = def.roundedValueSize();
+        this.cpus = def.possibleCpus();
+    }
+
+    @Override
+    protected void copyOut(int idx, ByteBuffer dst, int at) {
+        ByteBuffer c = storage.chunk(idx);
+        int off = storage.offset(idx);
+        for (int cpu = 0; cpu < cpus; cpu++) {
+            Slots.read(c, off + cpu * stride, stride, dst, at + cpu * stride);
+        }
+    }
+
+    @Override
+    protected void copyIn(int idx, ByteBuffer src, int at) {
+        ByteBuffer c = storage.chunk(idx);
+        int off = storage.offset(idx);
+        for (int cpu = 0; cpu < cpus; cpu++) {
+            Slots.write(c, off + cpu * stride, stride, src, at + cpu * stride);
+        }
+    }
+
+    @Override
+    public ByteBuffer mmapView() {
+        return null;
+    }
+}

@@ -1,0 +1,82 @@
+package org.bpfmaps.map.array;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/**
+ * Copies between a storage slot and a caller's buffer. A value of up to 8 bytes lives alone in an
+ * aligned 8-byte slot and is read and written as one atomic access, so that concurrent readers and
+ * writers never see a torn value (the kernel gives BPF programs the same for naturally aligned
+ * words). Larger values are copied as the kernel copies them, without a lock.
+ */
+final class Slots {
+    private Slots() {
+    }
+
+    private static final ByteOrder HOST = ByteOrder.nativeOrder();
+    private static final VarHandle LONG = MethodHandles.byteBufferViewVarHandle(long[].class, HOST);
+    private static final VarHandle INT = MethodHandles.byteBufferViewVarHandle(int[].class, HOST);
+    private static final VarHandle SHORT = MethodHandles.byteBufferViewVarHandle(short[].class, HOST);
+    private static final boolean LITTLE = HOST == ByteOrder.LITTLE_ENDIAN;
+
+    /** Copies {@code len} bytes of the slot at {@code at} to {@code dst} at {@code dstAt}. */
+    static void read(ByteBuffer slot, int at, int len, ByteBuffer dst, int dstAt) {
+        if (len > 8) {
+            dst.put(dstAt, slot, at, len);
+            return;
+        }
+        long v = (long) LONG.getAcquire(slot, at);
+        if (len == 8) {
+            LONG.set(dst, dstAt, v);
+            return;
+        }
+        for (int i = 0; i < len; i++) {
+            dst.put(dstAt + i, byteOf(v, i));
+        }
+    }
+
+    /** Copies {@code len} bytes of {@code src} at {@code srcAt} into the slot at {@code at}. */
+    static void write(ByteBuffer slot, int at, int len, ByteBuffer src, int srcAt) {
+        switch (len) {
+            case 8:
+                LONG.setRelease(slot, at, (long) LONG.get(src, srcAt));
+                return;
+            case 4:
+                INT.setRelease(slot, at, (int) INT.get(src, srcAt));
+                return;
+            case 2:
+                SHORT.setRelease(slot, at, (short) SHORT.get(src, srcAt));
+                return;
+            case 1:
+                slot.put(at, src.get(srcAt));
+                VarHandle.releaseFence();
+                return;
+            default:
+                break;
+        }
+        if (len > 8) {
+            slot.put(at, src, srcAt, len);
+            return;
+        }
+        // 3, 5, 6 or 7 bytes: merge into the slot's word, keeping the bytes past the value
+        long bits = 0;
+        long keep = -1L;
+        for (int i = 0; i < len; i++) {
+            int sh = LITTLE ? 8 * i : 8 * (7 - i);
+            bits |= (src.get(srcAt + i) & 0xffL) << sh;
+            keep &= ~(0xffL << sh);
+        }
+        for (;;) {
+            long old = (long) LONG.getVolatile(slot, at);
+            if (LONG.compareAndSet(slot, at, old, (old & keep) | bits)) {
+                return;
+            }
+        }
+    }
+
+    private static byte byteOf(long v, int i) {
+        return (byte) (v >>> (LITTLE ? 8 * i : 8 * (7 - i)));
+    }
+}
