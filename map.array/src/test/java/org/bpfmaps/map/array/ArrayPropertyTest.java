@@ -1,0 +1,202 @@
+package org.bpfmaps.map.array;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.lists;
+import static org.quicktheories.generators.SourceDSL.longs;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.bpfmaps.core.api.BpfAttr;
+import org.bpfmaps.core.api.BpfCmd;
+import org.bpfmaps.core.api.BpfFlags;
+import org.bpfmaps.core.api.Errno;
+import org.bpfmaps.core.api.GetIdAttr;
+import org.bpfmaps.core.api.InfoAttr;
+import org.bpfmaps.core.api.MapBatchAttr;
+import org.bpfmaps.core.api.MapCreateAttr;
+import org.bpfmaps.core.api.MapElemAttr;
+import org.bpfmaps.core.api.MapType;
+import org.bpfmaps.core.api.ObjAttr;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Random commands, attrs, fds, flags and buffer sizes thrown at the dispatcher: every call returns
+ * the errno a reference model of the kernel's ARRAY semantics predicts, never throws, and changes
+ * only the map it names, only as the model says. Each command is derived from one random long, so
+ * QuickTheories shrinks a failure to a short sequence of small seeds.
+ */
+class ArrayPropertyTest {
+    /** Three maps of different shapes; the model holds each one's bytes. */
+    private static final MapType[] TYPES = {MapType.ARRAY, MapType.ARRAY, MapType.PERCPU_ARRAY};
+    private static final int[] VALUE_SIZES = {8, 3, 4};
+    private static final int[] MAX = {5, 4, 3};
+    private static final int CPUS = 2;
+
+    @Test
+    void commandsChangeOnlyWhatTheModelSays() {
+        qt().withExamples(300).forAll(lists().of(longs().all()).ofSizeBetween(1, 40)).checkAssert(this::replay);
+    }
+
+    private static int bufSize(int m) {
+        return TYPES[m] == MapType.PERCPU_ARRAY ? ((VALUE_SIZES[m] + 7) & ~7) * CPUS : VALUE_SIZES[m];
+    }
+
+    private void replay(List<Long> seeds) {
+        try (ArrayFixture f = new ArrayFixture(CPUS)) {
+            int[] fds = new int[3];
+            byte[][][] model = new byte[3][][];
+            boolean[] frozen = new boolean[3];
+            for (int m = 0; m < 3; m++) {
+                fds[m] = f.create(TYPES[m], VALUE_SIZES[m], MAX[m], 0);
+                model[m] = new byte[MAX[m]][bufSize(m)];
+            }
+            int closed = f.create(MapType.ARRAY, 8, 1, 0);
+            f.bpf.close(closed);
+            for (long seed : seeds) {
+                SplittableRandom r = new SplittableRandom(seed);
+                int pick = r.nextInt(6);
+                int m = pick < 3 ? pick : -1;
+                int fd = pick < 3 ? fds[pick] : pick == 3 ? closed : pick == 4 ? 900 : -1;
+                int expected;
+                int got;
+                switch (r.nextInt(7)) {
+                    case 0: { // lookup
+                        long flags = r.nextInt(4) == 0 ? 1L << r.nextInt(4) : 0;
+                        ByteBuffer key = key(r);
+                        int vs = m >= 0 ? bufSize(m) : 8;
+                        ByteBuffer value = ByteBuffer.allocate(r.nextInt(5) == 0 ? vs - 1 : vs);
+                        got = f.bpf.bpf(BpfCmd.MAP_LOOKUP_ELEM, new MapElemAttr().set(fd, key, value, flags));
+                        expected = (flags & ~BpfFlags.F_LOCK) != 0 ? -22 : m < 0 ? -9 : flags != 0 ? -22
+                                : badKey(key) ? -14 : idx(key) >= MAX[m] ? -2 : value.capacity() < vs ? -14 : 0;
+                        if (got == 0) {
+                            assertArrayEquals(model[m][(int) idx(key)], value.array());
+                        }
+                        break;
+                    }
+                    case 1:
+                    case 2: { // update
+                        long flags = r.nextInt(3) == 0 ? r.nextInt(9) : r.nextInt(3);
+                        ByteBuffer key = key(r);
+                        int vs = m >= 0 ? bufSize(m) : 8;
+                        byte[] v = new byte[r.nextInt(6) == 0 ? vs - 1 : vs];
+                        r.nextBytes(v);
+                        got = f.bpf.bpf(BpfCmd.MAP_UPDATE_ELEM,
+                                new MapElemAttr().set(fd, key, ByteBuffer.wrap(v), flags));
+                        expected = m < 0 ? -9 : frozen[m] ? -1 : (flags & BpfFlags.F_LOCK) != 0 ? -22
+                                : badKey(key) ? -14 : v.length < vs ? -14 : flags > 2 ? -22
+                                : idx(key) >= MAX[m] ? -7 : flags == BpfFlags.NOEXIST ? -17 : 0;
+                        if (expected == 0) {
+                            model[m][(int) idx(key)] = storedValue(m, v);
+                        }
+                        break;
+                    }
+                    case 3: { // delete: never allowed on an array
+                        ByteBuffer key = key(r);
+                        got = f.bpf.bpf(BpfCmd.MAP_DELETE_ELEM, new MapElemAttr().set(fd, key, null, 0));
+                        expected = m < 0 ? -9 : frozen[m] ? -1 : badKey(key) ? -14 : -22;
+                        break;
+                    }
+                    case 4: { // freeze, rarely
+                        if (r.nextInt(4) != 0) {
+                            continue;
+                        }
+                        got = f.bpf.bpf(BpfCmd.MAP_FREEZE, new MapElemAttr(fd));
+                        expected = m < 0 ? -9 : frozen[m] ? -1 : 0;
+                        if (expected == 0) {
+                            frozen[m] = true;
+                        }
+                        break;
+                    }
+                    case 5: { // update batch, stopping at the first bad key
+                        int n = r.nextInt(5);
+                        long elemFlags = r.nextInt(4) == 0 ? r.nextInt(3) : 0;
+                        int vs = m >= 0 ? bufSize(m) : 8;
+                        ByteBuffer keys = ByteBuffer.allocate(4 * n).order(ByteOrder.nativeOrder());
+                        byte[] values = new byte[vs * n];
+                        r.nextBytes(values);
+                        for (int i = 0; i < n; i++) {
+                            keys.putInt(4 * i, r.nextInt(7));
+                        }
+                        MapBatchAttr b = new MapBatchAttr(fd);
+                        b.keys = keys;
+                        b.values = ByteBuffer.wrap(values);
+                        b.count = n;
+                        b.elemFlags = elemFlags;
+                        got = f.bpf.bpf(BpfCmd.MAP_UPDATE_BATCH, b);
+                        expected = m < 0 ? -9 : frozen[m] ? -1 : elemFlags != 0 ? -22 : 0;
+                        int done = expected == 0 ? 0 : n;
+                        if (expected == 0) {
+                            for (int i = 0; i < n; i++) {
+                                int k = keys.getInt(4 * i);
+                                if (k >= MAX[m]) {
+                                    expected = -7;
+                                    break;
+                                }
+                                byte[] v = new byte[vs];
+                                System.arraycopy(values, i * vs, v, 0, vs);
+                                model[m][k] = storedValue(m, v);
+                                done++;
+                            }
+                        }
+                        assertEquals(done, b.count, "batch count");
+                        break;
+                    }
+                    default: { // garbage: any command number with any kind of attr
+                        BpfAttr[] attrs = {new MapCreateAttr(), new MapElemAttr(fd), new MapBatchAttr(fd),
+                            new ObjAttr("/sys/fs/bpf/x" + r.nextInt(3), fd), new GetIdAttr(r.nextInt(9)),
+                            new InfoAttr(fd), null};
+                        BpfAttr a = attrs[r.nextInt(attrs.length)];
+                        int cmd = r.nextInt(45) - 2;
+                        if (cmd == BpfCmd.MAP_CREATE.number() || cmd == BpfCmd.MAP_UPDATE_ELEM.number()
+                                || cmd == BpfCmd.MAP_UPDATE_BATCH.number() || cmd == BpfCmd.MAP_FREEZE.number()) {
+                            continue; // writes the model covers above
+                        }
+                        got = f.bpf.bpf(cmd, a);
+                        expected = got; // any errno will do; the state check below is the property
+                        if (got >= 3 && cmd != BpfCmd.OBJ_PIN.number()) {
+                            f.bpf.close(got);
+                        }
+                        break;
+                    }
+                }
+                assertEquals(Errno.nameOf(expected), Errno.nameOf(got), "seed " + seed);
+                for (int k = 0; k < 3; k++) {
+                    for (int i = 0; i < MAX[k]; i++) {
+                        assertArrayEquals(model[k][i], f.lookup(fds[k], i, bufSize(k), null),
+                                "map " + k + " key " + i + " after seed " + seed);
+                    }
+                }
+            }
+        }
+    }
+
+    /** A 4-byte key (index 0..6, beyond max for some maps), sometimes NULL or too short. */
+    private static ByteBuffer key(SplittableRandom r) {
+        int kind = r.nextInt(10);
+        if (kind == 0) {
+            return null;
+        }
+        ByteBuffer k = ByteBuffer.allocate(kind == 1 ? 3 : 4).order(ByteOrder.nativeOrder());
+        return kind == 1 ? k : k.putInt(0, r.nextInt(7));
+    }
+
+    /** A NULL key, or one shorter than key_size: the kernel's copy_from_user fails (EFAULT). */
+    private static boolean badKey(ByteBuffer key) {
+        return key == null || key.capacity() < 4;
+    }
+
+    private static long idx(ByteBuffer key) {
+        return key.capacity() < 4 ? -1 : Integer.toUnsignedLong(key.getInt(0));
+    }
+
+    /** What the map keeps of a written value: value_size bytes, or each CPU's whole padded slot. */
+    private static byte[] storedValue(int m, byte[] v) {
+        byte[] s = new byte[bufSize(m)];
+        System.arraycopy(v, 0, s, 0, s.length);
+        return s;
+    }
+}
