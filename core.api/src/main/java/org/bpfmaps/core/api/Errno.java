@@ -80,8 +80,11 @@ public enum Errno {
         return c < BY_CODE.length ? BY_CODE[c] : null;
     }
 
-    /** "ENOENT" for -2 or 2; "errno 123" for a number this enum does not name. */
+    /** "ENOENT" for -2 or 2; "0" for success; "errno 123" for a number this enum does not name. */
     public static String nameOf(int code) {
+        if (code == 0) {
+            return "0";
+        }
         Errno e = of(code);
         return e != null ? e.name() : "errno " + Math.abs(code);
     }
