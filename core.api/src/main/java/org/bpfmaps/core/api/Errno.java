@@ -77,7 +77,8 @@ public enum Errno {
     /** The errno for a positive or negative number, or null when this enum does not name it. */
     public static Errno of(int code) {
         int c = Math.abs(code);
-        return c < BY_CODE.length ? BY_CODE[c] : null;
+        // Math.abs(Integer.MIN_VALUE) stays negative: no errno, not an index out of bounds
+        return c >= 0 && c < BY_CODE.length ? BY_CODE[c] : null;
     }
 
     /** "ENOENT" for -2 or 2; "0" for success; "errno 123" for a number this enum does not name. */

@@ -106,6 +106,10 @@ final class MapCreator {
             return a.fail(Errno.ENOSPC, "no map id is free");
         }
         in.track(m);
+        if (!in.registry.contains(provider)) {
+            // the provider left while the map was being made and did not see it to detach it
+            m.detach();
+        }
         int fd = in.table.install(m, flags & (BpfFlags.F_RDONLY | BpfFlags.F_WRONLY));
         if (fd < 0) {
             m.release();

@@ -85,6 +85,11 @@ public final class ProviderRegistry {
         }
     }
 
+    /** Whether the entry is still registered. */
+    boolean contains(Entry e) {
+        return entries.contains(e);
+    }
+
     /** The provider that serves new maps of this type, or null. */
     public Entry providerFor(MapType type) {
         Entry best = null;
