@@ -18,7 +18,7 @@ status=$?
 
 # Sum the Surefire reports of every module.
 sum_attr() {
-  find . -path '*/target/surefire-reports/TEST-*.xml' -print0 2>/dev/null |
+  find . -path '*/target/*-reports/TEST-*.xml' -print0 2>/dev/null |
     xargs -0 -r grep -ho '<testsuite [^>]*>' |
     sed -n "s/.* $1=\"\([0-9]*\)\".*/\1/p" |
     awk '{ n += $1 } END { print n + 0 }'
