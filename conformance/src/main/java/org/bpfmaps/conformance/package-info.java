@@ -1,0 +1,12 @@
+/**
+ * The conformance runner: reads corpora of {@code bpf(2)} map commands recorded against a real
+ * Linux kernel ({@link org.bpfmaps.conformance.Corpus}), replays them against the dispatcher of a
+ * {@link org.bpfmaps.core.api.BpfRuntime} ({@link org.bpfmaps.conformance.ConformanceRunner}) and
+ * says which cases behave as the kernel did ({@link org.bpfmaps.conformance.Report}).
+ */
+@Export
+@Version("1.0.0")
+package org.bpfmaps.conformance;
+
+import org.osgi.annotation.bundle.Export;
+import org.osgi.annotation.versioning.Version;
