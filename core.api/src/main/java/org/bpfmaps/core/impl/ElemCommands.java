@@ -60,7 +60,7 @@ final class ElemCommands {
             return err != 0 ? err : a.fail(Errno.EFAULT, "value has room for fewer than %d bytes", vsize);
         }
         err = call(ops, m, BpfCmd.MAP_LOOKUP_ELEM, a.key, a.value, a.flags, a);
-        return err == 0 ? 0 : a.failed(err, "lookup failed", 0, 0);
+        return err == 0 ? 0 : explain(ops, m, BpfCmd.MAP_LOOKUP_ELEM, a, err, "lookup failed");
     }
 
     int update(MapElemAttr a) {
@@ -92,7 +92,7 @@ final class ElemCommands {
             return detached(a);
         }
         err = call(ops, m, BpfCmd.MAP_UPDATE_ELEM, a.key, a.value, a.flags, a);
-        return err == 0 ? 0 : explainUpdate(m, a, err);
+        return err == 0 ? 0 : explainUpdate(ops, m, a, err);
     }
 
     int delete(MapElemAttr a) {
@@ -116,7 +116,7 @@ final class ElemCommands {
             return notSupported(m, BpfCmd.MAP_DELETE_ELEM, a);
         }
         err = call(ops, m, BpfCmd.MAP_DELETE_ELEM, a.key, null, 0, a);
-        return err == 0 ? 0 : a.failed(err, "delete failed", 0, 0);
+        return err == 0 ? 0 : explain(ops, m, BpfCmd.MAP_DELETE_ELEM, a, err, "delete failed");
     }
 
     int getNextKey(MapElemAttr a) {
@@ -143,7 +143,7 @@ final class ElemCommands {
             return notSupported(m, BpfCmd.MAP_GET_NEXT_KEY, a);
         }
         err = call(ops, m, BpfCmd.MAP_GET_NEXT_KEY, a.key, a.nextKey, 0, a);
-        return err == 0 ? 0 : a.failed(err, "no next key: the walk is at its end", 0, 0);
+        return err == 0 ? 0 : explain(ops, m, BpfCmd.MAP_GET_NEXT_KEY, a, err, "no next key: the walk is at its end");
     }
 
     int lookupAndDelete(MapElemAttr a) {
@@ -180,7 +180,7 @@ final class ElemCommands {
             return a.fail(Errno.EFAULT, "value has room for fewer than %d bytes", vsize);
         }
         err = call(ops, m, BpfCmd.MAP_LOOKUP_AND_DELETE_ELEM, a.key, a.value, a.flags, a);
-        return err == 0 ? 0 : a.failed(err, "lookup_and_delete failed", 0, 0);
+        return err == 0 ? 0 : explain(ops, m, BpfCmd.MAP_LOOKUP_AND_DELETE_ELEM, a, err, "lookup_and_delete failed");
     }
 
     int freeze(MapElemAttr a) {
@@ -252,7 +252,7 @@ final class ElemCommands {
             return 0;
         }
         if (cmd == BpfCmd.MAP_UPDATE_BATCH) {
-            return explainUpdate(m, a, err);
+            return explainUpdate(ops, m, a, err);
         }
         return a.failed(err, err == Errno.ENOENT.ret() && reads
                 ? "the walk reached the end of the map (count holds the last elements)"
@@ -391,8 +391,17 @@ final class ElemCommands {
         return a.fail(Errno.ENOTSUPP, cmd + " is not supported by map type " + m.def.type().bpftoolName());
     }
 
-    private static int explainUpdate(MapObject m, BpfAttr a, int err) {
-        String why;
+    /** Records the map's own reason for a failure, or {@code fallback}. */
+    private static int explain(MapOps ops, MapObject m, BpfCmd cmd, BpfAttr a, int err, String fallback) {
+        String why = ops.why(cmd, err);
+        return a.failed(err, why != null ? why : fallback, Integer.toUnsignedLong(m.def.maxEntries()), 0);
+    }
+
+    private static int explainUpdate(MapOps ops, MapObject m, BpfAttr a, int err) {
+        String why = ops.why(BpfCmd.MAP_UPDATE_ELEM, err);
+        if (why != null) {
+            return a.failed(err, why, Integer.toUnsignedLong(m.def.maxEntries()), 0);
+        }
         if (err == Errno.E2BIG.ret()) {
             why = "no room: the key is beyond max_entries (%d) or the map is full";
         } else if (err == Errno.EEXIST.ret()) {

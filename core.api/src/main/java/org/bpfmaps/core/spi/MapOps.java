@@ -1,6 +1,7 @@
 package org.bpfmaps.core.spi;
 
 import java.nio.ByteBuffer;
+import org.bpfmaps.core.api.BpfCmd;
 import org.bpfmaps.core.api.Errno;
 import org.bpfmaps.core.api.MapBatchAttr;
 
@@ -59,6 +60,15 @@ public interface MapOps {
      * {@code i * round_up(value_size, 8)}), or null when the map cannot be mapped.
      */
     default ByteBuffer mmapView() {
+        return null;
+    }
+
+    /**
+     * Why this map answered {@code err} to {@code cmd}, naming the field and the limit: a constant
+     * {@link String#format} pattern with at most one {@code %d}, which receives max_entries; or
+     * null to let the core say something generic. Called only on failures.
+     */
+    default String why(BpfCmd cmd, int err) {
         return null;
     }
 

@@ -1,6 +1,7 @@
 package org.bpfmaps.map.array;
 
 import java.nio.ByteBuffer;
+import org.bpfmaps.core.api.BpfCmd;
 import org.bpfmaps.core.api.BpfFlags;
 import org.bpfmaps.core.api.Errno;
 import org.bpfmaps.core.spi.Bytes;
@@ -90,5 +91,22 @@ class ArrayMap implements MapOps {
     @Override
     public ByteBuffer mmapView() {
         return storage.whole();
+    }
+
+    @Override
+    public String why(BpfCmd cmd, int err) {
+        if (err == Errno.EINVAL.ret() && cmd == BpfCmd.MAP_DELETE_ELEM) {
+            return "array elements cannot be deleted: every index below max_entries (%d) exists; write zeros";
+        }
+        if (err == Errno.E2BIG.ret() || (err == Errno.ENOENT.ret() && cmd == BpfCmd.MAP_LOOKUP_ELEM)) {
+            return "the key is an index at or above max_entries (%d)";
+        }
+        if (err == Errno.EEXIST.ret()) {
+            return "BPF_NOEXIST: every index below max_entries (%d) always exists in an array";
+        }
+        if (err == Errno.ENOENT.ret() && cmd == BpfCmd.MAP_GET_NEXT_KEY) {
+            return "the key is the last index (max_entries %d); there is no next key";
+        }
+        return null;
     }
 }

@@ -55,8 +55,13 @@ class ArrayMapTest {
         assertEquals(Errno.EEXIST.ret(), f.update(fd, 0, new byte[8], BpfFlags.NOEXIST), "all elements exist");
         assertEquals(0, f.update(fd, 0, new byte[8], BpfFlags.EXIST));
         assertEquals(Errno.EINVAL.ret(), f.update(fd, 0, new byte[8], 3));
-        assertEquals(Errno.EINVAL.ret(),
-                f.bpf.bpf(BpfCmd.MAP_DELETE_ELEM, new MapElemAttr().set(fd, ArrayFixture.u32(0), null, 0)));
+        MapElemAttr del = new MapElemAttr().set(fd, ArrayFixture.u32(0), null, 0);
+        assertEquals(Errno.EINVAL.ret(), f.bpf.bpf(BpfCmd.MAP_DELETE_ELEM, del));
+        assertEquals("array elements cannot be deleted: every index below max_entries (4) exists; write zeros",
+                del.errorMessage());
+        MapElemAttr up = new MapElemAttr().set(fd, ArrayFixture.u32(4), ByteBuffer.allocate(8), 0);
+        assertEquals(Errno.E2BIG.ret(), f.bpf.bpf(BpfCmd.MAP_UPDATE_ELEM, up));
+        assertEquals("the key is an index at or above max_entries (4)", up.errorMessage());
     }
 
     @Test
