@@ -40,8 +40,8 @@ final class ElemCommands {
             return err;
         }
         MapObject m = (MapObject) e.obj;
-        if (!e.canRead) {
-            return a.fail(Errno.EPERM, "map_fd %d was opened write-only (BPF_F_WRONLY)", a.mapFd);
+        if ((err = readCheck(e, a.mapFd, a)) != 0) {
+            return err;
         }
         if ((a.flags & BpfFlags.F_LOCK) != 0) {
             return noSpinLock(a);
@@ -126,8 +126,8 @@ final class ElemCommands {
             return err;
         }
         MapObject m = (MapObject) e.obj;
-        if (!e.canRead) {
-            return a.fail(Errno.EPERM, "map_fd %d was opened write-only (BPF_F_WRONLY)", a.mapFd);
+        if ((err = readCheck(e, a.mapFd, a)) != 0) {
+            return err;
         }
         if (a.key != null && (err = keyCheck(m, a.key, a)) != 0) {
             return err;
@@ -156,8 +156,8 @@ final class ElemCommands {
             return err;
         }
         MapObject m = (MapObject) e.obj;
-        if (!e.canRead) {
-            return a.fail(Errno.EPERM, "map_fd %d was opened write-only (BPF_F_WRONLY)", a.mapFd);
+        if ((err = readCheck(e, a.mapFd, a)) != 0) {
+            return err;
         }
         if ((err = writeCheck(e, m, a)) != 0) {
             return err;
@@ -217,8 +217,8 @@ final class ElemCommands {
         MapObject m = (MapObject) e.obj;
         boolean reads = cmd == BpfCmd.MAP_LOOKUP_BATCH || cmd == BpfCmd.MAP_LOOKUP_AND_DELETE_BATCH;
         boolean writes = cmd != BpfCmd.MAP_LOOKUP_BATCH;
-        if (reads && !e.canRead) {
-            return a.fail(Errno.EPERM, "map_fd %d was opened write-only (BPF_F_WRONLY)", a.mapFd);
+        if (reads && (err = readCheck(e, a.mapFd, a)) != 0) {
+            return err;
         }
         if (writes && (err = writeCheck(e, m, a)) != 0) {
             return err;
@@ -353,6 +353,11 @@ final class ElemCommands {
             return a.fail(Errno.EINVAL, "map_fd %d is not a map", fd);
         }
         return 0;
+    }
+
+    /** EPERM unless the fd may read: one opened BPF_F_WRONLY may not. */
+    private static int readCheck(FdEntry e, int fd, BpfAttr a) {
+        return e.canRead ? 0 : a.fail(Errno.EPERM, "map_fd %d was opened write-only (BPF_F_WRONLY)", fd);
     }
 
     /** EPERM unless the fd may write and the map is not frozen: {@code map_get_sys_perms}. */
