@@ -1,0 +1,133 @@
+package org.bpfmaps.core.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+import org.bpfmaps.core.spi.ProviderHost;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The typed face, on the core's test ARRAY provider; both faces reach the same map. */
+class BpfMapTest {
+    private final ProviderHost runtime = ProviderHost.standalone();
+    private final BpfInstance bpf;
+
+    BpfMapTest() {
+        runtime.addProvider(new org.bpfmaps.core.impl.TestProviders().array());
+        bpf = runtime.newInstance(BpfSettings.defaults().withPossibleCpus(2));
+    }
+
+    @AfterEach
+    void close() {
+        bpf.close();
+    }
+
+    @Test
+    void primitiveAndBufferFormsReachTheSameMapAsBpf() {
+        try (BpfMap m = BpfMap.create(bpf, MapSpec.of(MapType.ARRAY, 4, 8, 8).withName("counters"))) {
+            m.updateLong(3, 42, UpdateFlag.ANY);
+            assertEquals(42, m.lookupLong(3, -1));
+            assertEquals(-1, m.lookupLong(8, -1), "out of range is not found");
+            ByteBuffer v = ByteBuffer.allocate(8).order(ByteOrder.nativeOrder());
+            MapElemAttr a = new MapElemAttr().set(m.fd(), key(3), v, 0);
+            assertEquals(0, bpf.bpf(BpfCmd.MAP_LOOKUP_ELEM, a), "the fd is the map's for bpf() too");
+            assertEquals(42, v.getLong(0));
+            byte[] raw = new byte[8];
+            assertTrue(m.lookup(new byte[] {3, 0, 0, 0}, raw));
+            assertEquals(42, raw[0]);
+            assertEquals("counters", m.name());
+            assertEquals(m.id(), m.info().id());
+        }
+    }
+
+    @Test
+    void failuresCarryTheErrnoAndTheReason() {
+        try (BpfMap m = BpfMap.create(bpf, MapSpec.of(MapType.ARRAY, 4, 8, 2))) {
+            BpfException e = assertThrows(BpfException.class, () -> m.updateLong(5, 1, UpdateFlag.ANY));
+            assertEquals(Errno.E2BIG, e.errno());
+            e = assertThrows(BpfException.class, () -> m.updateLong(0, 1, UpdateFlag.NOEXIST));
+            assertEquals(Errno.EEXIST, e.errno());
+            e = assertThrows(BpfException.class, () -> m.lookup(new byte[3], new byte[8]));
+            assertTrue(e.getMessage().contains("key"), e.getMessage());
+            e = assertThrows(BpfException.class, () -> m.lookup(ByteBuffer.allocate(4), ByteBuffer.allocate(7)));
+            assertTrue(e.getMessage().contains("value size is 8"), e.getMessage());
+            e = assertThrows(BpfException.class, () -> m.lookupPerCpu(0, new long[2]));
+            assertEquals(Errno.EINVAL, e.errno());
+        }
+        BpfException e = assertThrows(BpfException.class,
+                () -> BpfMap.create(bpf, MapSpec.of(MapType.HASH, 4, 8, 2)));
+        assertEquals(Errno.EINVAL, e.errno());
+        assertTrue(e.getMessage().contains("no installed provider"), e.getMessage());
+    }
+
+    @Test
+    void aClosedHandleSaysSo() {
+        BpfMap m = BpfMap.create(bpf, MapSpec.of(MapType.ARRAY, 4, 8, 2));
+        m.close();
+        m.close();
+        BpfException e = assertThrows(BpfException.class, () -> m.lookupLong(0, 0));
+        assertEquals(Errno.EBADF, e.errno());
+        assertTrue(e.getMessage().contains("closed"), e.getMessage());
+    }
+
+    @Test
+    void pinnedIdAndDuplicateHandlesShareTheMap() {
+        try (BpfMap m = BpfMap.create(bpf, MapSpec.of(MapType.ARRAY, 4, 8, 4))) {
+            m.pin("/sys/fs/bpf/shared");
+            try (BpfMap p = BpfMap.openPinned(bpf, "/sys/fs/bpf/shared");
+                    BpfMap i = BpfMap.fromId(bpf, m.id());
+                    BpfMap d = m.duplicate();
+                    BpfMap ro = BpfMap.openPinned(bpf, "/sys/fs/bpf/shared", BpfFlags.F_RDONLY)) {
+                p.updateLong(1, 11, UpdateFlag.ANY);
+                assertEquals(11, i.lookupLong(1, 0));
+                assertEquals(11, d.lookupLong(1, 0));
+                assertEquals(11, ro.lookupLong(1, 0));
+                assertEquals(Errno.EPERM,
+                        assertThrows(BpfException.class, () -> ro.updateLong(1, 2, UpdateFlag.ANY)).errno());
+                assertTrue(p.fd() != m.fd() && d.fd() != m.fd());
+            }
+            assertEquals(Errno.ENOENT,
+                    assertThrows(BpfException.class, () -> BpfMap.openPinned(bpf, "/sys/fs/bpf/none")).errno());
+        }
+    }
+
+    @Test
+    void iteratorAndBatchWalkEveryElement() {
+        try (BpfMap m = BpfMap.create(bpf, MapSpec.of(MapType.ARRAY, 4, 8, 5))) {
+            for (int i = 0; i < 5; i++) {
+                m.updateLong(i, 100 + i, UpdateFlag.ANY);
+            }
+            MapIterator it = m.iterator();
+            ByteBuffer k = ByteBuffer.allocate(4).order(ByteOrder.nativeOrder());
+            ByteBuffer v = ByteBuffer.allocate(8).order(ByteOrder.nativeOrder());
+            List<Long> seen = new ArrayList<>();
+            while (it.next(k, v)) {
+                seen.add(k.getInt(0) * 1000L + v.getLong(0));
+            }
+            assertEquals(List.of(100L, 1101L, 2102L, 3103L, 4104L), seen);
+            assertFalse(it.next(k, v));
+
+            BatchCursor c = new BatchCursor();
+            ByteBuffer keys = ByteBuffer.allocate(8).order(ByteOrder.nativeOrder());
+            ByteBuffer values = ByteBuffer.allocate(16).order(ByteOrder.nativeOrder());
+            List<Integer> batchKeys = new ArrayList<>();
+            while (!c.done()) {
+                int n = m.lookupBatch(c, keys, values, 2);
+                for (int i = 0; i < n; i++) {
+                    batchKeys.add(keys.getInt(4 * i));
+                }
+            }
+            assertEquals(List.of(0, 1, 2, 3, 4), batchKeys);
+        }
+    }
+
+    private static ByteBuffer key(int k) {
+        return ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt(0, k);
+    }
+}
