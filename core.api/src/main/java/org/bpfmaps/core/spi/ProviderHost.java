@@ -22,4 +22,17 @@ public interface ProviderHost extends BpfRuntime {
     static ProviderHost standalone() {
         return new org.bpfmaps.core.impl.StandaloneRuntime();
     }
+
+    /**
+     * A runtime with every provider that {@link java.util.ServiceLoader} finds on the class path
+     * (each provider jar lists its class in {@code META-INF/services/org.bpfmaps.core.spi.MapProvider}):
+     * the way to use the project without an OSGi framework.
+     */
+    static ProviderHost fromClassPath() {
+        ProviderHost host = standalone();
+        for (MapProvider p : java.util.ServiceLoader.load(MapProvider.class, MapProvider.class.getClassLoader())) {
+            host.addProvider(p);
+        }
+        return host;
+    }
 }
