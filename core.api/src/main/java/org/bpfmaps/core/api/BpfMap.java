@@ -407,9 +407,10 @@ public final class BpfMap implements AutoCloseable {
         }
     }
 
+    /** A buffer too small for the map is EFAULT, as the dispatcher answers it. */
     private static void checkSize(String what, ByteBuffer b, int size) {
         if (b == null || b.remaining() < size) {
-            throw new BpfException(Errno.EINVAL, what + " holds " + (b == null ? "no" : b.remaining())
+            throw new BpfException(Errno.EFAULT, what + " holds " + (b == null ? "no" : b.remaining())
                     + " bytes; the map's " + what + " size is " + size);
         }
     }

@@ -56,6 +56,7 @@ class BpfMapTest {
             e = assertThrows(BpfException.class, () -> m.lookup(new byte[3], new byte[8]));
             assertTrue(e.getMessage().contains("key"), e.getMessage());
             e = assertThrows(BpfException.class, () -> m.lookup(ByteBuffer.allocate(4), ByteBuffer.allocate(7)));
+            assertEquals(Errno.EFAULT, e.errno(), "as the dispatcher answers a buffer too small");
             assertTrue(e.getMessage().contains("value size is 8"), e.getMessage());
             e = assertThrows(BpfException.class, () -> m.lookupPerCpu(0, new long[2]));
             assertEquals(Errno.EINVAL, e.errno());

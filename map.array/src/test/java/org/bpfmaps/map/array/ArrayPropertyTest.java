@@ -12,7 +12,10 @@ import java.util.List;
 import java.util.SplittableRandom;
 import org.bpfmaps.core.api.BpfAttr;
 import org.bpfmaps.core.api.BpfCmd;
+import org.bpfmaps.core.api.BpfException;
 import org.bpfmaps.core.api.BpfFlags;
+import org.bpfmaps.core.api.BpfMap;
+import org.bpfmaps.core.api.UpdateFlag;
 import org.bpfmaps.core.api.Errno;
 import org.bpfmaps.core.api.GetIdAttr;
 import org.bpfmaps.core.api.InfoAttr;
@@ -24,9 +27,10 @@ import org.bpfmaps.core.api.ObjAttr;
 import org.junit.jupiter.api.Test;
 
 /**
- * Random commands, attrs, fds, flags and buffer sizes thrown at the dispatcher: every call returns
- * the errno a reference model of the kernel's ARRAY semantics predicts, never throws, and changes
- * only the map it names, only as the model says. Each command is derived from one random long, so
+ * Random commands, attrs, fds, flags and buffer sizes thrown at both faces (the dispatcher and the
+ * typed {@link BpfMap}): every call returns the errno a reference model of the kernel's ARRAY
+ * semantics (semantics.md §1.1) predicts, never throws anything else, and changes only the map it
+ * names, only as the model says. Each command is derived from one random long, so
  * QuickTheories shrinks a failure to a short sequence of small seeds.
  */
 class ArrayPropertyTest {
@@ -54,12 +58,17 @@ class ArrayPropertyTest {
                 fds[m] = f.create(TYPES[m], VALUE_SIZES[m], MAX[m], 0);
                 model[m] = new byte[MAX[m]][bufSize(m)];
             }
+            // the typed face on the same maps: a second fd each, through MAP_GET_FD_BY_ID
+            BpfMap[] handles = new BpfMap[3];
+            for (int m = 0; m < 3; m++) {
+                handles[m] = BpfMap.fromId(f.bpf, BpfMap.ofFd(f.bpf, fds[m]).id());
+            }
             int closed = f.create(MapType.ARRAY, 8, 1, 0);
             f.bpf.close(closed);
             for (long seed : seeds) {
                 SplittableRandom r = new SplittableRandom(seed);
                 int pick = r.nextInt(6);
-                int m = pick < 3 ? pick : -1;
+                final int m = pick < 3 ? pick : -1;
                 int fd = pick < 3 ? fds[pick] : pick == 3 ? closed : pick == 4 ? 900 : -1;
                 int expected;
                 int got;
@@ -69,9 +78,14 @@ class ArrayPropertyTest {
                         ByteBuffer key = key(r);
                         int vs = m >= 0 ? bufSize(m) : 8;
                         ByteBuffer value = ByteBuffer.allocate(r.nextInt(5) == 0 ? vs - 1 : vs);
-                        got = f.bpf.bpf(BpfCmd.MAP_LOOKUP_ELEM, new MapElemAttr().set(fd, key, value, flags));
-                        expected = (flags & ~BpfFlags.F_LOCK) != 0 ? -22 : m < 0 ? -9 : flags != 0 ? -22
-                                : badKey(key) ? -14 : idx(key) >= MAX[m] ? -2 : value.capacity() < vs ? -14 : 0;
+                        if (m >= 0 && flags == 0 && r.nextBoolean()) {
+                            got = typed(() -> handles[m].lookup(key, value) ? 0 : Errno.ENOENT.ret());
+                            expected = badKey(key) || value.capacity() < vs ? -14 : idx(key) >= MAX[m] ? -2 : 0;
+                        } else {
+                            got = f.bpf.bpf(BpfCmd.MAP_LOOKUP_ELEM, new MapElemAttr().set(fd, key, value, flags));
+                            expected = (flags & ~BpfFlags.F_LOCK) != 0 ? -22 : m < 0 ? -9 : flags != 0 ? -22
+                                    : badKey(key) ? -14 : idx(key) >= MAX[m] ? -2 : value.capacity() < vs ? -14 : 0;
+                        }
                         if (got == 0) {
                             assertArrayEquals(model[m][(int) idx(key)], value.array());
                         }
@@ -84,11 +98,21 @@ class ArrayPropertyTest {
                         int vs = m >= 0 ? bufSize(m) : 8;
                         byte[] v = new byte[r.nextInt(6) == 0 ? vs - 1 : vs];
                         r.nextBytes(v);
-                        got = f.bpf.bpf(BpfCmd.MAP_UPDATE_ELEM,
-                                new MapElemAttr().set(fd, key, ByteBuffer.wrap(v), flags));
-                        expected = m < 0 ? -9 : frozen[m] ? -1 : (flags & BpfFlags.F_LOCK) != 0 ? -22
-                                : badKey(key) ? -14 : v.length < vs ? -14 : flags > 2 ? -22
-                                : idx(key) >= MAX[m] ? -7 : flags == BpfFlags.NOEXIST ? -17 : 0;
+                        if (m >= 0 && flags <= 2 && r.nextBoolean()) {
+                            UpdateFlag uf = UpdateFlag.values()[(int) flags];
+                            got = typed(() -> {
+                                handles[m].update(key, ByteBuffer.wrap(v), uf);
+                                return 0;
+                            });
+                            expected = badKey(key) || v.length < vs ? -14 : frozen[m] ? -1
+                                    : idx(key) >= MAX[m] ? -7 : flags == BpfFlags.NOEXIST ? -17 : 0;
+                        } else {
+                            got = f.bpf.bpf(BpfCmd.MAP_UPDATE_ELEM,
+                                    new MapElemAttr().set(fd, key, ByteBuffer.wrap(v), flags));
+                            expected = m < 0 ? -9 : frozen[m] ? -1 : (flags & BpfFlags.F_LOCK) != 0 ? -22
+                                    : badKey(key) ? -14 : v.length < vs ? -14 : flags > 2 ? -22
+                                    : idx(key) >= MAX[m] ? -7 : flags == BpfFlags.NOEXIST ? -17 : 0;
+                        }
                         if (expected == 0) {
                             model[m][(int) idx(key)] = storedValue(m, v);
                         }
@@ -104,7 +128,10 @@ class ArrayPropertyTest {
                         if (r.nextInt(4) != 0) {
                             continue;
                         }
-                        got = f.bpf.bpf(BpfCmd.MAP_FREEZE, new MapElemAttr(fd));
+                        got = m >= 0 && r.nextBoolean() ? typed(() -> {
+                            handles[m].freeze();
+                            return 0;
+                        }) : f.bpf.bpf(BpfCmd.MAP_FREEZE, new MapElemAttr(fd));
                         expected = m < 0 ? -9 : frozen[m] ? -1 : 0;
                         if (expected == 0) {
                             frozen[m] = true;
@@ -171,6 +198,15 @@ class ArrayPropertyTest {
                     }
                 }
             }
+        }
+    }
+
+    /** Runs a typed-face call and turns its outcome into the syscall's return value. */
+    private static int typed(java.util.function.IntSupplier call) {
+        try {
+            return call.getAsInt();
+        } catch (BpfException e) {
+            return e.errno().ret();
         }
     }
 
