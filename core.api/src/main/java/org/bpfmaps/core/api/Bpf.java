@@ -39,6 +39,15 @@ public interface Bpf {
      */
     int unlink(String path, ErrorSink err);
 
+    /**
+     * The element commands of an open map fd bound once, for {@link BpfMap}'s fast paths; null when
+     * the fd is not an open map (or this implementation has none, in which case handles use
+     * {@link #bpf}).
+     */
+    default ElemPath elemPath(int fd) {
+        return null;
+    }
+
     /** The settings of this instance (possible CPUs, memory budget). */
     BpfSettings settings();
 }

@@ -26,6 +26,10 @@ public final class BpfMap implements AutoCloseable {
     private final int valueBufSize;
     private final int possibleCpus;
     private final boolean perCpu;
+    /** The fd's element commands bound once, or null to go through bpf(). */
+    private final ElemPath path;
+    /** Whether the primitive forms fit: a 4-byte key and a value of at most 8 bytes. */
+    private final boolean primitive;
     private volatile boolean closed;
 
     /** Per-thread attrs and scratch buffers, so that no call allocates. */
@@ -47,6 +51,8 @@ public final class BpfMap implements AutoCloseable {
         this.perCpu = t == MapType.PERCPU_ARRAY || t == MapType.PERCPU_HASH || t == MapType.LRU_PERCPU_HASH
                 || t == MapType.PERCPU_CGROUP_STORAGE;
         this.valueBufSize = perCpu ? ((info.valueSize() + 7) & ~7) * possibleCpus : info.valueSize();
+        this.path = bpf.elemPath(fd);
+        this.primitive = info.keySize() == 4 && info.valueSize() <= 8;
     }
 
     // ---- opening ----
@@ -162,7 +168,8 @@ public final class BpfMap implements AutoCloseable {
         checkSize("key", key, keySize());
         checkSize("value", value, valueBufSize);
         MapElemAttr a = SCRATCH.get().attr.set(fd, key, value, 0);
-        return found("MAP_LOOKUP_ELEM", bpf.bpf(BpfCmd.MAP_LOOKUP_ELEM, a), a);
+        int r = path != null ? path.lookup(key, value, a) : bpf.bpf(BpfCmd.MAP_LOOKUP_ELEM, a);
+        return found("MAP_LOOKUP_ELEM", r, a);
     }
 
     public void update(ByteBuffer key, ByteBuffer value, UpdateFlag flag) {
@@ -170,7 +177,8 @@ public final class BpfMap implements AutoCloseable {
         checkSize("key", key, keySize());
         checkSize("value", value, valueBufSize);
         MapElemAttr a = SCRATCH.get().attr.set(fd, key, value, flag.bits());
-        check("MAP_UPDATE_ELEM", bpf.bpf(BpfCmd.MAP_UPDATE_ELEM, a), a);
+        int r = path != null ? path.update(key, value, flag.bits(), a) : bpf.bpf(BpfCmd.MAP_UPDATE_ELEM, a);
+        check("MAP_UPDATE_ELEM", r, a);
     }
 
     /** Deletes {@code key}; false when there was no such element. */
@@ -233,16 +241,25 @@ public final class BpfMap implements AutoCloseable {
      * {@code absent} when there is no such element.
      */
     public long lookupLong(int key, long absent) {
-        Scratch s = SCRATCH.get();
+        checkOpen();
         checkPrimitive(false);
+        if (path != null) {
+            return path.lookupLong(key, absent);
+        }
+        Scratch s = SCRATCH.get();
         ByteBuffer v = s.value(8).putLong(0, 0);
         return lookup(s.intKey(key), v) ? v.getLong(0) : absent;
     }
 
     /** Stores {@code value} (its low value_size bytes, host order) at {@code key}. */
     public void updateLong(int key, long value, UpdateFlag flag) {
-        Scratch s = SCRATCH.get();
+        checkOpen();
         checkPrimitive(false);
+        if (path != null) {
+            path.updateLong(key, value, flag.bits());
+            return;
+        }
+        Scratch s = SCRATCH.get();
         ByteBuffer v = s.value(8).putLong(0, value);
         update(s.intKey(key), v.limit(valueBufSize), flag);
         v.limit(v.capacity());
@@ -427,7 +444,7 @@ public final class BpfMap implements AutoCloseable {
     }
 
     private void checkPrimitive(boolean forPerCpu) {
-        if (keySize() != 4 || valueSize() > 8 || perCpu != forPerCpu) {
+        if (!primitive || perCpu != forPerCpu) {
             throw new BpfException(Errno.EINVAL, "the " + (forPerCpu ? "per-CPU " : "") + "primitive form needs a "
                     + (forPerCpu ? "per-CPU" : "non-per-CPU") + " map with key_size 4 and value_size <= 8; this is "
                     + MapSpec.of(type(), keySize(), valueSize(), maxEntries()));

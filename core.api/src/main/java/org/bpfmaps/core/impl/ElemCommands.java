@@ -6,6 +6,7 @@ import org.bpfmaps.core.api.BpfAttr;
 import org.bpfmaps.core.api.BpfCmd;
 import org.bpfmaps.core.api.BpfFlags;
 import org.bpfmaps.core.api.Errno;
+import org.bpfmaps.core.api.ErrorSink;
 import org.bpfmaps.core.api.MapBatchAttr;
 import org.bpfmaps.core.api.MapElemAttr;
 import org.bpfmaps.core.api.MapMapping;
@@ -356,12 +357,12 @@ final class ElemCommands {
     }
 
     /** EPERM unless the fd may read: one opened BPF_F_WRONLY may not. */
-    private static int readCheck(FdEntry e, int fd, BpfAttr a) {
+    static int readCheck(FdEntry e, int fd, ErrorSink a) {
         return e.canRead ? 0 : a.fail(Errno.EPERM, "map_fd %d was opened write-only (BPF_F_WRONLY)", fd);
     }
 
     /** EPERM unless the fd may write and the map is not frozen: {@code map_get_sys_perms}. */
-    private static int writeCheck(FdEntry e, MapObject m, BpfAttr a) {
+    static int writeCheck(FdEntry e, MapObject m, ErrorSink a) {
         if (!e.canWrite) {
             return a.fail(Errno.EPERM, "the fd was opened read-only (BPF_F_RDONLY)");
         }
@@ -388,7 +389,7 @@ final class ElemCommands {
         return a.fail(Errno.EINVAL, "BPF_F_LOCK needs a value with a bpf_spin_lock (BTF), which this map has not");
     }
 
-    private static int detached(BpfAttr a) {
+    static int detached(ErrorSink a) {
         return a.fail(Errno.ENODEV, "the map is detached: the provider of its type has gone");
     }
 
@@ -397,12 +398,12 @@ final class ElemCommands {
     }
 
     /** Records the map's own reason for a failure, or {@code fallback}. */
-    private static int explain(MapOps ops, MapObject m, BpfCmd cmd, BpfAttr a, int err, String fallback) {
+    static int explain(MapOps ops, MapObject m, BpfCmd cmd, BpfAttr a, int err, String fallback) {
         String why = ops.why(cmd, err);
         return a.failed(err, why != null ? why : fallback, Integer.toUnsignedLong(m.def.maxEntries()), 0);
     }
 
-    private static int explainUpdate(MapOps ops, MapObject m, BpfAttr a, int err) {
+    static int explainUpdate(MapOps ops, MapObject m, BpfAttr a, int err) {
         String why = ops.why(BpfCmd.MAP_UPDATE_ELEM, err);
         if (why != null) {
             return a.failed(err, why, Integer.toUnsignedLong(m.def.maxEntries()), 0);
@@ -421,7 +422,7 @@ final class ElemCommands {
         return a.failed(err, why, Integer.toUnsignedLong(m.def.maxEntries()), 0);
     }
 
-    private static int call(MapOps ops, MapObject m, BpfCmd cmd, ByteBuffer key, ByteBuffer value, long flags,
+    static int call(MapOps ops, MapObject m, BpfCmd cmd, ByteBuffer key, ByteBuffer value, long flags,
             BpfAttr a) {
         try {
             switch (cmd) {

@@ -124,6 +124,12 @@ public final class Instance implements BpfInstance, ProviderRegistry.Listener {
     }
 
     @Override
+    public org.bpfmaps.core.api.ElemPath elemPath(int fd) {
+        FdEntry e = table.entry(fd);
+        return e != null && e.obj instanceof MapObject ? new FastElemPath(e, fd) : null;
+    }
+
+    @Override
     public BpfSettings settings() {
         return settings;
     }

@@ -9,12 +9,12 @@ import org.bpfmaps.core.spi.MapDef;
 import org.bpfmaps.core.spi.MapOps;
 
 /**
- * BPF_MAP_TYPE_ARRAY, after kernel/bpf/arraymap.c: {@code max_entries} preallocated, zeroed
- * values addressed by a {@code __u32} index, each in a slot of {@code round_up(value_size, 8)}
- * bytes. Every index below max_entries always exists, so elements cannot be deleted (EINVAL:
- * "clear by writing zeros") and BPF_NOEXIST can never succeed (EEXIST).
+ * The array maps, after kernel/bpf/arraymap.c: {@code max_entries} preallocated, zeroed values
+ * addressed by a {@code __u32} index. Every index below max_entries always exists, so elements
+ * cannot be deleted (EINVAL: "clear by writing zeros") and BPF_NOEXIST can never succeed (EEXIST).
+ * Subclasses say how a value is laid out in its slot.
  */
-class ArrayMap implements MapOps {
+abstract class ArrayMap implements MapOps {
     protected final int maxEntries;
     protected final int valueSize;
     protected final ArrayStorage storage;
@@ -23,10 +23,6 @@ class ArrayMap implements MapOps {
         this.maxEntries = def.maxEntries();
         this.valueSize = def.valueSize();
         this.storage = new ArrayStorage(Integer.toUnsignedLong(maxEntries), slotBytes);
-    }
-
-    ArrayMap(MapDef def) {
-        this(def, def.roundedValueSize());
     }
 
     /** Whether the (unsigned) index names an element. */

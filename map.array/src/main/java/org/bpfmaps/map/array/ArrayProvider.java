@@ -70,7 +70,7 @@ public final class ArrayProvider implements MapProvider {
 
     @Override
     public MapOps alloc(MapDef def) {
-        return def.type() == MapType.PERCPU_ARRAY ? new PercpuArrayMap(def) : new ArrayMap(def);
+        return def.type() == MapType.PERCPU_ARRAY ? new PercpuArrayMap(def) : new PlainArrayMap(def);
     }
 
     private static long slotBytes(MapDef def) {

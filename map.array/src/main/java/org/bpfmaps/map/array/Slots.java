@@ -76,6 +76,32 @@ final class Slots {
         }
     }
 
+    /** The value of up to 8 bytes in the slot at {@code at}, zero-extended, read atomically. */
+    static long readLong(ByteBuffer slot, int at, int len) {
+        long v = (long) LONG.getAcquire(slot, at);
+        if (len == 8) {
+            return v;
+        }
+        // the value's bytes are the first len bytes of the word: its low bytes on a little-endian host
+        return LITTLE ? v & ((1L << (8 * len)) - 1) : v >>> (8 * (8 - len));
+    }
+
+    /** Stores the low {@code len} bytes of {@code v} (host order) in the slot at {@code at}, atomically. */
+    static void writeLong(ByteBuffer slot, int at, int len, long v) {
+        if (len == 8) {
+            LONG.setRelease(slot, at, v);
+            return;
+        }
+        long bits = LITTLE ? v & ((1L << (8 * len)) - 1) : v << (8 * (8 - len));
+        long keep = LITTLE ? -1L << (8 * len) : -1L >>> (8 * len);
+        for (;;) {
+            long old = (long) LONG.getVolatile(slot, at);
+            if (LONG.compareAndSet(slot, at, old, (old & keep) | bits)) {
+                return;
+            }
+        }
+    }
+
     private static byte byteOf(long v, int i) {
         return (byte) (v >>> (LITTLE ? 8 * i : 8 * (7 - i)));
     }

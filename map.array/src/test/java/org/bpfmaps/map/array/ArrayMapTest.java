@@ -9,7 +9,12 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
 import org.bpfmaps.core.api.BpfCmd;
+import org.bpfmaps.core.api.BpfException;
+import org.bpfmaps.core.api.BpfMap;
+import org.bpfmaps.core.api.UpdateFlag;
 import org.bpfmaps.core.api.BpfFlags;
 import org.bpfmaps.core.api.Errno;
 import org.bpfmaps.core.api.MapBatchAttr;
@@ -41,6 +46,30 @@ class ArrayMapTest {
         }
         for (int k = 0; k < 5; k++) {
             assertArrayEquals(ArrayFixture.bytes(valueSize, k), f.lookup(fd, k, valueSize, err), "key " + k);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2, 3, 4, 5, 6, 7, 8})
+    void primitiveFormsAgreeWithTheBytes(int valueSize) {
+        int fd = f.create(MapType.ARRAY, valueSize, 4, 0);
+        try (BpfMap m = BpfMap.ofFd(f.bpf, fd)) {
+            long v = 0x0102030405060708L;
+            m.updateLong(2, v, UpdateFlag.ANY);
+            long expected = valueSize == 8 ? v : v & ((1L << (8 * valueSize)) - 1);
+            assertEquals(expected, m.lookupLong(2, -1), "the low value_size bytes, zero-extended");
+            byte[] raw = f.lookup(fd, 2, valueSize, null);
+            ByteBuffer wide = ByteBuffer.allocate(8).order(ByteOrder.nativeOrder()).put(0, raw);
+            assertEquals(expected, wide.getLong(0), "the bytes bpf() sees are the same");
+            assertEquals(-1, m.lookupLong(4, -1), "an index out of range is absent");
+            assertEquals(Errno.E2BIG, assertThrows(BpfException.class, () -> m.updateLong(4, 1, UpdateFlag.ANY))
+                    .errno());
+            assertEquals(Errno.EEXIST, assertThrows(BpfException.class,
+                    () -> m.updateLong(0, 1, UpdateFlag.NOEXIST)).errno());
+            m.freeze();
+            BpfException frozen = assertThrows(BpfException.class, () -> m.updateLong(0, 1, UpdateFlag.ANY));
+            assertEquals(Errno.EPERM, frozen.errno());
+            assertEquals(expected, m.lookupLong(2, -1));
         }
     }
 
