@@ -58,7 +58,8 @@ final class ElemCommands {
         if (!Bytes.canWrite(a.value, 0, vsize)) {
             // the kernel copies out only after a hit: a miss still answers ENOENT
             err = call(ops, m, BpfCmd.MAP_LOOKUP_ELEM, a.key, ByteBuffer.allocate(vsize), a.flags, a);
-            return err != 0 ? err : a.fail(Errno.EFAULT, "value has room for fewer than %d bytes", vsize);
+            return err != 0 ? explain(ops, m, BpfCmd.MAP_LOOKUP_ELEM, a, err, "lookup failed")
+                    : a.fail(Errno.EFAULT, "value has room for fewer than %d bytes", vsize);
         }
         err = call(ops, m, BpfCmd.MAP_LOOKUP_ELEM, a.key, a.value, a.flags, a);
         return err == 0 ? 0 : explain(ops, m, BpfCmd.MAP_LOOKUP_ELEM, a, err, "lookup failed");
