@@ -167,18 +167,23 @@ public final class BpfMap implements AutoCloseable {
         checkOpen();
         checkSize("key", key, keySize());
         checkSize("value", value, valueBufSize);
+        if (path != null) {
+            return path.lookup(key, value);
+        }
         MapElemAttr a = SCRATCH.get().attr.set(fd, key, value, 0);
-        int r = path != null ? path.lookup(key, value, a) : bpf.bpf(BpfCmd.MAP_LOOKUP_ELEM, a);
-        return found("MAP_LOOKUP_ELEM", r, a);
+        return found("MAP_LOOKUP_ELEM", bpf.bpf(BpfCmd.MAP_LOOKUP_ELEM, a), a);
     }
 
     public void update(ByteBuffer key, ByteBuffer value, UpdateFlag flag) {
         checkOpen();
         checkSize("key", key, keySize());
         checkSize("value", value, valueBufSize);
+        if (path != null) {
+            path.update(key, value, flag.bits());
+            return;
+        }
         MapElemAttr a = SCRATCH.get().attr.set(fd, key, value, flag.bits());
-        int r = path != null ? path.update(key, value, flag.bits(), a) : bpf.bpf(BpfCmd.MAP_UPDATE_ELEM, a);
-        check("MAP_UPDATE_ELEM", r, a);
+        check("MAP_UPDATE_ELEM", bpf.bpf(BpfCmd.MAP_UPDATE_ELEM, a), a);
     }
 
     /** Deletes {@code key}; false when there was no such element. */

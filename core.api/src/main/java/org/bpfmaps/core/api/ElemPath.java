@@ -7,14 +7,17 @@ import java.nio.ByteBuffer;
  * {@link Bpf#bpf} so that the fd lookup, the type's rules and the attr handling are not paid on
  * every call. The checks that can change between calls (the map detached, frozen) are still made
  * each time, and the map's own ops run exactly as through {@code bpf()}: one implementation, two
- * faces. Sizes are the caller's to check. Results are those of the syscall (0 or a negated
- * errno), with the reason left in {@code err}; the primitive forms throw {@link BpfException}.
+ * faces. Sizes are the caller's to check. "Not found" is a result; every other failure is a
+ * {@link BpfException} with the errno and the reason bpf() would give.
  */
 public interface ElemPath {
-    int lookup(ByteBuffer key, ByteBuffer value, ErrorSink err);
+    /** MAP_LOOKUP_ELEM; false when there is no such element. */
+    boolean lookup(ByteBuffer key, ByteBuffer value);
 
-    int update(ByteBuffer key, ByteBuffer value, long flags, ErrorSink err);
+    /** MAP_UPDATE_ELEM with BPF_ANY, BPF_NOEXIST or BPF_EXIST. */
+    void update(ByteBuffer key, ByteBuffer value, long flags);
 
+    /** The value of a 4-byte key, zero-extended, or {@code absent}; maps whose values fit 8 bytes. */
     long lookupLong(int key, long absent);
 
     void updateLong(int key, long value, long flags);

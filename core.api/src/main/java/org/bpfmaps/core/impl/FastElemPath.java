@@ -14,7 +14,8 @@ import org.bpfmaps.core.spi.PrimitiveOps;
 /**
  * One fd's element commands, bound when a typed handle opens it: the fd's access mode and the map
  * are looked up once; whether the map is still attached, and frozen, is read on every call, and
- * the map's ops do the work exactly as through bpf().
+ * the map's ops do the work exactly as through bpf(). Nothing is allocated unless a call fails
+ * with something other than "not found", and then only the exception.
  */
 final class FastElemPath implements ElemPath {
     private final FdEntry fd;
@@ -28,101 +29,102 @@ final class FastElemPath implements ElemPath {
     }
 
     @Override
-    public int lookup(ByteBuffer key, ByteBuffer value, ErrorSink err) {
-        int r = ElemCommands.readCheck(fd, fdNumber, err);
-        if (r != 0) {
-            return r;
-        }
-        MapOps ops = map.ops;
-        if (ops == null) {
-            return ElemCommands.detached(err);
-        }
-        r = ops.lookupElem(key, value, 0);
-        return r == 0 ? 0 : fail(ops, BpfCmd.MAP_LOOKUP_ELEM, r, err);
+    public boolean lookup(ByteBuffer key, ByteBuffer value) {
+        MapOps ops = readable();
+        int r = ops.lookupElem(key, value, 0);
+        return r == 0 || notFound(ops, BpfCmd.MAP_LOOKUP_ELEM, r);
     }
 
     @Override
-    public int update(ByteBuffer key, ByteBuffer value, long flags, ErrorSink err) {
-        int r = ElemCommands.writeCheck(fd, map, err);
+    public void update(ByteBuffer key, ByteBuffer value, long flags) {
+        MapOps ops = writable(flags);
+        int r = ops.updateElem(key, value, flags);
         if (r != 0) {
-            return r;
+            throw failure(ops, BpfCmd.MAP_UPDATE_ELEM, r);
         }
-        if (flags > BpfFlags.EXIST || flags < 0) {
-            return err.fail(Errno.EINVAL, "flags %d: an update takes BPF_ANY, BPF_NOEXIST or BPF_EXIST", flags);
-        }
-        MapOps ops = map.ops;
-        if (ops == null) {
-            return ElemCommands.detached(err);
-        }
-        r = ops.updateElem(key, value, flags);
-        return r == 0 ? 0 : fail(ops, BpfCmd.MAP_UPDATE_ELEM, r, err);
     }
 
     @Override
     public long lookupLong(int key, long absent) {
-        if (!fd.canRead) {
-            throw new BpfException(Errno.EPERM, "map fd " + fdNumber + " was opened write-only (BPF_F_WRONLY)");
-        }
-        MapOps ops = map.ops;
+        MapOps ops = readable();
         if (ops instanceof PrimitiveOps p) {
             return p.lookupLong(key, absent);
         }
-        Scratch s = SCRATCH.get();
-        int r = lookup(s.key(key), s.value(map.def.valueBufSize()), s);
-        if (r == Errno.ENOENT.ret()) {
-            return absent;
-        }
-        s.check("MAP_LOOKUP_ELEM", r);
-        return s.value.clear().getLong(0);
+        ByteBuffer v = ByteBuffer.allocate(Math.max(8, map.def.valueBufSize())).order(ByteOrder.nativeOrder());
+        return lookup(intKey(key), v.limit(map.def.valueBufSize())) ? v.clear().getLong(0) : absent;
     }
 
     @Override
     public void updateLong(int key, long value, long flags) {
-        Scratch s = SCRATCH.get();
-        MapOps ops = map.ops;
+        MapOps ops = writable(flags);
         if (ops instanceof PrimitiveOps p) {
-            int r = ElemCommands.writeCheck(fd, map, s);
-            if (r == 0) {
-                r = p.updateLong(key, value, flags);
-                if (r != 0) {
-                    fail(ops, BpfCmd.MAP_UPDATE_ELEM, r, s);
-                }
+            int r = p.updateLong(key, value, flags);
+            if (r != 0) {
+                throw failure(ops, BpfCmd.MAP_UPDATE_ELEM, r);
             }
-            s.check("MAP_UPDATE_ELEM", r);
             return;
         }
-        ByteBuffer v = s.value(8).putLong(0, value).limit(map.def.valueBufSize());
-        s.check("MAP_UPDATE_ELEM", update(s.key(key), v, flags, s));
+        ByteBuffer v = ByteBuffer.allocate(8).order(ByteOrder.nativeOrder()).putLong(0, value);
+        update(intKey(key), v.limit(map.def.valueBufSize()), flags);
     }
 
-    private int fail(MapOps ops, BpfCmd cmd, int r, ErrorSink err) {
+    private static ByteBuffer intKey(int key) {
+        return ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt(0, key);
+    }
+
+    /** The ops, if this fd may read and the map is attached. */
+    private MapOps readable() {
+        MapOps ops = map.ops;
+        if (!fd.canRead || ops == null) {
+            Failure f = new Failure();
+            if (ElemCommands.readCheck(fd, fdNumber, f) == 0) {
+                ElemCommands.detached(f);
+            }
+            throw f.exception("MAP_LOOKUP_ELEM");
+        }
+        return ops;
+    }
+
+    /** The ops, if this fd may write, the map is not frozen, the flags are an update's and the map is attached. */
+    private MapOps writable(long flags) {
+        MapOps ops = map.ops;
+        if (!fd.canWrite || map.frozen || flags > BpfFlags.EXIST || flags < 0 || ops == null) {
+            Failure f = new Failure();
+            if (ElemCommands.writeCheck(fd, map, f) == 0) {
+                if (flags > BpfFlags.EXIST || flags < 0) {
+                    f.fail(Errno.EINVAL, "flags %d: an update takes BPF_ANY, BPF_NOEXIST or BPF_EXIST", flags);
+                } else {
+                    ElemCommands.detached(f);
+                }
+            }
+            throw f.exception("MAP_UPDATE_ELEM");
+        }
+        return ops;
+    }
+
+    /** ENOENT is "not found"; anything else throws. */
+    private boolean notFound(MapOps ops, BpfCmd cmd, int r) {
+        if (r == Errno.ENOENT.ret()) {
+            return false;
+        }
+        throw failure(ops, cmd, r);
+    }
+
+    private BpfException failure(MapOps ops, BpfCmd cmd, int r) {
         String why = ops.why(cmd, r);
+        Failure f = new Failure();
         Errno e = Errno.of(r);
-        return err.fail(e != null ? e : Errno.EINVAL, why != null ? why : cmd + " failed",
+        f.fail(e != null ? e : Errno.EINVAL, why != null ? why : cmd + " failed",
                 Integer.toUnsignedLong(map.def.maxEntries()), 0);
+        return f.exception(cmd.name());
     }
 
-    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
-
-    /** One thread's buffers and last failure, for the primitive forms of maps without PrimitiveOps. */
-    private static final class Scratch implements ErrorSink {
-        final ByteBuffer key = ByteBuffer.allocate(4).order(ByteOrder.nativeOrder());
-        ByteBuffer value = ByteBuffer.allocate(64).order(ByteOrder.nativeOrder());
+    /** The reason of one failure, on its way to becoming the exception. */
+    private static final class Failure implements ErrorSink {
         private Errno errno;
         private String why;
         private long a;
         private long b;
-
-        ByteBuffer key(int k) {
-            return key.putInt(0, k);
-        }
-
-        ByteBuffer value(int size) {
-            if (value.capacity() < size) {
-                value = ByteBuffer.allocate(size).order(ByteOrder.nativeOrder());
-            }
-            return value.clear().putLong(0, 0).limit(size);
-        }
 
         @Override
         public int fail(Errno errno, String why, long a, long b) {
@@ -133,10 +135,8 @@ final class FastElemPath implements ElemPath {
             return -errno.code();
         }
 
-        void check(String what, int r) {
-            if (r != 0) {
-                throw new BpfException(errno, what + " failed: " + String.format(why, a, b));
-            }
+        BpfException exception(String what) {
+            return new BpfException(errno, what + " failed: " + String.format(why, a, b));
         }
     }
 }
