@@ -1,5 +1,6 @@
 package org.bpfmaps.core.api;
 
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -16,4 +17,13 @@ public interface BpfRuntime {
 
     /** The framework's default instance (the one registered as the {@link Bpf} service). */
     Bpf defaultInstance();
+
+    /**
+     * The installed providers, in the order they were installed. A default method, so that
+     * runtimes written before it (test doubles) still compile: they track no providers and answer
+     * an empty list.
+     */
+    default List<ProviderInfo> providers() {
+        return List.of();
+    }
 }

@@ -101,6 +101,11 @@ public final class CoreComponent implements BpfRuntime {
         return defaultInstance;
     }
 
+    @Override
+    public java.util.List<org.bpfmaps.core.api.ProviderInfo> providers() {
+        return registry.describe();
+    }
+
     /** The registry, for the shell's provider listing. */
     public ProviderRegistry registry() {
         return registry;

@@ -20,6 +20,11 @@ public final class MapObject extends BpfObject {
     volatile MapOps ops;
     /** The registry entry of the provider that made the map, or null once detached. */
     volatile ProviderRegistry.Entry provider;
+    /**
+     * The origin of the provider that made the map, kept after detaching, so that a listing can
+     * say which bundle's maps were left behind when it stopped.
+     */
+    final String origin;
     volatile boolean frozen;
     /** Open writable mmap views (the kernel's {@code writecnt}); guarded by {@code this}. */
     int writableMappings;
@@ -32,6 +37,7 @@ public final class MapObject extends BpfObject {
         this.traits = traits;
         this.ops = ops;
         this.provider = provider;
+        this.origin = provider.origin();
         this.charged = charged;
     }
 

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.bpfmaps.core.api.MapType;
+import org.bpfmaps.core.api.ProviderInfo;
 import org.bpfmaps.core.spi.MapProvider;
 import org.bpfmaps.core.spi.MapTypeTraits;
 
@@ -112,6 +113,34 @@ public final class ProviderRegistry {
 
     public List<Entry> entries() {
         return new ArrayList<>(entries);
+    }
+
+    /**
+     * Each registered provider with its maps in every open instance (the instances are this
+     * registry's listeners): live ones it made, and detached ones an earlier registration of the
+     * same origin made.
+     */
+    public List<ProviderInfo> describe() {
+        List<MapObject> maps = new ArrayList<>();
+        for (Listener l : listeners) {
+            if (l instanceof Instance in) {
+                maps.addAll(in.maps());
+            }
+        }
+        List<ProviderInfo> out = new ArrayList<>();
+        for (Entry e : entries) {
+            int live = 0;
+            int detached = 0;
+            for (MapObject m : maps) {
+                if (m.provider == e) {
+                    live++;
+                } else if (m.detached() && m.origin.equals(e.origin)) {
+                    detached++;
+                }
+            }
+            out.add(new ProviderInfo(e.origin, e.version(), e.traits.keySet(), live, detached));
+        }
+        return out;
     }
 
     void addListener(Listener l) {

@@ -39,6 +39,11 @@ public final class StandaloneRuntime implements ProviderHost {
         return defaultInstance;
     }
 
+    @Override
+    public java.util.List<org.bpfmaps.core.api.ProviderInfo> providers() {
+        return registry.describe();
+    }
+
     public ProviderRegistry registry() {
         return registry;
     }

@@ -1,0 +1,112 @@
+package org.bpfmaps.shell;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+import org.apache.felix.service.command.CommandSession;
+import org.bpfmaps.core.api.Bpf;
+import org.bpfmaps.core.api.BpfRuntime;
+import org.bpfmaps.core.api.ProviderInfo;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+
+/**
+ * The Gogo commands of scope {@code bpf}: {@code map}, {@code conformance} and {@code providers}.
+ * A thin adapter: the commands are plain classes ({@link MapCommand}, ...), run here with
+ * {@code System.out} and {@code System.err}, which Gogo points at the session's streams while a
+ * command runs.
+ *
+ * <p>Gogo knows no exit codes, so every command leaves its own in the session variable
+ * {@value #EXIT} (an Integer, 0 on success) for whoever runs the lines, such as a script launcher.
+ * Nothing escapes as an exception: a Java stack trace would reach the user.
+ */
+@Component(service = BpfCommands.class, property = {
+    "osgi.command.scope=bpf",
+    "osgi.command.function=map",
+    "osgi.command.function=conformance",
+    "osgi.command.function=providers"})
+public final class BpfCommands {
+    /** The session variable holding the exit code of the last bpf command. */
+    public static final String EXIT = "bpf.exit";
+
+    private final Bpf bpf;
+    private final BpfRuntime runtime;
+    private final Function<ProviderInfo, String> bundleState;
+
+    @Activate
+    public BpfCommands(@Reference(name = "bpf") Bpf bpf, @Reference(name = "runtime") BpfRuntime runtime,
+            BundleContext context) {
+        this(bpf, runtime, p -> bundleState(context, p));
+    }
+
+    BpfCommands(Bpf bpf, BpfRuntime runtime, Function<ProviderInfo, String> bundleState) {
+        this.bpf = bpf;
+        this.runtime = runtime;
+        this.bundleState = bundleState;
+    }
+
+    /** {@code map ...}: bpftool's map commands on the framework's default instance. */
+    public void map(CommandSession session, String... args) {
+        run(session, (out, err) -> new MapCommand(bpf).run(words(args), out, err));
+    }
+
+    /** {@code conformance FILE [TYPE...]}: replays a kernel-recorded corpus in isolated instances. */
+    public void conformance(CommandSession session, String... args) {
+        run(session, (out, err) -> new ConformanceCommand(runtime).run(words(args), out, err));
+    }
+
+    /** {@code providers}: the installed map providers, their bundles and their maps. */
+    public void providers(CommandSession session, String... args) {
+        run(session, (out, err) -> new ProvidersCommand(runtime, bundleState).run(words(args), out, err));
+    }
+
+    private interface Command {
+        int run(PrintStream out, PrintStream err);
+    }
+
+    private static void run(CommandSession session, Command command) {
+        PrintStream out = System.out;
+        PrintStream err = System.err;
+        int code = 255;
+        try {
+            code = command.run(out, err);
+        } catch (Throwable t) { // the last guard: one Error line, never a stack trace
+            err.print("Error: internal error: " + t + "\n");
+            err.flush();
+        } finally {
+            session.put(EXIT, code);
+        }
+    }
+
+    /** Gogo passes an unset variable as null; a shell would pass an empty word. */
+    private static List<String> words(String[] args) {
+        List<String> words = new ArrayList<>(args == null ? 0 : args.length);
+        if (args != null) {
+            for (String a : args) {
+                words.add(a == null ? "" : a);
+            }
+        }
+        return words;
+    }
+
+    /** The state of the bundle a provider came from, found by symbolic name and version. */
+    private static String bundleState(BundleContext context, ProviderInfo p) {
+        for (Bundle b : context.getBundles()) {
+            if (p.origin().equals(b.getSymbolicName()) && p.version().equals(b.getVersion().toString())) {
+                return switch (b.getState()) {
+                    case Bundle.ACTIVE -> "ACTIVE";
+                    case Bundle.STARTING -> "STARTING";
+                    case Bundle.STOPPING -> "STOPPING";
+                    case Bundle.RESOLVED -> "RESOLVED";
+                    case Bundle.INSTALLED -> "INSTALLED";
+                    default -> "UNINSTALLED";
+                };
+            }
+        }
+        return "unknown";
+    }
+}

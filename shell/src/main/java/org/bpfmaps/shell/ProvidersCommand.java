@@ -1,0 +1,55 @@
+package org.bpfmaps.shell;
+
+import java.io.PrintStream;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.bpfmaps.core.api.BpfRuntime;
+import org.bpfmaps.core.api.ProviderInfo;
+
+/**
+ * {@code providers}: each installed map provider, two lines each in the manner of bpftool's
+ * {@code show}:
+ *
+ * <pre>
+ * org.bpfmaps.map.array  version 0.1.0.SNAPSHOT  state ACTIVE
+ *         types array percpu_array  maps 2  detached 0
+ * </pre>
+ *
+ * {@code maps} counts the maps it made that are alive in any open instance; {@code detached} those
+ * an earlier registration of the same bundle made, which answer ENODEV since it went away.
+ */
+public final class ProvidersCommand {
+    private final BpfRuntime runtime;
+    private final Function<ProviderInfo, String> state;
+
+    /**
+     * @param state the state of a provider's bundle ({@code ACTIVE}, ...), which only a framework
+     *     knows; outside one, anything that says so
+     */
+    public ProvidersCommand(BpfRuntime runtime, Function<ProviderInfo, String> state) {
+        this.runtime = Objects.requireNonNull(runtime, "runtime");
+        this.state = Objects.requireNonNull(state, "state");
+    }
+
+    public int run(List<String> args, PrintStream out, PrintStream err) {
+        if (!args.isEmpty()) {
+            err.print("Error: what is '" + args.get(0) + "'?\n  providers takes no arguments\n");
+            return 255;
+        }
+        StringBuilder b = new StringBuilder();
+        for (ProviderInfo p : runtime.providers()) {
+            String types = p.types().stream().sorted()
+                    .map(t -> t.bpftoolName()).collect(Collectors.joining(" "));
+            b.append(p.origin()).append("  version ").append(p.version())
+                    .append("  state ").append(state.apply(p)).append('\n')
+                    .append("\ttypes ").append(types)
+                    .append("  maps ").append(p.liveMaps())
+                    .append("  detached ").append(p.detachedMaps()).append('\n');
+        }
+        out.print(b);
+        out.flush();
+        return 0;
+    }
+}

@@ -1,0 +1,32 @@
+package org.bpfmaps.shell;
+
+/**
+ * One run of a map command, as one bpftool process: where it writes, the calls it makes (and the
+ * fds they open, all closed when the run ends), and the helpers that share them.
+ */
+final class Run {
+    final Output out;
+    final Libbpf lib;
+    final MapHandles handles;
+    final Entries entries;
+    final int possibleCpus;
+
+    Run(Output out, Libbpf lib) {
+        this.out = out;
+        this.lib = lib;
+        this.handles = new MapHandles(lib, out);
+        this.possibleCpus = lib.possibleCpus();
+        this.entries = new Entries(out, possibleCpus);
+    }
+
+    /** {@code p_err} with the dispatcher's reason for the last failed call as the detail. */
+    void fail(String what) {
+        out.error(what, lib.detail());
+    }
+
+    /** {@code BAD_ARG()}: "what is 'WORD'?", and -1. */
+    int badArg(Args a) {
+        out.error("what is '" + a.peek() + "'?", null);
+        return -1;
+    }
+}

@@ -1,0 +1,156 @@
+package org.bpfmaps.shell;
+
+import org.bpfmaps.core.api.Errno;
+import org.bpfmaps.core.api.MapInfo;
+
+/** {@code map { show | list } [MAP]}: bpftool's {@code do_show}. */
+final class ShowCommand {
+    private final Run run;
+
+    ShowCommand(Run run) {
+        this.run = run;
+    }
+
+    int execute(Args a) {
+        if (a.argc() == 2) {
+            return subset(a);
+        }
+        if (a.argc() != 0) {
+            return run.badArg(a);
+        }
+        JsonWriter j = run.out.json();
+        if (j != null) {
+            j.startArray();
+        }
+        int[] id = {0};
+        MapInfo[] info = new MapInfo[1];
+        int err;
+        while (true) {
+            err = run.lib.mapGetNextId(id[0], id);
+            if (err != 0) {
+                if (err != Errno.ENOENT.ret()) {
+                    run.fail("can't get next map: " + Libbpf.strerror(err)
+                            + (err == Errno.EINVAL.ret() ? " -- kernel too old?" : ""));
+                }
+                break;
+            }
+            int fd = run.lib.mapGetFdById(id[0]);
+            if (fd < 0) {
+                if (fd == Errno.ENOENT.ret()) {
+                    continue; // freed since its id was listed
+                }
+                err = fd;
+                run.fail("can't get map by id (" + Integer.toUnsignedString(id[0]) + "): " + Libbpf.strerror(fd));
+                break;
+            }
+            err = run.lib.objGetInfoByFd(fd, info);
+            if (err != 0) {
+                run.fail("can't get map info: " + Libbpf.strerror(err));
+                run.lib.close(fd);
+                break;
+            }
+            print(fd, info[0]);
+        }
+        if (j != null) {
+            j.endArray();
+        }
+        return err == Errno.ENOENT.ret() ? 0 : -1;
+    }
+
+    /** {@code do_show_subset}: the maps one handle names (several for a shared name). */
+    private int subset(Args a) {
+        int[] fds = run.handles.parseFds(a);
+        if (fds == null) {
+            return -1;
+        }
+        JsonWriter j = run.out.json();
+        if (j != null && fds.length > 1) {
+            j.startArray();
+        }
+        int err = -1;
+        MapInfo[] info = new MapInfo[1];
+        for (int fd : fds) {
+            err = run.lib.objGetInfoByFd(fd, info);
+            if (err != 0) {
+                run.fail("can't get map info: " + Libbpf.strerror(err));
+                break;
+            }
+            print(fd, info[0]);
+        }
+        if (j != null && fds.length > 1) {
+            j.endArray();
+        }
+        for (int fd : fds) {
+            run.lib.close(fd);
+        }
+        return err;
+    }
+
+    /** {@code show_map_close_plain} / {@code show_map_close_json}: one map, then its fd closed. */
+    private void print(int fd, MapInfo info) {
+        long memlock = Memlock.of(info, run.possibleCpus);
+        boolean frozen = run.lib.frozen(fd);
+        run.lib.close(fd);
+        if (run.out.isJson()) {
+            JsonWriter j = run.out.json();
+            j.startObject();
+            header(run.out, info);
+            j.unsignedField("bytes_key", info.keySize());
+            j.unsignedField("bytes_value", info.valueSize());
+            j.unsignedField("max_entries", info.maxEntries());
+            if (memlock >= 0) {
+                j.numberField("bytes_memlock", memlock);
+            }
+            j.numberField("frozen", frozen ? 1 : 0);
+            if (info.btfId() != 0) {
+                j.numberField("btf_id", info.btfId());
+            }
+            j.endObject();
+            return;
+        }
+        StringBuilder b = new StringBuilder(header(run.out, info));
+        b.append(String.format("\tkey %sB  value %sB  max_entries %s", Integer.toUnsignedString(info.keySize()),
+                Integer.toUnsignedString(info.valueSize()), Integer.toUnsignedString(info.maxEntries())));
+        if (memlock >= 0) {
+            b.append("  memlock ").append(memlock).append('B');
+        }
+        if (info.btfId() != 0 || frozen) {
+            b.append("\n\t");
+        }
+        if (info.btfId() != 0) {
+            b.append("btf_id ").append(info.btfId());
+        }
+        if (frozen) {
+            b.append(info.btfId() != 0 ? "  " : "").append("frozen");
+        }
+        run.out.print(b.append('\n').toString());
+    }
+
+    /**
+     * {@code show_map_header_json} (written into the open object) or {@code show_map_header_plain}
+     * (returned, with its newline): id, type, name and flags. Shared with dump, which heads each
+     * map with it when a name matches several.
+     */
+    static String header(Output out, MapInfo info) {
+        String type = MapKinds.name(info.type());
+        if (out.isJson()) {
+            JsonWriter j = out.json();
+            j.unsignedField("id", info.id());
+            if (type != null) {
+                j.stringField("type", type);
+            } else {
+                j.unsignedField("type", info.type());
+            }
+            if (!info.name().isEmpty()) {
+                j.stringField("name", info.name());
+            }
+            j.name("flags");
+            j.raw(Integer.toString(info.mapFlags()));
+            return "";
+        }
+        return Integer.toUnsignedString(info.id()) + ": "
+                + (type != null ? type + "  " : "type " + Integer.toUnsignedString(info.type()) + "  ")
+                + (info.name().isEmpty() ? "" : "name " + info.name() + "  ")
+                + "flags 0x" + Integer.toHexString(info.mapFlags()) + "\n";
+    }
+}

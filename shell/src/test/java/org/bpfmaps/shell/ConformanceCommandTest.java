@@ -1,0 +1,81 @@
+package org.bpfmaps.shell;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.bpfmaps.core.spi.ProviderHost;
+import org.bpfmaps.map.array.ArrayProvider;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code conformance FILE [TYPE...]} on the repository's kernel corpus with the ARRAY family installed. */
+class ConformanceCommandTest {
+    /** Maven runs tests in the module's folder; the corpus is the repository's. */
+    private static final String CORPUS = "../corpus/kernel-6.18.json";
+
+    private record Run(int exit, String stdout, String stderr) {
+    }
+
+    private static Run conformance(String... args) {
+        ProviderHost host = ProviderHost.standalone();
+        host.addProvider(new ArrayProvider());
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int exit = new ConformanceCommand(host).run(List.of(args), new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void theKernelCorpusPassesForTheArrayFamily() {
+        assertEquals(new Run(0, "77 passed, 0 failed, 230 skipped\n", ""), conformance(CORPUS));
+    }
+
+    @Test
+    void namedTypesLeaveTheOthersOutOfEveryCount() {
+        Run array = conformance(CORPUS, "array");
+        Run both = conformance(CORPUS, "ARRAY", "percpu_array");
+        assertEquals(0, array.exit());
+        assertTrue(array.stdout().matches("\\d+ passed, 0 failed, 0 skipped\n"), array.stdout());
+        assertTrue(both.stdout().matches("\\d+ passed, 0 failed, 0 skipped\n"), both.stdout());
+        assertTrue(Integer.parseInt(array.stdout().split(" ")[0]) < Integer.parseInt(both.stdout().split(" ")[0]));
+    }
+
+    @Test
+    void aFailingCaseIsPrintedAndExitsOne(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("wrong.json");
+        // the kernel accepts this map; a corpus claiming EINVAL must fail
+        Files.writeString(file, """
+                {"format": "bpf-map-oracle/1", "kernel": {"possible_cpus": 2}, "cases": [
+                 {"name": "wrong", "map": {"type": "ARRAY", "key_size": 4, "value_size": 8, "max_entries": 4,
+                  "map_flags": 0, "name": "a"}, "create": {"ret": -1, "errno": "EINVAL"}, "ops": []}]}
+                """);
+        Run r = conformance(file.toString());
+        assertEquals(1, r.exit());
+        List<String> lines = r.stdout().lines().toList();
+        assertEquals(2, lines.size(), r.stdout());
+        assertTrue(lines.get(0).startsWith("FAIL wrong"), lines.get(0));
+        assertEquals("0 passed, 1 failed, 0 skipped", lines.get(1));
+    }
+
+    @Test
+    void badInputExits255WithAnErrorLine() {
+        assertEquals(new Run(255, "", "Error: can't read corpus (nothere.json): No such file or directory\n"),
+                conformance("nothere.json"));
+        assertEquals(new Run(255, "", "Error: unrecognized map type: nosuch\n"), conformance(CORPUS, "nosuch"));
+        Run none = conformance();
+        assertEquals(255, none.exit());
+        assertTrue(none.stderr().startsWith("Error: "), none.stderr());
+        Run notJson = conformance("pom.xml");
+        assertEquals(255, notJson.exit());
+        assertTrue(notJson.stderr().startsWith("Error: can't read corpus (pom.xml): "), notJson.stderr());
+        assertEquals(1, notJson.stderr().lines().count(), notJson.stderr());
+    }
+}

@@ -1,0 +1,53 @@
+package org.bpfmaps.shell;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.bpfmaps.core.api.BpfCmd;
+import org.bpfmaps.core.api.BpfInstance;
+import org.bpfmaps.core.api.BpfSettings;
+import org.bpfmaps.core.api.MapCreateAttr;
+import org.bpfmaps.core.api.MapType;
+import org.bpfmaps.core.spi.ProviderHost;
+import org.bpfmaps.map.array.ArrayProvider;
+import org.junit.jupiter.api.Test;
+
+/** {@code providers}: each provider with its bundle, version, state, types and maps. */
+class ProvidersCommandTest {
+    private static String providers(ProviderHost host, List<String> args, int expectedExit) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int exit = new ProvidersCommand(host, p -> "ACTIVE").run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        assertEquals(expectedExit, exit);
+        return out.toString(StandardCharsets.UTF_8) + err.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void listsTypesLiveAndDetachedMaps() {
+        ProviderHost host = ProviderHost.standalone();
+        assertEquals("", providers(host, List.of(), 0), "nothing installed, nothing listed");
+        ArrayProvider first = new ArrayProvider();
+        host.addProvider(first, 0, "1.0.0");
+        try (BpfInstance bpf = host.newInstance(BpfSettings.defaults())) {
+            bpf.bpf(BpfCmd.MAP_CREATE, new MapCreateAttr(MapType.ARRAY, 4, 8, 1));
+            bpf.bpf(BpfCmd.MAP_CREATE, new MapCreateAttr(MapType.PERCPU_ARRAY, 4, 8, 1));
+            String origin = ArrayProvider.class.getName();
+            assertEquals(origin + "  version 1.0.0  state ACTIVE\n\ttypes array percpu_array  maps 2  detached 0\n",
+                    providers(host, List.of(), 0));
+            host.removeProvider(first);
+            host.addProvider(new ArrayProvider(), 0, "1.0.1");
+            assertEquals(origin + "  version 1.0.1  state ACTIVE\n\ttypes array percpu_array  maps 0  detached 2\n",
+                    providers(host, List.of(), 0), "the maps the stopped one made are detached");
+        }
+    }
+
+    @Test
+    void takesNoArguments() {
+        assertEquals("Error: what is 'x'?\n  providers takes no arguments\n",
+                providers(ProviderHost.standalone(), List.of("x"), 255));
+    }
+}
