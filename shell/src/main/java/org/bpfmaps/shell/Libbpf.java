@@ -13,6 +13,7 @@ import org.bpfmaps.core.api.GetIdAttr;
 import org.bpfmaps.core.api.InfoAttr;
 import org.bpfmaps.core.api.MapCreateAttr;
 import org.bpfmaps.core.api.MapElemAttr;
+import org.bpfmaps.core.api.MapFdInfo;
 import org.bpfmaps.core.api.MapInfo;
 import org.bpfmaps.core.api.ObjAttr;
 
@@ -126,15 +127,9 @@ final class Libbpf implements AutoCloseable {
         return call(BpfCmd.MAP_FREEZE, new MapElemAttr(fd));
     }
 
-    /**
-     * Whether the map is frozen, which bpftool reads from {@code /proc/self/fdinfo}. The API has
-     * no such field, so this asks the way the kernel's own checks answer: an update through a
-     * writable fd is refused with EPERM for a frozen map before the key is even read, and with
-     * EFAULT for the NULL key otherwise, so the probe never changes the map. The fds this class
-     * opens are always writable (open flags 0).
-     */
-    boolean frozen(int fd) {
-        return bpf.bpf(BpfCmd.MAP_UPDATE_ELEM, new MapElemAttr().set(fd, null, null, 0)) == Errno.EPERM.ret();
+    /** What /proc/self/fdinfo would show for the map fd (memlock, frozen), or null. */
+    MapFdInfo fdinfo(int fd) {
+        return bpf.fdinfo(fd);
     }
 
     /** {@code close(fd)}; closing an fd twice is harmless, as bpftool sometimes does. */

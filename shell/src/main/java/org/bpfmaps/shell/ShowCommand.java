@@ -1,6 +1,7 @@
 package org.bpfmaps.shell;
 
 import org.bpfmaps.core.api.Errno;
+import org.bpfmaps.core.api.MapFdInfo;
 import org.bpfmaps.core.api.MapInfo;
 
 /** {@code map { show | list } [MAP]}: bpftool's {@code do_show}. */
@@ -88,8 +89,10 @@ final class ShowCommand {
 
     /** {@code show_map_close_plain} / {@code show_map_close_json}: one map, then its fd closed. */
     private void print(int fd, MapInfo info) {
-        long memlock = Memlock.of(info, run.possibleCpus);
-        boolean frozen = run.lib.frozen(fd);
+        // bpftool reads these two from /proc/self/fdinfo; a map always has them
+        MapFdInfo fdinfo = run.lib.fdinfo(fd);
+        long memlock = fdinfo != null ? fdinfo.memlock() : -1;
+        boolean frozen = fdinfo != null && fdinfo.frozen();
         run.lib.close(fd);
         if (run.out.isJson()) {
             JsonWriter j = run.out.json();

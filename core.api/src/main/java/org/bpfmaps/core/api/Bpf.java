@@ -48,6 +48,11 @@ public interface Bpf {
         return null;
     }
 
+    /** What /proc/self/fdinfo shows for a map fd, or null when the fd is not an open map. */
+    default MapFdInfo fdinfo(int fd) {
+        return null;
+    }
+
     /** The settings of this instance (possible CPUs, memory budget). */
     BpfSettings settings();
 }

@@ -124,6 +124,11 @@ public final class Instance implements BpfInstance, ProviderRegistry.Listener {
     }
 
     @Override
+    public org.bpfmaps.core.api.MapFdInfo fdinfo(int fd) {
+        return table.get(fd) instanceof MapObject m ? m.fdinfo() : null;
+    }
+
+    @Override
     public org.bpfmaps.core.api.ElemPath elemPath(int fd) {
         FdEntry e = table.entry(fd);
         return e != null && e.obj instanceof MapObject ? new FastElemPath(e, fd) : null;

@@ -58,6 +58,12 @@ public final class MapObject extends BpfObject {
         return def.mapFlags() & ~(BpfFlags.F_RDONLY | BpfFlags.F_WRONLY);
     }
 
+    /** The fdinfo lines bpftool reads: the definition, the memory accounted, frozen. */
+    org.bpfmaps.core.api.MapFdInfo fdinfo() {
+        return new org.bpfmaps.core.api.MapFdInfo(def.type().number(), def.keySize(), def.valueSize(),
+                def.maxEntries(), infoFlags(), def.mapExtra(), charged, id(), frozen);
+    }
+
     /** Drops the provider's ops and storage; element commands answer ENODEV from now on. */
     void detach() {
         MapOps o;

@@ -200,7 +200,11 @@ class DispatcherTest {
     void freezeStopsUserSpaceWrites() {
         int fd = array(0);
         assertEquals(0, update(fd, 0, 11));
+        assertEquals(false, bpf.fdinfo(fd).frozen());
+        assertEquals(4 * 8, bpf.fdinfo(fd).memlock(), "the provider's accounting of the map");
         assertEquals(0, bpf.bpf(BpfCmd.MAP_FREEZE, new MapElemAttr(fd)));
+        assertEquals(true, bpf.fdinfo(fd).frozen(), "fdinfo shows it, as /proc/self/fdinfo does");
+        assertNull(bpf.fdinfo(900));
         assertEquals(Errno.EPERM.ret(), update(fd, 0, 12));
         assertEquals(11, lookup(fd, 0));
         assertEquals(Errno.EPERM.ret(), bpf.bpf(BpfCmd.MAP_FREEZE, new MapElemAttr(fd)), "twice: EPERM");

@@ -53,7 +53,7 @@ public final class ArrayProvider implements MapProvider {
             return err.fail(Errno.ENOMEM, "value_size %d: this implementation allocates values of at most %d bytes",
                     def.valueSize(), ArrayStorage.CHUNK_BYTES);
         }
-        long total = memoryUsage(def);
+        long total = slot * Integer.toUnsignedLong(def.maxEntries());
         if (def.hasFlag(BpfFlags.F_MMAPABLE) && total > ArrayStorage.CHUNK_BYTES) {
             return err.fail(Errno.ENOMEM, "an MMAPABLE array of %d bytes is over the %d bytes one view can map",
                     total, ArrayStorage.CHUNK_BYTES);
@@ -61,11 +61,33 @@ public final class ArrayProvider implements MapProvider {
         return 0;
     }
 
+    /**
+     * The kernel's {@code array_map_mem_usage()}, so that {@code memlock} reads as bpftool shows it
+     * for the same map: the {@code struct bpf_array} header, one rounded value per entry (page
+     * aligned, header included, for an MMAPABLE array), and for a per-CPU array one pointer per
+     * entry plus the values of every possible CPU. The storage here is the values alone; the
+     * header and pointers stand for this JVM's own bookkeeping of the map.
+     */
     @Override
     public long memoryUsage(MapDef def) {
-        long slots = Integer.toUnsignedLong(def.maxEntries());
-        long slot = slotBytes(def);
-        return slot > 0 && slots > Long.MAX_VALUE / slot ? Long.MAX_VALUE : ArrayStorage.bytes(slots, (int) slot);
+        long entries = Integer.toUnsignedLong(def.maxEntries());
+        long elem = def.roundedValueSize();
+        if (def.type() == MapType.PERCPU_ARRAY) {
+            return BPF_ARRAY_HEADER + entries * POINTER + entries * elem * def.possibleCpus();
+        }
+        if (def.hasFlag(BpfFlags.F_MMAPABLE)) {
+            return pageAlign(BPF_ARRAY_HEADER) + pageAlign(entries * elem);
+        }
+        return BPF_ARRAY_HEADER + entries * elem;
+    }
+
+    /** {@code sizeof(struct bpf_array)} on x86-64 Linux 6.x, as bpftool's memlock shows it. */
+    static final long BPF_ARRAY_HEADER = 312;
+    private static final long POINTER = 8;
+    private static final long PAGE = 4096;
+
+    private static long pageAlign(long n) {
+        return (n + PAGE - 1) & -PAGE;
     }
 
     @Override

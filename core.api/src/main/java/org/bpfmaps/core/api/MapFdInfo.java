@@ -1,0 +1,12 @@
+package org.bpfmaps.core.api;
+
+/**
+ * What {@code /proc/self/fdinfo/FD} shows for a map fd, where bpftool reads what
+ * {@code struct bpf_map_info} lacks: the memory the map takes ({@code memlock}) and whether it is
+ * frozen.
+ *
+ * @param memlock the bytes the map's provider accounts for it (charged to the memory budget)
+ */
+public record MapFdInfo(int mapType, int keySize, int valueSize, int maxEntries, int mapFlags, long mapExtra,
+        long memlock, int mapId, boolean frozen) {
+}
