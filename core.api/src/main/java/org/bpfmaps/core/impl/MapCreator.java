@@ -10,8 +10,9 @@ import org.bpfmaps.core.spi.MapTypeTraits;
 
 /**
  * MAP_CREATE, as {@code map_create()} in kernel/bpf/syscall.c: the checks every type shares, then
- * the type's table ({@link MapTypeTraits}), the provider's own check, the memory budget, and only
- * then the allocation, so that a refused map leaves nothing behind.
+ * the type's table ({@link MapTypeTraits}), the provider's own check, the provider's adjustment of
+ * max_entries ({@code MapProvider.adjust}), the memory budget, and only then the allocation, so
+ * that a refused map leaves nothing behind.
  */
 final class MapCreator {
     private MapCreator() {
@@ -76,6 +77,16 @@ final class MapCreator {
             if ((err = provider.provider.allocCheck(def, a)) != 0) {
                 return err;
             }
+        } catch (RuntimeException ex) {
+            return a.fail(Errno.EINVAL, "the provider of " + type.bpftoolName() + " refused the map: " + ex);
+        }
+        try {
+            MapDef made = provider.provider.adjust(def);
+            if (made == null || !made.equals(def.withMaxEntries(made.maxEntries()))) {
+                return a.fail(Errno.EINVAL, "the provider of " + type.bpftoolName()
+                        + " changed more of the definition than max_entries");
+            }
+            def = made;
         } catch (RuntimeException ex) {
             return a.fail(Errno.EINVAL, "the provider of " + type.bpftoolName() + " refused the map: " + ex);
         }

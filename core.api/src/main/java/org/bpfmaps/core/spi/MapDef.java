@@ -29,6 +29,12 @@ public record MapDef(
         return (valueSize + 7) & ~7;
     }
 
+    /** The same definition with another max_entries: what {@link MapProvider#adjust} may return. */
+    public MapDef withMaxEntries(int entries) {
+        return new MapDef(type, keySize, valueSize, entries, mapFlags, numaNode, mapExtra, name, possibleCpus,
+                valueBufSize);
+    }
+
     public boolean hasFlag(int flag) {
         return (mapFlags & flag) != 0;
     }

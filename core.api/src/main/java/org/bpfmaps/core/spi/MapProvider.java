@@ -32,6 +32,17 @@ public interface MapProvider {
         return 0;
     }
 
+    /**
+     * The definition the map is made with, when the type's {@code map_alloc} changes what was asked
+     * for: an LRU hash with BPF_F_NO_COMMON_LRU rounds max_entries up to a multiple of the possible
+     * CPUs, and info and fdinfo report the rounded number. Called after {@link #allocCheck} passed;
+     * {@link #memoryUsage} and {@link #alloc} receive the result. Only max_entries may differ (see
+     * {@link MapDef#withMaxEntries}); the core refuses any other change with EINVAL.
+     */
+    default MapDef adjust(MapDef def) {
+        return def;
+    }
+
     /** The bytes the map will take, charged to the instance's memory budget before allocation. */
     long memoryUsage(MapDef def);
 

@@ -1,0 +1,98 @@
+package org.bpfmaps.map.hash;
+
+import java.nio.ByteBuffer;
+import org.bpfmaps.core.spi.Bytes;
+import org.bpfmaps.core.spi.MapDef;
+
+/**
+ * The bytes of one element, after the kernel's {@code struct htab_elem}: a header, the key rounded
+ * up to 8 bytes, then the value. The header holds the chain link and the hash (and, for LRU maps,
+ * the LRU node: list links, the reference bit, the list the node is on and the CPU that owns it):
+ *
+ * <pre>
+ *  0: next   u32   chain link (index + 1, 0 ends the chain); the free-list link while free
+ *  4: hash   u32
+ *  8: prev   u32   LRU list links (index + 1, 0 is the list head)    \
+ * 12: lnext  u32                                                    |  LRU maps only
+ * 16: ref    u8    set by program-side lookups, cleared by rotation |
+ * 17: type   u8    FREE, ACTIVE or INACTIVE                         |
+ * 20: cpu    u32   the per-CPU LRU list the node belongs to         /
+ *  H: key    round_up(key_size, 8)
+ *  V: value  round_up(value_size, 8), or that times the possible CPUs for per-CPU maps
+ * </pre>
+ *
+ * Per-CPU values keep the user-space layout, one rounded slot per CPU; an update writes
+ * value_size bytes per CPU and zeroes the padding, as the kernel's {@code pcpu_copy_value} copies
+ * value_size bytes into zero-filled per-CPU memory, so a lookup reads the padding back as zeros.
+ */
+final class ElemLayout {
+    static final int NEXT = 0;
+    static final int HASH = 4;
+    static final int LRU_PREV = 8;
+    static final int LRU_NEXT = 12;
+    static final int LRU_REF = 16;
+    static final int LRU_TYPE = 17;
+    static final int LRU_CPU = 20;
+
+    final int keySize;
+    final int valueSize;
+    final boolean perCpu;
+    final int cpus;
+    /** round_up(value_size, 8): one CPU's slot in a per-CPU value. */
+    final int stride;
+    final int keyOff;
+    final int valueOff;
+    /** The value's stored bytes: stride, or stride times the CPUs. */
+    final int valueBytes;
+    final int slotBytes;
+
+    ElemLayout(MapDef def, boolean lru) {
+        keySize = def.keySize();
+        valueSize = def.valueSize();
+        perCpu = HashProvider.perCpu(def.type());
+        cpus = def.possibleCpus();
+        stride = roundUp8(valueSize);
+        keyOff = lru ? 24 : 8;
+        valueOff = keyOff + roundUp8(keySize);
+        valueBytes = perCpu ? stride * cpus : stride;
+        slotBytes = valueOff + valueBytes;
+    }
+
+    /** The bytes of one element for a definition, without making a layout (for memory accounting). */
+    static long slotBytes(MapDef def, boolean lru) {
+        long value = roundUp8(Integer.toUnsignedLong(def.valueSize()));
+        if (HashProvider.perCpu(def.type())) {
+            value *= def.possibleCpus();
+        }
+        return (lru ? 24 : 8) + roundUp8(Integer.toUnsignedLong(def.keySize())) + value;
+    }
+
+    static int roundUp8(int n) {
+        return (n + 7) & ~7;
+    }
+
+    static long roundUp8(long n) {
+        return (n + 7) & ~7L;
+    }
+
+    /** Copies the value stored at {@code at} in {@code slot} to {@code dst} at {@code dstAt}, as the user sees it. */
+    void copyOut(ByteBuffer slot, int at, ByteBuffer dst, int dstAt) {
+        Bytes.copy(slot, at + valueOff, dst, dstAt, perCpu ? valueBytes : valueSize);
+    }
+
+    /** Stores a user-space value into the element at {@code at} in {@code slot}. */
+    void copyIn(ByteBuffer src, int srcAt, ByteBuffer slot, int at) {
+        int v = at + valueOff;
+        if (!perCpu) {
+            Bytes.copy(src, srcAt, slot, v, valueSize);
+            return;
+        }
+        int pad = stride - valueSize;
+        for (int cpu = 0; cpu < cpus; cpu++) {
+            Bytes.copy(src, srcAt + cpu * stride, slot, v + cpu * stride, valueSize);
+            if (pad != 0) {
+                Bytes.zero(slot, v + cpu * stride + valueSize, pad);
+            }
+        }
+    }
+}

@@ -1,0 +1,149 @@
+package org.bpfmaps.map.hash;
+
+import java.nio.ByteBuffer;
+import org.bpfmaps.core.api.BpfCmd;
+import org.bpfmaps.core.api.BpfFlags;
+import org.bpfmaps.core.api.Errno;
+import org.bpfmaps.core.api.MapBatchAttr;
+import org.bpfmaps.core.spi.MapDef;
+import org.bpfmaps.core.spi.MapOps;
+
+/**
+ * What the four hash types share, after kernel/bpf/hashtab.c: lookup, delete, get_next_key,
+ * lookup_and_delete and the bucket-at-a-time batches. The subclasses say where elements come from
+ * and how an update stores a value ({@link HashOps} for HASH and PERCPU_HASH, {@link LruHashOps}
+ * for the LRU types), and how an element whose key was deleted is given back ({@link #release}).
+ *
+ * <p>Every op may run on any number of threads at once. Lookups and get_next_key take no lock
+ * unless a writer keeps changing their bucket; writers lock one bucket. Nothing is allocated on
+ * these paths with the caller's buffers, except a new element's buffer in a BPF_F_NO_PREALLOC map.
+ */
+abstract class HashMapOps implements MapOps {
+    final HashTable table;
+    final MapDef def;
+
+    HashMapOps(HashTable table, MapDef def) {
+        this.table = table;
+        this.def = def;
+    }
+
+    /** Gives back element e after the last chain let go of it (free_htab_elem, htab_lru_push_free). */
+    abstract void release(int e);
+
+    /**
+     * Whether {@link #release} runs inside the bucket's write section. The pool of HASH and
+     * PERCPU_HASH is lock-free, and freeing before the delete becomes visible makes "full" exact
+     * (see {@link ElemCount}): whoever sees the key gone also finds its room, where the kernel,
+     * which frees after unlocking, can answer E2BIG in between. An LRU's lock must never be taken
+     * under a bucket lock, so LRU maps free after unlocking.
+     */
+    abstract boolean releasesUnderLock();
+
+    /** {@code check_flags}: NOEXIST on a present key is EEXIST, EXIST on a missing one ENOENT. */
+    static int checkFlags(int old, long flags) {
+        if (old >= 0 && (flags & ~BpfFlags.F_LOCK) == BpfFlags.NOEXIST) {
+            // elem already exists
+            return Errno.EEXIST.ret();
+        }
+        if (old < 0 && (flags & ~BpfFlags.F_LOCK) == BpfFlags.EXIST) {
+            // elem doesn't exist, cannot update it
+            return Errno.ENOENT.ret();
+        }
+        return 0;
+    }
+
+    /** Called from syscall: user-space lookups never mark an LRU element as used. */
+    @Override
+    public int lookupElem(ByteBuffer key, ByteBuffer value, long flags) {
+        return table.lookup(key, value) >= 0 ? 0 : Errno.ENOENT.ret();
+    }
+
+    /**
+     * A lookup made by a BPF program ({@code bpf_map_lookup_elem} from a program, for the helper
+     * API to come): as {@link #lookupElem}, and for LRU maps it also sets the element's reference
+     * bit, which is what keeps it from eviction.
+     */
+    public int lookupElemFromProgram(ByteBuffer key, ByteBuffer value) {
+        return lookupElem(key, value, 0);
+    }
+
+    @Override
+    public int deleteElem(ByteBuffer key) {
+        return remove(key, null);
+    }
+
+    @Override
+    public int lookupAndDeleteElem(ByteBuffer key, ByteBuffer value, long flags) {
+        return remove(key, value);
+    }
+
+    /** Deletes key, first copying its value to {@code value} when that is not null. */
+    private int remove(ByteBuffer key, ByteBuffer value) {
+        int at = key.position();
+        int h = table.hash(key, at);
+        int b = table.bucketOf(h);
+        Buckets buckets = table.buckets;
+        int e;
+        synchronized (buckets.lockOf(b)) {
+            e = table.find(b, h, key, at);
+            if (e < 0) {
+                return Errno.ENOENT.ret();
+            }
+            if (value != null) {
+                // per-CPU maps give every CPU's value, in the layout lookup uses
+                table.copyValueOut(e, value, value.position());
+            }
+            buckets.writeBegin(b);
+            table.unlink(b, e);
+            if (releasesUnderLock()) {
+                // free before the delete shows: whoever sees the key gone also sees the room
+                release(e);
+            }
+            buckets.writeEnd(b);
+        }
+        if (!releasesUnderLock()) {
+            release(e);
+        }
+        return 0;
+    }
+
+    @Override
+    public int getNextKey(ByteBuffer key, ByteBuffer nextKey) {
+        return table.getNextKey(key, nextKey) ? 0 : Errno.ENOENT.ret();
+    }
+
+    @Override
+    public int lookupBatch(MapDef d, MapBatchAttr attr) {
+        return HashBatch.run(this, d, attr, false);
+    }
+
+    @Override
+    public int lookupAndDeleteBatch(MapDef d, MapBatchAttr attr) {
+        return HashBatch.run(this, d, attr, true);
+    }
+
+    @Override
+    public String why(BpfCmd cmd, int err) {
+        if (err == Errno.E2BIG.ret() && cmd == BpfCmd.MAP_UPDATE_ELEM) {
+            return "the map is full: max_entries (%d) elements exist, and only an existing key can be updated";
+        }
+        if (err == Errno.ENOMEM.ret()) {
+            return "no memory for a new element (max_entries %d)";
+        }
+        if (err != Errno.ENOENT.ret()) {
+            return null;
+        }
+        switch (cmd) {
+            case MAP_LOOKUP_ELEM:
+            case MAP_DELETE_ELEM:
+            case MAP_LOOKUP_AND_DELETE_ELEM:
+                return "no element has this key";
+            case MAP_GET_NEXT_KEY:
+                return "no next key: the key is the last in the map's order, or the map is empty";
+            case MAP_UPDATE_ELEM:
+                return "BPF_EXIST: no element has this key";
+            default:
+                return null;
+        }
+    }
+}

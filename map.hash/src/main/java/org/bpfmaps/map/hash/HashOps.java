@@ -1,0 +1,125 @@
+package org.bpfmaps.map.hash;
+
+import java.nio.ByteBuffer;
+import org.bpfmaps.core.api.BpfFlags;
+import org.bpfmaps.core.api.Errno;
+import org.bpfmaps.core.spi.MapDef;
+import org.bpfmaps.core.spi.PrimitiveOps;
+
+/**
+ * BPF_MAP_TYPE_HASH and BPF_MAP_TYPE_PERCPU_HASH: a new key takes an element from the pool (the
+ * free list of a preallocated map, or a fresh buffer with BPF_F_NO_PREALLOC) and a full pool is
+ * E2BIG; an existing key has its value replaced in place, which needs no element, so a full map
+ * still takes updates of its keys.
+ *
+ * <p>The kernel replaces a plain HASH element as a whole (a new element linked before the old one
+ * is unlinked) so that lock-free readers never see a value half-written; here the value is
+ * rewritten in place inside the bucket's write section, and readers that overlap it retry, which
+ * gives them the same guarantee without a spare element. Per-CPU values are updated in place, as
+ * the kernel does.
+ *
+ * <p>The primitive forms serve plain HASH maps with 4-byte keys and values of up to 8 bytes.
+ */
+final class HashOps extends HashMapOps implements PrimitiveOps {
+    private final ElemPool pool;
+
+    HashOps(HashTable table, MapDef def, ElemPool pool) {
+        super(table, def);
+        this.pool = pool;
+    }
+
+    @Override
+    void release(int e) {
+        pool.free(e);
+    }
+
+    @Override
+    boolean releasesUnderLock() {
+        return true;
+    }
+
+    @Override
+    public int updateElem(ByteBuffer key, ByteBuffer value, long flags) {
+        if ((flags & ~BpfFlags.F_LOCK) > BpfFlags.EXIST) {
+            // unknown flags
+            return Errno.EINVAL.ret();
+        }
+        int at = key.position();
+        int h = table.hash(key, at);
+        int b = table.bucketOf(h);
+        Buckets buckets = table.buckets;
+        synchronized (buckets.lockOf(b)) {
+            int old = table.find(b, h, key, at);
+            int err = checkFlags(old, flags);
+            if (err != 0) {
+                return err;
+            }
+            if (old >= 0) {
+                buckets.writeBegin(b);
+                table.copyValueIn(old, value, value.position());
+                buckets.writeEnd(b);
+                return 0;
+            }
+            int e = pool.alloc();
+            if (e < 0) {
+                // all elements are in use (or no memory): no room for a new key
+                return e;
+            }
+            // not reachable from any chain yet: written outside the write section
+            table.initKey(e, h, key, at);
+            table.copyValueIn(e, value, value.position());
+            buckets.writeBegin(b);
+            table.link(b, e);
+            buckets.writeEnd(b);
+            pool.commit();
+            return 0;
+        }
+    }
+
+    @Override
+    public long lookupLong(int key, long absent) {
+        if (!primitive()) {
+            return absent;
+        }
+        return table.lookupLong(key, absent);
+    }
+
+    @Override
+    public int updateLong(int key, long value, long flags) {
+        if (!primitive() || flags < 0 || flags > BpfFlags.EXIST) {
+            return Errno.EINVAL.ret();
+        }
+        int h = table.hashInt(key);
+        int b = table.bucketOf(h);
+        Buckets buckets = table.buckets;
+        synchronized (buckets.lockOf(b)) {
+            int old = table.findInt(b, h, key);
+            int err = checkFlags(old, flags);
+            if (err != 0) {
+                return err;
+            }
+            if (old >= 0) {
+                buckets.writeBegin(b);
+                table.putLong(old, value);
+                buckets.writeEnd(b);
+                return 0;
+            }
+            int e = pool.alloc();
+            if (e < 0) {
+                return e;
+            }
+            table.initIntKey(e, h, key);
+            table.putLong(e, value);
+            buckets.writeBegin(b);
+            table.link(b, e);
+            buckets.writeEnd(b);
+            pool.commit();
+            return 0;
+        }
+    }
+
+    /** Whether the primitive forms apply: 4-byte keys, one value of at most 8 bytes. */
+    private boolean primitive() {
+        return def.keySize() == 4 && def.valueSize() <= 8 && !table.layout.perCpu;
+    }
+}

@@ -1,0 +1,183 @@
+package org.bpfmaps.map.hash;
+
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import org.bpfmaps.core.api.BpfCmd;
+import org.bpfmaps.core.api.BpfFlags;
+import org.bpfmaps.core.api.Errno;
+import org.bpfmaps.core.api.ErrorSink;
+import org.bpfmaps.core.api.MapType;
+import org.bpfmaps.core.spi.MapDef;
+import org.bpfmaps.core.spi.MapOps;
+import org.bpfmaps.core.spi.MapProvider;
+import org.bpfmaps.core.spi.MapTypeTraits;
+import org.osgi.service.component.annotations.Component;
+
+/**
+ * The hash family: HASH, PERCPU_HASH, LRU_HASH and LRU_PERCPU_HASH, with the rules of
+ * kernel/bpf/hashtab.c's {@code htab_map_alloc_check} and {@code htab_map_alloc}.
+ *
+ * <p>The table below says the flag mask (NO_PREALLOC, NO_COMMON_LRU, NUMA_NODE, the access flags,
+ * ZERO_SEED) and which values are per-CPU; its size minimums are 0 so that {@link #allocCheck}
+ * can make the kernel's checks in the kernel's order, which the table cannot say: NO_COMMON_LRU
+ * on a non-LRU type, then NO_PREALLOC on an LRU type (ENOTSUPP: LRU maps are always
+ * preallocated), then NUMA with per-CPU values or lists, then zero sizes, then key + value against
+ * KMALLOC_MAX_SIZE, then the bucket count. One difference remains, where two rules break at once:
+ * the table's per-CPU value cap (E2BIG) runs before all of these (measured on 6.18: PERCPU_HASH
+ * with NO_COMMON_LRU and value_size 40000 is EINVAL there, E2BIG here).
+ *
+ * <p>With BPF_F_NO_COMMON_LRU, max_entries is rounded up to a multiple of the possible CPUs so
+ * that every CPU's LRU list has the same share ({@link #adjust}); info reports the rounded number.
+ */
+@Component(service = MapProvider.class, property = {MapProvider.MAP_TYPES + "=hash",
+    MapProvider.MAP_TYPES + "=percpu_hash", MapProvider.MAP_TYPES + "=lru_hash",
+    MapProvider.MAP_TYPES + "=lru_percpu_hash"})
+public final class HashProvider implements MapProvider {
+    /** {@code HTAB_CREATE_FLAG_MASK}. */
+    static final int CREATE_FLAG_MASK = BpfFlags.F_NO_PREALLOC | BpfFlags.F_NO_COMMON_LRU | BpfFlags.F_NUMA_NODE
+            | BpfFlags.F_ACCESS_MASK | BpfFlags.F_ZERO_SEED;
+    /** KMALLOC_MAX_SIZE on x86-64 (4 MiB): the largest element the kernel can allocate. */
+    static final long KMALLOC_MAX_SIZE = 4L << 20;
+    /** {@code sizeof(struct htab_elem)} on x86-64 6.18: key + value must stay below 4 MiB minus this. */
+    static final long HTAB_ELEM_SIZE = 48;
+    /** {@code U32_MAX / sizeof(struct bucket)} rounded down to a power of two: the most buckets. */
+    static final long MAX_BUCKETS = 1L << 27;
+
+    private static final BpfCmd[] COMMANDS = {BpfCmd.MAP_LOOKUP_ELEM, BpfCmd.MAP_UPDATE_ELEM,
+        BpfCmd.MAP_DELETE_ELEM, BpfCmd.MAP_GET_NEXT_KEY, BpfCmd.MAP_LOOKUP_AND_DELETE_ELEM,
+        BpfCmd.MAP_LOOKUP_BATCH, BpfCmd.MAP_LOOKUP_AND_DELETE_BATCH, BpfCmd.MAP_UPDATE_BATCH,
+        BpfCmd.MAP_DELETE_BATCH};
+
+    private static final List<MapTypeTraits> TYPES = List.of(traits(MapType.HASH), traits(MapType.PERCPU_HASH),
+            traits(MapType.LRU_HASH), traits(MapType.LRU_PERCPU_HASH));
+
+    private static MapTypeTraits traits(MapType type) {
+        MapTypeTraits.Builder b = MapTypeTraits.of(type)
+                .flagMask(CREATE_FLAG_MASK)
+                .keySize(0, 0xffff_ffffL)
+                .valueSize(0, 0xffff_ffffL, Errno.E2BIG)
+                .maxEntriesMin(0)
+                .commands(COMMANDS);
+        if (perCpu(type)) {
+            b.perCpu();
+        }
+        return b.build();
+    }
+
+    static boolean perCpu(MapType type) {
+        return type == MapType.PERCPU_HASH || type == MapType.LRU_PERCPU_HASH;
+    }
+
+    static boolean lru(MapType type) {
+        return type == MapType.LRU_HASH || type == MapType.LRU_PERCPU_HASH;
+    }
+
+    @Override
+    public List<MapTypeTraits> types() {
+        return TYPES;
+    }
+
+    @Override
+    public int allocCheck(MapDef def, ErrorSink err) {
+        MapType type = def.type();
+        boolean percpuLru = def.hasFlag(BpfFlags.F_NO_COMMON_LRU);
+        if (!lru(type) && percpuLru) {
+            return err.fail(Errno.EINVAL, "map_flags BPF_F_NO_COMMON_LRU (0x2): only LRU hashes have per-CPU LRU lists");
+        }
+        if (lru(type) && def.hasFlag(BpfFlags.F_NO_PREALLOC)) {
+            return err.fail(Errno.ENOTSUPP, "map_flags BPF_F_NO_PREALLOC (0x1): LRU hashes are always preallocated");
+        }
+        if (def.numaNode() != BpfFlags.NUMA_NO_NODE && (perCpu(type) || percpuLru)) {
+            return err.fail(Errno.EINVAL, perCpu(type)
+                    ? "BPF_F_NUMA_NODE: per-CPU values cannot be bound to a node"
+                    : "BPF_F_NUMA_NODE: per-CPU LRU lists (BPF_F_NO_COMMON_LRU) cannot be bound to a node");
+        }
+        long ks = Integer.toUnsignedLong(def.keySize());
+        long vs = Integer.toUnsignedLong(def.valueSize());
+        if (def.maxEntries() == 0) {
+            return err.fail(Errno.EINVAL, "max_entries 0: a hash map needs at least 1");
+        }
+        if (ks == 0) {
+            return err.fail(Errno.EINVAL, "key_size 0: a hash map needs keys of at least 1 byte");
+        }
+        if (vs == 0) {
+            return err.fail(Errno.EINVAL, "value_size 0: a hash map needs values of at least 1 byte");
+        }
+        if (ks + vs >= KMALLOC_MAX_SIZE - HTAB_ELEM_SIZE) {
+            // user space could not reach such elements through bpf(); the kernel cannot allocate them
+            return err.fail(Errno.E2BIG, "key_size + value_size is %d; it must be below %d (4 MiB minus the "
+                    + "element header)", ks + vs, KMALLOC_MAX_SIZE - HTAB_ELEM_SIZE);
+        }
+        long entries = maxEntries(def);
+        if (entries > 1L << 31 || buckets(entries) > MAX_BUCKETS) {
+            return err.fail(Errno.E2BIG, "max_entries %d: a hash map has at most %d buckets, so at most that "
+                    + "many entries", entries, MAX_BUCKETS);
+        }
+        return 0;
+    }
+
+    /**
+     * max_entries as {@code htab_map_alloc} sets it: with BPF_F_NO_COMMON_LRU, rounded up to a
+     * multiple of the possible CPUs (down, where up would overflow the u32).
+     */
+    static long maxEntries(MapDef def) {
+        long n = Integer.toUnsignedLong(def.maxEntries());
+        if (!lru(def.type()) || !def.hasFlag(BpfFlags.F_NO_COMMON_LRU)) {
+            return n;
+        }
+        long cpus = def.possibleCpus();
+        long up = (n + cpus - 1) / cpus * cpus;
+        return up <= 0xffff_ffffL ? up : n / cpus * cpus;
+    }
+
+    /** {@code roundup_pow_of_two(max_entries)}. */
+    static long buckets(long entries) {
+        return entries <= 1 ? 1 : Long.highestOneBit(entries - 1) << 1;
+    }
+
+    @Override
+    public MapDef adjust(MapDef def) {
+        long n = maxEntries(def);
+        return n == Integer.toUnsignedLong(def.maxEntries()) ? def : def.withMaxEntries((int) n);
+    }
+
+    /**
+     * The bytes the map's storage takes: the buckets (with their lock stripes), and the elements.
+     * Preallocated: max_entries element slots off-heap. BPF_F_NO_PREALLOC: the index per possible
+     * element, and max_entries elements as the most there can be; the budget has to cover the map
+     * at its fullest, since elements are allocated later with no budget check.
+     */
+    @Override
+    public long memoryUsage(MapDef def) {
+        long entries = Integer.toUnsignedLong(def.maxEntries());
+        boolean lru = lru(def.type());
+        long slot = ElemLayout.slotBytes(def, lru);
+        long bytes = Buckets.bytes(buckets(entries));
+        if (def.hasFlag(BpfFlags.F_NO_PREALLOC)) {
+            long element = ElemLayout.roundUp8(slot) + OnDemandElements.OBJECT_BYTES;
+            return bytes + entries * (OnDemandElements.INDEX_BYTES + element);
+        }
+        return bytes + Slab.bytes(entries, (int) slot);
+    }
+
+    @Override
+    public MapOps alloc(MapDef def) {
+        boolean lru = lru(def.type());
+        ElemLayout layout = new ElemLayout(def, lru);
+        int entries = def.maxEntries();
+        int nBuckets = (int) buckets(Integer.toUnsignedLong(entries));
+        // BPF_F_ZERO_SEED: the same bucket order every time, for tests
+        int seed = def.hasFlag(BpfFlags.F_ZERO_SEED) ? 0 : ThreadLocalRandom.current().nextInt();
+        if (def.hasFlag(BpfFlags.F_NO_PREALLOC)) {
+            OnDemandElements elems = new OnDemandElements(entries, layout.slotBytes);
+            return new HashOps(new HashTable(layout, nBuckets, elems, seed), def, elems);
+        }
+        Slab slab = new Slab(entries, layout.slotBytes);
+        HashTable table = new HashTable(layout, nBuckets, slab, seed);
+        if (!lru) {
+            return new HashOps(table, def, new PreallocPool(slab));
+        }
+        Lru lruLists = new Lru(slab, def.hasFlag(BpfFlags.F_NO_COMMON_LRU), def.possibleCpus(), table);
+        return new LruHashOps(table, def, lruLists);
+    }
+}

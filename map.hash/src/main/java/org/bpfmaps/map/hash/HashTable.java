@@ -1,0 +1,423 @@
+package org.bpfmaps.map.hash;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import org.bpfmaps.core.spi.Bytes;
+
+/**
+ * The chained hash table under every map of the family, after kernel/bpf/hashtab.c: elements
+ * hang off {@code roundup_pow_of_two(max_entries)} buckets in singly linked chains, new elements
+ * at the head. What differs between the four types (where elements come from, how an update
+ * replaces a value) is in the ops classes; this class walks and edits chains.
+ *
+ * <p>Two kinds of access. Under the bucket's lock ({@link #find}, {@link #link}, {@link #unlink},
+ * always inside {@link Buckets#writeBegin}/{@link Buckets#writeEnd} for changes) everything read
+ * is current. Without a lock ({@link #lookup}, {@link #getNextKey} and friends) a reader walks
+ * optimistically and validates against the bucket's sequence count, retrying when a writer
+ * intervened and taking the lock after a few failed tries, so that a reader always finishes.
+ * Links are stored as index + 1 so that zeroed memory is an empty chain.
+ */
+final class HashTable implements Lru.Evictor {
+    /** A lock-free walk saw the bucket change under it. */
+    private static final int RETRY = -2;
+    /** Optimistic tries before a reader takes the bucket lock. */
+    private static final int TRIES = 4;
+    /** Steps of a lock-free walk between checks that the bucket is unchanged (stale links may loop). */
+    private static final int CHECK_EVERY = 32;
+    private static final VarHandle LONG = MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.nativeOrder());
+    private static final boolean LITTLE = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
+
+    final ElemLayout layout;
+    final Buckets buckets;
+    final Elements elems;
+    final int keySize;
+    private final int keyOff;
+    private final int seed;
+
+    HashTable(ElemLayout layout, int nBuckets, Elements elems, int seed) {
+        this.layout = layout;
+        this.buckets = new Buckets(nBuckets);
+        this.elems = elems;
+        this.keySize = layout.keySize;
+        this.keyOff = layout.keyOff;
+        this.seed = seed;
+    }
+
+    int hash(ByteBuffer key, int at) {
+        return KeyBytes.hash(key, at, keySize, seed);
+    }
+
+    int hashInt(int key) {
+        return KeyBytes.hashInt(key, seed);
+    }
+
+    int bucketOf(int hash) {
+        return hash & buckets.mask;
+    }
+
+    // ---- the fields of an element (under the lock, or on an element no chain links to) ----
+
+    int next(int e) {
+        return KeyBytes.getInt(elems.buf(e), elems.base(e) + ElemLayout.NEXT) - 1;
+    }
+
+    private void setNext(int e, int next) {
+        KeyBytes.putInt(elems.buf(e), elems.base(e) + ElemLayout.NEXT, next + 1);
+    }
+
+    int hashOf(int e) {
+        return KeyBytes.getInt(elems.buf(e), elems.base(e) + ElemLayout.HASH);
+    }
+
+    /** Writes the key and its hash into an element that no chain links to yet. */
+    void initKey(int e, int hash, ByteBuffer key, int at) {
+        ByteBuffer b = elems.buf(e);
+        int base = elems.base(e);
+        KeyBytes.putInt(b, base + ElemLayout.HASH, hash);
+        Bytes.copy(key, at, b, base + keyOff, keySize);
+    }
+
+    /** As {@link #initKey} for a 4-byte key given as an int. */
+    void initIntKey(int e, int hash, int key) {
+        ByteBuffer b = elems.buf(e);
+        int base = elems.base(e);
+        KeyBytes.putInt(b, base + ElemLayout.HASH, hash);
+        KeyBytes.putInt(b, base + keyOff, key);
+    }
+
+    void copyKeyOut(int e, ByteBuffer dst, int at) {
+        Bytes.copy(elems.buf(e), elems.base(e) + keyOff, dst, at, keySize);
+    }
+
+    void copyValueOut(int e, ByteBuffer dst, int at) {
+        layout.copyOut(elems.buf(e), elems.base(e), dst, at);
+    }
+
+    void copyValueIn(int e, ByteBuffer src, int at) {
+        layout.copyIn(src, at, elems.buf(e), elems.base(e));
+    }
+
+    /** Stores the low value_size bytes of {@code v} (host order) as the value: values of up to 8 bytes. */
+    void putLong(int e, long v) {
+        int len = layout.valueSize;
+        // the value is the first len bytes of its 8-byte slot: the word's low bytes on a little-endian host
+        LONG.set(elems.buf(e), elems.base(e) + layout.valueOff, LITTLE || len == 8 ? v : v << (8 * (8 - len)));
+    }
+
+    private long getLong(ByteBuffer b, int base) {
+        long v = (long) LONG.get(b, base + layout.valueOff);
+        int len = layout.valueSize;
+        if (len == 8) {
+            return v;
+        }
+        return LITTLE ? v & ((1L << (8 * len)) - 1) : v >>> (8 * (8 - len));
+    }
+
+    // ---- under the bucket lock ----
+
+    /** The element of bucket b with this key, or -1. */
+    int find(int b, int hash, ByteBuffer key, int at) {
+        for (int e = buckets.head(b); e >= 0; e = next(e)) {
+            ByteBuffer eb = elems.buf(e);
+            int base = elems.base(e);
+            if (KeyBytes.getInt(eb, base + ElemLayout.HASH) == hash
+                    && KeyBytes.equal(eb, base + keyOff, key, at, keySize)) {
+                return e;
+            }
+        }
+        return -1;
+    }
+
+    /** The element of bucket b with this 4-byte key, or -1. */
+    int findInt(int b, int hash, int key) {
+        for (int e = buckets.head(b); e >= 0; e = next(e)) {
+            ByteBuffer eb = elems.buf(e);
+            int base = elems.base(e);
+            if (KeyBytes.getInt(eb, base + ElemLayout.HASH) == hash && KeyBytes.getInt(eb, base + keyOff) == key) {
+                return e;
+            }
+        }
+        return -1;
+    }
+
+    /** The element of bucket b with the same key as the unlinked element {@code n}, or -1. */
+    int findKeyOf(int b, int n) {
+        return find(b, hashOf(n), elems.buf(n), elems.base(n) + keyOff);
+    }
+
+    /** Puts e at the head of bucket b, where a concurrent search finds it before an older element. */
+    void link(int b, int e) {
+        setNext(e, buckets.head(b));
+        buckets.setHead(b, e);
+    }
+
+    /** Takes e out of bucket b's chain; false when it is not there. */
+    boolean unlink(int b, int e) {
+        int prev = -1;
+        for (int x = buckets.head(b); x >= 0; prev = x, x = next(x)) {
+            if (x == e) {
+                if (prev < 0) {
+                    buckets.setHead(b, next(e));
+                } else {
+                    setNext(prev, next(e));
+                }
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The number of elements in bucket b. */
+    int chainLength(int b) {
+        int n = 0;
+        for (int e = buckets.head(b); e >= 0; e = next(e)) {
+            n++;
+        }
+        return n;
+    }
+
+    /**
+     * {@code htab_lru_map_delete_node}: the LRU wants element e back. Deletes it if a chain still
+     * holds it; false when it is not in the table (being inserted, or already deleted by someone
+     * who will free it). Called with the LRU lock held: lru lock, then bucket lock.
+     */
+    @Override
+    public boolean deleteNode(int e) {
+        int b = bucketOf(hashOf(e));
+        synchronized (buckets.lockOf(b)) {
+            for (int x = buckets.head(b); x >= 0; x = next(x)) {
+                if (x == e) {
+                    buckets.writeBegin(b);
+                    unlink(b, e);
+                    buckets.writeEnd(b);
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+
+    // ---- without a lock ----
+
+    /**
+     * Copies the value of {@code key} to {@code dst}: the element's index, or -1 when there is no
+     * such key. When a concurrent change makes a try fail after it copied, dst may hold bytes of
+     * a value the key had during the call, even if the call ends up answering -1.
+     */
+    int lookup(ByteBuffer key, ByteBuffer dst) {
+        int at = key.position();
+        int h = hash(key, at);
+        int b = bucketOf(h);
+        for (int t = 0; t < TRIES; t++) {
+            int seq = buckets.readBegin(b);
+            if ((seq & 1) != 0) {
+                Thread.onSpinWait();
+                continue;
+            }
+            int e = findRacy(b, seq, h, key, at);
+            if (e == RETRY) {
+                continue;
+            }
+            if (e >= 0) {
+                ByteBuffer eb = elems.buf(e);
+                if (eb == null) {
+                    continue;
+                }
+                layout.copyOut(eb, elems.base(e), dst, dst.position());
+            }
+            if (buckets.readValid(b, seq)) {
+                return e;
+            }
+        }
+        synchronized (buckets.lockOf(b)) {
+            int e = find(b, h, key, at);
+            if (e >= 0) {
+                copyValueOut(e, dst, dst.position());
+            }
+            return e;
+        }
+    }
+
+    /** The value of a 4-byte key as a number (values of up to 8 bytes), or {@code absent}. */
+    long lookupLong(int key, long absent) {
+        int h = hashInt(key);
+        int b = bucketOf(h);
+        for (int t = 0; t < TRIES; t++) {
+            int seq = buckets.readBegin(b);
+            if ((seq & 1) != 0) {
+                Thread.onSpinWait();
+                continue;
+            }
+            int e = findIntRacy(b, seq, h, key);
+            if (e == RETRY) {
+                continue;
+            }
+            long v = absent;
+            if (e >= 0) {
+                ByteBuffer eb = elems.buf(e);
+                if (eb == null) {
+                    continue;
+                }
+                v = getLong(eb, elems.base(e));
+            }
+            if (buckets.readValid(b, seq)) {
+                return v;
+            }
+        }
+        synchronized (buckets.lockOf(b)) {
+            int e = findInt(b, h, key);
+            return e < 0 ? absent : getLong(elems.buf(e), elems.base(e));
+        }
+    }
+
+    /**
+     * {@code htab_map_get_next_key}: the key after {@code key} in bucket order, into {@code out}.
+     * A null key, or one that is not in the map, gives the first key; the next of the last key is
+     * -1. Every answer is a key that was in the map during the call.
+     */
+    boolean getNextKey(ByteBuffer key, ByteBuffer out) {
+        int from = 0;
+        if (key != null) {
+            from = nextInChain(key, out);
+            if (from < 0) {
+                return true;
+            }
+        }
+        int n = buckets.count();
+        for (int b = from; b < n; b++) {
+            if (firstKey(b, out)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Finds key in its bucket: -1 when an element follows it in the chain (its key copied to out),
+     * the next bucket's index when it ends the chain, 0 when the key is not in the map (the walk
+     * restarts from the first bucket, as the kernel's does).
+     */
+    private int nextInChain(ByteBuffer key, ByteBuffer out) {
+        int at = key.position();
+        int h = hash(key, at);
+        int b = bucketOf(h);
+        for (int t = 0; t < TRIES; t++) {
+            int seq = buckets.readBegin(b);
+            if ((seq & 1) != 0) {
+                Thread.onSpinWait();
+                continue;
+            }
+            int e = findRacy(b, seq, h, key, at);
+            if (e == RETRY) {
+                continue;
+            }
+            int result = 0;
+            if (e >= 0) {
+                ByteBuffer eb = elems.buf(e);
+                if (eb == null) {
+                    continue;
+                }
+                int n = KeyBytes.getInt(eb, elems.base(e) + ElemLayout.NEXT) - 1;
+                if (n < 0) {
+                    result = b + 1;
+                } else {
+                    ByteBuffer nb = elems.buf(n);
+                    if (nb == null) {
+                        continue;
+                    }
+                    Bytes.copy(nb, elems.base(n) + keyOff, out, out.position(), keySize);
+                    result = -1;
+                }
+            }
+            if (buckets.readValid(b, seq)) {
+                return result;
+            }
+        }
+        synchronized (buckets.lockOf(b)) {
+            int e = find(b, h, key, at);
+            if (e < 0) {
+                return 0;
+            }
+            int n = next(e);
+            if (n < 0) {
+                return b + 1;
+            }
+            copyKeyOut(n, out, out.position());
+            return -1;
+        }
+    }
+
+    /** Copies the key of bucket b's first element to out; false when the bucket is empty. */
+    private boolean firstKey(int b, ByteBuffer out) {
+        for (int t = 0; t < TRIES; t++) {
+            int seq = buckets.readBegin(b);
+            if ((seq & 1) != 0) {
+                Thread.onSpinWait();
+                continue;
+            }
+            int e = buckets.head(b);
+            if (e >= 0) {
+                ByteBuffer eb = elems.buf(e);
+                if (eb == null) {
+                    continue;
+                }
+                Bytes.copy(eb, elems.base(e) + keyOff, out, out.position(), keySize);
+            }
+            if (buckets.readValid(b, seq)) {
+                return e >= 0;
+            }
+        }
+        synchronized (buckets.lockOf(b)) {
+            int e = buckets.head(b);
+            if (e >= 0) {
+                copyKeyOut(e, out, out.position());
+            }
+            return e >= 0;
+        }
+    }
+
+    /** A lock-free search of bucket b: the element, -1, or RETRY when the bucket changed. */
+    private int findRacy(int b, int seq, int h, ByteBuffer key, int at) {
+        int cap = elems.capacity();
+        int e = buckets.head(b);
+        for (int steps = 1; e >= 0; steps++) {
+            ByteBuffer eb = e < cap ? elems.buf(e) : null;
+            if (eb == null) {
+                return RETRY;
+            }
+            int base = elems.base(e);
+            if (KeyBytes.getInt(eb, base + ElemLayout.HASH) == h
+                    && KeyBytes.equal(eb, base + keyOff, key, at, keySize)) {
+                return e;
+            }
+            e = KeyBytes.getInt(eb, base + ElemLayout.NEXT) - 1;
+            if ((steps & (CHECK_EVERY - 1)) == 0 && !buckets.readValid(b, seq)) {
+                return RETRY;
+            }
+        }
+        return -1;
+    }
+
+    /** As {@link #findRacy} for a 4-byte key given as an int. */
+    private int findIntRacy(int b, int seq, int h, int key) {
+        int cap = elems.capacity();
+        int e = buckets.head(b);
+        for (int steps = 1; e >= 0; steps++) {
+            ByteBuffer eb = e < cap ? elems.buf(e) : null;
+            if (eb == null) {
+                return RETRY;
+            }
+            int base = elems.base(e);
+            if (KeyBytes.getInt(eb, base + ElemLayout.HASH) == h && KeyBytes.getInt(eb, base + keyOff) == key) {
+                return e;
+            }
+            e = KeyBytes.getInt(eb, base + ElemLayout.NEXT) - 1;
+            if ((steps & (CHECK_EVERY - 1)) == 0 && !buckets.readValid(b, seq)) {
+                return RETRY;
+            }
+        }
+        return -1;
+    }
+}

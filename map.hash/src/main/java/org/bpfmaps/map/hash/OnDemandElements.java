@@ -1,0 +1,91 @@
+package org.bpfmaps.map.hash;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import org.bpfmaps.core.api.Errno;
+
+/**
+ * The elements of a BPF_F_NO_PREALLOC map: each gets its own buffer when its key is inserted and
+ * loses it when the key is deleted, as the kernel allocates elements with {@code bpf_mem_alloc}
+ * and frees them after an RCU grace period.
+ *
+ * <p>The buffers are on the heap, and the garbage collector is the grace period: a reader that
+ * still holds a deleted element's buffer keeps it alive, and the memory goes back as soon as no
+ * one does. (Direct buffers would also wait for the collector to run their cleaners, and cost far
+ * more to allocate.) What stays for the life of the map is an index per possible element: the
+ * reference table that chains link through and the free-index stack, 8 bytes per entry, which
+ * is what bounds the map at max_entries.
+ */
+final class OnDemandElements implements Elements, ElemPool {
+    private static final VarHandle REFS = MethodHandles.arrayElementVarHandle(ByteBuffer[].class);
+    /** The heap bytes of one element beyond its slot: the byte[] header and the HeapByteBuffer. */
+    static final int OBJECT_BYTES = 16 + 48;
+    /** The bytes per possible element that exist while the map does. */
+    static final int INDEX_BYTES = 8;
+
+    private final ByteBuffer[] refs;
+    private final FreeList indexes;
+    private final ElemCount count;
+    private final int slotBytes;
+
+    OnDemandElements(int maxEntries, int slotBytes) {
+        this.refs = new ByteBuffer[maxEntries];
+        this.indexes = new FreeList(maxEntries);
+        this.count = new ElemCount(maxEntries);
+        this.slotBytes = slotBytes;
+    }
+
+    @Override
+    public int alloc() {
+        if (!count.reserve()) {
+            // max_entries elements exist: the map is full
+            return Errno.E2BIG.ret();
+        }
+        int e = indexes.pop();
+        ByteBuffer b = null;
+        try {
+            b = ByteBuffer.allocate(slotBytes).order(ByteOrder.nativeOrder());
+        } catch (OutOfMemoryError oom) {
+            // no memory for the element: as the kernel's bpf_mem_cache_alloc failing
+        }
+        if (e < 0 || b == null) {
+            if (e >= 0) {
+                indexes.push(e);
+            }
+            count.abort();
+            return Errno.ENOMEM.ret();
+        }
+        // published with release: a lock-free reader that finds the index sees a complete buffer
+        REFS.setRelease(refs, e, b);
+        return e;
+    }
+
+    @Override
+    public void commit() {
+        count.commit();
+    }
+
+    @Override
+    public void free(int e) {
+        REFS.setRelease(refs, e, null);
+        indexes.push(e);
+        count.release();
+    }
+
+    @Override
+    public ByteBuffer buf(int e) {
+        return (ByteBuffer) REFS.getAcquire(refs, e);
+    }
+
+    @Override
+    public int base(int e) {
+        return 0;
+    }
+
+    @Override
+    public int capacity() {
+        return refs.length;
+    }
+}
