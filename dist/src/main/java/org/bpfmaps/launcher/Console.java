@@ -1,0 +1,190 @@
+package org.bpfmaps.launcher;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
+import org.jline.reader.Candidate;
+import org.jline.reader.Completer;
+import org.jline.reader.EndOfFileException;
+import org.jline.reader.LineReader;
+import org.jline.reader.LineReaderBuilder;
+import org.jline.reader.ParsedLine;
+import org.jline.reader.UserInterruptException;
+import org.jline.terminal.Terminal;
+import org.jline.terminal.TerminalBuilder;
+
+/**
+ * The interactive prompt: JLine owns the terminal here, in the launcher, outside the framework
+ * (inside OSGi JLine 3.23+ cannot find its terminal providers and falls back to a dumb terminal).
+ *
+ * <p>Line editing and key bindings are JLine's (emacs mode); history is kept across runs in
+ * {@code ~/.bpfmaps_history}; Tab completes command names, with and without their Gogo scope;
+ * Ctrl-C cancels the line being typed, or interrupts the running command; Ctrl-D on an empty
+ * line or {@code exit} leaves.
+ */
+final class Console {
+    static final String PROMPT = "bpf> ";
+    static final String HISTORY = ".bpfmaps_history";
+
+    private final Terminal terminal;
+    private final LineReader reader;
+    private volatile GogoSession session;
+
+    /**
+     * Opens the system terminal and its line reader. Done while the framework starts on another
+     * thread: the two are the bulk of the time to the first prompt, and do not depend on each other.
+     */
+    static Console open(PrintStream log) throws IOException {
+        return new Console(systemTerminal(log));
+    }
+
+    private Console(Terminal terminal) {
+        this.terminal = terminal;
+        this.reader = LineReaderBuilder.builder()
+                .terminal(terminal)
+                .appName("bpfmaps")
+                .completer(new CommandNames(() -> session))
+                .variable(LineReader.HISTORY_FILE, Path.of(System.getProperty("user.home"), HISTORY))
+                // `!` is not history expansion here: commands may take it as an argument.
+                .option(LineReader.Option.DISABLE_EVENT_EXPANSION, true)
+                .build();
+    }
+
+    /**
+     * A real terminal through JLine's jni provider (native, in JLine's jar) or else its exec
+     * provider (stty); a dumb one, without line editing, only when neither works.
+     */
+    private static Terminal systemTerminal(PrintStream log) throws IOException {
+        try {
+            return TerminalBuilder.builder().system(true).name("bpfmaps").providers("jni,exec").dumb(false)
+                    // Ctrl-C while a command runs is ours (runInterruptibly); never the JVM's default.
+                    .nativeSignals(true).signalHandler(Terminal.SignalHandler.SIG_IGN)
+                    .build();
+        } catch (IOException | RuntimeException e) {
+            log.println("bpfmaps: no terminal support (" + LineRunner.message(e) + "); line editing is off");
+            return TerminalBuilder.builder().system(true).name("bpfmaps").dumb(true).build();
+        }
+    }
+
+    /** Opens Gogo sessions on the running framework. */
+    interface Sessions {
+        GogoSession open();
+    }
+
+    /**
+     * Reads and runs lines until Ctrl-D or {@code exit [N]}; returns the exit code of the session:
+     * 0, or N. A failing command does not end an interactive session, nor set its exit code.
+     */
+    int run(Sessions sessions, PrintStream out, PrintStream err) {
+        GogoSession current = sessions.open();
+        session = current;
+        LineRunner runner = new LineRunner(current, out, err);
+        try {
+            while (true) {
+                String line;
+                try {
+                    Main.trace("prompt");
+                    line = reader.readLine(PROMPT);
+                } catch (UserInterruptException e) {
+                    continue; // Ctrl-C: the line is dropped, a fresh prompt follows
+                } catch (EndOfFileException e) {
+                    terminal.writer().println();
+                    terminal.writer().flush();
+                    return 0;
+                }
+                if (!LineRunner.isCommand(line)) {
+                    continue;
+                }
+                Integer exit = LineRunner.exitRequest(line);
+                if (exit != null) {
+                    return exit < 0 ? 0 : exit;
+                }
+                if (runInterruptibly(current, runner, line.strip())) {
+                    // Interrupting a Gogo job closes the session's channels (NIO closes a channel
+                    // whose user is interrupted): go on in a new session with the same variables.
+                    GogoSession fresh = sessions.open();
+                    for (String name : current.variables()) {
+                        if (!name.equals(LineRunner.EXIT_VAR)) {
+                            fresh.put(name, current.get(name));
+                        }
+                    }
+                    current.close();
+                    current = fresh;
+                    session = fresh;
+                    runner = new LineRunner(fresh, out, err);
+                }
+            }
+        } finally {
+            current.close();
+            close();
+        }
+    }
+
+    /**
+     * Runs a line with Ctrl-C interrupting it, as gosh does (the terminal is in its normal mode
+     * while a command runs, so Ctrl-C is a SIGINT). Returns whether Ctrl-C was pressed.
+     */
+    private boolean runInterruptibly(GogoSession s, LineRunner runner, String line) {
+        Thread self = Thread.currentThread();
+        AtomicBoolean interrupted = new AtomicBoolean();
+        Terminal.SignalHandler previous = terminal.handle(Terminal.Signal.INT, sig -> {
+            interrupted.set(true);
+            if (!s.interruptForegroundJob()) {
+                self.interrupt();
+            }
+        });
+        try {
+            runner.run(line);
+        } finally {
+            terminal.handle(Terminal.Signal.INT, previous);
+        }
+        return interrupted.get();
+    }
+
+    /** Restores the terminal's settings; history is already saved, line by line. */
+    void close() {
+        try {
+            terminal.close();
+        } catch (IOException e) {
+            // Nothing more to restore.
+        }
+    }
+
+    /** Completes the first word of a line with Gogo's command names, scoped ({@code bpf:map}) and bare ({@code map}). */
+    static final class CommandNames implements Completer {
+        private final Supplier<GogoSession> session;
+
+        CommandNames(Supplier<GogoSession> session) {
+            this.session = session;
+        }
+
+        @Override
+        public void complete(LineReader reader, ParsedLine line, List<Candidate> candidates) {
+            GogoSession s = session.get();
+            if (line.wordIndex() != 0 || s == null) {
+                return;
+            }
+            for (String name : names(s.commands())) {
+                candidates.add(new Candidate(name));
+            }
+        }
+
+        /** Each {@code scope:function} and its bare {@code function}, plus the launcher's own {@code exit}. */
+        static TreeSet<String> names(List<String> commands) {
+            TreeSet<String> names = new TreeSet<>();
+            for (String c : commands) {
+                names.add(c);
+                int colon = c.indexOf(':');
+                if (colon >= 0) {
+                    names.add(c.substring(colon + 1));
+                }
+            }
+            names.add("exit");
+            return names;
+        }
+    }
+}

@@ -1,0 +1,225 @@
+package org.bpfmaps.launcher;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+
+/**
+ * The Main-Class of bpfmaps.jar.
+ *
+ * <pre>
+ * java -jar bpfmaps.jar              interactive prompt when standard input and output are a terminal,
+ *                                    else the commands on standard input
+ * java -jar bpfmaps.jar -c 'CMD'     runs CMD (one command a line)
+ * java -jar bpfmaps.jar FILE         runs the commands in FILE
+ * </pre>
+ *
+ * Non-interactive runs print nothing but the commands' output on standard output, run every
+ * line even after a failure, and exit 0 when all lines succeeded, else with the exit code of the
+ * last line that failed (see {@link LineRunner}).
+ */
+public final class Main {
+    static final String USAGE = """
+            usage: java -jar bpfmaps.jar [-c COMMANDS | FILE | -]
+              (no argument)  an interactive prompt in a terminal; otherwise commands from standard input
+              -c COMMANDS    run COMMANDS, one command a line
+              FILE           run the commands in FILE ('-' for standard input)
+            One command a line; blank lines and lines starting with # are skipped; every line runs,
+            even after a failure. The exit code is 0 when all succeeded, else the last failure's.
+            """;
+
+    /** {@code -Dbpfmaps.trace.startup=true}: prints on stderr when each start-up step ends. */
+    static final boolean TRACE = Boolean.getBoolean("bpfmaps.trace.startup");
+    private static final long T0 = System.nanoTime();
+
+    private final PrintStream out;
+    private final PrintStream err;
+
+    /** With {@link #TRACE}: the milliseconds since main started, and what just ended. */
+    static void trace(String what) {
+        if (TRACE) {
+            System.err.println("bpfmaps: " + (System.nanoTime() - T0) / 1_000_000 + " ms: " + what);
+        }
+    }
+
+    private Main(PrintStream out, PrintStream err) {
+        this.out = out;
+        this.err = err;
+    }
+
+    public static void main(String[] args) {
+        // The real standard streams, kept before Gogo's runtime swaps System.out/err for its
+        // per-session redirection: the launcher's own output always goes to the real ones.
+        PrintStream out = System.out;
+        PrintStream err = System.err;
+        trace("main");
+        // A thread that dies (a bundle's, or JLine's signal thread when the terminal goes away)
+        // leaves one line on stderr, not a stack trace.
+        Thread.setDefaultUncaughtExceptionHandler(new Thread.UncaughtExceptionHandler() {
+            @Override
+            public void uncaughtException(Thread thread, Throwable e) {
+                err.println("bpfmaps: " + thread.getName() + ": " + LineRunner.message(e));
+            }
+        });
+        int code;
+        try {
+            code = new Main(out, err).run(args);
+        } catch (Throwable t) {
+            err.println("Error: " + LineRunner.message(t));
+            code = LineRunner.FAILED;
+        }
+        out.flush();
+        err.flush();
+        System.exit(code);
+    }
+
+    private int run(String[] args) throws Exception {
+        if (args.length == 0) {
+            // System.console() is non-null only when both standard input and output are a terminal.
+            return System.console() != null ? interactive() : script(stdin(), InputStream.nullInputStream());
+        }
+        String a = args[0];
+        if (a.equals("-h") || a.equals("--help")) {
+            out.print(USAGE);
+            return 0;
+        }
+        if (a.equals("-c")) {
+            if (args.length != 2) {
+                return usageError(args.length < 2 ? "-c needs the commands to run" : "too many arguments");
+            }
+            return script(new BufferedReader(new StringReader(args[1])), System.in);
+        }
+        if (args.length > 1) {
+            return usageError("too many arguments");
+        }
+        if (a.equals("-")) {
+            return script(stdin(), InputStream.nullInputStream());
+        }
+        if (a.startsWith("-")) {
+            return usageError("unknown option " + a);
+        }
+        // Checked before the framework starts: a wrong path costs no start-up.
+        BufferedReader file;
+        try {
+            if (Files.isDirectory(Path.of(a))) {
+                throw new IOException("is a directory");
+            }
+            file = Files.newBufferedReader(Path.of(a), StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            err.println("Error: cannot read " + a + ": no such file");
+            return LineRunner.FAILED;
+        } catch (AccessDeniedException e) {
+            err.println("Error: cannot read " + a + ": permission denied");
+            return LineRunner.FAILED;
+        } catch (IOException | RuntimeException e) {
+            err.println("Error: cannot read " + a + ": " + LineRunner.message(e));
+            return LineRunner.FAILED;
+        }
+        try (file) {
+            return script(file, System.in);
+        }
+    }
+
+    private int usageError(String what) {
+        err.println("Error: " + what);
+        err.print(USAGE);
+        return LineRunner.FAILED;
+    }
+
+    private static BufferedReader stdin() {
+        return new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+    }
+
+    /** Runs a script; commands get {@code commandIn} as their standard input (never the script itself). */
+    private int script(BufferedReader lines, InputStream commandIn) throws Exception {
+        Warmup.inBackground(); // the other core is idle while this thread starts the framework
+        Host host = start();
+        try (GogoSession session = host.newSession(commandIn, out, err)) {
+            return new LineRunner(session, out, err).runScript(lines);
+        } finally {
+            host.close();
+        }
+    }
+
+    private int interactive() throws Exception {
+        // The framework starts on its own thread while this one opens the terminal and the line
+        // reader: both take a few hundred milliseconds, and the machine has more than one core.
+        FutureTask<Host> boot = new FutureTask<>(new Callable<Host>() {
+            @Override
+            public Host call() throws Exception {
+                return start();
+            }
+        });
+        Thread t = new Thread(boot, "bpfmaps-start");
+        t.setDaemon(true);
+        t.start();
+        Console console;
+        try {
+            console = Console.open(err);
+            trace("terminal and line reader open");
+            if (!boot.isDone()) {
+                Warmup.jdk(); // this thread would only wait for the framework
+                trace("warm-up");
+            }
+        } catch (IOException | RuntimeException e) {
+            closeWhenStarted(boot);
+            throw e;
+        }
+        Host host;
+        try {
+            host = boot.get();
+        } catch (ExecutionException e) {
+            console.close();
+            throw e.getCause() instanceof Exception ex ? ex : e;
+        }
+        try {
+            // No standard input for commands here: the terminal belongs to the line editor.
+            return console.run(new Console.Sessions() {
+                @Override
+                public GogoSession open() {
+                    return host.newSession(InputStream.nullInputStream(), out, err);
+                }
+            }, out, err);
+        } finally {
+            host.close();
+        }
+    }
+
+    /**
+     * Starts the framework and makes sure it is stopped (storage deleted) however the JVM ends.
+     * (Here and on the way to it, anonymous classes rather than lambdas: the first lambda of a JVM
+     * costs tens of milliseconds of bootstrap, better spent by JLine on the other thread.)
+     */
+    private Host start() throws Exception {
+        Host host = Host.start(err);
+        trace("framework started, services registered");
+        Runtime.getRuntime().addShutdownHook(new Thread("bpfmaps-stop") {
+            @Override
+            public void run() {
+                host.close();
+            }
+        });
+        return host;
+    }
+
+    private static void closeWhenStarted(FutureTask<Host> boot) {
+        try {
+            boot.get().close();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException e) {
+            // It failed to start: nothing to close.
+        }
+    }
+}

@@ -1,0 +1,85 @@
+package org.bpfmaps.launcher;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * {@code java -jar bpfmaps.jar ARGS} as a separate process, as a user runs it, with standard
+ * input from a string and standard output and error collected in files (no pipe can fill up).
+ * Each run gets a home folder of its own, so that no test reads or writes the user's history.
+ */
+record JarRun(int exitCode, String out, String err, List<String> leftInTmp) {
+    /** Far above the ~1-2 s a run takes; a hung run fails the test instead of the build. */
+    static final long TIMEOUT_S = 60;
+
+    static Path jar() {
+        String p = System.getProperty("bpfmaps.jar");
+        assertTrue(p != null, "the system property bpfmaps.jar is set by the pom (run through Failsafe)");
+        Path jar = Path.of(p);
+        assertTrue(Files.isRegularFile(jar), jar + " exists (built in the package phase)");
+        return jar;
+    }
+
+    static String java() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    /**
+     * The command line that starts the jar with its own home folder (for the history) and
+     * temporary folder (where the framework's storage must be gone after the run), then ARGS.
+     */
+    static List<String> command(Path home, String... args) throws IOException {
+        Path tmp = Files.createDirectories(home.resolve("tmp"));
+        List<String> cmd = new ArrayList<>(List.of(java(), "-Duser.home=" + home, "-Djava.io.tmpdir=" + tmp,
+                "-jar", jar().toString()));
+        cmd.addAll(List.of(args));
+        return cmd;
+    }
+
+    static JarRun run(String stdin, String... args) throws IOException, InterruptedException {
+        Path dir = Files.createTempDirectory("bpfmaps-it-");
+        Path in = Files.writeString(dir.resolve("stdin"), stdin, StandardCharsets.UTF_8);
+        Path out = dir.resolve("stdout");
+        Path err = dir.resolve("stderr");
+        Process p = new ProcessBuilder(command(dir, args))
+                .directory(dir.toFile())
+                .redirectInput(in.toFile())
+                .redirectOutput(out.toFile())
+                .redirectError(err.toFile())
+                .start();
+        if (!p.waitFor(TIMEOUT_S, TimeUnit.SECONDS)) {
+            p.destroyForcibly().waitFor();
+            fail("bpfmaps.jar did not exit within " + TIMEOUT_S + " s; stderr so far:\n"
+                    + Files.readString(err, StandardCharsets.UTF_8));
+        }
+        List<String> left;
+        try (Stream<Path> s = Files.list(dir.resolve("tmp"))) {
+            left = s.map(f -> f.getFileName().toString()).toList();
+        }
+        JarRun r = new JarRun(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+                Files.readString(err, StandardCharsets.UTF_8), left);
+        deleteTree(dir);
+        return r;
+    }
+
+    static void deleteTree(Path root) throws IOException {
+        try (Stream<Path> s = Files.walk(root)) {
+            s.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "exit code " + exitCode + "\n--- stdout:\n" + out + "--- stderr:\n" + err;
+    }
+}

@@ -1,0 +1,252 @@
+package org.bpfmaps.launcher;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The interactive prompt in a real terminal: bpfmaps.jar runs in a tmux pane (a server of the
+ * test's own), keys are typed with send-keys and the screen read with capture-pane, polled until
+ * what is expected shows up or a deadline passes. Without tmux the test is skipped, never passed.
+ */
+class TerminalIT {
+    private static final long DEADLINE_MS = 30_000;
+    private static final String PROMPT = "bpf> ";
+
+    private final String socket = "bpfmaps-it-" + ProcessHandle.current().pid();
+    private Path home;
+
+    @BeforeEach
+    void tmuxIsThere() throws Exception {
+        Assumptions.assumeTrue(run("tmux", "-V").exit == 0, "tmux is not installed (.ci/run installs it)");
+        home = Files.createTempDirectory("bpfmaps-tty-");
+    }
+
+    @AfterEach
+    void stopTmux() throws Exception {
+        if (home != null) {
+            run("tmux", "-L", socket, "kill-server");
+            JarRun.deleteTree(home);
+        }
+    }
+
+    @Test
+    void lineEditingHistoryCompletionCtrlCAndCtrlD() throws Exception {
+        start();
+
+        // A typo, fixed with line editing: to the start of the line (C-a), delete the x (Delete).
+        type("xlb -s");
+        keys("C-a", "DC", "Enter");
+        String s = awaitPrompts(2);
+        assertTrue(s.contains("|org.bpfmaps.core.api "), s);
+        assertFalse(s.contains("Command not found"), s);
+
+        // Another, fixed with the arrow keys: back over "s", insert the missing "-".
+        type("lb s");
+        keys("Left");
+        type("-");
+        keys("Enter");
+        s = awaitPrompts(3);
+        assertEquals(2, count(s, "|org.bpfmaps.map.array "), s);
+
+        // Tab completes a command name, with its scope and without.
+        type("felix:hel");
+        keys("Tab");
+        await(sc -> currentLine(sc).equals(PROMPT + "felix:help"), "felix:hel<Tab> -> felix:help");
+        keys("C-u");
+        type("hel");
+        keys("Tab");
+        await(sc -> currentLine(sc).equals(PROMPT + "help"), "hel<Tab> -> help");
+        keys("Enter");
+        s = awaitPrompts(4);
+        assertTrue(s.contains("scr:list"), "help ran:\n" + s);
+        // The shell's commands, from their Gogo service.
+        type("bpf:ma");
+        keys("Tab");
+        await(sc -> currentLine(sc).equals(PROMPT + "bpf:map"), "bpf:ma<Tab> -> bpf:map");
+        keys("C-u");
+        type("provi");
+        keys("Tab");
+        await(sc -> currentLine(sc).equals(PROMPT + "providers"), "provi<Tab> -> providers");
+        keys("C-u");
+
+        // Up recalls the line before: the corrected one, not the typo.
+        keys("Up", "Up");
+        await(sc -> currentLine(sc).equals(PROMPT + "lb -s"), "Up Up -> lb -s");
+        keys("Enter");
+        s = awaitPrompts(5);
+        assertEquals(3, count(s, "|org.bpfmaps.map.array "), s);
+
+        // Ctrl-C drops the line being typed: nothing runs, a fresh prompt follows.
+        type("nosuch");
+        keys("C-c");
+        s = awaitPrompts(6);
+        assertFalse(s.contains("Command not found"), s);
+
+        // Ctrl-D on an empty line leaves, with exit code 0, and a clean framework shutdown.
+        keys("C-d");
+        assertEquals("0", awaitExitCode());
+        try (Stream<Path> left = Files.list(home.resolve("tmp"))) {
+            assertEquals(List.of(), left.toList(), "the framework's storage (and JLine's library) are deleted");
+        }
+        String history = Files.readString(home.resolve(".bpfmaps_history"), StandardCharsets.UTF_8);
+        assertTrue(history.contains("lb -s") && history.contains("help"), history);
+        assertFalse(history.contains("nosuch"), "a cancelled line is not history:\n" + history);
+    }
+
+    @Test
+    void historyIsKeptAcrossRunsAndExitLeavesWithZero() throws Exception {
+        start();
+        type("lb -s");
+        keys("Enter");
+        awaitPrompts(2);
+        type("exit");
+        keys("Enter");
+        assertEquals("0", awaitExitCode());
+
+        run("tmux", "-L", socket, "kill-server");
+        Files.delete(home.resolve("exit-code"));
+        start();
+        keys("Up", "Up");
+        await(sc -> currentLine(sc).equals(PROMPT + "lb -s"), "the previous run's line, recalled with Up");
+        keys("C-u", "C-d");
+        assertEquals("0", awaitExitCode());
+    }
+
+    @Test
+    void ctrlCWhileACommandRunsKeepsTheSessionGoing() throws Exception {
+        start();
+        // A run of the kernel corpus takes some hundred milliseconds: Ctrl-C as soon as it runs,
+        // that is once the line is accepted and the cursor has left the prompt's line.
+        Path corpus = Path.of("..", "corpus", "kernel-6.18.json").toAbsolutePath().normalize();
+        Assumptions.assumeTrue(Files.isRegularFile(corpus), corpus + " is there");
+        type("conformance " + corpus);
+        int promptRow = cursorRow();
+        keys("Enter");
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(DEADLINE_MS);
+        while (cursorRow() == promptRow && System.nanoTime() < deadline) {
+            Thread.sleep(2); // the poll interval of the cursor
+        }
+        keys("C-c");
+        String s = awaitPrompts(2);
+        assertTrue(s.contains("^C"), "the terminal echoed ^C: it came while the command ran\n" + s);
+        // Gogo closes the streams of a session whose job it interrupts; commands must still print.
+        type("providers");
+        keys("Enter");
+        s = await(sc -> sc.contains("types array percpu_array"), "the output of providers");
+        assertFalse(s.contains("Exception"), s);
+        keys("C-d");
+        assertEquals("0", awaitExitCode());
+    }
+
+    // ---- tmux ------------------------------------------------------------------------------
+
+    /** Starts the jar in a new 120x30 pane; its exit code lands in HOME/exit-code. */
+    private void start() throws Exception {
+        StringBuilder cmd = new StringBuilder();
+        for (String a : JarRun.command(home)) {
+            cmd.append('\'').append(a.replace("'", "'\\''")).append("' ");
+        }
+        cmd.append("; echo $? > '").append(home.resolve("exit-code")).append('\'');
+        Result r = run("tmux", "-L", socket, "new-session", "-d", "-s", "bpf", "-x", "120", "-y", "30", cmd.toString());
+        assertEquals(0, r.exit, "tmux new-session: " + r.out);
+        awaitPrompts(1);
+    }
+
+    private void type(String literal) throws Exception {
+        run("tmux", "-L", socket, "send-keys", "-t", "bpf", "-l", literal);
+    }
+
+    private void keys(String... keys) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("tmux", "-L", socket, "send-keys", "-t", "bpf"));
+        cmd.addAll(List.of(keys));
+        run(cmd.toArray(String[]::new));
+    }
+
+    private int cursorRow() throws Exception {
+        return Integer.parseInt(run("tmux", "-L", socket, "display-message", "-p", "-t", "bpf", "#{cursor_y}").out.strip());
+    }
+
+    /** The pane with its scrollback. */
+    private String screen() throws Exception {
+        return run("tmux", "-L", socket, "capture-pane", "-p", "-J", "-S", "-1000", "-t", "bpf").out;
+    }
+
+    /** The last line on the screen that is not blank: where the cursor's line is. */
+    private static String currentLine(String screen) {
+        String[] lines = screen.split("\n");
+        for (int i = lines.length - 1; i >= 0; i--) {
+            if (!lines[i].isBlank()) {
+                return lines[i].stripTrailing();
+            }
+        }
+        return "";
+    }
+
+    /** Waits until the screen shows {@code n} prompts and the last line is an empty prompt. */
+    private String awaitPrompts(int n) throws Exception {
+        return await(s -> count(s, PROMPT) >= n && currentLine(s).equals(PROMPT.strip()), n + " prompts");
+    }
+
+    private String await(Predicate<String> ok, String what) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(DEADLINE_MS);
+        String s = screen();
+        while (!ok.test(s)) {
+            if (System.nanoTime() > deadline) {
+                fail("no " + what + " within " + DEADLINE_MS + " ms; the screen:\n" + s);
+            }
+            Thread.sleep(20); // the poll interval of capture-pane
+            s = screen();
+        }
+        return s;
+    }
+
+    private String awaitExitCode() throws Exception {
+        Path f = home.resolve("exit-code");
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(DEADLINE_MS);
+        while (!Files.exists(f) || Files.readString(f).isBlank()) {
+            if (System.nanoTime() > deadline) {
+                fail("bpfmaps.jar did not exit within " + DEADLINE_MS + " ms; the screen:\n" + screen());
+            }
+            Thread.sleep(20);
+        }
+        return Files.readString(f).strip();
+    }
+
+    private static int count(String haystack, String needle) {
+        return haystack.split(Pattern.quote(needle), -1).length - 1;
+    }
+
+    private record Result(int exit, String out) {}
+
+    private static Result run(String... cmd) throws IOException, InterruptedException {
+        Process p;
+        try {
+            p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        } catch (IOException e) {
+            return new Result(127, e.getMessage());
+        }
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(DEADLINE_MS, TimeUnit.MILLISECONDS)) {
+            p.destroyForcibly();
+            fail(String.join(" ", cmd) + " did not finish");
+        }
+        return new Result(p.exitValue(), out);
+    }
+}
