@@ -4,7 +4,6 @@ import java.util.HashMap;
 import java.util.Hashtable;
 import java.util.Map;
 import org.bpfmaps.core.api.Bpf;
-import org.bpfmaps.core.api.BpfInstance;
 import org.bpfmaps.core.api.BpfRuntime;
 import org.bpfmaps.core.api.BpfSettings;
 import org.bpfmaps.core.spi.MapProvider;
@@ -30,8 +29,7 @@ import org.osgi.service.component.annotations.ReferencePolicy;
  * They size the maps already made, so a changed configuration applies at the next start.
  */
 @Component(service = {}, immediate = true, configurationPid = "org.bpfmaps.core")
-public final class CoreComponent implements BpfRuntime {
-    private final ProviderRegistry registry = new ProviderRegistry();
+public final class CoreComponent extends RegistryRuntime {
     private Instance defaultInstance;
     private ServiceRegistration<?> bpfReg;
     private ServiceRegistration<?> runtimeReg;
@@ -87,27 +85,7 @@ public final class CoreComponent implements BpfRuntime {
     }
 
     @Override
-    public java.util.Set<org.bpfmaps.core.api.MapType> mapTypes() {
-        return registry.mapTypes();
-    }
-
-    @Override
-    public BpfInstance newInstance(BpfSettings settings) {
-        return new Instance(settings, registry);
-    }
-
-    @Override
     public Bpf defaultInstance() {
         return defaultInstance;
-    }
-
-    @Override
-    public java.util.List<org.bpfmaps.core.api.ProviderInfo> providers() {
-        return registry.describe();
-    }
-
-    /** The registry, for the shell's provider listing. */
-    public ProviderRegistry registry() {
-        return registry;
     }
 }

@@ -1,14 +1,12 @@
 package org.bpfmaps.core.impl;
 
 import org.bpfmaps.core.api.Bpf;
-import org.bpfmaps.core.api.BpfInstance;
 import org.bpfmaps.core.api.BpfSettings;
 import org.bpfmaps.core.spi.MapProvider;
 import org.bpfmaps.core.spi.ProviderHost;
 
 /** {@link ProviderHost}: a provider registry and instances, with no framework around them. */
-public final class StandaloneRuntime implements ProviderHost {
-    private final ProviderRegistry registry = new ProviderRegistry();
+public final class StandaloneRuntime extends RegistryRuntime implements ProviderHost {
     private volatile Instance defaultInstance;
 
     @Override
@@ -22,29 +20,10 @@ public final class StandaloneRuntime implements ProviderHost {
     }
 
     @Override
-    public java.util.Set<org.bpfmaps.core.api.MapType> mapTypes() {
-        return registry.mapTypes();
-    }
-
-    @Override
-    public BpfInstance newInstance(BpfSettings settings) {
-        return new Instance(settings, registry);
-    }
-
-    @Override
     public synchronized Bpf defaultInstance() {
         if (defaultInstance == null) {
             defaultInstance = new Instance(BpfSettings.defaults(), registry);
         }
         return defaultInstance;
-    }
-
-    @Override
-    public java.util.List<org.bpfmaps.core.api.ProviderInfo> providers() {
-        return registry.describe();
-    }
-
-    public ProviderRegistry registry() {
-        return registry;
     }
 }
