@@ -52,6 +52,9 @@ public final class ConformanceRunner {
     /**
      * Replays the cases of a corpus.
      *
+     * Stops between two cases when the calling thread is interrupted (the report then covers the
+     * cases replayed so far; the interrupt flag stays set).
+     *
      * @param only the map types to replay; null or empty for all. Cases of other types, and of
      *     type numbers Linux does not define (they have no MapType), are then left out of every
      *     count.
@@ -63,6 +66,11 @@ public final class ConformanceRunner {
         List<String> failures = new ArrayList<>();
         List<String> skipped = new ArrayList<>();
         for (ConformanceCase c : corpus.cases()) {
+            if (Thread.currentThread().isInterrupted()) {
+                // Ctrl-C in the shell: stop between cases, the counts cover the cases replayed,
+                // and the flag stays set for the caller to see
+                break;
+            }
             MapType type = c.map().mapType();
             // a type number Linux does not define has no MapType, so no filter can name it
             if (!all && (type == null || !only.contains(type))) {

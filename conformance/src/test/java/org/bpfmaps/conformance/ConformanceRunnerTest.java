@@ -86,6 +86,21 @@ class ConformanceRunnerTest {
     }
 
     @Test
+    void anInterruptedRunStopsBetweenCasesAndKeepsTheFlag() throws IOException {
+        String json = corpus(2, arrayCase("a", update("01000000", "2a00000000000000", 0, OK)),
+                arrayCase("b", update("02000000", "2a00000000000000", 0, OK)));
+        Thread.currentThread().interrupt();
+        try {
+            Report r = run(json);
+            assertEquals("0 passed, 0 failed, 0 skipped", r.summary(), "no case replayed after Ctrl-C");
+            assertTrue(Thread.currentThread().isInterrupted(), "the caller still sees the interrupt");
+        } finally {
+            Thread.interrupted();
+        }
+        assertEquals("2 passed, 0 failed, 0 skipped", run(json).summary());
+    }
+
+    @Test
     void aWrongExpectedValueFailsNamingTheField() throws IOException {
         Report r = run(corpus(2, arrayCase("wrong_value",
                 lookup("00000000", "exact", "{\"ret\": 0, \"errno\": null, \"value\": \"0100000000000000\"}"))));

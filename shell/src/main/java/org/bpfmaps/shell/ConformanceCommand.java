@@ -29,6 +29,9 @@ public final class ConformanceCommand {
         this.runtime = Objects.requireNonNull(runtime, "runtime");
     }
 
+    /** The exit code of a run stopped by Ctrl-C, as a shell gives a command killed by SIGINT. */
+    static final int INTERRUPTED = 130;
+
     public int run(List<String> args, PrintStream out, PrintStream err) {
         if (args.isEmpty()) {
             err.print("Error: no corpus file given\n  usage: conformance FILE [TYPE...]\n");
@@ -66,6 +69,10 @@ public final class ConformanceCommand {
         }
         out.print(r.summary() + "\n");
         out.flush();
+        if (Thread.currentThread().isInterrupted()) {
+            err.print("Error: interrupted: the counts above cover the cases replayed before Ctrl-C\n");
+            return INTERRUPTED;
+        }
         return r.failed() > 0 ? 1 : 0;
     }
 }

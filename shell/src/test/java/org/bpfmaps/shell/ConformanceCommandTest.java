@@ -39,6 +39,20 @@ class ConformanceCommandTest {
     }
 
     @Test
+    void ctrlCStopsTheRunWithAnErrorAndExit130() {
+        Thread.currentThread().interrupt(); // what Gogo does to the command's thread on Ctrl-C
+        Run r;
+        try {
+            r = conformance(CORPUS);
+        } finally {
+            Thread.interrupted();
+        }
+        assertEquals(130, r.exit());
+        assertEquals("0 passed, 0 failed, 0 skipped\n", r.stdout());
+        assertTrue(r.stderr().startsWith("Error: interrupted"), r.stderr());
+    }
+
+    @Test
     void namedTypesLeaveTheOthersOutOfEveryCount() {
         Run array = conformance(CORPUS, "array");
         Run both = conformance(CORPUS, "ARRAY", "percpu_array");
