@@ -405,22 +405,21 @@ final class ElemCommands {
     }
 
     static int explainUpdate(MapOps ops, MapObject m, BpfAttr a, int err) {
-        String why = ops.why(BpfCmd.MAP_UPDATE_ELEM, err);
-        if (why != null) {
-            return a.failed(err, why, Integer.toUnsignedLong(m.def.maxEntries()), 0);
-        }
+        return explain(ops, m, BpfCmd.MAP_UPDATE_ELEM, a, err, updateFallback(err));
+    }
+
+    /** What an update's errno means when the map gives no reason of its own. */
+    private static String updateFallback(int err) {
         if (err == Errno.E2BIG.ret()) {
-            why = "no room: the key is beyond max_entries (%d) or the map is full";
+            return "no room: the key is beyond max_entries (%d) or the map is full";
         } else if (err == Errno.EEXIST.ret()) {
-            why = "the key exists (BPF_NOEXIST)";
+            return "the key exists (BPF_NOEXIST)";
         } else if (err == Errno.ENOENT.ret()) {
-            why = "the key does not exist (BPF_EXIST)";
+            return "the key does not exist (BPF_EXIST)";
         } else if (err == Errno.ENOSPC.ret()) {
-            why = "the map is full (max_entries %d)";
-        } else {
-            why = "update failed";
+            return "the map is full (max_entries %d)";
         }
-        return a.failed(err, why, Integer.toUnsignedLong(m.def.maxEntries()), 0);
+        return "update failed";
     }
 
     static int call(MapOps ops, MapObject m, BpfCmd cmd, ByteBuffer key, ByteBuffer value, long flags,

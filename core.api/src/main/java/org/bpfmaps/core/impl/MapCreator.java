@@ -65,14 +65,15 @@ final class MapCreator {
             return err;
         }
         long vs = Integer.toUnsignedLong(a.valueSize);
-        int valueBuf = t.perCpu() ? (int) (((vs + 7) & ~7L) * in.settings.possibleCpus()) : (int) vs;
-        if (t.perCpu() && ((vs + 7) & ~7L) * in.settings.possibleCpus() > Integer.MAX_VALUE) {
-            return a.fail(Errno.E2BIG, "a per-CPU value of %d bytes x %d CPUs is over 2 GiB", vs,
-                    in.settings.possibleCpus());
+        long valueBuf = t.perCpu() ? ((vs + 7) & ~7L) * in.settings.possibleCpus() : vs;
+        if (valueBuf > Integer.MAX_VALUE) {
+            // a user-space value buffer (all CPUs' for a per-CPU map) must fit one Java buffer
+            return a.fail(Errno.E2BIG, "a value buffer of %d bytes (value_size %d, all CPUs) is over 2 GiB",
+                    valueBuf, vs);
         }
         MapDef def = new MapDef(type, a.keySize, a.valueSize, a.maxEntries,
                 flags & ~(BpfFlags.F_RDONLY | BpfFlags.F_WRONLY), numaNode, a.mapExtra,
-                nameOf(a), in.settings.possibleCpus(), valueBuf);
+                nameOf(a), in.settings.possibleCpus(), (int) valueBuf);
         try {
             if ((err = provider.provider.allocCheck(def, a)) != 0) {
                 return err;
