@@ -14,7 +14,7 @@ cd "$(dirname "$0")/.."
 
 jar=bench/target/benchmarks.jar
 if [ ! -f "$jar" ]; then
-  mvn -B -ntp -q install -DskipTests -pl bench -am
+  mvn -B -ntp -q package -DskipTests -pl bench -am
 fi
 
 jvm_flags="-Xms2g -Xmx2g -XX:+UseParallelGC -XX:+AlwaysPreTouch"

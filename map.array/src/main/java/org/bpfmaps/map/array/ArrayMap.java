@@ -12,17 +12,15 @@ import org.bpfmaps.core.spi.MapOps;
  * The array maps, after kernel/bpf/arraymap.c: {@code max_entries} preallocated, zeroed values
  * addressed by a {@code __u32} index. Every index below max_entries always exists, so elements
  * cannot be deleted (EINVAL: "clear by writing zeros") and BPF_NOEXIST can never succeed (EEXIST).
- * Subclasses say how a value is laid out in its slot.
+ * Subclasses say where the values live and how a value is laid out in its slot.
  */
 abstract class ArrayMap implements MapOps {
     protected final int maxEntries;
     protected final int valueSize;
-    protected final ArrayStorage storage;
 
-    ArrayMap(MapDef def, int slotBytes) {
+    ArrayMap(MapDef def) {
         this.maxEntries = def.maxEntries();
         this.valueSize = def.valueSize();
-        this.storage = new ArrayStorage(Integer.toUnsignedLong(maxEntries), slotBytes);
     }
 
     /** Whether the (unsigned) index names an element. */
@@ -75,19 +73,10 @@ abstract class ArrayMap implements MapOps {
     }
 
     /** Copies element {@code idx}'s value to {@code dst}. */
-    protected void copyOut(int idx, ByteBuffer dst, int at) {
-        Slots.read(storage.chunk(idx), storage.offset(idx), valueSize, dst, at);
-    }
+    protected abstract void copyOut(int idx, ByteBuffer dst, int at);
 
     /** Copies a value from {@code src} into element {@code idx}. */
-    protected void copyIn(int idx, ByteBuffer src, int at) {
-        Slots.write(storage.chunk(idx), storage.offset(idx), valueSize, src, at);
-    }
-
-    @Override
-    public ByteBuffer mmapView() {
-        return storage.whole();
-    }
+    protected abstract void copyIn(int idx, ByteBuffer src, int at);
 
     @Override
     public String why(BpfCmd cmd, int err) {

@@ -92,7 +92,10 @@ public final class ArrayProvider implements MapProvider {
 
     @Override
     public MapOps alloc(MapDef def) {
-        return def.type() == MapType.PERCPU_ARRAY ? new PercpuArrayMap(def) : new PlainArrayMap(def);
+        if (def.type() == MapType.PERCPU_ARRAY) {
+            return new PercpuArrayMap(def);
+        }
+        return WordArrayMap.suits(def) ? new WordArrayMap(def) : new PlainArrayMap(def);
     }
 
     private static long slotBytes(MapDef def) {

@@ -9,11 +9,13 @@ import org.bpfmaps.core.spi.MapDef;
  * stored and read back as written, as the kernel's {@code bpf_percpu_array_copy} does.
  */
 final class PercpuArrayMap extends ArrayMap {
+    private final ArrayStorage storage;
     private final int stride;
     private final int cpus;
 
     PercpuArrayMap(MapDef def) {
-        super(def, def.valueBufSize());
+        super(def);
+        this.storage = new ArrayStorage(Integer.toUnsignedLong(maxEntries), def.valueBufSize());
         this.stride = def.roundedValueSize();
         this.cpus = def.possibleCpus();
     }
@@ -34,10 +36,5 @@ final class PercpuArrayMap extends ArrayMap {
         for (int cpu = 0; cpu < cpus; cpu++) {
             Slots.write(c, off + cpu * stride, stride, src, at + cpu * stride);
         }
-    }
-
-    @Override
-    public ByteBuffer mmapView() {
-        return null;
     }
 }

@@ -1,18 +1,38 @@
 package org.bpfmaps.map.array;
 
+import java.nio.ByteBuffer;
 import org.bpfmaps.core.api.BpfFlags;
 import org.bpfmaps.core.api.Errno;
 import org.bpfmaps.core.spi.MapDef;
 import org.bpfmaps.core.spi.PrimitiveOps;
 
 /**
- * BPF_MAP_TYPE_ARRAY: each value in a slot of {@code round_up(value_size, 8)} bytes, which is
- * also the layout an MMAPABLE array shows through mmap. Values of up to 8 bytes also have the
- * primitive fast paths, read and written as one atomic word.
+ * BPF_MAP_TYPE_ARRAY off-heap: each value in a slot of {@code round_up(value_size, 8)} bytes,
+ * which is also the layout an MMAPABLE array shows through mmap. Values of up to 8 bytes also have
+ * the primitive fast paths, read and written as one atomic word. Small arrays of small values that
+ * nobody can map live in a {@link WordArrayMap} instead.
  */
 final class PlainArrayMap extends ArrayMap implements PrimitiveOps {
+    private final ArrayStorage storage;
+
     PlainArrayMap(MapDef def) {
-        super(def, def.roundedValueSize());
+        super(def);
+        this.storage = new ArrayStorage(Integer.toUnsignedLong(maxEntries), def.roundedValueSize());
+    }
+
+    @Override
+    protected void copyOut(int idx, ByteBuffer dst, int at) {
+        Slots.read(storage.chunk(idx), storage.offset(idx), valueSize, dst, at);
+    }
+
+    @Override
+    protected void copyIn(int idx, ByteBuffer src, int at) {
+        Slots.write(storage.chunk(idx), storage.offset(idx), valueSize, src, at);
+    }
+
+    @Override
+    public ByteBuffer mmapView() {
+        return storage.whole();
     }
 
     @Override

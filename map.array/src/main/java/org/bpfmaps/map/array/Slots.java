@@ -27,14 +27,46 @@ final class Slots {
             dst.put(dstAt, slot, at, len);
             return;
         }
-        long v = (long) LONG.getAcquire(slot, at);
+        putWord(dst, dstAt, len, (long) LONG.getAcquire(slot, at));
+    }
+
+    /** Writes the first {@code len} (at most 8) bytes of the host-order word {@code v} to {@code dst}. */
+    static void putWord(ByteBuffer dst, int at, int len, long v) {
         if (len == 8) {
-            LONG.set(dst, dstAt, v);
+            LONG.set(dst, at, v);
             return;
         }
         for (int i = 0; i < len; i++) {
-            dst.put(dstAt + i, byteOf(v, i));
+            dst.put(at + i, byteOf(v, i));
         }
+    }
+
+    /** The {@code len} (at most 8) bytes of {@code src} at {@code at} as the first bytes of a word, the rest zero. */
+    static long getWord(ByteBuffer src, int at, int len) {
+        if (len == 8) {
+            return (long) LONG.get(src, at);
+        }
+        long bits = 0;
+        for (int i = 0; i < len; i++) {
+            bits |= (src.get(at + i) & 0xffL) << (LITTLE ? 8 * i : 8 * (7 - i));
+        }
+        return bits;
+    }
+
+    /** The word whose first {@code len} bytes are the low {@code len} bytes of {@code v}, the rest zero. */
+    static long wordOf(long v, int len) {
+        if (len == 8) {
+            return v;
+        }
+        return LITTLE ? v & ((1L << (8 * len)) - 1) : v << (8 * (8 - len));
+    }
+
+    /** The value in the first {@code len} bytes of the word {@code w}, zero-extended. */
+    static long valueOf(long w, int len) {
+        if (len == 8) {
+            return w;
+        }
+        return LITTLE ? w & ((1L << (8 * len)) - 1) : w >>> (8 * (8 - len));
     }
 
     /** Copies {@code len} bytes of {@code src} at {@code srcAt} into the slot at {@code at}. */
@@ -61,13 +93,8 @@ final class Slots {
             return;
         }
         // 3, 5, 6 or 7 bytes: merge into the slot's word, keeping the bytes past the value
-        long bits = 0;
-        long keep = -1L;
-        for (int i = 0; i < len; i++) {
-            int sh = LITTLE ? 8 * i : 8 * (7 - i);
-            bits |= (src.get(srcAt + i) & 0xffL) << sh;
-            keep &= ~(0xffL << sh);
-        }
+        long bits = getWord(src, srcAt, len);
+        long keep = LITTLE ? -1L << (8 * len) : -1L >>> (8 * len);
         for (;;) {
             long old = (long) LONG.getVolatile(slot, at);
             if (LONG.compareAndSet(slot, at, old, (old & keep) | bits)) {
@@ -78,12 +105,8 @@ final class Slots {
 
     /** The value of up to 8 bytes in the slot at {@code at}, zero-extended, read atomically. */
     static long readLong(ByteBuffer slot, int at, int len) {
-        long v = (long) LONG.getAcquire(slot, at);
-        if (len == 8) {
-            return v;
-        }
         // the value's bytes are the first len bytes of the word: its low bytes on a little-endian host
-        return LITTLE ? v & ((1L << (8 * len)) - 1) : v >>> (8 * (8 - len));
+        return valueOf((long) LONG.getAcquire(slot, at), len);
     }
 
     /** Stores the low {@code len} bytes of {@code v} (host order) in the slot at {@code at}, atomically. */
@@ -92,7 +115,7 @@ final class Slots {
             LONG.setRelease(slot, at, v);
             return;
         }
-        long bits = LITTLE ? v & ((1L << (8 * len)) - 1) : v << (8 * (8 - len));
+        long bits = wordOf(v, len);
         long keep = LITTLE ? -1L << (8 * len) : -1L >>> (8 * len);
         for (;;) {
             long old = (long) LONG.getVolatile(slot, at);

@@ -38,6 +38,8 @@ class ArrayPropertyTest {
     private static final MapType[] TYPES = {MapType.ARRAY, MapType.ARRAY, MapType.PERCPU_ARRAY};
     private static final int[] VALUE_SIZES = {8, 3, 4};
     private static final int[] MAX = {5, 4, 3};
+    /** MMAPABLE keeps the first array off-heap; the second lives in a long[]: both layouts are modelled. */
+    private static final int[] FLAGS = {BpfFlags.F_MMAPABLE, 0, 0};
     private static final int CPUS = 2;
 
     @Test
@@ -55,7 +57,7 @@ class ArrayPropertyTest {
             byte[][][] model = new byte[3][][];
             boolean[] frozen = new boolean[3];
             for (int m = 0; m < 3; m++) {
-                fds[m] = f.create(TYPES[m], VALUE_SIZES[m], MAX[m], 0);
+                fds[m] = f.create(TYPES[m], VALUE_SIZES[m], MAX[m], FLAGS[m]);
                 model[m] = new byte[MAX[m]][bufSize(m)];
             }
             // the typed face on the same maps: a second fd each, through MAP_GET_FD_BY_ID

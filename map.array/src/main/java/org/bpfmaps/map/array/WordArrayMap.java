@@ -1,0 +1,73 @@
+package org.bpfmaps.map.array;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+import org.bpfmaps.core.api.BpfFlags;
+import org.bpfmaps.core.api.Errno;
+import org.bpfmaps.core.spi.MapDef;
+import org.bpfmaps.core.spi.PrimitiveOps;
+
+/**
+ * BPF_MAP_TYPE_ARRAY of values of at most 8 bytes that cannot be mapped: one {@code long} per
+ * element on the Java heap, the value in the word's first value_size bytes and zeros after it.
+ *
+ * <p>Why a second layout: counters and flags are the commonest arrays, and reading one through a
+ * direct buffer costs the buffer's bounds, alignment and liveness checks on every access, several
+ * times a plain array read. A {@code long[]} element is the cheapest atomic word the JVM has. Only
+ * an MMAPABLE array must share its bytes with an mmap view, so it stays off-heap
+ * ({@link PlainArrayMap}), as do arrays larger than {@link #MAX_ENTRIES}, which would otherwise
+ * weigh on the collector.
+ */
+final class WordArrayMap extends ArrayMap implements PrimitiveOps {
+    /** The largest array kept on the heap: 4 Mi entries, 32 MiB. */
+    static final int MAX_ENTRIES = 1 << 22;
+
+    private static final VarHandle WORDS = MethodHandles.arrayElementVarHandle(long[].class);
+
+    private final long[] words;
+
+    WordArrayMap(MapDef def) {
+        super(def);
+        this.words = new long[maxEntries];
+    }
+
+    /** Whether an array of this definition is kept here rather than off-heap. */
+    static boolean suits(MapDef def) {
+        return def.valueSize() <= 8 && !def.hasFlag(BpfFlags.F_MMAPABLE)
+                && Integer.compareUnsigned(def.maxEntries(), MAX_ENTRIES) <= 0;
+    }
+
+    // A whole word is always written, padding included, so every access is one atomic load or
+    // store: readers never see a value half-written, whatever its size.
+
+    @Override
+    protected void copyOut(int idx, ByteBuffer dst, int at) {
+        Slots.putWord(dst, at, valueSize, (long) WORDS.getAcquire(words, idx));
+    }
+
+    @Override
+    protected void copyIn(int idx, ByteBuffer src, int at) {
+        WORDS.setRelease(words, idx, Slots.getWord(src, at, valueSize));
+    }
+
+    @Override
+    public long lookupLong(int key, long absent) {
+        if (!inRange(key)) {
+            return absent;
+        }
+        return Slots.valueOf((long) WORDS.getAcquire(words, key), valueSize);
+    }
+
+    @Override
+    public int updateLong(int key, long value, long flags) {
+        if (!inRange(key)) {
+            return Errno.E2BIG.ret();
+        }
+        if (flags == BpfFlags.NOEXIST) {
+            return Errno.EEXIST.ret();
+        }
+        WORDS.setRelease(words, key, Slots.wordOf(value, valueSize));
+        return 0;
+    }
+}
