@@ -26,4 +26,12 @@ public interface BpfRuntime {
     default List<ProviderInfo> providers() {
         return List.of();
     }
+
+    /**
+     * The maps whose provider has gone, in every open instance, by id. A default method for the
+     * same reason as {@link #providers()}.
+     */
+    default List<DetachedMap> detachedMaps() {
+        return List.of();
+    }
 }

@@ -17,6 +17,8 @@ import org.bpfmaps.core.api.MapCreateAttr;
 import org.bpfmaps.core.api.MapElemAttr;
 import org.bpfmaps.core.api.MmapAttr;
 import org.bpfmaps.core.api.ObjAttr;
+import org.bpfmaps.core.spi.MapOps;
+import org.bpfmaps.core.spi.MapState;
 
 /**
  * One instance of the {@code bpf(2)} world: an object table, its ids, a bpffs, settings and a
@@ -170,7 +172,73 @@ public final class Instance implements BpfInstance, ProviderRegistry.Listener {
         for (MapObject m : maps) {
             if (m.provider == gone) {
                 m.detach();
+                // another provider of the type may be registered already (an update in progress)
+                reattach(m);
             }
+        }
+    }
+
+    @Override
+    public void providerAdded(ProviderRegistry.Entry added) {
+        for (MapObject m : maps) {
+            if (m.detached() && added.traits.containsKey(m.def.type())) {
+                reattach(m);
+            }
+        }
+    }
+
+    /**
+     * Gives a detached map's contents to the provider that now wins its type (ranking, then
+     * version), which re-creates the map from them; the map's fds and id work again. A refusal
+     * leaves the map detached, with the reason for listings.
+     */
+    void reattach(MapObject m) {
+        MapState state = m.state;
+        ProviderRegistry.Entry e = registry.providerFor(m.def.type());
+        if (state == null || e == null || !m.detached()) {
+            return;
+        }
+        Reason why = new Reason();
+        MapOps ops = null;
+        try {
+            if (e.provider.allocCheck(m.def, why) == 0) {
+                ops = e.provider.restore(m.def, state, why);
+            }
+        } catch (RuntimeException | LinkageError ex) {
+            why.fail(Errno.EINVAL, "restore threw " + ex.toString().replace("%", "%%"));
+            ops = null;
+        }
+        if (ops == null) {
+            m.refuse(e.origin + " " + e.version() + " refused the map: " + why.text());
+            return;
+        }
+        if (!m.attach(ops, e.traits.get(m.def.type()), e)) {
+            ops.free();
+        } else if (!registry.contains(e)) {
+            // the provider left while restoring and did not see the map to detach it
+            m.detach();
+            reattach(m);
+        }
+    }
+
+    /** The reason a provider gave for refusing a map, as text. */
+    private static final class Reason implements ErrorSink {
+        private String text = "no reason given";
+
+        @Override
+        public int fail(Errno errno, String why, long a, long b) {
+            String t;
+            try {
+                t = String.format(why, a, b);
+            } catch (java.util.IllegalFormatException ex) {
+                t = why;
+            }
+            text = errno.name() + ": " + t;
+            return -errno.code();
+        }
+
+        String text() {
+            return text;
         }
     }
 

@@ -121,6 +121,7 @@ final class MapCreator {
         if (!in.registry.contains(provider)) {
             // the provider left while the map was being made and did not see it to detach it
             m.detach();
+            in.reattach(m);
         }
         int fd = in.table.install(m, flags & (BpfFlags.F_RDONLY | BpfFlags.F_WRONLY));
         if (fd < 0) {

@@ -3,17 +3,22 @@ package org.bpfmaps.core.impl;
 import org.bpfmaps.core.api.BpfFlags;
 import org.bpfmaps.core.spi.MapDef;
 import org.bpfmaps.core.spi.MapOps;
+import org.bpfmaps.core.spi.MapState;
 import org.bpfmaps.core.spi.MapTypeTraits;
 
 /**
  * A map in the object table: its definition and rules (kept by the core), and the provider's ops
- * that hold its elements. When the provider goes away the map is <em>detached</em>: the ops are
- * dropped, so no class of the departed bundle stays reachable, and element commands answer ENODEV
- * while info, pins and close keep working.
+ * that hold its elements. When the provider goes away the map is <em>detached</em>: the provider
+ * exports the map's contents as a {@link MapState} (objects of the JDK only), the ops are dropped,
+ * so that no class of the departed bundle stays reachable, and element commands answer ENODEV
+ * while info, pins and close keep working. When a provider for the type returns, the core gives
+ * it the state and the map is <em>re-attached</em>: same fds, id, pins, flags, frozen state, and
+ * every element.
  */
 public final class MapObject extends BpfObject {
     final MapDef def;
-    final MapTypeTraits traits;
+    /** The type's rules, from the provider serving the map (a newer one may support more). */
+    volatile MapTypeTraits traits;
     private final Instance owner;
     private final long charged;
     /** The provider's ops, or null once detached. */
@@ -26,6 +31,10 @@ public final class MapObject extends BpfObject {
      */
     final String origin;
     volatile boolean frozen;
+    /** The contents while detached, or null (attached, or lost: see {@link #refusal}). */
+    volatile MapState state;
+    /** Why the map is still detached, when a provider refused it or its export failed; else null. */
+    volatile String refusal;
     /** Open writable mmap views (the kernel's {@code writecnt}); guarded by {@code this}. */
     int writableMappings;
 
@@ -64,23 +73,90 @@ public final class MapObject extends BpfObject {
                 def.maxEntries(), infoFlags(), def.mapExtra(), charged, id(), frozen);
     }
 
-    /** Drops the provider's ops and storage; element commands answer ENODEV from now on. */
+    /**
+     * Detaches the map from its provider, which is leaving: the provider exports the contents,
+     * which the map keeps, and element commands answer ENODEV from now on. The memory stays
+     * charged: the contents still take it.
+     */
     void detach() {
         MapOps o;
         synchronized (this) {
             o = ops;
+            if (o == null) {
+                return;
+            }
+            // new commands see ENODEV before the export starts; those in flight are the ops' concern
             ops = null;
             provider = null;
         }
-        if (o != null) {
+        MapState s = null;
+        String why = null;
+        try {
+            s = o.exportState(def);
+        } catch (RuntimeException | LinkageError e) {
+            why = "its contents were lost: the provider " + origin + " failed to export them: " + e;
+        }
+        try {
             o.free();
-            owner.budget.release(charged);
+        } catch (RuntimeException | LinkageError e) {
+            // the storage is the garbage collector's now; nothing of the map depends on it
+        }
+        synchronized (this) {
+            state = s;
+            refusal = why;
         }
     }
+
+    /**
+     * Re-attaches a detached map to a provider that made new ops from its state.
+     *
+     * @return false if the map was re-attached or freed meanwhile (the ops are then not used)
+     */
+    synchronized boolean attach(MapOps o, MapTypeTraits t, ProviderRegistry.Entry by) {
+        if (ops != null || state == null || released) {
+            return false;
+        }
+        traits = t;
+        provider = by;
+        state = null;
+        refusal = null;
+        ops = o;
+        return true;
+    }
+
+    /** This map as a listing of detached maps shows it, or null while it is attached. */
+    synchronized org.bpfmaps.core.api.DetachedMap describeDetached() {
+        if (ops != null || released) {
+            return null;
+        }
+        MapState s = state;
+        return new org.bpfmaps.core.api.DetachedMap(id(), def.type(), def.name(), origin,
+                s == null ? 0 : s.elementCount(), s == null ? 0 : s.bytes(),
+                s == null && refusal == null ? "its contents were not kept" : refusal);
+    }
+
+    /** Records why the map stays detached. */
+    synchronized void refuse(String why) {
+        refusal = why;
+    }
+
+    /** Whether the last reference has gone. */
+    private boolean released;
 
     @Override
     protected void free() {
         owner.forget(this);
-        detach();
+        MapOps o;
+        synchronized (this) {
+            released = true;
+            o = ops;
+            ops = null;
+            provider = null;
+            state = null;
+        }
+        if (o != null) {
+            o.free();
+        }
+        owner.budget.release(charged);
     }
 }

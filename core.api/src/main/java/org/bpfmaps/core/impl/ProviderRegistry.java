@@ -6,6 +6,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.bpfmaps.core.api.DetachedMap;
 import org.bpfmaps.core.api.MapType;
 import org.bpfmaps.core.api.ProviderInfo;
 import org.bpfmaps.core.spi.MapProvider;
@@ -14,7 +15,8 @@ import org.bpfmaps.core.spi.MapTypeTraits;
 /**
  * The installed map providers, shared by every instance. When several serve one type, the one with
  * the highest service ranking, then the highest bundle version, serves new maps; a map stays with
- * the provider that made it. When a provider goes, every instance detaches the maps it made.
+ * the provider that made it. When a provider goes, every instance detaches the maps it made,
+ * keeping their contents; when one comes that wins their type, they are re-attached to it.
  */
 public final class ProviderRegistry {
     /** One registered provider and the facts that rank it. */
@@ -62,16 +64,23 @@ public final class ProviderRegistry {
         }
     }
 
-    /** Told when a provider goes, so that its maps are detached. */
+    /** Told when a provider comes, so that detached maps of its types return, and when it goes. */
     interface Listener {
+        void providerAdded(Entry added);
+
         void providerRemoved(Entry gone);
     }
 
     private final List<Entry> entries = new CopyOnWriteArrayList<>();
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
 
+    /** Adds a provider; in every instance, detached maps of its types move to it if it wins them. */
     public void add(MapProvider p, int ranking, String version, String origin) {
-        entries.add(new Entry(p, ranking, BundleVersion.parse(version), origin));
+        Entry e = new Entry(p, ranking, BundleVersion.parse(version), origin);
+        entries.add(e);
+        for (Listener l : listeners) {
+            l.providerAdded(e);
+        }
     }
 
     /** Removes a provider and detaches, in every instance, the maps it made. */
@@ -140,6 +149,23 @@ public final class ProviderRegistry {
             }
             out.add(new ProviderInfo(e.origin, e.version(), e.traits.keySet(), live, detached));
         }
+        return out;
+    }
+
+    /** The detached maps of every open instance, by id. */
+    public List<DetachedMap> detachedMaps() {
+        List<DetachedMap> out = new ArrayList<>();
+        for (Listener l : listeners) {
+            if (l instanceof Instance in) {
+                for (MapObject m : in.maps()) {
+                    DetachedMap d = m.describeDetached();
+                    if (d != null) {
+                        out.add(d);
+                    }
+                }
+            }
+        }
+        out.sort(java.util.Comparator.comparingInt(DetachedMap::id));
         return out;
     }
 

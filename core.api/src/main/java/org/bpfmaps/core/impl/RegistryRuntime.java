@@ -5,6 +5,7 @@ import java.util.Set;
 import org.bpfmaps.core.api.BpfInstance;
 import org.bpfmaps.core.api.BpfRuntime;
 import org.bpfmaps.core.api.BpfSettings;
+import org.bpfmaps.core.api.DetachedMap;
 import org.bpfmaps.core.api.MapType;
 import org.bpfmaps.core.api.ProviderInfo;
 
@@ -28,6 +29,11 @@ abstract class RegistryRuntime implements BpfRuntime {
     @Override
     public List<ProviderInfo> providers() {
         return registry.describe();
+    }
+
+    @Override
+    public List<DetachedMap> detachedMaps() {
+        return registry.detachedMaps();
     }
 
     /** The registry, for tools that list providers. */

@@ -72,6 +72,25 @@ public interface MapOps {
         return null;
     }
 
+    /**
+     * The map's whole contents, for the core to keep while no provider serves the map and to give
+     * to the next one ({@link MapProvider#restore}). Called once, when the provider leaves (its
+     * bundle stopping or being updated), after the core stopped sending this map new commands;
+     * {@link #free} follows.
+     *
+     * <p>Calls that began before may still be running. So that none is lost, every write that
+     * returns 0 must be in the state: either the ops stop accepting writes first (a flag checked
+     * under the writers' lock, after which a write answers ENODEV, and taking that lock once waits
+     * for the writes in progress), or the state hands over the storage itself
+     * ({@link MapState#ofStorage}), which late writes still reach.
+     *
+     * <p>The default is a {@link MapState#walk} and does neither: it suits only ops without
+     * concurrent writers.
+     */
+    default MapState exportState(MapDef def) {
+        return MapState.walk(this, def);
+    }
+
     /** Releases the storage; called once, when the map's last reference goes or it is detached. */
     default void free() {
     }

@@ -2,6 +2,7 @@ package org.bpfmaps.core.spi;
 
 import java.util.List;
 import org.bpfmaps.core.api.ErrorSink;
+import org.bpfmaps.core.api.Errno;
 
 /**
  * A family of map types, registered as an OSGi service with {@link #MAP_TYPES} listing the bpftool
@@ -51,4 +52,32 @@ public interface MapProvider {
      * passed the table and {@link #allocCheck}, and that fit in the memory budget.
      */
     MapOps alloc(MapDef def);
+
+    /**
+     * Makes a map that holds {@code state}: the contents of a map of this definition that an
+     * earlier provider of the type (this bundle's previous version, or another) exported when it
+     * left. Called only after the definition passed the table and {@link #allocCheck}. The map's
+     * fds, id and pins stay the same; only its ops change.
+     *
+     * <p>The default understands {@link MapState#ELEMENTS}: it allocates the map and replays the
+     * elements with UPDATE. A provider that hands over storage overrides this to adopt it.
+     *
+     * @return the ops, or null after {@code err.fail(...)} saying why the state is refused (the
+     *     map then stays detached, and the reason is shown where detached maps are listed)
+     */
+    default MapOps restore(MapDef def, MapState state, ErrorSink err) {
+        if (!MapState.ELEMENTS.equals(state.format())) {
+            err.fail(Errno.EINVAL, "state format '" + state.format() + "' is not one this provider reads");
+            return null;
+        }
+        MapOps ops = alloc(def);
+        int r = state.replay(ops);
+        if (r != 0) {
+            ops.free();
+            err.fail(Errno.of(r) != null ? Errno.of(r) : Errno.EINVAL,
+                    "replaying the map's elements failed: " + Errno.nameOf(r));
+            return null;
+        }
+        return ops;
+    }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
+import java.util.List;
 import java.nio.ByteOrder;
 import org.bpfmaps.core.api.BpfCmd;
 import org.bpfmaps.core.api.BpfFlags;
@@ -317,11 +318,53 @@ class DispatcherTest {
         assertTrue(pinned >= 3, "pins stay valid");
         assertEquals(Errno.ENODEV.ret(), lookup(pinned, 1));
         assertEquals(1, provider.freed, "the provider's storage was released at once");
-        assertEquals(0, bpf.memoryUsed());
+        assertEquals(32, bpf.memoryUsed(), "the contents the core keeps stay charged");
         assertEquals(Errno.EINVAL.ret(), bpf.bpf(BpfCmd.MAP_CREATE, new MapCreateAttr(MapType.ARRAY, 4, 8, 4)));
         assertNull(bpf.maps().get(0).provider, "no reference to the departed provider is kept");
+        assertEquals(1, runtime.detachedMaps().size());
+        assertEquals(4, runtime.detachedMaps().get(0).elements());
         assertEquals(0, bpf.close(fd));
         assertEquals(0, bpf.close(pinned));
+        assertEquals(32, bpf.memoryUsed(), "the pin holds the map");
+        assertEquals(0, bpf.unlink("/sys/fs/bpf/d", Instance.NO_SINK));
+        assertEquals(0, bpf.memoryUsed(), "dropping the last reference frees the kept contents");
+        assertEquals(List.of(), runtime.detachedMaps());
+    }
+
+    @Test
+    void aReturningProviderTakesBackDetachedMapsWithTheirElements() {
+        int fd = array(0);
+        assertEquals(0, update(fd, 1, 7));
+        assertEquals(0, bpf.bpf(BpfCmd.OBJ_PIN, new ObjAttr("/sys/fs/bpf/back", fd)));
+        assertEquals(0, bpf.bpf(BpfCmd.MAP_FREEZE, new MapElemAttr(fd)));
+        int id = infoOf(fd).id();
+        runtime.removeProvider(provider);
+        assertEquals(Errno.ENODEV.ret(), lookup(fd, 1));
+
+        runtime.addProvider(new TinyArrayProvider(), 0, "1.1.0");
+        assertEquals(7, lookup(fd, 1), "the same fd, with its element");
+        assertEquals(id, infoOf(fd).id(), "the same id");
+        assertEquals(Errno.EPERM.ret(), update(fd, 1, 8), "still frozen");
+        int pinned = bpf.bpf(BpfCmd.OBJ_GET, new ObjAttr("/sys/fs/bpf/back", 0));
+        assertEquals(7, lookup(pinned, 1), "the pin names the same map");
+        assertEquals(List.of(), runtime.detachedMaps());
+    }
+
+    @Test
+    void aRefusedMapStaysDetachedAndSaysWhy() {
+        int fd = array(0);
+        assertEquals(0, update(fd, 2, 5));
+        runtime.removeProvider(provider);
+        TinyArrayProvider picky = new TinyArrayProvider();
+        picky.refuseWith = "this version cannot read maps of 1.0.0";
+        runtime.addProvider(picky, 0, "2.0.0");
+        assertEquals(Errno.ENODEV.ret(), lookup(fd, 2));
+        String reason = runtime.detachedMaps().get(0).reason();
+        assertTrue(reason.contains("2.0.0 refused the map") && reason.contains("cannot read maps of 1.0.0"), reason);
+
+        // a later provider that wins the type takes it back, contents intact
+        runtime.addProvider(new TinyArrayProvider(), 0, "2.0.1");
+        assertEquals(5, lookup(fd, 2));
     }
 
     @Test
@@ -332,9 +375,14 @@ class DispatcherTest {
         TinyArrayProvider newer = new TinyArrayProvider();
         runtime.addProvider(newer, 10, "0.6.0");
         int fd2 = array(0);
+        assertEquals(0, update(fd, 0, 3));
         runtime.removeProvider(better);
-        assertEquals(Errno.ENODEV.ret(), lookup(fd, 0), "the first map was made by the ranked provider");
+        assertEquals(3, lookup(fd, 0), "the first map moved to the provider that wins now, with its element");
         assertEquals(0, lookup(fd2, 0), "the newer version of equal ranking made the second");
+        runtime.removeProvider(newer);
+        assertEquals(3, lookup(fd, 0), "and to the next one when that goes");
+        runtime.removeProvider(provider);
+        assertEquals(Errno.ENODEV.ret(), lookup(fd, 0), "no provider is left");
         assertNotNull(bpf.maps());
     }
 

@@ -43,7 +43,7 @@ class ProvidersInfoTest {
     }
 
     @Test
-    void detachedMapsBelongToTheNextRegistrationOfTheirOrigin() {
+    void detachedMapsBelongToTheNextRegistrationOfTheirOriginUntilItTakesThemBack() {
         StandaloneRuntime runtime = new StandaloneRuntime();
         TinyArrayProvider first = new TinyArrayProvider();
         runtime.addProvider(first, 0, "1.0.0");
@@ -52,8 +52,11 @@ class ProvidersInfoTest {
             array(a);
             runtime.removeProvider(first);
             assertEquals(List.of(), runtime.providers(), "an uninstalled provider is not listed");
+            assertEquals(2, runtime.detachedMaps().size());
 
-            runtime.addProvider(new TinyArrayProvider(), 0, "1.1.0");
+            TinyArrayProvider refusing = new TinyArrayProvider();
+            refusing.refuseWith = "no";
+            runtime.addProvider(refusing, 0, "1.1.0");
             assertEquals(List.of(new ProviderInfo(ORIGIN, "1.1.0", Set.of(MapType.ARRAY), 0, 2)),
                     runtime.providers());
             array(a);
@@ -61,6 +64,11 @@ class ProvidersInfoTest {
             ProviderInfo now = runtime.providers().get(0);
             assertEquals(1, now.liveMaps());
             assertEquals(1, now.detachedMaps(), "a freed detached map is no longer counted");
+
+            runtime.removeProvider(refusing);
+            runtime.addProvider(new TinyArrayProvider(), 0, "1.2.0");
+            assertEquals(List.of(new ProviderInfo(ORIGIN, "1.2.0", Set.of(MapType.ARRAY), 2, 0)),
+                    runtime.providers(), "both maps taken back");
         }
     }
 

@@ -5,11 +5,13 @@ import java.util.List;
 import org.bpfmaps.core.api.BpfCmd;
 import org.bpfmaps.core.api.BpfFlags;
 import org.bpfmaps.core.api.Errno;
+import org.bpfmaps.core.api.ErrorSink;
 import org.bpfmaps.core.api.MapType;
 import org.bpfmaps.core.spi.Bytes;
 import org.bpfmaps.core.spi.MapDef;
 import org.bpfmaps.core.spi.MapOps;
 import org.bpfmaps.core.spi.MapProvider;
+import org.bpfmaps.core.spi.MapState;
 import org.bpfmaps.core.spi.MapTypeTraits;
 
 /**
@@ -27,6 +29,8 @@ final class TinyArrayProvider implements MapProvider {
             .build();
 
     int freed;
+    /** When set, {@link #restore} refuses every state with this reason. */
+    String refuseWith;
 
     @Override
     public List<MapTypeTraits> types() {
@@ -36,6 +40,15 @@ final class TinyArrayProvider implements MapProvider {
     @Override
     public long memoryUsage(MapDef def) {
         return (long) def.roundedValueSize() * Integer.toUnsignedLong(def.maxEntries());
+    }
+
+    @Override
+    public MapOps restore(MapDef def, MapState state, ErrorSink err) {
+        if (refuseWith != null) {
+            err.fail(Errno.EINVAL, refuseWith);
+            return null;
+        }
+        return MapProvider.super.restore(def, state, err);
     }
 
     @Override

@@ -8,6 +8,7 @@ import org.bpfmaps.core.api.ErrorSink;
 import org.bpfmaps.core.api.MapType;
 import org.bpfmaps.core.spi.MapDef;
 import org.bpfmaps.core.spi.MapOps;
+import org.bpfmaps.core.spi.MapState;
 import org.bpfmaps.core.spi.MapProvider;
 import org.bpfmaps.core.spi.MapTypeTraits;
 import org.osgi.service.component.annotations.Component;
@@ -96,6 +97,60 @@ public final class ArrayProvider implements MapProvider {
             return new PercpuArrayMap(def);
         }
         return WordArrayMap.suits(def) ? new WordArrayMap(def) : new PlainArrayMap(def);
+    }
+
+    /**
+     * Takes back a map this family exported (this version or another): when the storage handed
+     * over has the layout this version would choose for the definition, the map adopts it, the
+     * same memory; otherwise it is read through the layout it has and copied into a new map. An
+     * {@link MapState#ELEMENTS} state is replayed, as every provider does.
+     */
+    @Override
+    public MapOps restore(MapDef def, MapState state, ErrorSink err) {
+        ArrayMap handed = over(def, state);
+        if (handed == null && state.format().startsWith(FORMATS)) {
+            err.fail(Errno.EINVAL, "the storage handed over (" + state.format() + ") does not fit a "
+                    + def.type().bpftoolName() + " of max_entries %d and value_size %d", def.maxEntries(),
+                    def.valueSize());
+            return null;
+        }
+        if (handed == null) {
+            return MapProvider.super.restore(def, state, err);
+        }
+        MapOps fresh = alloc(def);
+        if (fresh.getClass() == handed.getClass()) {
+            return handed;
+        }
+        int r = MapState.walk(handed, def).replay(fresh);
+        if (r != 0) {
+            err.fail(Errno.EINVAL, "copying the array's elements failed: " + Errno.nameOf(r));
+            return null;
+        }
+        return fresh;
+    }
+
+    /** The prefix of this family's state formats. */
+    private static final String FORMATS = "org.bpfmaps.array.";
+
+    /** The map over storage handed over in one of this family's formats, or null if it is not one. */
+    private static ArrayMap over(MapDef def, MapState state) {
+        long entries = Integer.toUnsignedLong(def.maxEntries());
+        boolean percpu = def.type() == MapType.PERCPU_ARRAY;
+        switch (state.format()) {
+            case WordArrayMap.FORMAT:
+                return !percpu && state.storage().size() == 1 && state.storage().get(0) instanceof long[] w
+                        && w.length == entries && def.valueSize() <= 8 ? new WordArrayMap(def, w) : null;
+            case PlainArrayMap.FORMAT: {
+                ArrayStorage s = percpu ? null : ArrayStorage.adopt(entries, def.roundedValueSize(), state.storage());
+                return s == null ? null : new PlainArrayMap(def, s);
+            }
+            case PercpuArrayMap.FORMAT: {
+                ArrayStorage s = percpu ? ArrayStorage.adopt(entries, def.valueBufSize(), state.storage()) : null;
+                return s == null ? null : new PercpuArrayMap(def, s);
+            }
+            default:
+                return null;
+        }
     }
 
     private static long slotBytes(MapDef def) {

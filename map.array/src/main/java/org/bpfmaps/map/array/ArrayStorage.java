@@ -18,25 +18,71 @@ final class ArrayStorage {
     private final int mask;
     private final int slotBytes;
 
-    ArrayStorage(long slots, int slotBytes) {
+    /** Adopts chunks that an {@link ArrayStorage} of the same shape made (see {@link #chunks()}). */
+    private ArrayStorage(ByteBuffer[] chunks, int shift, int mask, int slotBytes) {
+        this.chunks = chunks;
+        this.shift = shift;
+        this.mask = mask;
         this.slotBytes = slotBytes;
+    }
+
+    /** Zeroed storage for {@code slots} slots of {@code slotBytes} bytes. */
+    static ArrayStorage allocate(long slots, int slotBytes) {
+        ArrayStorage s = shapeOf(slots, slotBytes);
+        long left = slots;
+        for (int i = 0; i < s.chunks.length; i++) {
+            long n = Math.min(left, s.perChunk());
+            s.chunks[i] = alignedDirect(n * slotBytes);
+            left -= n;
+        }
+        return s;
+    }
+
+    /**
+     * The chunks, to hand over to the next provider when this one leaves: the same memory, so that
+     * an mmap view and writes still in flight keep reaching the map.
+     */
+    ByteBuffer[] chunks() {
+        return chunks.clone();
+    }
+
+    /**
+     * The storage over chunks handed over by {@link #chunks()}, or null if they are not what a new
+     * storage of this shape would be (another layout: the caller copies the elements instead).
+     */
+    static ArrayStorage adopt(long slots, int slotBytes, java.util.List<Object> handed) {
+        ArrayStorage fresh = shapeOf(slots, slotBytes);
+        if (handed.size() != fresh.chunks.length) {
+            return null;
+        }
+        ByteBuffer[] c = new ByteBuffer[handed.size()];
+        long left = slots;
+        for (int i = 0; i < c.length; i++) {
+            long want = Math.min(left, fresh.perChunk()) * slotBytes;
+            if (!(handed.get(i) instanceof ByteBuffer b) || !b.isDirect() || b.capacity() != want
+                    || b.alignmentOffset(0, 8) != 0) {
+                return null;
+            }
+            c[i] = b;
+            left -= want / slotBytes;
+        }
+        return new ArrayStorage(c, fresh.shift, fresh.mask, slotBytes);
+    }
+
+    /** A storage's shape (shift, mask, chunk count) with no memory behind it yet. */
+    private static ArrayStorage shapeOf(long slots, int slotBytes) {
         int perChunkShift = 63 - Long.numberOfLeadingZeros(Math.max(1, CHUNK_BYTES / slotBytes));
         long perChunk = 1L << perChunkShift;
         if (slots <= perChunk) {
             // one chunk of exactly the slots asked for: small maps pay no rounding
-            perChunkShift = 31;
-            perChunk = slots;
+            return new ArrayStorage(new ByteBuffer[1], 31, (int) ((1L << 31) - 1), slotBytes);
         }
-        this.shift = perChunkShift;
-        this.mask = (int) ((1L << Math.min(perChunkShift, 31)) - 1);
         int n = (int) ((slots + perChunk - 1) / perChunk);
-        chunks = new ByteBuffer[n];
-        long left = slots;
-        for (int i = 0; i < n; i++) {
-            long s = Math.min(left, perChunk);
-            chunks[i] = alignedDirect(s * slotBytes);
-            left -= s;
-        }
+        return new ArrayStorage(new ByteBuffer[n], perChunkShift, (int) ((1L << perChunkShift) - 1), slotBytes);
+    }
+
+    private long perChunk() {
+        return shift >= 31 ? Long.MAX_VALUE : 1L << shift;
     }
 
     /** The bytes a storage of this shape takes (for the memory budget). */

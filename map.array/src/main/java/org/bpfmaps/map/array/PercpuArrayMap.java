@@ -2,6 +2,7 @@ package org.bpfmaps.map.array;
 
 import java.nio.ByteBuffer;
 import org.bpfmaps.core.spi.MapDef;
+import org.bpfmaps.core.spi.MapState;
 
 /**
  * BPF_MAP_TYPE_PERCPU_ARRAY: an array whose every element holds one value per possible CPU. From
@@ -9,15 +10,28 @@ import org.bpfmaps.core.spi.MapDef;
  * stored and read back as written, as the kernel's {@code bpf_percpu_array_copy} does.
  */
 final class PercpuArrayMap extends ArrayMap {
+    /** The state format: the storage's chunks, handed over as they are. */
+    static final String FORMAT = "org.bpfmaps.array.percpu-slots/1";
+
     private final ArrayStorage storage;
     private final int stride;
     private final int cpus;
 
     PercpuArrayMap(MapDef def) {
+        this(def, ArrayStorage.allocate(Integer.toUnsignedLong(def.maxEntries()), def.valueBufSize()));
+    }
+
+    PercpuArrayMap(MapDef def, ArrayStorage storage) {
         super(def);
-        this.storage = new ArrayStorage(Integer.toUnsignedLong(maxEntries), def.valueBufSize());
+        this.storage = storage;
         this.stride = def.roundedValueSize();
         this.cpus = def.possibleCpus();
+    }
+
+    /** Hands over the memory itself, so that writes still in flight keep reaching the map. */
+    @Override
+    public MapState exportState(MapDef def) {
+        return MapState.ofStorage(FORMAT, Integer.toUnsignedLong(maxEntries), (Object[]) storage.chunks());
     }
 
     @Override

@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import org.bpfmaps.core.api.BpfFlags;
 import org.bpfmaps.core.api.Errno;
 import org.bpfmaps.core.spi.MapDef;
+import org.bpfmaps.core.spi.MapState;
 import org.bpfmaps.core.spi.PrimitiveOps;
 
 /**
@@ -13,11 +14,24 @@ import org.bpfmaps.core.spi.PrimitiveOps;
  * nobody can map live in a {@link WordArrayMap} instead.
  */
 final class PlainArrayMap extends ArrayMap implements PrimitiveOps {
+    /** The state format: the storage's chunks, handed over as they are. */
+    static final String FORMAT = "org.bpfmaps.array.slots/1";
+
     private final ArrayStorage storage;
 
     PlainArrayMap(MapDef def) {
+        this(def, ArrayStorage.allocate(Integer.toUnsignedLong(def.maxEntries()), def.roundedValueSize()));
+    }
+
+    PlainArrayMap(MapDef def, ArrayStorage storage) {
         super(def);
-        this.storage = new ArrayStorage(Integer.toUnsignedLong(maxEntries), def.roundedValueSize());
+        this.storage = storage;
+    }
+
+    /** Hands over the memory itself: an mmap view and writes still in flight keep reaching the map. */
+    @Override
+    public MapState exportState(MapDef def) {
+        return MapState.ofStorage(FORMAT, Integer.toUnsignedLong(maxEntries), (Object[]) storage.chunks());
     }
 
     @Override

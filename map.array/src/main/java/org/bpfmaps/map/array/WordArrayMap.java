@@ -6,6 +6,7 @@ import java.nio.ByteBuffer;
 import org.bpfmaps.core.api.BpfFlags;
 import org.bpfmaps.core.api.Errno;
 import org.bpfmaps.core.spi.MapDef;
+import org.bpfmaps.core.spi.MapState;
 import org.bpfmaps.core.spi.PrimitiveOps;
 
 /**
@@ -25,11 +26,24 @@ final class WordArrayMap extends ArrayMap implements PrimitiveOps {
 
     private static final VarHandle WORDS = MethodHandles.arrayElementVarHandle(long[].class);
 
+    /** The state format: the {@code long[]} itself, handed over. */
+    static final String FORMAT = "org.bpfmaps.array.words/1";
+
     private final long[] words;
 
     WordArrayMap(MapDef def) {
+        this(def, new long[def.maxEntries()]);
+    }
+
+    WordArrayMap(MapDef def, long[] words) {
         super(def);
-        this.words = new long[maxEntries];
+        this.words = words;
+    }
+
+    /** Hands over the array itself, so that writes still in flight keep reaching the map. */
+    @Override
+    public MapState exportState(MapDef def) {
+        return MapState.ofStorage(FORMAT, maxEntries, (Object) words);
     }
 
     /** Whether an array of this definition is kept here rather than off-heap. */
