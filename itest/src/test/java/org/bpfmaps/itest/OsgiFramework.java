@@ -83,7 +83,7 @@ final class OsgiFramework implements AutoCloseable {
         Map<String, Object> config = new HashMap<>();
         config.put(Constants.FRAMEWORK_STORAGE, targetDir().resolve("felix").resolve(name).toString());
         config.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
-        config.put(Constants.FRAMEWORK_SYSTEMPACKAGES_EXTRA, "org.bpfmaps.core.api;version=1.0.0");
+        config.put(Constants.FRAMEWORK_SYSTEMPACKAGES_EXTRA, CORE + ";version=" + o.exportedApiVersion());
         // No JVM-wide URL handler factory: several frameworks run one after another in this JVM.
         config.put("felix.service.urlhandlers", "false");
         config.put("felix.log.logger", o.new FrameworkLog());
@@ -436,6 +436,26 @@ final class OsgiFramework implements AutoCloseable {
     }
 
     // ---- finding the bundles -------------------------------------------------------------------
+
+    /**
+     * The version core.api's jar exports the API package at, so that the system bundle offers the
+     * class path's copy at exactly that version and every bundle wires to it.
+     */
+    private String exportedApiVersion() throws IOException {
+        Path core = jars.get(CORE);
+        if (core == null) {
+            throw new IllegalStateException("core.api is not on the test class path");
+        }
+        try (JarFile jar = new JarFile(core.toFile())) {
+            String exports = jar.getManifest().getMainAttributes().getValue(Constants.EXPORT_PACKAGE);
+            java.util.regex.Matcher m = java.util.regex.Pattern
+                    .compile(java.util.regex.Pattern.quote(CORE) + ";version=\"?([0-9.]+)").matcher(exports);
+            if (!m.find()) {
+                throw new IllegalStateException("core.api exports no versioned " + CORE + ": " + exports);
+            }
+            return m.group(1);
+        }
+    }
 
     /** Jars on the test class path by Bundle-SymbolicName (Maven puts every dependency there). */
     private static Map<String, Path> bundleJarsOnClassPath() throws IOException {
