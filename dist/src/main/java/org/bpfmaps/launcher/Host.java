@@ -83,6 +83,7 @@ final class Host implements AutoCloseable {
         config.put("felix.log.level", "1");
         // No JVM-wide URL stream handler factory: nothing here needs one, and it costs start-up time.
         config.put("felix.service.urlhandlers", "false");
+        DeployFolder.configure(config, DeployFolder.prepare(log));
         @SuppressWarnings({"unchecked", "rawtypes"})
         Framework fw = new FrameworkFactory().newFramework((Map) config);
         Main.trace("framework new");

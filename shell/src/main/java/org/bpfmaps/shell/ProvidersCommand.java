@@ -6,6 +6,7 @@ import java.util.Objects;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.bpfmaps.core.api.BpfRuntime;
+import org.bpfmaps.core.api.DetachedMap;
 import org.bpfmaps.core.api.ProviderInfo;
 
 /**
@@ -18,7 +19,14 @@ import org.bpfmaps.core.api.ProviderInfo;
  * </pre>
  *
  * {@code maps} counts the maps it made that are alive in any open instance; {@code detached} those
- * an earlier registration of the same bundle made, which answer ENODEV since it went away.
+ * an earlier registration of the same bundle made, which answer ENODEV since it went away. Maps
+ * whose provider has gone follow, one line each, with the elements the core keeps for them and,
+ * when a returning provider refused one, why:
+ *
+ * <pre>
+ * detached maps (they return with their elements when a provider of their type is installed):
+ *         id 7  queue  name jobs  from org.bpfmaps.map.queue  elements 3  bytes 24
+ * </pre>
  */
 public final class ProvidersCommand {
     private final BpfRuntime runtime;
@@ -47,6 +55,22 @@ public final class ProvidersCommand {
                     .append("\ttypes ").append(types)
                     .append("  maps ").append(p.liveMaps())
                     .append("  detached ").append(p.detachedMaps()).append('\n');
+        }
+        List<DetachedMap> detached = runtime.detachedMaps();
+        if (!detached.isEmpty()) {
+            b.append("detached maps (they return with their elements when a provider of their type is installed):\n");
+            for (DetachedMap d : detached) {
+                b.append("\tid ").append(d.id()).append("  ").append(d.type().bpftoolName());
+                if (!d.name().isEmpty()) {
+                    b.append("  name ").append(d.name());
+                }
+                b.append("  from ").append(d.origin())
+                        .append("  elements ").append(d.elements() < 0 ? "?" : Long.toString(d.elements()))
+                        .append("  bytes ").append(d.bytes()).append('\n');
+                if (d.reason() != null) {
+                    b.append("\t\tstill detached: ").append(d.reason()).append('\n');
+                }
+            }
         }
         out.print(b);
         out.flush();

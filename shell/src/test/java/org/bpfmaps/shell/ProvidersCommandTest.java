@@ -32,16 +32,20 @@ class ProvidersCommandTest {
         assertEquals("", providers(host, List.of(), 0), "nothing installed, nothing listed");
         ArrayProvider first = new ArrayProvider();
         host.addProvider(first, 0, "1.0.0");
-        try (BpfInstance bpf = host.newInstance(BpfSettings.defaults())) {
+        try (BpfInstance bpf = host.newInstance(BpfSettings.defaults().withPossibleCpus(2))) {
             bpf.bpf(BpfCmd.MAP_CREATE, new MapCreateAttr(MapType.ARRAY, 4, 8, 1));
             bpf.bpf(BpfCmd.MAP_CREATE, new MapCreateAttr(MapType.PERCPU_ARRAY, 4, 8, 1));
             String origin = ArrayProvider.class.getName();
             assertEquals(origin + "  version 1.0.0  state ACTIVE\n\ttypes array percpu_array  maps 2  detached 0\n",
                     providers(host, List.of(), 0));
             host.removeProvider(first);
+            assertEquals("detached maps (they return with their elements when a provider of their type is installed):\n"
+                    + "\tid 1  array  from " + origin + "  elements 1  bytes 8\n"
+                    + "\tid 2  percpu_array  from " + origin + "  elements 1  bytes 16\n",
+                    providers(host, List.of(), 0), "no provider: the maps are listed with what the core keeps");
             host.addProvider(new ArrayProvider(), 0, "1.0.1");
-            assertEquals(origin + "  version 1.0.1  state ACTIVE\n\ttypes array percpu_array  maps 0  detached 2\n",
-                    providers(host, List.of(), 0), "the maps the stopped one made are detached");
+            assertEquals(origin + "  version 1.0.1  state ACTIVE\n\ttypes array percpu_array  maps 2  detached 0\n",
+                    providers(host, List.of(), 0), "the maps the stopped one made came back to the new one");
         }
     }
 
