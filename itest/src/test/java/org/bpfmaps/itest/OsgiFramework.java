@@ -55,6 +55,7 @@ final class OsgiFramework implements AutoCloseable {
     static final String SCR = "org.apache.felix.scr";
     static final String CORE = "org.bpfmaps.core.api";
     static final String ARRAY = "org.bpfmaps.map.array";
+    static final String FILEINSTALL = "org.apache.felix.fileinstall";
     /** Filter of the MapProvider service, whose SPI class the tests deliberately cannot see. */
     static final String MAP_PROVIDER = "(objectClass=org.bpfmaps.core.spi.MapProvider)";
 
@@ -63,6 +64,7 @@ final class OsgiFramework implements AutoCloseable {
             "org.osgi.service.component", SCR, CORE, ARRAY);
 
     private final Map<String, Path> jars;
+    private List<String> bundles = BUNDLES;
     private final List<String> problems = new CopyOnWriteArrayList<>();
     private final List<String> flushMarkersSeen = new ArrayList<>();
     private Framework framework;
@@ -79,8 +81,18 @@ final class OsgiFramework implements AutoCloseable {
      * starts {@link #BUNDLES}, and waits until Bpf, BpfRuntime and the MapProvider are registered.
      */
     static OsgiFramework start(String name) throws Exception {
+        return start(name, List.of(), Map.of());
+    }
+
+    /**
+     * As {@link #start(String)}, with more bundles started after {@link #BUNDLES} (from their jars
+     * on the test class path) and more framework properties.
+     */
+    static OsgiFramework start(String name, List<String> more, Map<String, String> properties) throws Exception {
         OsgiFramework o = new OsgiFramework(bundleJarsOnClassPath());
-        Map<String, Object> config = new HashMap<>();
+        o.bundles = new ArrayList<>(BUNDLES);
+        o.bundles.addAll(more);
+        Map<String, Object> config = new HashMap<>(properties);
         config.put(Constants.FRAMEWORK_STORAGE, targetDir().resolve("felix").resolve(name).toString());
         config.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
         config.put(Constants.FRAMEWORK_SYSTEMPACKAGES_EXTRA, CORE + ";version=" + o.exportedApiVersion());
@@ -115,7 +127,7 @@ final class OsgiFramework implements AutoCloseable {
     private void installAndStart() throws BundleException {
         BundleContext ctx = context();
         List<Bundle> installed = new ArrayList<>();
-        for (String bsn : BUNDLES) {
+        for (String bsn : bundles) {
             installed.add(ctx.installBundle(location(bsn)));
         }
         // The log bundle first, and the listener on it before the others start, so that nothing
@@ -139,6 +151,25 @@ final class OsgiFramework implements AutoCloseable {
             }
         }
         return null;
+    }
+
+    /**
+     * FileInstall's settings for a deploy folder, as the distribution's launcher sets them: polled
+     * every 250 ms, messages to java.util.logging rather than standard output.
+     */
+    static Map<String, String> fileInstall(Path deploy) {
+        return Map.of("felix.fileinstall.dir", deploy.toAbsolutePath().toString(), "felix.fileinstall.poll", "250",
+                "felix.fileinstall.noInitialDelay", "true", "felix.fileinstall.filter", ".*\\.jar",
+                "felix.fileinstall.log.default", "jul", "felix.fileinstall.log.level", "2");
+    }
+
+    /** The jar on the test class path with this Bundle-SymbolicName. */
+    Path jar(String bsn) {
+        Path jar = jars.get(bsn);
+        if (jar == null) {
+            throw new IllegalStateException("no jar with Bundle-SymbolicName " + bsn + " on the test class path");
+        }
+        return jar;
     }
 
     /** Installs a bundle again from its jar on the class path (after an uninstall). */
@@ -198,6 +229,23 @@ final class OsgiFramework implements AutoCloseable {
             throw new AssertionError("interrupted waiting for " + filter, e);
         } finally {
             t.close();
+        }
+    }
+
+    /**
+     * Waits until the core serves (or no longer serves) a map type. A provider's service event
+     * reaches a test's tracker and the core's DS reference in no set order, so a test that is
+     * about to create a map waits on the core's own view, polling it until a deadline.
+     */
+    void awaitMapType(org.bpfmaps.core.api.MapType type, boolean served) {
+        BpfRuntime runtime = runtime();
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(TIMEOUT_MS);
+        while (runtime.mapTypes().contains(type) != served) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("map type " + type + (served ? " not served" : " still served") + " after "
+                        + TIMEOUT_MS + " ms");
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2));
         }
     }
 
@@ -479,7 +527,7 @@ final class OsgiFramework implements AutoCloseable {
     }
 
     /** This module's target folder (the parent of target/test-classes). */
-    private static Path targetDir() {
+    static Path targetDir() {
         try {
             return Path.of(OsgiFramework.class.getProtectionDomain().getCodeSource().getLocation().toURI()).getParent();
         } catch (URISyntaxException e) {
