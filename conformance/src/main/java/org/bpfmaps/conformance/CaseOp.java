@@ -23,12 +23,10 @@ public record CaseOp(int index, OpKind kind, CheckMode check, Map<String, Object
 
     /** The type of each field an op may have; a field not listed (e.g. {@code note}) is ignored. */
     private static final Map<String, BiConsumer<Object, String>> FIELDS = Map.ofEntries(
-            Map.entry("key", (v, w) -> {
-                if (v != null) {
-                    Json.hex(v, w);
-                }
-            }),
-            Map.entry("value", Json::hex),
+            Map.entry("key", CaseOp::hexOrNull),
+            // null: a NULL pointer (update, lookup)
+            Map.entry("value", CaseOp::hexOrNull),
+            Map.entry("next_key", CaseOp::hexOrNull),
             Map.entry("value_per_cpu", CaseOp::perCpuList),
             Map.entry("keys", CaseOp::hexList),
             Map.entry("values", CaseOp::hexList),
@@ -58,6 +56,12 @@ public record CaseOp(int index, OpKind kind, CheckMode check, Map<String, Object
                     Json.string(l.get(i), w + "[" + i + "]");
                 }
             }));
+
+    private static void hexOrNull(Object v, String where) {
+        if (v != null) {
+            Json.hex(v, where);
+        }
+    }
 
     private static void hexList(Object v, String where) {
         List<Object> l = Json.list(v, where);

@@ -15,6 +15,7 @@ import org.bpfmaps.core.api.InfoAttr;
 import org.bpfmaps.core.api.MapBatchAttr;
 import org.bpfmaps.core.api.MapCreateAttr;
 import org.bpfmaps.core.api.MapElemAttr;
+import org.bpfmaps.core.api.MapFdInfo;
 import org.bpfmaps.core.api.MapInfo;
 
 /**
@@ -108,6 +109,8 @@ final class CaseReplay {
             }
             case INFO:
                 return info(op);
+            case FDINFO:
+                return fdinfo();
             case LOOKUP_BATCH:
             case LOOKUP_AND_DELETE_BATCH:
                 return lookupBatch(op);
@@ -135,21 +138,29 @@ final class CaseReplay {
         return observe(bpf.bpf(cmd, a), a);
     }
 
+    /**
+     * A lookup writes the value into a fresh zeroed buffer; an op that gives {@code value} passes
+     * exactly those bytes instead (a bloom filter's lookup reads the value it tests), or a NULL
+     * pointer for {@code value: null}. After a success the buffer is recorded as it then reads.
+     */
     private Observed lookup(BpfCmd cmd, CaseOp op) {
-        ByteBuffer value = ByteBuffer.allocate(layout.valueBufSize());
+        ByteBuffer value = op.has("value") ? ValueLayout.wrap(op.bytes("value"))
+                : ByteBuffer.allocate(layout.valueBufSize());
         MapElemAttr a = new MapElemAttr().set(mapFd, key(op), value, op.number("flags", 0));
         Observed o = observe(bpf.bpf(cmd, a), a);
-        if (o.ret >= 0) {
+        if (o.ret >= 0 && value != null) {
             layout.putValue(o.fields, value, 0);
         }
         return o;
     }
 
+    /** next_key is a fresh buffer of key_size bytes, or a NULL pointer for {@code next_key: null}. */
     private Observed getNextKey(CaseOp op) {
         MapElemAttr a = new MapElemAttr().set(mapFd, key(op), null, op.number("flags", 0));
-        a.nextKey = ByteBuffer.allocate(layout.keySize());
+        a.nextKey = op.has("next_key") ? ValueLayout.wrap(op.bytes("next_key"))
+                : ByteBuffer.allocate(layout.keySize());
         Observed o = observe(bpf.bpf(BpfCmd.MAP_GET_NEXT_KEY, a), a);
-        if (o.ret >= 0) {
+        if (o.ret >= 0 && a.nextKey != null) {
             o.put("next_key", Hex.encode(a.nextKey, 0, layout.keySize()));
         }
         return o;
@@ -192,6 +203,15 @@ final class CaseReplay {
             o.put("info", InfoFields.of(MapInfo.read(a.info, a.infoLen)));
         }
         return o;
+    }
+
+    /** The fdinfo lines bpftool shows: memlock (the provider's memory accounting) and frozen. */
+    private Observed fdinfo() {
+        MapFdInfo i = bpf.fdinfo(mapFd);
+        if (i == null) {
+            return new Observed(Errno.EBADF.ret(), "fd " + mapFd + " is not an open map");
+        }
+        return new Observed(0, null).put("memlock", i.memlock()).put("frozen", i.frozen());
     }
 
     // ---- batches ----

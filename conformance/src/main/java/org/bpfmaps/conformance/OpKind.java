@@ -6,7 +6,8 @@ import java.util.Locale;
 /**
  * The ops of a corpus case, with the fields each must have. Most are one {@code bpf(2)} command;
  * {@link #ITERATE}, {@link #DUMP} and {@link #BATCH_ALL} are walks made of several, and
- * {@link #SOCK_NEW} / {@link #SOCK_CLOSE} make and close the socket objects that socket maps hold.
+ * {@link #SOCK_NEW} / {@link #SOCK_CLOSE} make and close the socket objects that socket maps hold;
+ * {@link #FDINFO} reads what the fd's /proc/self/fdinfo entry says rather than calling bpf(2).
  */
 public enum OpKind {
     UPDATE(List.of("key"), List.of("value", "value_per_cpu", "sock", "fd_value")),
@@ -21,6 +22,8 @@ public enum OpKind {
     BATCH_ALL(List.of("count"), List.of()),
     FREEZE(List.of(), List.of()),
     INFO(List.of(), List.of()),
+    /** What /proc/self/fdinfo shows for the map ({@code memlock}, {@code frozen}), as bpftool reads it. */
+    FDINFO(List.of(), List.of()),
     ITERATE(List.of(), List.of()),
     DUMP(List.of(), List.of()),
     SOCK_NEW(List.of("label", "kind"), List.of()),

@@ -5,7 +5,7 @@
  * says which cases behave as the kernel did ({@link org.bpfmaps.conformance.Report}).
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package org.bpfmaps.conformance;
 
 import org.osgi.annotation.bundle.Export;

@@ -353,6 +353,33 @@ class ConformanceRunnerTest {
     }
 
     @Test
+    void nullPointersInputValuesAndFdinfoReplay() throws IOException {
+        String efault = "{\"ret\": -1, \"errno\": \"EFAULT\"}";
+        String ops = String.join(", ",
+                update("00000000", "2a00000000000000", 0, OK),
+                "{\"op\": \"update\", \"key\": \"01000000\", \"value\": null, \"result\": " + efault + "}",
+                "{\"op\": \"lookup\", \"key\": \"00000000\", \"value\": null, \"result\": " + efault + "}",
+                "{\"op\": \"lookup\", \"key\": \"09000000\", \"value\": null, "
+                        + "\"result\": {\"ret\": -1, \"errno\": \"ENOENT\"}}",
+                "{\"op\": \"lookup\", \"key\": \"00000000\", \"value\": \"ffffffffffffffff\", "
+                        + "\"result\": {\"ret\": 0, \"errno\": null, \"value\": \"2a00000000000000\"}}",
+                "{\"op\": \"lookup\", \"key\": \"00000000\", \"value\": \"ffff\", \"result\": " + efault + "}",
+                "{\"op\": \"get_next_key\", \"key\": null, \"next_key\": null, \"result\": " + efault + "}",
+                "{\"op\": \"fdinfo\", \"result\": {\"ret\": 0, \"errno\": null, \"memlock\": 344, "
+                        + "\"frozen\": false}}",
+                "{\"op\": \"freeze\", \"result\": " + OK + "}",
+                "{\"op\": \"fdinfo\", \"result\": {\"ret\": 0, \"errno\": null, \"frozen\": true}}");
+        Report r = run(corpus(2, "{\"name\": \"ext\", \"map\": " + ARRAY_MAP + ", \"create\": " + OK
+                + ", \"ops\": [" + ops + "]}"));
+        assertEquals("1 passed, 0 failed, 0 skipped", r.summary(), () -> String.join("\n", r.failures()));
+
+        Report wrong = run(corpus(2, arrayCase("memlock",
+                "{\"op\": \"fdinfo\", \"result\": {\"ret\": 0, \"errno\": null, \"memlock\": 345}}")));
+        assertEquals(1, wrong.failed());
+        assertTrue(wrong.failures().get(0).contains("memlock"), wrong.failures().get(0));
+    }
+
+    @Test
     void aMalformedCorpusIsRefusedWithTheFieldNamed() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> parse(corpus(2, arrayCase("bad_hex", lookup("0x000000", "exact", OK)))));

@@ -10,6 +10,7 @@ import org.bpfmaps.core.api.ErrorSink;
 import org.bpfmaps.core.api.MapBatchAttr;
 import org.bpfmaps.core.api.MapElemAttr;
 import org.bpfmaps.core.api.MapMapping;
+import org.bpfmaps.core.api.MapType;
 import org.bpfmaps.core.api.MmapAttr;
 import org.bpfmaps.core.spi.Bytes;
 import org.bpfmaps.core.spi.MapOps;
@@ -55,6 +56,16 @@ final class ElemCommands {
             return detached(a);
         }
         int vsize = m.def.valueBufSize();
+        if (m.def.type() == MapType.BLOOM_FILTER) {
+            // map_lookup_elem's one special type: the value is the input to test (copy_from_user)
+            // and nothing is copied back
+            if (!Bytes.canRead(a.value, 0, vsize)) {
+                return a.fail(Errno.EFAULT, "value holds fewer than %d bytes: a bloom filter lookup reads the "
+                        + "value to test", vsize);
+            }
+            err = call(ops, m, BpfCmd.MAP_LOOKUP_ELEM, a.key, a.value, a.flags, a);
+            return err == 0 ? 0 : explain(ops, m, BpfCmd.MAP_LOOKUP_ELEM, a, err, "lookup failed");
+        }
         if (!Bytes.canWrite(a.value, 0, vsize)) {
             // the kernel copies out only after a hit: a miss still answers ENOENT
             err = call(ops, m, BpfCmd.MAP_LOOKUP_ELEM, a.key, ByteBuffer.allocate(vsize), a.flags, a);
@@ -134,7 +145,8 @@ final class ElemCommands {
         if (a.key != null && (err = keyCheck(m, a.key, a)) != 0) {
             return err;
         }
-        if (!Bytes.canWrite(a.nextKey, 0, m.def.keySize())) {
+        // a map with key_size 0 (queue, stack, bloom filter) copies no next_key: NULL is not EFAULT
+        if (m.def.keySize() != 0 && !Bytes.canWrite(a.nextKey, 0, m.def.keySize())) {
             return a.fail(Errno.EFAULT, "next_key has room for fewer than %d bytes (key_size)", m.def.keySize());
         }
         MapOps ops = m.ops;
@@ -179,7 +191,11 @@ final class ElemCommands {
         }
         int vsize = m.def.valueBufSize();
         if (!Bytes.canWrite(a.value, 0, vsize)) {
-            return a.fail(Errno.EFAULT, "value has room for fewer than %d bytes", vsize);
+            // the kernel copies out only after the element is gone: nothing there is ENOENT, and an
+            // element it would lose with EFAULT is kept here (a lookup tells which case it is)
+            err = call(ops, m, BpfCmd.MAP_LOOKUP_ELEM, a.key, ByteBuffer.allocate(vsize), 0, a);
+            return err != 0 ? explain(ops, m, BpfCmd.MAP_LOOKUP_AND_DELETE_ELEM, a, err, "lookup_and_delete failed")
+                    : a.fail(Errno.EFAULT, "value has room for fewer than %d bytes", vsize);
         }
         err = call(ops, m, BpfCmd.MAP_LOOKUP_AND_DELETE_ELEM, a.key, a.value, a.flags, a);
         return err == 0 ? 0 : explain(ops, m, BpfCmd.MAP_LOOKUP_AND_DELETE_ELEM, a, err, "lookup_and_delete failed");

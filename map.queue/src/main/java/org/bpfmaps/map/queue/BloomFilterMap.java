@@ -1,0 +1,117 @@
+package org.bpfmaps.map.queue;
+
+import java.nio.ByteBuffer;
+import java.util.concurrent.ThreadLocalRandom;
+import org.bpfmaps.core.api.BpfCmd;
+import org.bpfmaps.core.api.BpfFlags;
+import org.bpfmaps.core.api.Errno;
+import org.bpfmaps.core.api.MapBatchAttr;
+import org.bpfmaps.core.spi.MapDef;
+import org.bpfmaps.core.spi.MapOps;
+
+/**
+ * BPF_MAP_TYPE_BLOOM_FILTER, after kernel/bpf/bloom_filter.c: UPDATE adds a value (BPF_ANY only),
+ * LOOKUP takes a value as input and answers 0 (maybe present) or ENOENT (definitely absent). Hash
+ * {@code i} of {@code k} is {@code jhash(value, seed + i) & mask}; the seed is random per map unless
+ * BPF_F_ZERO_SEED, which makes the answers, false positives included, the kernel's. Members cannot
+ * be listed or removed: delete and get_next_key are EOPNOTSUPP (95), pop and batches ENOTSUPP.
+ * Lock-free: bits are only ever set, each with an atomic OR.
+ */
+final class BloomFilterMap implements MapOps {
+    private final int valueSize;
+    private final BloomGeometry geometry;
+    private final int seed;
+    private final Bitset bits;
+
+    BloomFilterMap(MapDef def) {
+        this(def, def.hasFlag(BpfFlags.F_ZERO_SEED) ? 0 : ThreadLocalRandom.current().nextInt());
+    }
+
+    /** A filter with a given seed: a restored one must hash as the exported one did. */
+    BloomFilterMap(MapDef def, int seed) {
+        this.valueSize = def.valueSize();
+        this.geometry = BloomGeometry.of(Integer.toUnsignedLong(def.maxEntries()), def.mapExtra());
+        this.seed = seed;
+        this.bits = new Bitset(geometry.bytes());
+    }
+
+    private long bit(ByteBuffer value, int i) {
+        return Integer.toUnsignedLong(JHash.hash(value, value.position(), valueSize, seed + i)) & geometry.mask();
+    }
+
+    /** Membership test: the value is read, never written. */
+    @Override
+    public int lookupElem(ByteBuffer key, ByteBuffer value, long flags) {
+        for (int i = 0; i < geometry.hashFuncs(); i++) {
+            if (!bits.test(bit(value, i))) {
+                return Errno.ENOENT.ret();
+            }
+        }
+        return 0;
+    }
+
+    @Override
+    public int updateElem(ByteBuffer key, ByteBuffer value, long flags) {
+        if (flags != BpfFlags.ANY) {
+            return Errno.EINVAL.ret();
+        }
+        for (int i = 0; i < geometry.hashFuncs(); i++) {
+            bits.set(bit(value, i));
+        }
+        return 0;
+    }
+
+    @Override
+    public int deleteElem(ByteBuffer key) {
+        return Errno.EOPNOTSUPP.ret();
+    }
+
+    @Override
+    public int getNextKey(ByteBuffer key, ByteBuffer nextKey) {
+        return Errno.EOPNOTSUPP.ret();
+    }
+
+    @Override
+    public int lookupBatch(MapDef def, MapBatchAttr attr) {
+        return Errno.ENOTSUPP.ret();
+    }
+
+    @Override
+    public int updateBatch(MapDef def, MapBatchAttr attr) {
+        return Errno.ENOTSUPP.ret();
+    }
+
+    @Override
+    public int deleteBatch(MapDef def, MapBatchAttr attr) {
+        return Errno.ENOTSUPP.ret();
+    }
+
+    /** The hash seed, part of the state: the bitmap means nothing without it. */
+    public int seed() {
+        return seed;
+    }
+
+    /** The whole bitmap, for export; with {@link #seed()} it is the filter's entire state. */
+    public byte[] bitmap() {
+        return bits.toBytes();
+    }
+
+    /** Import into a filter made with the exported {@link #seed()}: ORs the exported bitmap in. */
+    public void restore(byte[] bitmap) {
+        bits.orBytes(bitmap);
+    }
+
+    @Override
+    public String why(BpfCmd cmd, int err) {
+        if (err == Errno.ENOENT.ret()) {
+            return "the value is definitely not in the bloom filter";
+        }
+        if (err == Errno.EINVAL.ret() && cmd == BpfCmd.MAP_UPDATE_ELEM) {
+            return "a bloom filter add takes only BPF_ANY (0)";
+        }
+        if (err == Errno.EOPNOTSUPP.ret()) {
+            return "a bloom filter cannot list or remove its values";
+        }
+        return null;
+    }
+}

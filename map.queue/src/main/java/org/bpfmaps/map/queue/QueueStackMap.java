@@ -1,0 +1,165 @@
+package org.bpfmaps.map.queue;
+
+import java.nio.ByteBuffer;
+import java.util.List;
+import org.bpfmaps.core.api.BpfCmd;
+import org.bpfmaps.core.api.BpfFlags;
+import org.bpfmaps.core.api.Errno;
+import org.bpfmaps.core.api.MapBatchAttr;
+import org.bpfmaps.core.spi.MapDef;
+import org.bpfmaps.core.spi.MapOps;
+
+/**
+ * QUEUE and STACK, after kernel/bpf/queue_stack_maps.c: keyless maps where UPDATE pushes, LOOKUP
+ * peeks and LOOKUP_AND_DELETE pops (the core passes a NULL key, since key_size is 0). Keys do not
+ * exist, so delete and get_next_key are EINVAL, and there are no batch ops (ENOTSUPP). One lock
+ * per map, as the kernel's spinlock: every op is a few index moves and one value copy.
+ */
+abstract class QueueStackMap implements MapOps {
+    private final Object lock = new Object();
+    private final Ring ring;
+    private final int valueSize;
+
+    QueueStackMap(MapDef def) {
+        this.valueSize = def.valueSize();
+        this.ring = new Ring(Integer.toUnsignedLong(def.maxEntries()), valueSize);
+    }
+
+    /** The slot the next peek or pop takes: the oldest for a queue, the newest for a stack. */
+    abstract long takeSlot(Ring r);
+
+    /** Removes the element that {@link #takeSlot} names. */
+    abstract void drop(Ring r);
+
+    /** Peek. */
+    @Override
+    public int lookupElem(ByteBuffer key, ByteBuffer value, long flags) {
+        synchronized (lock) {
+            if (ring.isEmpty()) {
+                return Errno.ENOENT.ret();
+            }
+            ring.read(takeSlot(ring), value, value.position());
+        }
+        return 0;
+    }
+
+    /** Pop. */
+    @Override
+    public int lookupAndDeleteElem(ByteBuffer key, ByteBuffer value, long flags) {
+        synchronized (lock) {
+            if (ring.isEmpty()) {
+                return Errno.ENOENT.ret();
+            }
+            ring.read(takeSlot(ring), value, value.position());
+            drop(ring);
+        }
+        return 0;
+    }
+
+    /**
+     * Push. BPF_EXIST means "make room": on a full map the oldest element goes; BPF_NOEXIST has
+     * no meaning here and is EINVAL, as is any flag above BPF_EXIST.
+     */
+    @Override
+    public int updateElem(ByteBuffer key, ByteBuffer value, long flags) {
+        if ((flags & BpfFlags.NOEXIST) != 0 || flags > BpfFlags.EXIST) {
+            return Errno.EINVAL.ret();
+        }
+        boolean replace = (flags & BpfFlags.EXIST) != 0;
+        synchronized (lock) {
+            if (ring.isFull()) {
+                if (!replace) {
+                    return Errno.E2BIG.ret();
+                }
+                ring.dropOldest();
+            }
+            ring.push(value, value.position());
+        }
+        return 0;
+    }
+
+    @Override
+    public int deleteElem(ByteBuffer key) {
+        return Errno.EINVAL.ret();
+    }
+
+    @Override
+    public int getNextKey(ByteBuffer key, ByteBuffer nextKey) {
+        return Errno.EINVAL.ret();
+    }
+
+    @Override
+    public int lookupBatch(MapDef def, MapBatchAttr attr) {
+        return Errno.ENOTSUPP.ret();
+    }
+
+    @Override
+    public int updateBatch(MapDef def, MapBatchAttr attr) {
+        return Errno.ENOTSUPP.ret();
+    }
+
+    @Override
+    public int deleteBatch(MapDef def, MapBatchAttr attr) {
+        return Errno.ENOTSUPP.ret();
+    }
+
+    /** The number of elements now. */
+    public long size() {
+        synchronized (lock) {
+            return ring.count();
+        }
+    }
+
+    /**
+     * The whole state, for export: every element, oldest first (a stack's bottom first). Pushing
+     * them in this order into an empty map of the same definition ({@link #restore}) gives a map
+     * that answers every later op as this one would.
+     */
+    public List<byte[]> elements() {
+        synchronized (lock) {
+            return ring.elements();
+        }
+    }
+
+    /**
+     * Import: pushes {@code oldestFirst} into this map, which must be empty.
+     *
+     * @throws IllegalStateException if the map holds elements
+     * @throws IllegalArgumentException if there are more than max_entries elements or one is not
+     *     value_size bytes
+     */
+    public void restore(List<byte[]> oldestFirst) {
+        synchronized (lock) {
+            if (!ring.isEmpty()) {
+                throw new IllegalStateException("restore into a map that holds " + ring.count() + " element(s)");
+            }
+            for (byte[] e : oldestFirst) {
+                if (e.length != valueSize) {
+                    throw new IllegalArgumentException("an element of " + e.length + " bytes; value_size is "
+                            + valueSize);
+                }
+                if (ring.isFull()) {
+                    throw new IllegalArgumentException(oldestFirst.size() + " elements do not fit");
+                }
+                ring.push(ByteBuffer.wrap(e), 0);
+            }
+        }
+    }
+
+    @Override
+    public String why(BpfCmd cmd, int err) {
+        if (err == Errno.ENOENT.ret()) {
+            return "the map is empty (max_entries %d)";
+        }
+        if (err == Errno.E2BIG.ret()) {
+            return "the map is full (max_entries %d); BPF_EXIST (2) replaces the oldest element";
+        }
+        if (err == Errno.EINVAL.ret() && cmd == BpfCmd.MAP_UPDATE_ELEM) {
+            return "a push takes BPF_ANY (0) or BPF_EXIST (2, replace the oldest when full); BPF_NOEXIST is invalid";
+        }
+        if (err == Errno.EINVAL.ret() && (cmd == BpfCmd.MAP_DELETE_ELEM || cmd == BpfCmd.MAP_GET_NEXT_KEY)) {
+            return "queue and stack maps have no keys: pop with lookup_and_delete";
+        }
+        return null;
+    }
+}
