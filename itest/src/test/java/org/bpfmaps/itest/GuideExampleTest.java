@@ -72,7 +72,6 @@ class GuideExampleTest {
             assertEquals(3, pop(bpf, fd), "last in, first out");
 
             Files.delete(deploy.resolve(jar.getFileName()));
-            osgi.awaitNoService(STACK_PROVIDER);
             osgi.awaitMapType(MapType.STACK, false);
             assertEquals(Errno.ENODEV.ret(), push(bpf, fd, 9), "detached while the jar is gone");
 
