@@ -31,32 +31,13 @@ final class Bitset {
         return ((long) WORD.getAcquire(words, (int) (bit >>> 6)) & (1L << bit)) != 0;
     }
 
-    /** The bitmap as the kernel holds it in memory on a little-endian host: word 0's low byte first. */
-    byte[] toBytes() {
-        byte[] out = new byte[words.length * 8];
-        for (int w = 0; w < words.length; w++) {
-            long v = (long) WORD.getAcquire(words, w);
-            for (int i = 0; i < 8; i++) {
-                out[w * 8 + i] = (byte) (v >>> (8 * i));
-            }
-        }
-        return out;
+    /** Bits over words handed over by an earlier filter ({@link #words()}): the same memory. */
+    Bitset(long[] words) {
+        this.words = words;
     }
 
-    /** ORs a bitmap in {@link #toBytes} form into this one. */
-    void orBytes(byte[] in) {
-        if (in.length != words.length * 8) {
-            throw new IllegalArgumentException("a bitmap of " + in.length + " bytes; this one has "
-                    + words.length * 8);
-        }
-        for (int w = 0; w < words.length; w++) {
-            long v = 0;
-            for (int i = 0; i < 8; i++) {
-                v |= (in[w * 8 + i] & 0xffL) << (8 * i);
-            }
-            if (v != 0) {
-                WORD.getAndBitwiseOr(words, w, v);
-            }
-        }
+    /** The words themselves, handed to the next provider: adds still in flight land in them too. */
+    long[] words() {
+        return words;
     }
 }

@@ -8,6 +8,7 @@ import org.bpfmaps.core.api.Errno;
 import org.bpfmaps.core.api.MapBatchAttr;
 import org.bpfmaps.core.spi.MapDef;
 import org.bpfmaps.core.spi.MapOps;
+import org.bpfmaps.core.spi.MapState;
 
 /**
  * BPF_MAP_TYPE_BLOOM_FILTER, after kernel/bpf/bloom_filter.c: UPDATE adds a value (BPF_ANY only),
@@ -29,10 +30,38 @@ final class BloomFilterMap implements MapOps {
 
     /** A filter with a given seed: a restored one must hash as the exported one did. */
     BloomFilterMap(MapDef def, int seed) {
+        this(def, seed, null);
+    }
+
+    private BloomFilterMap(MapDef def, int seed, long[] words) {
         this.valueSize = def.valueSize();
         this.geometry = BloomGeometry.of(Integer.toUnsignedLong(def.maxEntries()), def.mapExtra());
         this.seed = seed;
-        this.bits = new Bitset(geometry.bytes());
+        this.bits = words == null ? new Bitset(geometry.bytes()) : new Bitset(words);
+    }
+
+    /** The state format: the bit words and the seed, handed over as they are. */
+    static final String FORMAT = "org.bpfmaps.bloom.bits/1";
+
+    /**
+     * A filter cannot list its members, so its state is its memory: the bit words (adds still in
+     * flight on this provider land in them too, so none is lost) and the seed, without which the
+     * bits mean nothing.
+     */
+    @Override
+    public MapState exportState(MapDef def) {
+        return MapState.ofStorage(FORMAT, -1, bits.words(), new int[] {seed});
+    }
+
+    /** The filter over an exported state, or null if the state is not one of this shape. */
+    static BloomFilterMap restore(MapDef def, MapState state) {
+        BloomGeometry g = BloomGeometry.of(Integer.toUnsignedLong(def.maxEntries()), def.mapExtra());
+        if (!FORMAT.equals(state.format()) || state.storage().size() != 2
+                || !(state.storage().get(0) instanceof long[] words) || words.length * 8L != g.bytes()
+                || !(state.storage().get(1) instanceof int[] seed) || seed.length != 1) {
+            return null;
+        }
+        return new BloomFilterMap(def, seed[0], words);
     }
 
     private long bit(ByteBuffer value, int i) {
@@ -84,21 +113,6 @@ final class BloomFilterMap implements MapOps {
     @Override
     public int deleteBatch(MapDef def, MapBatchAttr attr) {
         return Errno.ENOTSUPP.ret();
-    }
-
-    /** The hash seed, part of the state: the bitmap means nothing without it. */
-    public int seed() {
-        return seed;
-    }
-
-    /** The whole bitmap, for export; with {@link #seed()} it is the filter's entire state. */
-    public byte[] bitmap() {
-        return bits.toBytes();
-    }
-
-    /** Import into a filter made with the exported {@link #seed()}: ORs the exported bitmap in. */
-    public void restore(byte[] bitmap) {
-        bits.orBytes(bitmap);
     }
 
     @Override

@@ -8,6 +8,7 @@ import org.bpfmaps.core.api.ErrorSink;
 import org.bpfmaps.core.api.MapType;
 import org.bpfmaps.core.spi.MapDef;
 import org.bpfmaps.core.spi.MapOps;
+import org.bpfmaps.core.spi.MapState;
 import org.bpfmaps.core.spi.MapProvider;
 import org.bpfmaps.core.spi.MapTypeTraits;
 import org.osgi.service.component.annotations.Component;
@@ -111,6 +112,23 @@ public final class QueueProvider implements MapProvider {
             return MAP_HEADER + BloomGeometry.of(Integer.toUnsignedLong(def.maxEntries()), def.mapExtra()).bytes();
         }
         return MAP_HEADER + (Integer.toUnsignedLong(def.maxEntries()) + 1) * Integer.toUnsignedLong(def.valueSize());
+    }
+
+    /**
+     * A bloom filter adopts the bit words and seed its predecessor handed over; a queue or stack
+     * is refilled from its elements, oldest first, by the default replay.
+     */
+    @Override
+    public MapOps restore(MapDef def, MapState state, ErrorSink err) {
+        if (def.type() != MapType.BLOOM_FILTER) {
+            return MapProvider.super.restore(def, state, err);
+        }
+        BloomFilterMap m = BloomFilterMap.restore(def, state);
+        if (m == null) {
+            err.fail(Errno.EINVAL, "the bloom filter state (" + state.format() + ") does not fit max_entries %d "
+                    + "and map_extra %d", Integer.toUnsignedLong(def.maxEntries()), def.mapExtra());
+        }
+        return m;
     }
 
     @Override

@@ -1,13 +1,13 @@
 package org.bpfmaps.map.queue;
 
 import java.nio.ByteBuffer;
-import java.util.List;
 import org.bpfmaps.core.api.BpfCmd;
 import org.bpfmaps.core.api.BpfFlags;
 import org.bpfmaps.core.api.Errno;
 import org.bpfmaps.core.api.MapBatchAttr;
 import org.bpfmaps.core.spi.MapDef;
 import org.bpfmaps.core.spi.MapOps;
+import org.bpfmaps.core.spi.MapState;
 
 /**
  * QUEUE and STACK, after kernel/bpf/queue_stack_maps.c: keyless maps where UPDATE pushes, LOOKUP
@@ -19,6 +19,8 @@ abstract class QueueStackMap implements MapOps {
     private final Object lock = new Object();
     private final Ring ring;
     private final int valueSize;
+    /** Set by {@link #exportState}: the map's contents have gone to the next provider. */
+    private boolean retired;
 
     QueueStackMap(MapDef def) {
         this.valueSize = def.valueSize();
@@ -50,6 +52,9 @@ abstract class QueueStackMap implements MapOps {
             if (ring.isEmpty()) {
                 return Errno.ENOENT.ret();
             }
+            if (retired) {
+                return Errno.ENODEV.ret();
+            }
             ring.read(takeSlot(ring), value, value.position());
             drop(ring);
         }
@@ -67,6 +72,9 @@ abstract class QueueStackMap implements MapOps {
         }
         boolean replace = (flags & BpfFlags.EXIST) != 0;
         synchronized (lock) {
+            if (retired) {
+                return Errno.ENODEV.ret();
+            }
             if (ring.isFull()) {
                 if (!replace) {
                     return Errno.E2BIG.ret();
@@ -103,46 +111,22 @@ abstract class QueueStackMap implements MapOps {
         return Errno.ENOTSUPP.ret();
     }
 
-    /** The number of elements now. */
-    public long size() {
-        synchronized (lock) {
-            return ring.count();
-        }
-    }
-
     /**
-     * The whole state, for export: every element, oldest first (a stack's bottom first). Pushing
-     * them in this order into an empty map of the same definition ({@link #restore}) gives a map
-     * that answers every later op as this one would.
+     * The whole state, for the next provider: every element, oldest first (a stack's bottom
+     * first), which the default restore pushes back in this order into an empty map of the same
+     * definition. A queue cannot be walked without popping it, so it exports itself; retiring
+     * under the lock means no push or pop that returns 0 is left out of the state (both answer
+     * ENODEV from now on), and the pushes and pops that ran before are all in it.
      */
-    public List<byte[]> elements() {
+    @Override
+    public MapState exportState(MapDef def) {
         synchronized (lock) {
-            return ring.elements();
-        }
-    }
-
-    /**
-     * Import: pushes {@code oldestFirst} into this map, which must be empty.
-     *
-     * @throws IllegalStateException if the map holds elements
-     * @throws IllegalArgumentException if there are more than max_entries elements or one is not
-     *     value_size bytes
-     */
-    public void restore(List<byte[]> oldestFirst) {
-        synchronized (lock) {
-            if (!ring.isEmpty()) {
-                throw new IllegalStateException("restore into a map that holds " + ring.count() + " element(s)");
+            retired = true;
+            MapState.Builder b = MapState.elements(def);
+            for (byte[] e : ring.elements()) {
+                b.add(null, ByteBuffer.wrap(e));
             }
-            for (byte[] e : oldestFirst) {
-                if (e.length != valueSize) {
-                    throw new IllegalArgumentException("an element of " + e.length + " bytes; value_size is "
-                            + valueSize);
-                }
-                if (ring.isFull()) {
-                    throw new IllegalArgumentException(oldestFirst.size() + " elements do not fit");
-                }
-                ring.push(ByteBuffer.wrap(e), 0);
-            }
+            return b.build();
         }
     }
 
