@@ -88,6 +88,7 @@ public final class MapObject extends BpfObject {
             // new commands see ENODEV before the export starts; those in flight are the ops' concern
             ops = null;
             provider = null;
+            exporting = true;
         }
         MapState s = null;
         String why = null;
@@ -104,8 +105,12 @@ public final class MapObject extends BpfObject {
         synchronized (this) {
             state = s;
             refusal = why;
+            exporting = false;
         }
     }
+
+    /** Between the provider's going and the end of its export. */
+    private boolean exporting;
 
     /**
      * Re-attaches a detached map to a provider that made new ops from its state.
@@ -130,9 +135,11 @@ public final class MapObject extends BpfObject {
             return null;
         }
         MapState s = state;
+        String why = refusal != null ? refusal
+                : exporting ? "its provider is exporting its contents"
+                : s == null ? "its contents were not kept" : null;
         return new org.bpfmaps.core.api.DetachedMap(id(), def.type(), def.name(), origin,
-                s == null ? 0 : s.elementCount(), s == null ? 0 : s.bytes(),
-                s == null && refusal == null ? "its contents were not kept" : refusal);
+                s == null ? -1 : s.elementCount(), s == null ? 0 : s.bytes(), why);
     }
 
     /** Records why the map stays detached. */
