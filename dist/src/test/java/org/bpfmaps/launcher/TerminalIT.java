@@ -159,7 +159,8 @@ class TerminalIT {
 
     /** Starts the jar in a new 120x30 pane; its exit code lands in HOME/exit-code. */
     private void start() throws Exception {
-        StringBuilder cmd = new StringBuilder();
+        // The runtime directory is the test's own: the prompt's socket is no one else's.
+        StringBuilder cmd = new StringBuilder("env 'XDG_RUNTIME_DIR=" + home + "' ");
         for (String a : JarRun.command(home)) {
             cmd.append('\'').append(a.replace("'", "'\\''")).append("' ");
         }
