@@ -54,7 +54,7 @@ public final class HelpCommand {
         try {
             List<String> words = args == null ? List.of() : List.of(args);
             if (words.isEmpty()) {
-                out.print(overview(commands()));
+                out.print(overview(commands(session)));
             } else if (words.size() == 1 && words.get(0).equals("--help")) {
                 out.print(Docs.of("help", served()).render());
             } else {
@@ -84,8 +84,13 @@ public final class HelpCommand {
             out.print(doc.render());
             return 0;
         }
-        if (words.size() == 1 && isCommand(name)) {
-            session.execute("felix:help " + name); // Gogo's own help, from the command's annotations
+        if (words.size() == 1 && isCommand(commands(session), name)) {
+            // Gogo's own help, from the command's annotations; it returns its text.
+            Object text = session.execute("felix:help " + name);
+            if (text != null) {
+                String t = text.toString();
+                out.print(t.endsWith("\n") ? t : t + "\n");
+            }
             return 0;
         }
         err.print("Error: no command '" + String.join(" ", words) + "'; help lists them all\n");
@@ -130,8 +135,8 @@ public final class HelpCommand {
     }
 
     /** Whether Gogo has a command of this name, with or without its scope. */
-    private boolean isCommand(String name) {
-        for (String c : commands().keySet()) {
+    private static boolean isCommand(Map<String, String> commands, String name) {
+        for (String c : commands.keySet()) {
             if (c.equals(name) || c.endsWith(":" + name)) {
                 return true;
             }
@@ -139,9 +144,18 @@ public final class HelpCommand {
         return false;
     }
 
-    /** Every Gogo command registered as a service, {@code scope:function}, with its summary. */
-    Map<String, String> commands() {
+    /**
+     * Every command the session knows ({@code scope:function}: Gogo's built-ins too), with the
+     * summary of those registered as services (the shell's from {@link Docs}, others' from their
+     * {@code @Descriptor}).
+     */
+    Map<String, String> commands(CommandSession session) {
         Map<String, String> out = new TreeMap<>();
+        if (session.get(".commands") instanceof Collection<?> names) {
+            for (Object n : names) {
+                out.put(String.valueOf(n), "");
+            }
+        }
         ServiceReference<?>[] refs;
         try {
             refs = context.getAllServiceReferences(null, "(&(osgi.command.scope=*)(osgi.command.function=*))");
