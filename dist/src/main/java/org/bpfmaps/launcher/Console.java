@@ -22,7 +22,8 @@ import org.jline.terminal.TerminalBuilder;
  * (inside OSGi JLine 3.23+ cannot find its terminal providers and falls back to a dumb terminal).
  *
  * <p>Line editing and key bindings are JLine's (emacs mode); history is kept across runs in
- * {@code ~/.bpfmaps_history}; Tab completes command names, with and without their Gogo scope;
+ * {@code ~/.bpfmaps_history}; Tab completes command names, with and without their Gogo scope,
+ * and their arguments from the live state (the shell's {@code bpf:complete});
  * Ctrl-C cancels the line being typed, or interrupts the running command; Ctrl-D on an empty
  * line or {@code exit} leaves.
  */
@@ -154,8 +155,14 @@ final class Console {
         }
     }
 
-    /** Completes the first word of a line with Gogo's command names, scoped ({@code bpf:map}) and bare ({@code map}). */
+    /**
+     * Completes the first word of a line with Gogo's command names, scoped ({@code bpf:map}) and
+     * bare ({@code map}), and the words after it with what the shell's {@code bpf:complete}
+     * offers from the live state (subcommands, keywords, map types, ids, names, pinned paths,
+     * options). A candidate ending in '/' is a folder: no space follows it.
+     */
     static final class CommandNames implements Completer {
+        static final String COMPLETE = "bpf:complete";
         private final Supplier<GogoSession> session;
 
         CommandNames(Supplier<GogoSession> session) {
@@ -165,12 +172,31 @@ final class Console {
         @Override
         public void complete(LineReader reader, ParsedLine line, List<Candidate> candidates) {
             GogoSession s = session.get();
-            if (line.wordIndex() != 0 || s == null) {
+            if (s == null) {
                 return;
             }
-            for (String name : names(s.commands())) {
-                candidates.add(new Candidate(name));
+            if (line.wordIndex() == 0) {
+                for (String name : names(s.commands())) {
+                    candidates.add(new Candidate(name));
+                }
+                return;
             }
+            for (String word : arguments(s, line.line(), line.cursor())) {
+                candidates.add(new Candidate(word, word, null, null, null, null, !word.endsWith("/")));
+            }
+        }
+
+        /** The shell's candidates for the word at the cursor; none when it has no completion (or fails). */
+        static List<String> arguments(GogoSession s, String line, int cursor) {
+            try {
+                Object r = s.call(COMPLETE, List.of(line, String.valueOf(cursor)));
+                if (r instanceof java.util.Collection<?> c) {
+                    return c.stream().map(String::valueOf).toList();
+                }
+            } catch (Exception | LinkageError e) {
+                // Completion is a convenience: a failure offers nothing, and the line stays as typed.
+            }
+            return List.of();
         }
 
         /** Each {@code scope:function} and its bare {@code function}, plus the launcher's own {@code exit}. */

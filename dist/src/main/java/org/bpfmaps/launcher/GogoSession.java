@@ -92,6 +92,29 @@ final class GogoSession implements AutoCloseable {
     }
 
     /**
+     * Calls the Gogo function {@code name} ({@code scope:function}) with these arguments, as
+     * Gogo would for a command line, but without parsing one: what the terminal's completion
+     * does with {@code bpf:complete}. Returns its result, or null when there is no such function.
+     */
+    Object call(String name, List<Object> args) throws Exception {
+        Object f = get(name);
+        if (f == null) {
+            return null;
+        }
+        for (Method m : api(f.getClass(), "org.apache.felix.service.command.Function").getMethods()) {
+            if (m.getName().equals("execute") && m.getParameterCount() == 2
+                    && m.getParameterTypes()[1].isAssignableFrom(List.class)) {
+                try {
+                    return m.invoke(f, session, args);
+                } catch (InvocationTargetException e) {
+                    throw e.getCause() instanceof Exception ex ? ex : e;
+                }
+            }
+        }
+        return null;
+    }
+
+    /**
      * Interrupts the command running now (Gogo runs a line as a job on threads of its own), as
      * gosh does on Ctrl-C. Returns false when there is no such job or this is no Gogo session.
      */

@@ -133,8 +133,14 @@ final class Host implements AutoCloseable {
      * Gogo cannot close them (see {@link KeptOpen}).
      */
     GogoSession newSession(InputStream in, OutputStream out, OutputStream err) {
-        return GogoSession.create(processor, KeptOpen.in(in), KeptOpen.out(out), KeptOpen.out(err));
+        GogoSession s = GogoSession.create(processor, KeptOpen.in(in), KeptOpen.out(out), KeptOpen.out(err));
+        // A bare name is looked up in scope bpf first: `help` is the shell's (Gogo's is felix:help).
+        s.put("SCOPE", SCOPE);
+        return s;
     }
+
+    /** The session's command search path: the shell's scope, then any. */
+    static final String SCOPE = "bpf:*";
 
     /** Stops the framework (bundles stop in reverse order), waits for it, and deletes the storage. */
     @Override

@@ -11,6 +11,7 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
@@ -23,6 +24,9 @@ import java.util.concurrent.FutureTask;
  *                                    else the commands on standard input
  * java -jar bpfmaps.jar -c 'CMD'     runs CMD (one command a line)
  * java -jar bpfmaps.jar FILE         runs the commands in FILE
+ * java -jar bpfmaps.jar --server     serves commands on the instance's socket until stopped
+ * java -jar bpfmaps.jar map show     one command, in the instance that listens on the socket if
+ *                                    there is one, else in a fresh in-process instance
  * </pre>
  *
  * Non-interactive runs print nothing but the commands' output on standard output, run every
@@ -31,12 +35,17 @@ import java.util.concurrent.FutureTask;
  */
 public final class Main {
     static final String USAGE = """
-            usage: java -jar bpfmaps.jar [-c COMMANDS | FILE | -]
-              (no argument)  an interactive prompt in a terminal; otherwise commands from standard input
+            usage: java -jar bpfmaps.jar [-c COMMANDS | FILE | - | --server | [--] COMMAND [ARG...]]
+              (no argument)  an interactive prompt in a terminal (which also listens on the socket);
+                             otherwise commands from standard input
               -c COMMANDS    run COMMANDS, one command a line
               FILE           run the commands in FILE ('-' for standard input)
+              --server       start an instance that serves commands on its socket until stopped
+              COMMAND ARG... run one command (two words or more, or any after --) in the running
+                             instance, else in a fresh one whose maps end with it
             One command a line; blank lines and lines starting with # are skipped; every line runs,
             even after a failure. The exit code is 0 when all succeeded, else the last failure's.
+            The socket: $XDG_RUNTIME_DIR/bpfmaps.sock, else /tmp/bpfmaps-$UID/bpfmaps.sock.
             """;
 
     /** {@code -Dbpfmaps.trace.startup=true}: prints on stderr when each start-up step ends. */
@@ -94,20 +103,28 @@ public final class Main {
             out.print(USAGE);
             return 0;
         }
+        if (a.equals("--server")) {
+            return args.length == 1 ? server() : usageError("--server takes no argument");
+        }
+        if (a.equals("--")) {
+            return args.length > 1 ? command(List.of(args).subList(1, args.length)) : usageError("-- needs a command");
+        }
         if (a.equals("-c")) {
             if (args.length != 2) {
                 return usageError(args.length < 2 ? "-c needs the commands to run" : "too many arguments");
             }
             return script(new BufferedReader(new StringReader(args[1])), System.in);
         }
-        if (args.length > 1) {
-            return usageError("too many arguments");
-        }
         if (a.equals("-")) {
-            return script(stdin(), InputStream.nullInputStream());
+            return args.length == 1 ? script(stdin(), InputStream.nullInputStream()) : usageError("too many arguments");
         }
         if (a.startsWith("-")) {
             return usageError("unknown option " + a);
+        }
+        // Two words or more are a command; one word is a FILE when it names one or looks like a
+        // path, else a command (`bpfmaps providers`).
+        if (args.length > 1 || !(Files.exists(Path.of(a)) || a.contains("/") || a.contains("."))) {
+            return command(List.of(args));
         }
         // Checked before the framework starts: a wrong path costs no start-up.
         BufferedReader file;
@@ -183,6 +200,8 @@ public final class Main {
             console.close();
             throw e.getCause() instanceof Exception ex ? ex : e;
         }
+        CommandServer[] listening = new CommandServer[1];
+        Thread listener = listenInBackground(host, listening);
         try {
             // No standard input for commands here: the terminal belongs to the line editor.
             return console.run(new Console.Sessions() {
@@ -192,8 +211,106 @@ public final class Main {
                 }
             }, out, err);
         } finally {
+            listener.join(1_000);
+            synchronized (listening) {
+                if (listening[0] != null) {
+                    listening[0].close();
+                }
+            }
             host.close();
         }
+    }
+
+    /**
+     * One command given as program arguments: sent to the instance listening on the user's socket,
+     * else run in a fresh instance of this process, which says so once on standard error.
+     */
+    private int command(List<String> words) throws Exception {
+        String line = CommandLine.join(words);
+        SocketPath where = null;
+        try {
+            where = SocketPath.forUser();
+        } catch (IOException e) {
+            err.println("bpfmaps: " + LineRunner.message(e));
+        }
+        if (where != null) {
+            Integer code = CommandClient.run(where.socket(), line, out, err);
+            if (code != null) {
+                return code;
+            }
+        }
+        err.println("bpfmaps: no instance is running (start one with `bpfmaps --server`): this command runs in a "
+                + "fresh one, and its maps end with it");
+        err.flush();
+        return script(new BufferedReader(new StringReader(line)), InputStream.nullInputStream());
+    }
+
+    /** {@code --server}: the framework and its socket, until the process is stopped (SIGTERM, Ctrl-C). */
+    private int server() throws Exception {
+        SocketPath where = SocketPath.forUser();
+        Warmup.inBackground();
+        Host host = start();
+        CommandServer server;
+        try {
+            server = CommandServer.listen(where, runner(host), err);
+        } catch (IOException | RuntimeException e) {
+            host.close();
+            err.println("Error: cannot listen on " + where.socket() + ": " + LineRunner.message(e));
+            return LineRunner.FAILED;
+        }
+        if (server == null) {
+            host.close();
+            err.println("Error: an instance already listens on " + where.socket());
+            return LineRunner.FAILED;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread("bpfmaps-unlisten") {
+            @Override
+            public void run() {
+                server.close();
+            }
+        });
+        err.println("bpfmaps: listening on " + where.socket());
+        err.flush();
+        new java.util.concurrent.CountDownLatch(1).await(); // until a signal ends the JVM (the hooks clean up)
+        return 0;
+    }
+
+    /**
+     * The interactive prompt's socket, opened on a thread of its own once the framework runs, so
+     * that it costs the first prompt nothing. Quiet when another instance listens already.
+     */
+    private Thread listenInBackground(Host host, CommandServer[] holder) {
+        Thread t = new Thread("bpfmaps-socket") {
+            @Override
+            public void run() {
+                try {
+                    CommandServer s = CommandServer.listen(SocketPath.forUser(), runner(host), err);
+                    synchronized (holder) {
+                        holder[0] = s;
+                    }
+                    trace(s != null ? "listening on " + s.where().socket() : "another instance listens");
+                } catch (IOException | RuntimeException e) {
+                    err.println("bpfmaps: not listening for commands: " + LineRunner.message(e));
+                }
+            }
+        };
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
+    /** Each request on the socket: one line in a session of its own, as one bpftool process would run it. */
+    private static CommandServer.Runner runner(Host host) {
+        return (line, out, err, connection) -> {
+            Integer exit = LineRunner.exitRequest(line);
+            if (exit != null) {
+                return exit < 0 ? 0 : exit; // the client's own exit: the instance goes on
+            }
+            try (GogoSession session = host.newSession(InputStream.nullInputStream(), out, err)) {
+                connection.onGone(() -> session.interruptForegroundJob());
+                return new LineRunner(session, out, err).run(line);
+            }
+        };
     }
 
     /**

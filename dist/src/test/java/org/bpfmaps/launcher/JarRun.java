@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -47,11 +48,34 @@ record JarRun(int exitCode, String out, String err, List<String> leftInTmp) {
     }
 
     static JarRun run(String stdin, String... args) throws IOException, InterruptedException {
+        return run(Map.of(), stdin, args);
+    }
+
+    /**
+     * With {@code env} added to the environment. Unless {@code env} says otherwise, the runtime
+     * directory (where an instance's socket is) is the run's own folder: no test reaches an
+     * instance it did not start.
+     */
+    static JarRun run(Map<String, String> env, String stdin, String... args) throws IOException, InterruptedException {
+        return run(env, stdin, null, args);
+    }
+
+    /** With {@code launcher} (such as the wrapper script) in place of {@code java -jar bpfmaps.jar}. */
+    static JarRun run(Map<String, String> env, String stdin, List<String> launcher, String... args)
+            throws IOException, InterruptedException {
         Path dir = Files.createTempDirectory("bpfmaps-it-");
         Path in = Files.writeString(dir.resolve("stdin"), stdin, StandardCharsets.UTF_8);
         Path out = dir.resolve("stdout");
         Path err = dir.resolve("stderr");
-        Process p = new ProcessBuilder(command(dir, args))
+        List<String> cmd = command(dir, args);
+        if (launcher != null) {
+            cmd = new ArrayList<>(launcher);
+            cmd.addAll(List.of(args));
+        }
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().put("XDG_RUNTIME_DIR", dir.toString());
+        pb.environment().putAll(env);
+        Process p = pb
                 .directory(dir.toFile())
                 .redirectInput(in.toFile())
                 .redirectOutput(out.toFile())
@@ -62,9 +86,11 @@ record JarRun(int exitCode, String out, String err, List<String> leftInTmp) {
             fail("bpfmaps.jar did not exit within " + TIMEOUT_S + " s; stderr so far:\n"
                     + Files.readString(err, StandardCharsets.UTF_8));
         }
-        List<String> left;
-        try (Stream<Path> s = Files.list(dir.resolve("tmp"))) {
-            left = s.map(f -> f.getFileName().toString()).toList();
+        List<String> left = List.of();
+        if (Files.isDirectory(dir.resolve("tmp"))) {
+            try (Stream<Path> s = Files.list(dir.resolve("tmp"))) {
+                left = s.map(f -> f.getFileName().toString()).toList();
+            }
         }
         JarRun r = new JarRun(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
                 Files.readString(err, StandardCharsets.UTF_8), left);

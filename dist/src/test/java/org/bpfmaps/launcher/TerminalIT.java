@@ -110,6 +110,76 @@ class TerminalIT {
         assertFalse(history.contains("nosuch"), "a cancelled line is not history:\n" + history);
     }
 
+    /**
+     * Tab on the arguments, from the live state: subcommands, keywords, map names, pinned paths,
+     * map types, ids and flags, each completed on the prompt's line as a user sees it; then
+     * {@code help map} and {@code map --help} print the usage.
+     */
+    @Test
+    void tabCompletesArgumentsFromTheLiveStateAndHelpPrintsUsage() throws Exception {
+        start();
+        type("map create /sys/fs/bpf/counters type array key 4 value 8 entries 4 name counters");
+        keys("Enter");
+        awaitPrompts(2);
+
+        type("map sh");
+        keys("Tab");
+        await(sc -> currentLine(sc).equals(PROMPT + "map show"), "map sh<Tab> -> map show");
+        keys("C-u");
+        type("map dump name cou");
+        keys("Tab");
+        await(sc -> currentLine(sc).equals(PROMPT + "map dump name counters"), "a map's name");
+        keys("C-u");
+        type("map dump pinned /sys/fs/bpf/co");
+        keys("Tab");
+        await(sc -> currentLine(sc).equals(PROMPT + "map dump pinned /sys/fs/bpf/counters"), "a pinned path");
+        keys("C-u");
+        type("map create /sys/fs/bpf/other ty");
+        keys("Tab");
+        await(sc -> currentLine(sc).equals(PROMPT + "map create /sys/fs/bpf/other type"), "create's keyword");
+        type("percpu_a"); // Tab left a space after the keyword
+        keys("Tab");
+        await(sc -> currentLine(sc).equals(PROMPT + "map create /sys/fs/bpf/other type percpu_array"),
+                "a map type served now");
+        keys("C-u");
+        // Several candidates: listed under the line, which stays as typed.
+        type("map dump ");
+        keys("Tab");
+        await(sc -> sc.contains("id") && sc.contains("name") && sc.contains("pinned")
+                && sc.contains(PROMPT + "map dump"), "the handle keywords listed");
+        keys("C-u");
+        type("map upd");
+        keys("Tab");
+        await(sc -> currentLine(sc).equals(PROMPT + "map update"), "map upd<Tab> -> map update");
+        type("i");
+        keys("Tab");
+        await(sc -> currentLine(sc).equals(PROMPT + "map update id"), "id");
+        keys("Tab");
+        await(sc -> currentLine(sc).equals(PROMPT + "map update id 1"), "the only map's id");
+        type("key 1 0 0 0 value 2 0 0 0 0 0 0 0 noe");
+        keys("Tab");
+        await(sc -> currentLine(sc).equals(PROMPT + "map update id 1 key 1 0 0 0 value 2 0 0 0 0 0 0 0 noexist"),
+                "an UPDATE_FLAG");
+        keys("C-u");
+        type("map -j --pr");
+        keys("Tab");
+        await(sc -> currentLine(sc).equals(PROMPT + "map -j --pretty"), "an option");
+        keys("C-u");
+
+        type("help map");
+        keys("Enter");
+        String s = awaitPrompts(3);
+        assertTrue(s.contains("DESCRIPTION") && s.contains("bpf:map") && s.contains("SYNTAX")
+                && s.contains("map [OPTIONS] update MAP [key DATA] [value VALUE] [UPDATE_FLAGS]")
+                && s.contains("EXAMPLES"), "help map:\n" + s);
+        type("help");
+        keys("Enter");
+        s = awaitPrompts(4);
+        assertTrue(s.contains("COMMANDS") && s.contains("bpf:providers") && s.contains("felix:lb"), "help:\n" + s);
+        keys("C-d");
+        assertEquals("0", awaitExitCode());
+    }
+
     @Test
     void historyIsKeptAcrossRunsAndExitLeavesWithZero() throws Exception {
         start();
@@ -159,7 +229,8 @@ class TerminalIT {
 
     /** Starts the jar in a new 120x30 pane; its exit code lands in HOME/exit-code. */
     private void start() throws Exception {
-        StringBuilder cmd = new StringBuilder();
+        // The runtime directory is the test's own: the prompt's socket is no one else's.
+        StringBuilder cmd = new StringBuilder("env 'XDG_RUNTIME_DIR=" + home + "' ");
         for (String a : JarRun.command(home)) {
             cmd.append('\'').append(a.replace("'", "'\\''")).append("' ");
         }

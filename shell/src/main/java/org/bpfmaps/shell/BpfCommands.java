@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 import org.apache.felix.service.command.CommandSession;
+import org.apache.felix.service.command.Descriptor;
 import org.bpfmaps.core.api.Bpf;
 import org.bpfmaps.core.api.BpfRuntime;
 import org.bpfmaps.core.api.ProviderInfo;
@@ -50,36 +51,47 @@ public final class BpfCommands {
     }
 
     /** {@code map ...}: bpftool's map commands on the framework's default instance. */
+    @Descriptor("bpftool's map commands on the default instance (map help: bpftool's usage; map --help: ours)")
     public void map(CommandSession session, String... args) {
-        run(session, (out, err) -> new MapCommand(bpf).run(words(args), out, err));
+        run(session, args, "map", (out, err) -> new MapCommand(bpf).run(words(args), out, err));
     }
 
     /** {@code conformance FILE [TYPE...]}: replays a kernel-recorded corpus in isolated instances. */
+    @Descriptor("Replays a kernel-recorded corpus in isolated instances")
     public void conformance(CommandSession session, String... args) {
-        run(session, (out, err) -> new ConformanceCommand(runtime).run(words(args), out, err));
+        run(session, args, "conformance", (out, err) -> new ConformanceCommand(runtime).run(words(args), out, err));
     }
 
     /** {@code providers}: the installed map providers, their bundles and their maps. */
+    @Descriptor("The installed map providers and their maps")
     public void providers(CommandSession session, String... args) {
-        run(session, (out, err) -> new ProvidersCommand(runtime, bundleState).run(words(args), out, err));
+        run(session, args, "providers", (out, err) -> new ProvidersCommand(runtime, bundleState).run(words(args), out, err));
     }
 
     private interface Command {
         int run(PrintStream out, PrintStream err);
     }
 
-    private static void run(CommandSession session, Command command) {
+    private void run(CommandSession session, String[] args, String name, Command command) {
         PrintStream out = System.out;
         PrintStream err = System.err;
         int code = 255;
         try {
-            code = command.run(out, err);
+            // COMMAND --help, alone: the usage in Karaf's layout (HelpCommand, Docs)
+            code = args != null && args.length == 1 && "--help".equals(args[0])
+                    ? help(Docs.of(name, runtime.mapTypes()), out) : command.run(out, err);
         } catch (Throwable t) { // the last guard: one Error line, never a stack trace
             err.print("Error: internal error: " + t + "\n");
             err.flush();
         } finally {
             session.put(EXIT, code);
         }
+    }
+
+    private static int help(CommandDoc doc, PrintStream out) {
+        out.print(doc.render());
+        out.flush();
+        return 0;
     }
 
     /** Gogo passes an unset variable as null; a shell would pass an empty word. */

@@ -45,6 +45,11 @@ public final class MapCommand {
 
     private final Bpf bpf;
 
+    /** The subcommands in the order abbreviations resolve in (for help and completion: {@link MapGrammar}). */
+    static List<String> commandNames() {
+        return COMMANDS.stream().map(Entry::name).toList();
+    }
+
     public MapCommand(Bpf bpf) {
         this.bpf = Objects.requireNonNull(bpf, "bpf");
     }

@@ -1,5 +1,7 @@
 package org.bpfmaps.core.api;
 
+import java.util.List;
+
 /**
  * The {@code bpf(2)} syscall of one instance: one entry point for every command, with the kernel's
  * numbers, attrs and return values. Registered as an OSGi service for the framework's default
@@ -51,6 +53,16 @@ public interface Bpf {
     /** What /proc/self/fdinfo shows for a map fd, or null when the fd is not an open map. */
     default MapFdInfo fdinfo(int fd) {
         return null;
+    }
+
+    /**
+     * The paths pinned in this instance's bpffs, sorted (what {@code find /sys/fs/bpf -type f}
+     * lists): for tools that walk the bpffs as bpftool does, such as the shell's completion of
+     * {@code pinned FILE}. A default method, so that dispatchers written before it still compile:
+     * they list nothing.
+     */
+    default List<String> pinnedPaths() {
+        return List.of();
     }
 
     /** The settings of this instance (possible CPUs, memory budget). */

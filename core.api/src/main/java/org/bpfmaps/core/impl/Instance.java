@@ -137,6 +137,15 @@ public final class Instance implements BpfInstance, ProviderRegistry.Listener {
     }
 
     @Override
+    public List<String> pinnedPaths() {
+        List<String> paths = new ArrayList<>();
+        for (java.util.Map.Entry<String, BpfObject> e : fs.pins()) {
+            paths.add(e.getKey());
+        }
+        return paths;
+    }
+
+    @Override
     public BpfSettings settings() {
         return settings;
     }

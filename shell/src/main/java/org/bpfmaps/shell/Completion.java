@@ -1,0 +1,275 @@
+package org.bpfmaps.shell;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Supplier;
+import org.bpfmaps.core.api.Bpf;
+import org.bpfmaps.core.api.MapInfo;
+import org.bpfmaps.core.api.MapType;
+
+/**
+ * What Tab offers in a command line of the shell, from the live state: {@link #candidates} gives
+ * the words that may stand at the cursor (each a whole word, that starts with what is typed of
+ * it). Plain Java over the dispatcher, so that it is tested without a terminal; the terminal
+ * reaches it through the Gogo function {@code bpf:complete}.
+ *
+ * <p>For {@code map}: subcommands (in the parser's order, from {@link MapGrammar}), the handle
+ * keywords {@code id | pinned | name} and then the live maps' ids, names or pinned paths, each
+ * subcommand's keywords ({@code key}, {@code value}, UPDATE_FLAGS, create's {@code type ...}),
+ * the map types served now, and the option flags. A path being typed is offered up to its next
+ * {@code /}, and such a candidate ends with {@code /} (the terminal then adds no space).
+ */
+public final class Completion {
+    private static final List<String> HANDLE = List.of("id", "pinned", "name");
+    /** create's keywords after FILE, in bpftool's usage order. */
+    private static final List<String> CREATE = List.of("type", "key", "value", "entries", "name", "flags",
+            "inner_map", "dev");
+
+    private final Bpf bpf;
+    private final Supplier<? extends Collection<MapType>> types;
+
+    /**
+     * @param types the map types served now (the runtime's, which change as providers come and go)
+     */
+    public Completion(Bpf bpf, Supplier<? extends Collection<MapType>> types) {
+        this.bpf = bpf;
+        this.types = types;
+    }
+
+    /** The words that may replace the word at {@code cursor} (a position in {@code line}), sorted. */
+    public List<String> candidates(String line, int cursor) {
+        String head = line.substring(0, Math.max(0, Math.min(cursor, line.length())));
+        List<String> words = new ArrayList<>(List.of(head.strip().isEmpty() ? new String[0] : head.strip().split("\\s+")));
+        String current = head.isEmpty() || Character.isWhitespace(head.charAt(head.length() - 1)) || words.isEmpty()
+                ? "" : words.remove(words.size() - 1);
+        if (words.isEmpty()) {
+            return List.of(); // the command's own name: the terminal knows every Gogo command
+        }
+        String command = words.get(0).startsWith("bpf:") ? words.get(0).substring(4) : words.get(0);
+        List<String> rest = words.subList(1, words.size());
+        Collection<String> offered = switch (command) {
+            case "map" -> map(rest, current);
+            case "help" -> help(rest);
+            case "conformance" -> rest.isEmpty() ? List.of() : names(types.get());
+            default -> List.of();
+        };
+        TreeSet<String> out = new TreeSet<>();
+        for (String c : offered) {
+            if (c.startsWith(current)) {
+                out.add(c);
+            }
+        }
+        return new ArrayList<>(out);
+    }
+
+    private Collection<String> help(List<String> rest) {
+        if (rest.isEmpty()) {
+            return Docs.SUMMARIES.keySet();
+        }
+        if (rest.size() == 1 && (rest.get(0).equals("map") || rest.get(0).equals("bpf:map"))) {
+            return subNames();
+        }
+        return List.of();
+    }
+
+    private Collection<String> map(List<String> words, String current) {
+        if (current.startsWith("-")) {
+            List<String> flags = new ArrayList<>();
+            for (MapGrammar.Flag f : MapGrammar.get().flags()) {
+                flags.add(f.shortForm());
+                flags.add(f.longForm());
+            }
+            if (words.isEmpty()) {
+                flags.add("--help");
+            }
+            return flags;
+        }
+        List<String> w = new ArrayList<>();
+        for (String word : words) {
+            if (!(word.length() > 1 && word.startsWith("-"))) { // options may stand anywhere
+                w.add(word);
+            }
+        }
+        if (w.isEmpty()) {
+            return subNames();
+        }
+        String sub = MapGrammar.get().resolve(w.get(0));
+        if (sub == null) {
+            return List.of();
+        }
+        List<String> args = w.subList(1, w.size());
+        return switch (sub) {
+            case "help" -> List.of();
+            case "create" -> create(args, current);
+            case "show", "list" -> args.size() < 2 ? handle(args, current) : List.of();
+            default -> args.size() < 2 ? handle(args, current) : afterHandle(sub, args.subList(2, args.size()), current);
+        };
+    }
+
+    /** {@code MAP := id MAP_ID | pinned FILE | name MAP_NAME}: the keyword, then the live values. */
+    private Collection<String> handle(List<String> args, String current) {
+        if (args.isEmpty()) {
+            return HANDLE;
+        }
+        String kw = args.get(args.size() - 1);
+        if (Args.isPrefix(kw, "id")) {
+            return maps(false);
+        } else if (Args.isPrefix(kw, "name")) {
+            return maps(true);
+        } else if (Args.isPrefix(kw, "pinned")) {
+            return paths(current, false);
+        }
+        return List.of();
+    }
+
+    private Collection<String> afterHandle(String sub, List<String> rest, String current) {
+        String last = rest.isEmpty() ? null : rest.get(rest.size() - 1);
+        int keyAt = lastIndexOf(rest, "key");
+        int valueAt = lastIndexOf(rest, "value");
+        switch (sub) {
+            case "update":
+                if (rest.isEmpty()) {
+                    return List.of("key", "value");
+                }
+                if (valueAt >= 0) {
+                    return valueAt == rest.size() - 1 ? List.of("hex") : MapGrammar.get().alternatives("UPDATE_FLAGS");
+                }
+                if (keyAt == rest.size() - 1) {
+                    return List.of("hex");
+                }
+                return keyAt >= 0 ? List.of("value") : List.of();
+            case "lookup", "getnext", "delete":
+                if (rest.isEmpty()) {
+                    return List.of("key");
+                }
+                return keyAt == rest.size() - 1 ? List.of("hex") : List.of();
+            case "push", "enqueue":
+                if (rest.isEmpty()) {
+                    return List.of("value");
+                }
+                return "value".equals(last) ? List.of("hex") : List.of();
+            case "pin":
+                return rest.isEmpty() ? paths(current, true) : List.of();
+            case "event_pipe":
+                return rest.isEmpty() ? List.of("cpu", "index") : List.of();
+            default:
+                return List.of();
+        }
+    }
+
+    /** {@code create FILE type TYPE key N value N entries N name NAME [flags N] [inner_map MAP] [dev NAME]}. */
+    private Collection<String> create(List<String> args, String current) {
+        if (args.isEmpty()) {
+            return paths(current, true);
+        }
+        // After FILE: keyword-value pairs; the word before the cursor may be a keyword awaiting its value.
+        List<String> pairs = args.subList(1, args.size());
+        Set<String> used = new TreeSet<>();
+        for (int i = 0; i < pairs.size(); i++) {
+            String kw = keyword(pairs.get(i));
+            if (kw == null) {
+                continue;
+            }
+            used.add(kw);
+            int valueWords = kw.equals("inner_map") ? 2 : 1;
+            int left = pairs.size() - 1 - i;
+            if (left < valueWords) { // the cursor is at this keyword's value
+                return switch (kw) {
+                    case "type" -> names(types.get());
+                    case "inner_map" -> handle(pairs.subList(i + 1, pairs.size()), current);
+                    default -> List.of();
+                };
+            }
+            i += valueWords;
+        }
+        List<String> next = new ArrayList<>();
+        for (String k : CREATE) {
+            if (!used.contains(k)) {
+                next.add(k);
+            }
+        }
+        return next;
+    }
+
+    /** The create keyword a word stands for, exactly as typed (abbreviations stay the user's). */
+    private static String keyword(String word) {
+        return CREATE.contains(word) ? word : null;
+    }
+
+    private static int lastIndexOf(List<String> words, String keyword) {
+        for (int i = words.size() - 1; i >= 0; i--) {
+            if (words.get(i).equals(keyword)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static List<String> subNames() {
+        List<String> out = new ArrayList<>();
+        for (MapGrammar.Sub s : MapGrammar.get().subs()) {
+            out.add(s.name());
+        }
+        return out;
+    }
+
+    private static List<String> names(Collection<MapType> types) {
+        List<String> out = new ArrayList<>();
+        for (MapType t : types) {
+            out.add(t.bpftoolName());
+        }
+        return out;
+    }
+
+    /** The live maps' ids, or their names (once each), walked as bpftool walks them: by id. */
+    private List<String> maps(boolean byName) {
+        List<String> out = new ArrayList<>();
+        try (Libbpf lib = new Libbpf(bpf)) {
+            int[] next = new int[1];
+            for (int id = 0; lib.mapGetNextId(id, next) == 0; id = next[0]) {
+                if (!byName) {
+                    out.add(Integer.toUnsignedString(next[0]));
+                    continue;
+                }
+                int fd = lib.mapGetFdById(next[0]);
+                if (fd < 0) {
+                    continue; // gone meanwhile
+                }
+                MapInfo[] info = new MapInfo[1];
+                if (lib.objGetInfoByFd(fd, info) == 0 && !info[0].name().isEmpty()) {
+                    out.add(info[0].name());
+                }
+                lib.close(fd);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Paths in the bpffs for the path being typed: the pins (for {@code pinned FILE}), or for a new
+     * FILE ({@code create}, {@code pin}) the folders that hold pins; each offered up to the next
+     * {@code /} after what is typed, so that Tab walks the tree one level at a time.
+     */
+    private List<String> paths(String current, boolean foldersOnly) {
+        TreeSet<String> out = new TreeSet<>();
+        String root = MapHandles.BPFFS + "/";
+        if (!current.startsWith(root)) { // pins are all under the root: first the root itself
+            return root.startsWith(current) ? List.of(root) : List.of();
+        }
+        for (String pin : bpf.pinnedPaths()) {
+            if (!pin.startsWith(current)) {
+                continue;
+            }
+            int slash = pin.indexOf('/', Math.max(current.length(), root.length()));
+            if (slash >= 0) {
+                out.add(pin.substring(0, slash + 1));
+            } else if (!foldersOnly) {
+                out.add(pin);
+            }
+        }
+        return new ArrayList<>(out);
+    }
+}
