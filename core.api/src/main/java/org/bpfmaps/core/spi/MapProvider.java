@@ -14,8 +14,10 @@ import org.bpfmaps.core.api.Errno;
  * <p>The core does every check the kernel's {@code kernel/bpf/syscall.c} does before calling a
  * map's ops (fds, access modes, freeze, flags, buffer sizes, per-CPU layout), so a provider sees
  * only valid calls. A provider holds no static state and no reference to the maps it made once
- * they are freed: when its bundle stops, the core detaches its maps (their fds answer ENODEV) and
- * drops every reference to the provider's objects.
+ * they are freed: when its bundle stops, the core detaches its maps (their fds answer ENODEV),
+ * keeps their contents as {@link MapOps#exportState} gives them, drops every reference to the
+ * provider's objects, and hands the contents to the next provider of the type ({@link #restore}).
+ * {@code docs/writing-a-provider.md} walks through a complete provider.
  */
 public interface MapProvider {
     /** Service property: {@code String[]} of the bpftool names of the types served. */
