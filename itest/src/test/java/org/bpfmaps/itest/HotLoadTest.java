@@ -79,6 +79,11 @@ class HotLoadTest {
     @Test
     void aBundleOutsideTheDistributionIsHotLoadedUpdatedAndRemovedWithoutLosingAnElement() throws Exception {
         try (Background others = new Background(bpf)) {
+            MapCreateAttr early = new MapCreateAttr(MapType.QUEUE, 0, 8, 16);
+            assertEquals(Errno.EINVAL.ret(), bpf.bpf(BpfCmd.MAP_CREATE, early));
+            assertTrue(early.errorMessage().contains("map type queue")
+                    && early.errorMessage().contains("deploy folder " + deploy.toAbsolutePath()), early.errorMessage());
+
             Path jar = osgi.jar(QUEUE_BSN);
             Path deployed = deploy.resolve("map.queue.jar");
             Files.copy(jar, deployed);

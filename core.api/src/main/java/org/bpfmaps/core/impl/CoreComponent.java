@@ -65,6 +65,8 @@ public final class CoreComponent extends RegistryRuntime {
             System.err.println("bpfmaps: " + e.getMessage() + "; using the defaults");
             settings = BpfSettings.defaults();
         }
+        // Apache Felix FileInstall's folder, when the framework watches one (bpfmaps.jar does)
+        registry.deployFolder(ctx.getProperty("felix.fileinstall.dir"));
         defaultInstance = new Instance(settings, registry);
         Hashtable<String, Object> p = new Hashtable<>();
         p.put("bpfmaps.possible.cpus", settings.possibleCpus());

@@ -54,7 +54,7 @@ final class MapCreator {
         ProviderRegistry.Entry provider = in.registry.providerFor(type);
         if (provider == null) {
             return a.fail(Errno.EINVAL, "map type " + type.bpftoolName() + " (" + type.number()
-                    + "): no installed provider serves it");
+                    + "): no installed provider serves it" + in.registry.missingTypeHint());
         }
         MapTypeTraits t = provider.traits.get(type);
         int err = checkTable(t, a, numaNode);

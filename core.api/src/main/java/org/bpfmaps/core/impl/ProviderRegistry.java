@@ -72,6 +72,21 @@ public final class ProviderRegistry {
     }
 
     private final List<Entry> entries = new CopyOnWriteArrayList<>();
+    /** Where to install a provider, for the error a type without one gets; "" when unknown. */
+    private volatile String missingTypeHint = "";
+
+    /**
+     * Tells users of a type nobody serves where providers are installed: in a framework that
+     * watches a deploy folder, that folder.
+     */
+    void deployFolder(String folder) {
+        missingTypeHint = folder == null || folder.isEmpty() ? ""
+                : "; copy a provider bundle for it into the deploy folder " + folder.replace("%", "%%");
+    }
+
+    String missingTypeHint() {
+        return missingTypeHint;
+    }
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
 
     /** Adds a provider; in every instance, detached maps of its types move to it if it wins them. */
