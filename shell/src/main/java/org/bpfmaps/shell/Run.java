@@ -10,6 +10,10 @@ final class Run {
     final MapHandles handles;
     final Entries entries;
     final int possibleCpus;
+    /** bpftool's {@code -f}: show lists where each map is pinned. */
+    boolean showPinned;
+    /** bpftool's {@code -l}: only {@code version} shows it. */
+    boolean legacy;
 
     Run(Output out, Libbpf lib) {
         this.out = out;

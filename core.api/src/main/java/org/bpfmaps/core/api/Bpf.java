@@ -53,6 +53,18 @@ public interface Bpf {
         return null;
     }
 
+    /**
+     * Every map pinned in this instance's bpffs: its path and its map id, in the order bpftool's
+     * {@code -f} ({@code --bpffs}) finds them by walking the bpffs (depth first, each directory's
+     * entries in creation order). A map pinned at several paths appears once per path. Empty when
+     * nothing is pinned (or this implementation has no bpffs).
+     *
+     * @since 1.1
+     */
+    default java.util.Map<String, Integer> pinnedMaps() {
+        return java.util.Map.of();
+    }
+
     /** The settings of this instance (possible CPUs, memory budget). */
     BpfSettings settings();
 }

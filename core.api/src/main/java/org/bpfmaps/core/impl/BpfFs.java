@@ -4,9 +4,9 @@ import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import org.bpfmaps.core.api.Errno;
 import org.bpfmaps.core.api.ErrorSink;
 
@@ -26,8 +26,9 @@ public final class BpfFs {
     private abstract static class Node {
     }
 
+    /** A directory; its entries in creation order, the order the kernel's bpffs lists them in. */
     private static final class Dir extends Node {
-        final Map<String, Node> children = new TreeMap<>();
+        final Map<String, Node> children = new LinkedHashMap<>();
     }
 
     private static final class Pin extends Node {
@@ -158,7 +159,10 @@ public final class BpfFs {
         return 0;
     }
 
-    /** The pinned paths, sorted, each with its object. */
+    /**
+     * The pinned paths, each with its object, as a depth-first walk of the tree lists them (each
+     * directory's entries in creation order, as {@code nftw} sees the kernel's bpffs).
+     */
     public synchronized List<Map.Entry<String, BpfObject>> pins() {
         List<Map.Entry<String, BpfObject>> out = new ArrayList<>();
         collect(root, MOUNT, out);

@@ -88,4 +88,13 @@ class BpfFsTest {
         assertEquals(java.util.List.of("/sys/fs/bpf/a/m1", "/sys/fs/bpf/m2"),
                 fs.pins().stream().map(java.util.Map.Entry::getKey).toList());
     }
+
+    @Test
+    void pinsAreListedInCreationOrderAsTheKernelListsThem() {
+        fs.pin("/sys/fs/bpf/zb", new Obj(), err);
+        fs.pin("/sys/fs/bpf/za", new Obj(), err);
+        fs.pin("/sys/fs/bpf/z0", new Obj(), err);
+        assertEquals(java.util.List.of("/sys/fs/bpf/zb", "/sys/fs/bpf/za", "/sys/fs/bpf/z0"),
+                fs.pins().stream().map(java.util.Map.Entry::getKey).toList());
+    }
 }
