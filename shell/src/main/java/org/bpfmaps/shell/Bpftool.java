@@ -17,7 +17,7 @@ import org.bpfmaps.core.api.Bpf;
 public final class Bpftool {
     /** An object word of bpftool's {@code cmds[]}; a null run is an object this shell does not serve. */
     private interface Obj {
-        int run(Run run, List<String> words);
+        int run(Run run, String typed, List<String> words);
     }
 
     private record Entry(String name, Obj obj) {
@@ -25,8 +25,8 @@ public final class Bpftool {
 
     /** bpftool's top-level {@code cmds[]}, in its order: the order decides what an abbreviation means. */
     private static final List<Entry> OBJECTS = List.of(
-            new Entry("help", (r, w) -> help(r.out)),
-            new Entry("batch", (r, w) -> new Batch(r).execute(new Args(w, 0))),
+            new Entry("help", (r, t, w) -> help(r.out)),
+            new Entry("batch", (r, t, w) -> new Batch(r).execute(new Args(w, 0))),
             new Entry("prog", null),
             new Entry("map", MapCommand::select),
             new Entry("link", null),
@@ -38,7 +38,7 @@ public final class Bpftool {
             new Entry("gen", null),
             new Entry("struct_ops", null),
             new Entry("iter", null),
-            new Entry("version", (r, w) -> version(r)));
+            new Entry("version", (r, t, w) -> version(r)));
 
     private final Bpf bpf;
 
@@ -111,7 +111,7 @@ public final class Bpftool {
                             "it serves bpftool's map, batch, help and version");
                     return -1;
                 }
-                return e.obj.run(run, words.subList(1, words.size()));
+                return e.obj.run(run, words.get(0), words.subList(1, words.size()));
             }
         }
         help(run.out);

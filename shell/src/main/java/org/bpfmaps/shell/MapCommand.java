@@ -28,7 +28,7 @@ public final class MapCommand {
     private static final List<Entry> COMMANDS = List.of(
             new Entry("show", (r, a) -> new ShowCommand(r).execute(a)),
             new Entry("list", (r, a) -> new ShowCommand(r).execute(a)),
-            new Entry("help", (r, a) -> help(r.out)),
+            new Entry("help", (r, a) -> help(r)),
             new Entry("dump", (r, a) -> new DumpCommand(r).execute(a)),
             new Entry("update", (r, a) -> new ElemCommands(r).update(a)),
             new Entry("lookup", (r, a) -> new ElemCommands(r).lookup(a)),
@@ -68,7 +68,8 @@ public final class MapCommand {
      * {@code do_map}: the subcommand the first word abbreviates, run on the words after it. Bare
      * {@code map} is {@code map show}; a word that abbreviates no subcommand shows the usage.
      */
-    static int select(Run run, List<String> words) {
+    static int select(Run run, String object, List<String> words) {
+        run.object = object;
         Entry command = words.isEmpty() ? COMMANDS.get(0) : null;
         for (int i = 0; command == null && i < COMMANDS.size(); i++) {
             if (Args.isPrefix(words.get(0), COMMANDS.get(i).name)) {
@@ -76,23 +77,26 @@ public final class MapCommand {
             }
         }
         if (command == null) {
-            help(run.out);
+            help(run);
             return -1;
         }
         try {
             return command.sub.run(run, new Args(words, words.isEmpty() ? 0 : 1));
         } catch (Usage u) {
-            help(run.out);
+            help(run);
             return -1;
         }
     }
 
-    /** {@code do_help}: the usage on standard error, or {@code null} in JSON mode. */
-    static int help(Output out) {
-        if (out.isJson()) {
-            out.json().nul();
+    /**
+     * {@code do_help}: the usage on standard error, or {@code null} in JSON mode. bpftool names
+     * the object as it was typed ({@code argv[-2]}: "bpftool m dump MAP" after {@code m}).
+     */
+    static int help(Run run) {
+        if (run.out.isJson()) {
+            run.out.json().nul();
         } else {
-            out.err.print(HelpText.MAP);
+            run.out.err.print(HelpText.map(run.object));
         }
         return 0;
     }

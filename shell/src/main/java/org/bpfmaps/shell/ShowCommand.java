@@ -12,12 +12,12 @@ final class ShowCommand {
         this.run = run;
     }
 
-    /** The pinned maps (path to id) when {@code -f} asks for them, read once per command as bpftool does. */
-    private java.util.Map<String, Integer> pins = java.util.Map.of();
+    /** The pinned maps when {@code -f} asks for them, read once per command as bpftool does. */
+    private PinTable pins = new PinTable(java.util.Map.of());
 
     int execute(Args a) {
         if (run.showPinned) {
-            pins = run.lib.pinnedMaps();
+            pins = new PinTable(run.lib.pinnedMaps());
         }
         if (a.argc() == 2) {
             return subset(a);
@@ -118,7 +118,7 @@ final class ShowCommand {
                 // bpftool writes the key whenever any map is pinned, an empty array for this one
                 j.name("pinned");
                 j.startArray();
-                for (String path : pinsOf(info.id())) {
+                for (String path : pins.paths(info.id())) {
                     j.string(path);
                 }
                 j.endArray();
@@ -132,7 +132,7 @@ final class ShowCommand {
         if (memlock >= 0) {
             b.append("  memlock ").append(memlock).append('B');
         }
-        for (String path : pinsOf(info.id())) {
+        for (String path : pins.paths(info.id())) {
             b.append("\n\tpinned ").append(path);
         }
         if (info.btfId() != 0 || frozen) {
@@ -145,16 +145,6 @@ final class ShowCommand {
             b.append(info.btfId() != 0 ? "  " : "").append("frozen");
         }
         run.out.print(b.append('\n').toString());
-    }
-
-    private java.util.List<String> pinsOf(int id) {
-        java.util.List<String> out = new java.util.ArrayList<>();
-        pins.forEach((path, pinned) -> {
-            if (pinned == id) {
-                out.add(path);
-            }
-        });
-        return out;
     }
 
     /**

@@ -54,10 +54,11 @@ public interface Bpf {
     }
 
     /**
-     * Every map pinned in this instance's bpffs: its path and its map id, in the order bpftool's
-     * {@code -f} ({@code --bpffs}) finds them by walking the bpffs (depth first, each directory's
-     * entries in creation order). A map pinned at several paths appears once per path. Empty when
-     * nothing is pinned (or this implementation has no bpffs).
+     * Every map pinned in this instance's bpffs: its path and its map id, in the order in which
+     * bpftool's {@code -f} ({@code --bpffs}) finds them with {@code nftw}: depth first, each
+     * directory's entries newest first (the kernel's bpffs {@code readdir} order). A map pinned at
+     * several paths appears once per path. Empty when nothing is pinned (or this implementation
+     * has no bpffs).
      *
      * @since 1.1
      */

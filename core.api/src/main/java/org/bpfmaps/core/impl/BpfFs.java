@@ -159,13 +159,20 @@ public final class BpfFs {
         return 0;
     }
 
-    /**
-     * The pinned paths, each with its object, as a depth-first walk of the tree lists them (each
-     * directory's entries in creation order, as {@code nftw} sees the kernel's bpffs).
-     */
+    /** The pinned paths, each with its object, depth first, each directory's entries oldest first. */
     public synchronized List<Map.Entry<String, BpfObject>> pins() {
         List<Map.Entry<String, BpfObject>> out = new ArrayList<>();
-        collect(root, MOUNT, out);
+        collect(root, MOUNT, out, false);
+        return out;
+    }
+
+    /**
+     * The pinned paths as {@code nftw} walks the kernel's bpffs: depth first, each directory's
+     * entries newest first, the order in which its {@code readdir} lists them.
+     */
+    public synchronized List<Map.Entry<String, BpfObject>> walk() {
+        List<Map.Entry<String, BpfObject>> out = new ArrayList<>();
+        collect(root, MOUNT, out, true);
         return out;
     }
 
@@ -181,13 +188,17 @@ public final class BpfFs {
         objs.forEach(BpfObject::release);
     }
 
-    private static void collect(Dir d, String prefix, List<Map.Entry<String, BpfObject>> out) {
-        for (Map.Entry<String, Node> e : d.children.entrySet()) {
+    private static void collect(Dir d, String prefix, List<Map.Entry<String, BpfObject>> out, boolean newestFirst) {
+        List<Map.Entry<String, Node>> entries = new ArrayList<>(d.children.entrySet());
+        if (newestFirst) {
+            java.util.Collections.reverse(entries);
+        }
+        for (Map.Entry<String, Node> e : entries) {
             String p = prefix + "/" + e.getKey();
             if (e.getValue() instanceof Pin pin) {
                 out.add(Map.entry(p, pin.obj));
             } else {
-                collect((Dir) e.getValue(), p, out);
+                collect((Dir) e.getValue(), p, out, newestFirst);
             }
         }
     }

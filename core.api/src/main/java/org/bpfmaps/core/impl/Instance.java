@@ -131,7 +131,7 @@ public final class Instance implements BpfInstance, ProviderRegistry.Listener {
     @Override
     public java.util.Map<String, Integer> pinnedMaps() {
         java.util.Map<String, Integer> out = new java.util.LinkedHashMap<>();
-        for (java.util.Map.Entry<String, BpfObject> e : fs.pins()) {
+        for (java.util.Map.Entry<String, BpfObject> e : fs.walk()) {
             if (e.getValue() instanceof MapObject m) {
                 out.put(e.getKey(), m.id());
             }

@@ -90,11 +90,15 @@ class BpfFsTest {
     }
 
     @Test
-    void pinsAreListedInCreationOrderAsTheKernelListsThem() {
+    void aWalkListsEachDirectoryNewestFirstAsTheKernelsReaddir() {
         fs.pin("/sys/fs/bpf/zb", new Obj(), err);
-        fs.pin("/sys/fs/bpf/za", new Obj(), err);
+        fs.mkdir("/sys/fs/bpf/d", err);
+        fs.pin("/sys/fs/bpf/d/y", new Obj(), err);
+        fs.pin("/sys/fs/bpf/d/x", new Obj(), err);
         fs.pin("/sys/fs/bpf/z0", new Obj(), err);
-        assertEquals(java.util.List.of("/sys/fs/bpf/zb", "/sys/fs/bpf/za", "/sys/fs/bpf/z0"),
+        assertEquals(java.util.List.of("/sys/fs/bpf/zb", "/sys/fs/bpf/d/y", "/sys/fs/bpf/d/x", "/sys/fs/bpf/z0"),
                 fs.pins().stream().map(java.util.Map.Entry::getKey).toList());
+        assertEquals(java.util.List.of("/sys/fs/bpf/z0", "/sys/fs/bpf/d/x", "/sys/fs/bpf/d/y", "/sys/fs/bpf/zb"),
+                fs.walk().stream().map(java.util.Map.Entry::getKey).toList());
     }
 }
