@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Path;
@@ -49,8 +50,9 @@ final class Batch {
         }
         String file = a.peek(1);
         String text;
+        boolean directory = !file.equals("-") && isDirectory(file);
         try {
-            text = read(file);
+            text = directory ? "" : read(file);
         } catch (IOException e) {
             run.out.error("Can't open file (" + file + "): " + why(e), null);
             return -1;
@@ -59,7 +61,14 @@ final class Batch {
         if (j != null) {
             j.startArray();
         }
-        int err = lines(text, j);
+        int err;
+        if (directory) {
+            // fopen opens a directory; the first fgets fails with EISDIR
+            run.out.error("reading batch file failed: " + Errno.EISDIR.text(), null);
+            err = -1;
+        } else {
+            err = lines(text, j);
+        }
         if (j != null) {
             j.endArray();
         }
@@ -125,7 +134,19 @@ final class Batch {
             InputStream in = System.in;
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
-        return new String(Files.readAllBytes(Path.of(file)), StandardCharsets.UTF_8);
+        try {
+            return new String(Files.readAllBytes(Path.of(file)), StandardCharsets.UTF_8);
+        } catch (InvalidPathException e) {
+            throw new NoSuchFileException(file); // a name no file system has (a NUL in it)
+        }
+    }
+
+    private static boolean isDirectory(String file) {
+        try {
+            return Files.isDirectory(Path.of(file));
+        } catch (InvalidPathException e) {
+            return false;
+        }
     }
 
     private static String why(IOException e) {
@@ -135,8 +156,7 @@ final class Batch {
         if (e instanceof AccessDeniedException) {
             return Errno.EACCES.text();
         }
-        String m = e.getMessage();
-        return m != null && m.endsWith("Is a directory") ? Errno.EISDIR.text() : Errno.EIO.text();
+        return Errno.EIO.text();
     }
 
     /** The lines as {@code fgets} returns them, each with its newline (the last maybe without). */
