@@ -16,7 +16,8 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 
 /**
- * The Gogo commands of scope {@code bpf}: {@code map}, {@code conformance} and {@code providers}.
+ * The Gogo commands of scope {@code bpf}: {@code map}, {@code batch}, {@code bpftool} (a whole
+ * bpftool command line), {@code bpf} (one raw syscall), {@code conformance} and {@code providers}.
  * A thin adapter: the commands are plain classes ({@link MapCommand}, ...), run here with
  * {@code System.out} and {@code System.err}, which Gogo points at the session's streams while a
  * command runs.
@@ -28,6 +29,9 @@ import org.osgi.service.component.annotations.Reference;
 @Component(service = BpfCommands.class, property = {
     "osgi.command.scope=bpf",
     "osgi.command.function=map",
+    "osgi.command.function=batch",
+    "osgi.command.function=bpftool",
+    "osgi.command.function=bpf",
     "osgi.command.function=conformance",
     "osgi.command.function=providers"})
 public final class BpfCommands {
@@ -54,6 +58,23 @@ public final class BpfCommands {
     @Descriptor("bpftool's map commands on the default instance (map help: bpftool's usage; map --help: ours)")
     public void map(CommandSession session, String... args) {
         run(session, args, "map", (out, err) -> new MapCommand(bpf).run(words(args), out, err));
+    }
+
+    /** {@code batch file FILE}: bpftool's batch mode, the commands of a file one a line. */
+    public void batch(CommandSession session, String... args) {
+        List<String> words = new ArrayList<>(List.of("batch"));
+        words.addAll(words(args));
+        run(session, (out, err) -> new Bpftool(bpf).run(words, out, err));
+    }
+
+    /** {@code bpftool WORDS...}: a whole bpftool command line ({@code bpftool -j map show}). */
+    public void bpftool(CommandSession session, String... args) {
+        run(session, (out, err) -> new Bpftool(bpf).run(words(args), out, err));
+    }
+
+    /** {@code bpf CMD FIELD=VALUE...}: one raw bpf(2) call, its result and errno. */
+    public void bpf(CommandSession session, String... args) {
+        run(session, (out, err) -> new RawCommand(bpf).run(words(args), out, err));
     }
 
     /** {@code conformance FILE [TYPE...]}: replays a kernel-recorded corpus in isolated instances. */

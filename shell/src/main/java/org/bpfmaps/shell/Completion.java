@@ -259,7 +259,7 @@ public final class Completion {
         if (!current.startsWith(root)) { // pins are all under the root: first the root itself
             return root.startsWith(current) ? List.of(root) : List.of();
         }
-        for (String pin : bpf.pinnedPaths()) {
+        for (String pin : bpf.pinnedMaps().keySet()) {
             if (!pin.startsWith(current)) {
                 continue;
             }

@@ -74,13 +74,25 @@ final class CreateCommand {
                     attr.mapFlags = v;
                 } else if (a.is("dev")) {
                     a.advance();
-                    // if_nametoindex: this project has no network devices to offload to
-                    run.out.error("unrecognized netdevice '" + a.peek() + "': " + Errno.ENODEV.text(),
-                            "maps cannot be offloaded to a device here");
-                    return -1;
+                    if (attr.mapIfindex != 0) {
+                        run.out.error("offload device already specified", null);
+                        return -1;
+                    }
+                    attr.mapIfindex = ifNameToIndex(a.peek());
+                    if (attr.mapIfindex == 0) {
+                        run.out.error("unrecognized netdevice '" + a.peek() + "': " + Errno.ENODEV.text(), null);
+                        return -1;
+                    }
+                    a.advance();
                 } else if (a.is("inner_map")) {
                     a.advance();
-                    if (a.argc() < 2) {
+                    if (!a.require(2, run.out)) {
+                        // bpftool then prints its usage too; in JSON mode that is a second
+                        // document ("null") glued to the error by a comma, which is no JSON
+                        // stream: the error alone keeps -j output one document
+                        if (run.out.isJson()) {
+                            return -1;
+                        }
                         throw new Usage();
                     }
                     MapInfo[] info = new MapInfo[1];
@@ -122,6 +134,22 @@ final class CreateCommand {
             if (innerFd >= 0) {
                 run.lib.close(innerFd);
             }
+        }
+    }
+
+    /**
+     * {@code if_nametoindex}: the host's network device of that name (as bpftool finds it), or 0.
+     * The dispatcher then answers the offload request as it answers any map_ifindex.
+     */
+    private static int ifNameToIndex(String name) {
+        if (name.isEmpty() || name.length() >= 16 || name.contains("/") || name.equals(".") || name.equals("..")) {
+            return 0;
+        }
+        try {
+            String text = java.nio.file.Files.readString(java.nio.file.Path.of("/sys/class/net", name, "ifindex"));
+            return Integer.parseInt(text.trim());
+        } catch (java.io.IOException | RuntimeException e) {
+            return 0;
         }
     }
 

@@ -49,7 +49,7 @@ final class ElemParser {
                 return -1;
             }
             a.skip(1);
-            if (parseBytes(a, "key", key, keySize) < 0) {
+            if (parseKey(a, key, keySize) < 0) {
                 return -1;
             }
             return parse(a, null, value, keySize, valueSize, flagsWanted);
@@ -76,6 +76,15 @@ final class ElemParser {
         return -1;
     }
 
+    /**
+     * The words of a {@code key} argument (after the keyword) into {@code key}: DATA, as bpftool
+     * reads it. The one place a key is read, so that a map type may read its own forms here.
+     */
+    int parseKey(Args a, byte[] key, int keySize) {
+        return parseBytes(a, "key", key, keySize);
+    }
+
+    /** The words of a {@code value} argument (after the keyword) into {@code value}: DATA, MAP or PROG. */
     private int parseValue(Args a, byte[] value, int valueSize) {
         if (MapKinds.isMapOfMaps(info.type())) {
             if (valueSize != 4) {

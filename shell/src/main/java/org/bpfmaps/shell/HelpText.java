@@ -46,6 +46,11 @@ final class HelpText {
                                 {-f|--bpffs} | {-n|--nomount} }
             """;
 
+    /** {@code bpftool map help} for the object word as typed: bpftool prints it in every line. */
+    static String map(String object) {
+        return MAP.replace("bpftool map ", "bpftool " + object + " ");
+    }
+
     /** bpftool's top-level help, which it prints after an unrecognized option. */
     static final String MAIN = """
             Usage: bpftool [OPTIONS] OBJECT { COMMAND | help }

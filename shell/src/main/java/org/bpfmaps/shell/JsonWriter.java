@@ -2,9 +2,10 @@ package org.bpfmaps.shell;
 
 /**
  * bpftool's streaming JSON writer ({@code json_writer.c}), ported line for line so that the
- * output matches byte for byte, quirks included: a value that opens an object or array starts on
- * the current line ({@code [{}), pretty printing indents by four spaces, and an array of scalars
- * stays on one line with only its closing bracket on the next.
+ * output matches byte for byte, layout quirks included (but never invalid JSON, see
+ * {@link #puts}): a value that opens an object or array starts on the current line
+ * ({@code [{}), pretty printing indents by four spaces, and an array of scalars stays on one line
+ * with only its closing bracket on the next.
  */
 final class JsonWriter {
     private final StringBuilder out;
@@ -44,11 +45,19 @@ final class JsonWriter {
     }
 
     /**
-     * {@code jsonw_puts}: a string with bpftool's escapes, including its mistake of writing a
-     * backslash as {@code \n} and its needless {@code \'}.
+     * {@code jsonw_puts}: a string with bpftool's escapes for tab, newline, carriage return, form
+     * feed, backspace and quote. Where bpftool's writer makes invalid JSON, this one does not: it
+     * writes a backslash as {@code \\} (bpftool: {@code \n}), a single quote as itself (bpftool:
+     * {@code \'}, no JSON escape) and other control characters as JSON's u-escapes. Strings
+     * without those characters come out byte for byte as bpftool's.
      */
     private void puts(String s) {
         out.append('"');
+        escape(s);
+        out.append('"');
+    }
+
+    private void escape(String s) {
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
             switch (c) {
@@ -57,13 +66,17 @@ final class JsonWriter {
                 case '\r' -> out.append("\\r");
                 case '\f' -> out.append("\\f");
                 case '\b' -> out.append("\\b");
-                case '\\' -> out.append("\\n");
+                case '\\' -> out.append("\\\\");
                 case '"' -> out.append("\\\"");
-                case '\'' -> out.append("\\'");
-                default -> out.append(c);
+                default -> {
+                    if (c < 0x20) {
+                        out.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        out.append(c);
+                    }
+                }
             }
         }
-        out.append('"');
     }
 
     private void begin(char c) {
@@ -100,12 +113,14 @@ final class JsonWriter {
     }
 
     /**
-     * {@code jsonw_vprintf_enquote}: text between quotes with no escaping at all, which is how
-     * bpftool writes its error messages.
+     * {@code jsonw_vprintf_enquote}: how bpftool writes its error messages, between quotes with no
+     * escaping at all, so that a message quoting a word with a {@code "} in it is no JSON there.
+     * Here the message is escaped as any string is: byte for byte bpftool's for every message
+     * without a quote, backslash or control character.
      */
     void enquoted(String text) {
         eor();
-        out.append('"').append(text).append('"');
+        puts(text);
     }
 
     void startObject() {
@@ -149,24 +164,11 @@ final class JsonWriter {
     }
 
     /**
-     * A string field with standard JSON escaping, for the keys this project adds to bpftool's
-     * documents ({@code "detail"}), where there is no bpftool behaviour to copy.
+     * A string field for the keys this project adds to bpftool's documents ({@code "detail"}).
      */
     void escapedField(String name, String value) {
         name(name);
-        eor();
-        out.append('"');
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            if (c == '"' || c == '\\') {
-                out.append('\\').append(c);
-            } else if (c < 0x20) {
-                out.append(String.format("\\u%04x", (int) c));
-            } else {
-                out.append(c);
-            }
-        }
-        out.append('"');
+        string(value);
     }
 
     void nullField(String name) {

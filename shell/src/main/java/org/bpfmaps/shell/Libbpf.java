@@ -132,6 +132,14 @@ final class Libbpf implements AutoCloseable {
         return bpf.fdinfo(fd);
     }
 
+    /**
+     * bpftool's {@code build_pinned_obj_table(BPF_OBJ_MAP)}: every pinned map's path and id, in
+     * the order a walk of the bpffs finds them.
+     */
+    java.util.Map<String, Integer> pinnedMaps() {
+        return bpf.pinnedMaps();
+    }
+
     /** {@code close(fd)}; closing an fd twice is harmless, as bpftool sometimes does. */
     void close(int fd) {
         if (open.remove(fd)) {

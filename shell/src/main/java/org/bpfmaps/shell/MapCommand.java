@@ -1,6 +1,7 @@
 package org.bpfmaps.shell;
 
 import java.io.PrintStream;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import org.bpfmaps.core.api.Bpf;
@@ -27,7 +28,7 @@ public final class MapCommand {
     private static final List<Entry> COMMANDS = List.of(
             new Entry("show", (r, a) -> new ShowCommand(r).execute(a)),
             new Entry("list", (r, a) -> new ShowCommand(r).execute(a)),
-            new Entry("help", (r, a) -> help(r.out)),
+            new Entry("help", (r, a) -> help(r)),
             new Entry("dump", (r, a) -> new DumpCommand(r).execute(a)),
             new Entry("update", (r, a) -> new ElemCommands(r).update(a)),
             new Entry("lookup", (r, a) -> new ElemCommands(r).lookup(a)),
@@ -55,63 +56,52 @@ public final class MapCommand {
     }
 
     /**
-     * Runs one command.
+     * Runs one command, as {@code bpftool map ...} with these words.
      *
      * @param args the words after {@code map}, options anywhere among them
      * @return bpftool's exit code: 0, the negated errno of a failed call as a byte (ENOENT 254,
      *     EEXIST 239, ...), or 255
      */
     public int run(List<String> args, PrintStream stdout, PrintStream stderr) {
-        Output out = new Output(stdout, stderr);
-        int ret;
-        try (Libbpf lib = new Libbpf(bpf)) {
-            ret = execute(args, out, lib);
-        } catch (RuntimeException e) {
-            // a bug here or in a provider: one Error line, never a stack trace
-            out.error("internal error: " + e, null);
-            ret = -1;
-        }
-        out.finish();
-        return ret & 0xff;
+        List<String> words = new ArrayList<>(args.size() + 1);
+        words.add("map");
+        words.addAll(args);
+        return new Bpftool(bpf).run(words, stdout, stderr);
     }
 
-    private static int execute(List<String> args, Output out, Libbpf lib) {
-        Options o = Options.parse(args);
-        if (o.json) {
-            out.jsonMode(o.pretty);
-        }
-        if (o.bad != null) {
-            out.error("unrecognized option '" + o.bad + "'", o.badDetail);
-            if (!out.isJson()) {
-                out.err.print(HelpText.MAIN);
-            }
-            return -1;
-        }
-        List<String> words = o.words;
-        Entry command = words.isEmpty() ? COMMANDS.get(0) : null; // bare "map" is "map show"
+    /**
+     * {@code do_map}: the subcommand the first word abbreviates, run on the words after it. Bare
+     * {@code map} is {@code map show}; a word that abbreviates no subcommand shows the usage.
+     */
+    static int select(Run run, String object, List<String> words) {
+        run.object = object;
+        Entry command = words.isEmpty() ? COMMANDS.get(0) : null;
         for (int i = 0; command == null && i < COMMANDS.size(); i++) {
             if (Args.isPrefix(words.get(0), COMMANDS.get(i).name)) {
                 command = COMMANDS.get(i);
             }
         }
         if (command == null) {
-            help(out);
+            help(run);
             return -1;
         }
         try {
-            return command.sub.run(new Run(out, lib), new Args(words, words.isEmpty() ? 0 : 1));
+            return command.sub.run(run, new Args(words, words.isEmpty() ? 0 : 1));
         } catch (Usage u) {
-            help(out);
+            help(run);
             return -1;
         }
     }
 
-    /** {@code do_help}: the usage on standard error, or {@code null} in JSON mode. */
-    private static int help(Output out) {
-        if (out.isJson()) {
-            out.json().nul();
+    /**
+     * {@code do_help}: the usage on standard error, or {@code null} in JSON mode. bpftool names
+     * the object as it was typed ({@code argv[-2]}: "bpftool m dump MAP" after {@code m}).
+     */
+    static int help(Run run) {
+        if (run.out.isJson()) {
+            run.out.json().nul();
         } else {
-            out.err.print(HelpText.MAP);
+            run.out.err.print(HelpText.map(run.object));
         }
         return 0;
     }

@@ -14,11 +14,26 @@ final class Options {
             "nomount", "debug", "use-loader", "base-btf", "legacy");
     /** The short letter of each long option, in the same order. */
     private static final String SHORT = "jhpVfmndLBl";
-    /** The options that make sense here: JSON, pretty JSON, and three that change nothing here. */
-    private static final String SERVED = "jpndm";
+    /**
+     * The options served: JSON, pretty JSON, pinned paths in show, version, help, legacy (which
+     * only changes what version prints), and four that change nothing here (-n: this shell never
+     * mounts a bpffs; -d, -m, -L: no program loading here). {@code -B FILE} (base BTF) is not.
+     */
+    private static final String SERVED = "jpfVhlndmL";
 
     boolean json;
     boolean pretty;
+    /** {@code -f}: show lists the paths where each map is pinned. */
+    boolean showPinned;
+    /** {@code -V}: print the version instead of running the command. */
+    boolean version;
+    /** {@code -l}: libbpf's legacy mode, which version reports. */
+    boolean legacy;
+    /**
+     * {@code -h}: bpftool's getopt loop returns {@code do_help} as soon as it meets it, with the
+     * JSON mode the options before it set; the options after it are not read.
+     */
+    boolean help;
     /** The words that are not options, in their order. */
     final List<String> words = new ArrayList<>();
     /** The option word that could not be read, or null. */
@@ -27,8 +42,9 @@ final class Options {
     String badDetail;
 
     /**
-     * Reads the options out of the words. Stops at the first bad one, as bpftool does, with
-     * {@link #json} as the options before it left it (it decides how the error is printed).
+     * Reads the options out of the words. Stops at the first bad one, or at {@code -h}, as bpftool
+     * does, with {@link #json} as the options before it left it (it decides how the error or the
+     * help is printed).
      */
     static Options parse(List<String> args) {
         Options o = new Options();
@@ -82,13 +98,23 @@ final class Options {
                     : "-" + letter + " (--" + LONG.get(known) + ") is a bpftool option this shell does not serve";
             return false;
         }
-        if (letter == 'p') {
-            pretty = true;
-            json = true;
-        } else if (letter == 'j') {
-            json = true;
+        switch (letter) {
+            case 'p' -> {
+                pretty = true;
+                json = true;
+            }
+            case 'j' -> json = true;
+            case 'f' -> showPinned = true;
+            case 'V' -> version = true;
+            case 'l' -> legacy = true;
+            case 'h' -> {
+                help = true;
+                return false;
+            }
+            default -> {
+                // -n: this shell never mounts a bpffs anyway; -d, -m, -L: nothing here to change
+            }
         }
-        // -n: this shell never mounts a bpffs anyway; -d, -m: nothing here for them to change
         return true;
     }
 }

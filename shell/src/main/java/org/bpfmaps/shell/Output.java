@@ -11,6 +11,7 @@ final class Output {
     final PrintStream err;
     private final StringBuilder document = new StringBuilder();
     private JsonWriter json;
+    private boolean newline = true;
 
     Output(PrintStream out, PrintStream err) {
         this.out = out;
@@ -62,11 +63,21 @@ final class Output {
         }
     }
 
+    /**
+     * Leaves the JSON document without its final newline, as bpftool does where it returns from
+     * {@code main} before {@code jsonw_destroy} ({@code -h}, {@code -V}).
+     */
+    void withoutNewline() {
+        newline = false;
+    }
+
     /** Ends the command: the JSON document and its newline ({@code jsonw_destroy}), then flushes. */
     void finish() {
         if (json != null) {
             out.print(document);
-            out.print("\n");
+            if (newline) {
+                out.print("\n");
+            }
         }
         out.flush();
         err.flush();

@@ -10,6 +10,12 @@ final class Run {
     final MapHandles handles;
     final Entries entries;
     final int possibleCpus;
+    /** bpftool's {@code -f}: show lists where each map is pinned. */
+    boolean showPinned;
+    /** The object word as typed ({@code map}, {@code m}, ...), which the usage repeats. */
+    String object = "map";
+    /** bpftool's {@code -l}: only {@code version} shows it. */
+    boolean legacy;
 
     Run(Output out, Libbpf lib) {
         this.out = out;

@@ -12,7 +12,13 @@ final class ShowCommand {
         this.run = run;
     }
 
+    /** The pinned maps when {@code -f} asks for them, read once per command as bpftool does. */
+    private PinTable pins = new PinTable(java.util.Map.of());
+
     int execute(Args a) {
+        if (run.showPinned) {
+            pins = new PinTable(run.lib.pinnedMaps());
+        }
         if (a.argc() == 2) {
             return subset(a);
         }
@@ -108,6 +114,15 @@ final class ShowCommand {
             if (info.btfId() != 0) {
                 j.numberField("btf_id", info.btfId());
             }
+            if (!pins.isEmpty()) {
+                // bpftool writes the key whenever any map is pinned, an empty array for this one
+                j.name("pinned");
+                j.startArray();
+                for (String path : pins.paths(info.id())) {
+                    j.string(path);
+                }
+                j.endArray();
+            }
             j.endObject();
             return;
         }
@@ -116,6 +131,9 @@ final class ShowCommand {
                 Integer.toUnsignedString(info.valueSize()), Integer.toUnsignedString(info.maxEntries())));
         if (memlock >= 0) {
             b.append("  memlock ").append(memlock).append('B');
+        }
+        for (String path : pins.paths(info.id())) {
+            b.append("\n\tpinned ").append(path);
         }
         if (info.btfId() != 0 || frozen) {
             b.append("\n\t");

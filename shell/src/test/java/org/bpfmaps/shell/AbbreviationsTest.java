@@ -64,9 +64,9 @@ class AbbreviationsTest {
             // create: type, name, key, value, entries, flags, dev, inner_map
             assertEquals(0, emu.map("cr /sys/fs/bpf/m ty array ke 4 va 4 en 1 na m f 1024").exit());
             assertTrue(emu.map("show pinned /sys/fs/bpf/m").stdout().contains("flags 0x400"));
-            assertEquals("Error: unrecognized netdevice 'eth0': No such device\n",
+            assertEquals("Error: unrecognized netdevice 'nosuchdev0': No such device\n",
                     BpftoolRecordingTest.withoutDetailLines(
-                            emu.map("create /sys/fs/bpf/n t array k 4 v 4 e 1 n n d eth0").stderr()),
+                            emu.map("create /sys/fs/bpf/n t array k 4 v 4 e 1 n n d nosuchdev0").stderr()),
                     "d is dev");
             // handles: id, name, pinned; update flags: any, noexist, exist
             assertEquals(0, emu.map("update i " + emu.idOf("/sys/fs/bpf/m") + " k 0 0 0 0 v 1 0 0 0 e").exit());

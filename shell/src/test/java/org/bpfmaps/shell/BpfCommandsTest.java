@@ -30,7 +30,7 @@ class BpfCommandsTest {
     private CommandSession gogo(BpfCommands commands) {
         threadIo.start();
         CommandProcessorImpl processor = new CommandProcessorImpl(threadIo);
-        for (String f : new String[] {"map", "conformance", "providers"}) {
+        for (String f : new String[] {"map", "batch", "bpftool", "bpf", "conformance", "providers"}) {
             processor.addCommand("bpf", commands, f);
         }
         session = processor.createSession(new ByteArrayInputStream(new byte[0]), out, err);
@@ -79,6 +79,31 @@ class BpfCommandsTest {
         s.execute("conformance");
         assertEquals(255, s.get(BpfCommands.EXIT));
         emu.assertNoFdOpen("the Gogo commands");
+    }
+
+    @Test
+    void batchBpftoolAndRawCallsRunInGogo(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        CommandSession s = gogo(new BpfCommands(emu.bpf, emu.host, p -> "ACTIVE"));
+        java.nio.file.Path file = dir.resolve("cmds");
+        java.nio.file.Files.writeString(file, "map create /sys/fs/bpf/b type hash key 4 value 4 entries 2 name b\n"
+                + "map update pinned /sys/fs/bpf/b key 1 0 0 0 value 2 0 0 0\n");
+        s.execute("batch file " + file);
+        assertEquals(0, s.get(BpfCommands.EXIT));
+        assertEquals("processed 2 commands\n", take(out));
+        s.execute("bpftool -j map lookup pinned /sys/fs/bpf/b key 1 0 0 0");
+        assertEquals("{\"key\":[\"0x01\",\"0x00\",\"0x00\",\"0x00\"],\"value\":[\"0x02\",\"0x00\",\"0x00\",\"0x00\"]}\n",
+                take(out));
+        s.execute("bpf:bpf OBJ_GET pathname=/sys/fs/bpf/b");
+        assertEquals(0, s.get(BpfCommands.EXIT));
+        String fd = take(out).replace("ret ", "").trim();
+        s.execute("bpf MAP_LOOKUP_ELEM map_fd=" + fd + " key=01000000 value=@4");
+        assertEquals("ret 0\nkey=01000000\nvalue=02000000\n", take(out));
+        s.execute("bpf MAP_LOOKUP_ELEM map_fd=" + fd + " key=09000000 value=@4");
+        assertEquals(254, s.get(BpfCommands.EXIT));
+        assertTrue(take(out).startsWith("ret -2 ENOENT (No such file or directory)"));
+        s.execute("bpf close fd=" + fd);
+        assertEquals("ret 0\n", take(out));
+        emu.assertNoFdOpen("the raw calls");
     }
 
     @Test

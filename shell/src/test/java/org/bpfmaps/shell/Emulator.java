@@ -18,9 +18,10 @@ import org.bpfmaps.core.api.MapType;
 import org.bpfmaps.core.api.ObjAttr;
 import org.bpfmaps.core.spi.ProviderHost;
 import org.bpfmaps.map.array.ArrayProvider;
+import org.bpfmaps.map.hash.HashProvider;
 
 /**
- * An isolated instance with the ARRAY family, and {@link MapCommand} run on it with its output
+ * An isolated instance with the ARRAY and hash families, and {@link MapCommand} run on it with its output
  * captured: the shell as the tests see it, without a framework.
  */
 final class Emulator implements AutoCloseable {
@@ -33,6 +34,7 @@ final class Emulator implements AutoCloseable {
 
     Emulator(int possibleCpus) {
         host.addProvider(new ArrayProvider());
+        host.addProvider(new HashProvider());
         bpf = host.newInstance(BpfSettings.defaults().withPossibleCpus(possibleCpus));
     }
 
@@ -43,6 +45,15 @@ final class Emulator implements AutoCloseable {
 
     Result map(String line) {
         return map(line.isBlank() ? List.of() : Arrays.asList(line.trim().split(" +")));
+    }
+
+    /** A whole bpftool command line (the words after {@code bpftool}). */
+    Result bpftool(List<String> words) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int exit = new Bpftool(bpf).run(words, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Result(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 
     Result map(List<String> words) {

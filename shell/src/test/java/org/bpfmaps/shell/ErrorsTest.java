@@ -124,7 +124,7 @@ class ErrorsTest {
         try (Emulator emu = withMap()) {
             assertError(emu.map("create /sys/fs/bpf/x type array key 3 value 8 entries 4 name x"), 255,
                     "map create failed: Invalid argument", "key_size 3");
-            assertError(emu.map("create /sys/fs/bpf/x type hash key 4 value 8 entries 4 name x"), 255,
+            assertError(emu.map("create /sys/fs/bpf/x type stack_trace key 4 value 8 entries 4 name x"), 255,
                     "map create failed: Invalid argument", "no installed provider");
             assertError(emu.map("create " + M + " type array key 4 value 8 entries 4 name x"), 239,
                     "can't pin the object (" + M + "): File exists", "exists");

@@ -36,17 +36,20 @@ class JsonWriterTest {
     }
 
     @Test
-    void stringsAreEscapedAsBpftoolEscapesThem() {
+    void stringsAreEscapedAsBpftoolEscapesThemButStayJson() {
         StringBuilder b = new StringBuilder();
         JsonWriter j = new JsonWriter(b);
-        j.string("a\\b'c\"d\te");
-        assertEquals("\"a\\nb\\'c\\\"d\\te\"", b.toString(), "a backslash becomes \\n in bpftool's writer");
+        j.string("a\\b'c\"d\te\u0001");
+        assertEquals("\"a\\\\b'c\\\"d\\te\\u0001\"", b.toString(),
+                "bpftool writes a backslash as \\n and a quote as \\', neither valid JSON");
         b.setLength(0);
         j = new JsonWriter(b);
         j.startObject();
-        j.enquoted("raw \"text\"");
+        j.name("error");
+        j.enquoted("raw \"text\" 'quoted'");
         j.escapedField("detail", "q\"\\\n");
         j.endObject();
-        assertEquals("{\"raw \"text\"\",\"detail\":\"q\\\"\\\\\\u000a\"}", b.toString());
+        assertEquals("{\"error\":\"raw \\\"text\\\" 'quoted'\",\"detail\":\"q\\\"\\\\\\n\"}", b.toString());
+        Json.documents(b.toString());
     }
 }

@@ -56,13 +56,16 @@ public interface Bpf {
     }
 
     /**
-     * The paths pinned in this instance's bpffs, sorted (what {@code find /sys/fs/bpf -type f}
-     * lists): for tools that walk the bpffs as bpftool does, such as the shell's completion of
-     * {@code pinned FILE}. A default method, so that dispatchers written before it still compile:
-     * they list nothing.
+     * Every map pinned in this instance's bpffs: its path and its map id, in the order in which
+     * bpftool's {@code -f} ({@code --bpffs}) finds them with {@code nftw}: depth first, each
+     * directory's entries newest first (the kernel's bpffs {@code readdir} order). A map pinned at
+     * several paths appears once per path. Empty when nothing is pinned (or this implementation
+     * has no bpffs).
+     * Tools that walk the bpffs as bpftool does use it: {@code map show -f}, the shell's completion
+     * of {@code pinned FILE}.
      */
-    default List<String> pinnedPaths() {
-        return List.of();
+    default java.util.Map<String, Integer> pinnedMaps() {
+        return java.util.Map.of();
     }
 
     /** The settings of this instance (possible CPUs, memory budget). */

@@ -4,9 +4,9 @@ import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import org.bpfmaps.core.api.Errno;
 import org.bpfmaps.core.api.ErrorSink;
 
@@ -26,8 +26,9 @@ public final class BpfFs {
     private abstract static class Node {
     }
 
+    /** A directory; its entries in creation order, the order the kernel's bpffs lists them in. */
     private static final class Dir extends Node {
-        final Map<String, Node> children = new TreeMap<>();
+        final Map<String, Node> children = new LinkedHashMap<>();
     }
 
     private static final class Pin extends Node {
@@ -158,10 +159,20 @@ public final class BpfFs {
         return 0;
     }
 
-    /** The pinned paths, sorted, each with its object. */
+    /** The pinned paths, each with its object, depth first, each directory's entries oldest first. */
     public synchronized List<Map.Entry<String, BpfObject>> pins() {
         List<Map.Entry<String, BpfObject>> out = new ArrayList<>();
-        collect(root, MOUNT, out);
+        collect(root, MOUNT, out, false);
+        return out;
+    }
+
+    /**
+     * The pinned paths as {@code nftw} walks the kernel's bpffs: depth first, each directory's
+     * entries newest first, the order in which its {@code readdir} lists them.
+     */
+    public synchronized List<Map.Entry<String, BpfObject>> walk() {
+        List<Map.Entry<String, BpfObject>> out = new ArrayList<>();
+        collect(root, MOUNT, out, true);
         return out;
     }
 
@@ -177,13 +188,17 @@ public final class BpfFs {
         objs.forEach(BpfObject::release);
     }
 
-    private static void collect(Dir d, String prefix, List<Map.Entry<String, BpfObject>> out) {
-        for (Map.Entry<String, Node> e : d.children.entrySet()) {
+    private static void collect(Dir d, String prefix, List<Map.Entry<String, BpfObject>> out, boolean newestFirst) {
+        List<Map.Entry<String, Node>> entries = new ArrayList<>(d.children.entrySet());
+        if (newestFirst) {
+            java.util.Collections.reverse(entries);
+        }
+        for (Map.Entry<String, Node> e : entries) {
             String p = prefix + "/" + e.getKey();
             if (e.getValue() instanceof Pin pin) {
                 out.add(Map.entry(p, pin.obj));
             } else {
-                collect((Dir) e.getValue(), p, out);
+                collect((Dir) e.getValue(), p, out, newestFirst);
             }
         }
     }

@@ -131,18 +131,20 @@ public final class Instance implements BpfInstance, ProviderRegistry.Listener {
     }
 
     @Override
-    public org.bpfmaps.core.api.ElemPath elemPath(int fd) {
-        FdEntry e = table.entry(fd);
-        return e != null && e.obj instanceof MapObject ? new FastElemPath(e, fd) : null;
+    public java.util.Map<String, Integer> pinnedMaps() {
+        java.util.Map<String, Integer> out = new java.util.LinkedHashMap<>();
+        for (java.util.Map.Entry<String, BpfObject> e : fs.walk()) {
+            if (e.getValue() instanceof MapObject m) {
+                out.put(e.getKey(), m.id());
+            }
+        }
+        return out;
     }
 
     @Override
-    public List<String> pinnedPaths() {
-        List<String> paths = new ArrayList<>();
-        for (java.util.Map.Entry<String, BpfObject> e : fs.pins()) {
-            paths.add(e.getKey());
-        }
-        return paths;
+    public org.bpfmaps.core.api.ElemPath elemPath(int fd) {
+        FdEntry e = table.entry(fd);
+        return e != null && e.obj instanceof MapObject ? new FastElemPath(e, fd) : null;
     }
 
     @Override

@@ -92,6 +92,12 @@ final class MapCreator {
             return a.fail(Errno.EINVAL, "the provider of " + type.bpftoolName() + " refused the map: " + ex);
         }
         if (a.mapIfindex != 0) {
+            // bpf_map_offload_map_alloc: only ARRAY and HASH can be offloaded at all; for them the
+            // device has no BPF offload here (the kernel's answer for a device without ndo_bpf)
+            if (type != MapType.ARRAY && type != MapType.HASH) {
+                return a.fail(Errno.EINVAL, "map_ifindex %d: only array and hash maps can be offloaded",
+                        Integer.toUnsignedLong(a.mapIfindex));
+            }
             return a.fail(Errno.EOPNOTSUPP, "map_ifindex %d: offload to a device is not supported",
                     Integer.toUnsignedLong(a.mapIfindex));
         }

@@ -88,4 +88,17 @@ class BpfFsTest {
         assertEquals(java.util.List.of("/sys/fs/bpf/a/m1", "/sys/fs/bpf/m2"),
                 fs.pins().stream().map(java.util.Map.Entry::getKey).toList());
     }
+
+    @Test
+    void aWalkListsEachDirectoryNewestFirstAsTheKernelsReaddir() {
+        fs.pin("/sys/fs/bpf/zb", new Obj(), err);
+        fs.mkdir("/sys/fs/bpf/d", err);
+        fs.pin("/sys/fs/bpf/d/y", new Obj(), err);
+        fs.pin("/sys/fs/bpf/d/x", new Obj(), err);
+        fs.pin("/sys/fs/bpf/z0", new Obj(), err);
+        assertEquals(java.util.List.of("/sys/fs/bpf/zb", "/sys/fs/bpf/d/y", "/sys/fs/bpf/d/x", "/sys/fs/bpf/z0"),
+                fs.pins().stream().map(java.util.Map.Entry::getKey).toList());
+        assertEquals(java.util.List.of("/sys/fs/bpf/z0", "/sys/fs/bpf/d/x", "/sys/fs/bpf/d/y", "/sys/fs/bpf/zb"),
+                fs.walk().stream().map(java.util.Map.Entry::getKey).toList());
+    }
 }

@@ -11,7 +11,7 @@ import org.bpfmaps.core.api.ObjAttr;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** {@code Bpf.pinnedPaths()}: what a walk of the instance's bpffs finds, as pins come and go. */
+/** {@code Bpf.pinnedMaps()}'s paths: what a walk of the instance's bpffs finds, as pins come and go. */
 class PinnedPathsTest {
     private final StandaloneRuntime runtime = new StandaloneRuntime();
     private final Instance bpf;
@@ -28,14 +28,14 @@ class PinnedPathsTest {
 
     @Test
     void listsEveryPinSortedAndForgetsUnlinkedOnes() {
-        assertEquals(List.of(), bpf.pinnedPaths(), "a fresh bpffs is empty");
+        assertEquals(List.of(), new java.util.ArrayList<>(new java.util.TreeSet<>(bpf.pinnedMaps().keySet())), "a fresh bpffs is empty");
         int fd = bpf.bpf(BpfCmd.MAP_CREATE, new MapCreateAttr(MapType.ARRAY, 4, 4, 1));
         assertEquals(0, bpf.mkdir("/sys/fs/bpf/dir", null));
         assertEquals(0, bpf.bpf(BpfCmd.OBJ_PIN, new ObjAttr("/sys/fs/bpf/zeta", fd)));
         assertEquals(0, bpf.bpf(BpfCmd.OBJ_PIN, new ObjAttr("/sys/fs/bpf/dir/alpha", fd)));
-        assertEquals(List.of("/sys/fs/bpf/dir/alpha", "/sys/fs/bpf/zeta"), bpf.pinnedPaths());
+        assertEquals(List.of("/sys/fs/bpf/dir/alpha", "/sys/fs/bpf/zeta"), new java.util.ArrayList<>(new java.util.TreeSet<>(bpf.pinnedMaps().keySet())));
         assertEquals(0, bpf.unlink("/sys/fs/bpf/zeta", null));
-        assertEquals(List.of("/sys/fs/bpf/dir/alpha"), bpf.pinnedPaths(), "an unlinked pin is gone");
+        assertEquals(List.of("/sys/fs/bpf/dir/alpha"), new java.util.ArrayList<>(new java.util.TreeSet<>(bpf.pinnedMaps().keySet())), "an unlinked pin is gone");
         bpf.close(fd);
     }
 }
