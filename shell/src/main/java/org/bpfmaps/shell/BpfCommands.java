@@ -61,20 +61,23 @@ public final class BpfCommands {
     }
 
     /** {@code batch file FILE}: bpftool's batch mode, the commands of a file one a line. */
+    @Descriptor("bpftool's batch mode: batch file FILE")
     public void batch(CommandSession session, String... args) {
         List<String> words = new ArrayList<>(List.of("batch"));
         words.addAll(words(args));
-        run(session, (out, err) -> new Bpftool(bpf).run(words, out, err));
+        run(session, args, "batch", (out, err) -> new Bpftool(bpf).run(words, out, err));
     }
 
     /** {@code bpftool WORDS...}: a whole bpftool command line ({@code bpftool -j map show}). */
+    @Descriptor("A whole bpftool command line")
     public void bpftool(CommandSession session, String... args) {
-        run(session, (out, err) -> new Bpftool(bpf).run(words(args), out, err));
+        run(session, args, "bpftool", (out, err) -> new Bpftool(bpf).run(words(args), out, err));
     }
 
     /** {@code bpf CMD FIELD=VALUE...}: one raw bpf(2) call, its result and errno. */
+    @Descriptor("One raw bpf(2) call: bpf CMD field=value ...")
     public void bpf(CommandSession session, String... args) {
-        run(session, (out, err) -> new RawCommand(bpf).run(words(args), out, err));
+        run(session, args, "bpf", (out, err) -> new RawCommand(bpf).run(words(args), out, err));
     }
 
     /** {@code conformance FILE [TYPE...]}: replays a kernel-recorded corpus in isolated instances. */

@@ -19,6 +19,9 @@ final class Docs {
     /** The commands of scope bpf and their one-line summaries, in the order {@code help} lists them. */
     static final Map<String, String> SUMMARIES = Map.of(
             "map", "bpftool's map commands (show, create, dump, update, lookup, ...) on the default instance",
+            "batch", "bpftool's batch mode: batch file FILE runs its commands, one a line, stopping at a failure",
+            "bpftool", "A whole bpftool command line (options, object, command), as bpftool parses it",
+            "bpf", "One raw bpf(2) call: bpf CMD field=value ...; prints the result, the errno and changed fields",
             "conformance", "Replays a kernel-recorded corpus in isolated instances and counts what agrees",
             "providers", "The installed map providers: bundle, state, map types, live and detached maps",
             "help", "Lists every command; with a command's name, its usage",
@@ -75,10 +78,33 @@ final class Docs {
                                     + names(served) + ").")),
                     List.of(new CommandDoc.Item("--help", HELP_ITEM)),
                     List.of("conformance corpus/kernel-6.18.json", "conformance corpus/kernel-6.18.json hash lru_hash"));
+            case "batch" -> new CommandDoc("bpf:batch",
+                    "bpftool's batch mode: runs the commands of FILE (bpftool's words without the leading bpftool: "
+                            + "map show, -j map dump id 1, ...), one a line, with # comments, quotes and \\ "
+                            + "continuations; stops at the first failing line with its exit code, as bpftool does.",
+                    List.of("batch file FILE"), List.of(new CommandDoc.Item("FILE", "The commands, one a line.")),
+                    List.of(new CommandDoc.Item("--help", HELP_ITEM)), List.of("batch file cmds.txt"));
+            case "bpftool" -> new CommandDoc("bpf:bpftool",
+                    "A whole bpftool command line, parsed as bpftool parses it: options, then the object (map, "
+                            + "batch, version, help), then its command. Objects other than map answer with an Error line.",
+                    List.of("bpftool [OPTIONS] OBJECT COMMAND ..."),
+                    List.of(new CommandDoc.Item("OBJECT", "map, batch, version or help.")),
+                    List.of(new CommandDoc.Item("--help", HELP_ITEM)), List.of("bpftool -j map show", "bpftool version"));
+            case "bpf" -> new CommandDoc("bpf:bpf",
+                    "One raw bpf(2) call on the default instance: the command by its uapi name and the attr's "
+                            + "fields as field=value; prints the result, the errno name and the fields the call changed. "
+                            + "bpf close fd=N closes an fd.",
+                    List.of("bpf CMD [FIELD=VALUE ...]"),
+                    List.of(new CommandDoc.Item("CMD", "A bpf_cmd, such as MAP_CREATE or MAP_LOOKUP_ELEM."),
+                            new CommandDoc.Item("FIELD=VALUE", "A field of the command's attr.")),
+                    List.of(new CommandDoc.Item("--help", HELP_ITEM)),
+                    List.of("bpf MAP_CREATE map_type=1 key_size=4 value_size=8 max_entries=4", "bpf close fd=3"));
             case "providers" -> new CommandDoc("bpf:providers",
                     "The installed map providers, two lines each: the bundle, its version and state; the map types "
                             + "it serves, the maps it made that are alive, and those made by an earlier registration "
-                            + "of the same bundle (detached: they answer ENODEV since it went away).",
+                            + "of the same bundle (detached: they answer ENODEV since it went away). Then the maps "
+                            + "whose provider has gone, with the elements kept for them, and why a returning provider "
+                            + "refused one.",
                     List.of("providers"), List.of(), List.of(new CommandDoc.Item("--help", HELP_ITEM)),
                     List.of("providers"));
             case "help" -> new CommandDoc("bpf:help",

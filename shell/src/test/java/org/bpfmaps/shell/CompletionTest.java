@@ -83,8 +83,9 @@ class CompletionTest {
         assertEquals(List.of("/sys/fs/bpf/net/"), at("map create /sys/fs/bpf/n"));
         assertEquals(List.of("dev", "entries", "flags", "inner_map", "key", "name", "type", "value"),
                 at("map create /sys/fs/bpf/m "));
-        assertEquals(List.of("array", "percpu_array"), at("map create /sys/fs/bpf/m type "));
-        assertEquals(List.of("percpu_array"), at("map create /sys/fs/bpf/m type pe"));
+        assertEquals(List.of("array", "hash", "lru_hash", "lru_percpu_hash", "percpu_array", "percpu_hash"),
+                at("map create /sys/fs/bpf/m type "), "the types the emulator's providers serve");
+        assertEquals(List.of("percpu_array", "percpu_hash"), at("map create /sys/fs/bpf/m type pe"));
         assertEquals(List.of("dev", "entries", "flags", "inner_map", "name", "value"),
                 at("map create /sys/fs/bpf/m type array key 4 "));
         assertEquals(List.of(), at("map create /sys/fs/bpf/m type array key "), "a size: nothing to offer");
@@ -109,8 +110,10 @@ class CompletionTest {
 
     @Test
     void helpAndConformanceArguments() {
-        assertEquals(List.of("complete", "conformance", "help", "map", "providers"), at("help "));
+        assertEquals(List.of("batch", "bpf", "bpftool", "complete", "conformance", "help", "map", "providers"),
+                at("help "));
         assertEquals(List.of("update"), at("help map up"));
-        assertEquals(List.of("array", "percpu_array"), at("conformance corpus.json "));
+        assertEquals(List.of("array", "hash", "lru_hash", "lru_percpu_hash", "percpu_array", "percpu_hash"),
+                at("conformance corpus.json "));
     }
 }

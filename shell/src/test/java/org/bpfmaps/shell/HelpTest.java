@@ -144,7 +144,7 @@ class HelpTest {
             commands.put("bpf:" + c, Docs.SUMMARIES.get(c));
         }
         String text = HelpCommand.overview(commands);
-        assertTrue(text.startsWith("COMMANDS\n        bpf:complete "), text);
+        assertTrue(text.startsWith("COMMANDS\n        bpf:batch "), text);
         assertTrue(text.indexOf("bpf:providers") < text.indexOf("felix:lb"), text);
         assertTrue(text.contains("\n        felix:lb          list all installed bundles\n"), text);
         assertTrue(text.contains("\n        scr:list\n"), text);
