@@ -16,13 +16,16 @@ import org.bpfmaps.core.spi.MapOps;
 final class LpmMapOps implements MapOps {
     private final LpmTrie trie;
     private final String tooLong;
+    private final String noMatch;
 
     LpmMapOps(MapDef def) {
         int dataSize = def.keySize() - LpmProvider.PREFIXLEN_BYTES;
         trie = new LpmTrie(dataSize, def.valueSize(), Integer.toUnsignedLong(def.maxEntries()));
-        // a constant for the map: why() must not format per call; no '%' in it but the one for max_entries
+        // constants for the map: why() runs on every miss and must not allocate; no '%' in them
         tooLong = "the key's prefixlen is above max_prefixlen " + trie.maxPrefixlen + " (8 x " + dataSize
                 + " data bytes)";
+        noMatch = "no stored prefix covers the key (a prefixlen above max_prefixlen " + trie.maxPrefixlen
+                + " matches nothing)";
     }
 
     LpmTrie trie() {
@@ -67,8 +70,7 @@ final class LpmMapOps implements MapOps {
             return "the trie holds max_entries (%d) prefixes; only a stored prefix can be replaced";
         }
         if (cmd == BpfCmd.MAP_LOOKUP_ELEM && err == Errno.ENOENT.ret()) {
-            return "no stored prefix covers the key (prefixlen above max_prefixlen " + trie.maxPrefixlen
-                    + " never matches)";
+            return noMatch;
         }
         if (cmd == BpfCmd.MAP_DELETE_ELEM && err == Errno.ENOENT.ret()) {
             return "no stored prefix has exactly this prefixlen and these leading bits";
