@@ -8,11 +8,14 @@ import org.apache.felix.service.command.CommandSession;
 import org.bpfmaps.core.api.Bpf;
 import org.bpfmaps.core.api.BpfRuntime;
 import org.bpfmaps.core.api.ProviderInfo;
+import org.bpfmaps.core.spi.KeyFormat;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
 
 /**
  * The Gogo commands of scope {@code bpf}: {@code map}, {@code conformance} and {@code providers}.
@@ -35,6 +38,10 @@ public final class BpfCommands {
 
     private final Bpf bpf;
     private final BpfRuntime runtime;
+    /** The key formats map bundles register (CIDR for LPM tries); they come and go with them. */
+    @Reference(service = KeyFormat.class, cardinality = ReferenceCardinality.MULTIPLE,
+            policy = ReferencePolicy.DYNAMIC)
+    private volatile List<KeyFormat> keyFormats = List.of();
     private final Function<ProviderInfo, String> bundleState;
 
     @Activate
@@ -51,7 +58,7 @@ public final class BpfCommands {
 
     /** {@code map ...}: bpftool's map commands on the framework's default instance. */
     public void map(CommandSession session, String... args) {
-        run(session, (out, err) -> new MapCommand(bpf).run(words(args), out, err));
+        run(session, (out, err) -> new MapCommand(bpf, keyFormats).run(words(args), out, err));
     }
 
     /** {@code conformance FILE [TYPE...]}: replays a kernel-recorded corpus in isolated instances. */

@@ -19,6 +19,8 @@ final class ElemParser {
     /** What the words set: the update flags, and a map fd given as a map-in-map value. */
     long flags = BpfFlags.ANY;
     int valueFd = -1;
+    /** Key words beyond bpftool's bytes (CIDR for LPM tries). */
+    KeyWords keyWords = KeyWords.NONE;
 
     ElemParser(Output out, MapHandles handles, MapInfo info, int possibleCpus) {
         this.out = out;
@@ -49,7 +51,8 @@ final class ElemParser {
                 return -1;
             }
             a.skip(1);
-            if (parseBytes(a, "key", key, keySize) < 0) {
+            int read = keyWords.read(out, info, a, key);
+            if (read < 0 || (read == 0 && parseBytes(a, "key", key, keySize) < 0)) {
                 return -1;
             }
             return parse(a, null, value, keySize, valueSize, flagsWanted);

@@ -4,6 +4,7 @@ import java.io.PrintStream;
 import java.util.List;
 import java.util.Objects;
 import org.bpfmaps.core.api.Bpf;
+import org.bpfmaps.core.spi.KeyFormat;
 
 /**
  * {@code bpftool map ...} over a {@link Bpf} dispatcher: the words after {@code map}, bpftool's
@@ -44,9 +45,16 @@ public final class MapCommand {
             new Entry("freeze", (r, a) -> new ObjCommands(r).freeze(a)));
 
     private final Bpf bpf;
+    private final KeyWords keyWords;
 
     public MapCommand(Bpf bpf) {
+        this(bpf, List.of());
+    }
+
+    /** With the key formats of the installed map bundles (CIDR keys for LPM tries). */
+    public MapCommand(Bpf bpf, List<KeyFormat> keyFormats) {
         this.bpf = Objects.requireNonNull(bpf, "bpf");
+        this.keyWords = new KeyWords(keyFormats, false);
     }
 
     /**
@@ -60,7 +68,7 @@ public final class MapCommand {
         Output out = new Output(stdout, stderr);
         int ret;
         try (Libbpf lib = new Libbpf(bpf)) {
-            ret = execute(args, out, lib);
+            ret = execute(args, out, lib, keyWords);
         } catch (RuntimeException e) {
             // a bug here or in a provider: one Error line, never a stack trace
             out.error("internal error: " + e, null);
@@ -70,7 +78,7 @@ public final class MapCommand {
         return ret & 0xff;
     }
 
-    private static int execute(List<String> args, Output out, Libbpf lib) {
+    private static int execute(List<String> args, Output out, Libbpf lib, KeyWords keyWords) {
         Options o = Options.parse(args);
         if (o.json) {
             out.jsonMode(o.pretty);
@@ -94,7 +102,7 @@ public final class MapCommand {
             return -1;
         }
         try {
-            return command.sub.run(new Run(out, lib), new Args(words, words.isEmpty() ? 0 : 1));
+            return command.sub.run(new Run(out, lib, keyWords.shown(o.cidr)), new Args(words, words.isEmpty() ? 0 : 1));
         } catch (Usage u) {
             help(out);
             return -1;

@@ -11,14 +11,16 @@ import java.util.List;
 final class Options {
     /** bpftool's long options, in its order: an abbreviation must fit exactly one of them. */
     private static final List<String> LONG = List.of("json", "help", "pretty", "version", "bpffs", "mapcompat",
-            "nomount", "debug", "use-loader", "base-btf", "legacy");
+            "nomount", "debug", "use-loader", "base-btf", "legacy", "cidr");
     /** The short letter of each long option, in the same order. */
-    private static final String SHORT = "jhpVfmndLBl";
+    private static final String SHORT = "jhpVfmndLBlC";
     /** The options that make sense here: JSON, pretty JSON, and three that change nothing here. */
-    private static final String SERVED = "jpndm";
+    private static final String SERVED = "jpndmC";
 
     boolean json;
     boolean pretty;
+    /** {@code --cidr} (ours, not bpftool's): keys shown in their map type's format next to their bytes. */
+    boolean cidr;
     /** The words that are not options, in their order. */
     final List<String> words = new ArrayList<>();
     /** The option word that could not be read, or null. */
@@ -87,6 +89,8 @@ final class Options {
             json = true;
         } else if (letter == 'j') {
             json = true;
+        } else if (letter == 'C') {
+            cidr = true;
         }
         // -n: this shell never mounts a bpffs anyway; -d, -m: nothing here for them to change
         return true;

@@ -1,10 +1,11 @@
 /**
  * The service provider interface of map types: {@link org.bpfmaps.core.spi.MapProvider}, the
  * rules table {@link org.bpfmaps.core.spi.MapTypeTraits} and the element operations
- * {@link org.bpfmaps.core.spi.MapOps}.
+ * {@link org.bpfmaps.core.spi.MapOps}; and {@link org.bpfmaps.core.spi.KeyFormat}, how tools read and
+ * write a type's keys for people (1.2).
  */
 @Export
-@Version("1.1.0")
+@Version("1.2.0")
 package org.bpfmaps.core.spi;
 
 import org.osgi.annotation.bundle.Export;
