@@ -71,7 +71,13 @@ final class LpmTrie {
         if (found == null) {
             return Errno.ENOENT.ret();
         }
-        value.put(valueAt, found.value, 0, valueSize);
+        if (valueSize == 8) {
+            Bytes.putLong(value, valueAt, found.small);
+        } else if (valueSize == 4) {
+            Bytes.putInt(value, valueAt, (int) found.small);
+        } else {
+            value.put(valueAt, found.value, 0, valueSize);
+        }
         return 0;
     }
 
