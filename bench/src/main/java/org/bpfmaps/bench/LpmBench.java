@@ -200,13 +200,22 @@ public class LpmBench {
         }
     }
 
-    /** Each thread's key and value buffers and its place in the address list. */
+    /**
+     * Each thread's key and value buffers and its place in the address list. Small direct buffers
+     * come from malloc side by side, so two threads' buffers would share a cache line and every
+     * write would bounce it between the cores: each buffer is cut from the middle of its own
+     * 256 bytes.
+     */
     @State(Scope.Thread)
     public static class Cursor {
-        final ByteBuffer key4 = ByteBuffer.allocateDirect(8).order(ByteOrder.nativeOrder()).putInt(0, 32);
-        final ByteBuffer key6 = ByteBuffer.allocateDirect(20).order(ByteOrder.nativeOrder()).putInt(0, 128);
-        final ByteBuffer value = ByteBuffer.allocateDirect(8).order(ByteOrder.nativeOrder());
+        final ByteBuffer key4 = padded(8).putInt(0, 32);
+        final ByteBuffer key6 = padded(20).putInt(0, 128);
+        final ByteBuffer value = padded(8);
         int i;
+
+        private static ByteBuffer padded(int size) {
+            return ByteBuffer.allocateDirect(256).slice(128, size).order(ByteOrder.nativeOrder());
+        }
 
         @Setup(Level.Trial)
         public void setup() {
