@@ -8,7 +8,8 @@ import java.nio.ByteOrder;
 /**
  * Reading and writing the data of a {@code struct bpf_lpm_trie_key_u8} in a caller's buffer as
  * big-endian 64-bit words, whatever the buffer's own order, without allocating. The prefixlen
- * before the data is host order and read with {@code Bytes}.
+ * before the data is host order and read with {@code Bytes}. Also the one place values become
+ * numbers, so that Lincheck's model checker can treat all byte-view accesses as atomic here.
  */
 final class LpmKey {
     private LpmKey() {
@@ -16,6 +17,22 @@ final class LpmKey {
 
     private static final VarHandle LONG_BE = MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
     private static final VarHandle INT_BE = MethodHandles.byteBufferViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
+
+    private static final VarHandle VALUE_LONG = MethodHandles.byteArrayViewVarHandle(long[].class,
+            ByteOrder.nativeOrder());
+    private static final VarHandle VALUE_INT = MethodHandles.byteArrayViewVarHandle(int[].class,
+            ByteOrder.nativeOrder());
+
+    /** A value of 8 or 4 bytes as one host-order number (see {@code LpmNode.small}); else 0. */
+    static long small(byte[] value) {
+        if (value == null) {
+            return 0;
+        }
+        if (value.length == 8) {
+            return (long) VALUE_LONG.get(value, 0);
+        }
+        return value.length == 4 ? (int) VALUE_INT.get(value, 0) : 0;
+    }
 
     /** Number of 64-bit words that hold {@code dataSize} bytes. */
     static int words(int dataSize) {

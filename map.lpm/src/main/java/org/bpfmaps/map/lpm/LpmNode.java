@@ -1,8 +1,5 @@
 package org.bpfmaps.map.lpm;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.nio.ByteOrder;
 
 /**
  * One node of the trie ({@code struct lpm_trie_node}): a prefix length, the key's data bytes as
@@ -37,14 +34,10 @@ final class LpmNode {
         this.w0 = w0;
         this.more = more;
         this.value = value;
-        this.small = value == null ? 0 : value.length == 8 ? (long) LONG.get(value, 0)
-                : value.length == 4 ? (int) INT.get(value, 0) : 0;
+        this.small = LpmKey.small(value);
         this.child0 = child0;
         this.child1 = child1;
     }
-
-    private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.nativeOrder());
-    private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.nativeOrder());
 
     boolean intermediate() {
         return value == null;
