@@ -9,11 +9,14 @@ import org.apache.felix.service.command.Descriptor;
 import org.bpfmaps.core.api.Bpf;
 import org.bpfmaps.core.api.BpfRuntime;
 import org.bpfmaps.core.api.ProviderInfo;
+import org.bpfmaps.core.spi.KeyFormat;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
 
 /**
  * The Gogo commands of scope {@code bpf}: {@code map}, {@code batch}, {@code bpftool} (a whole
@@ -40,6 +43,10 @@ public final class BpfCommands {
 
     private final Bpf bpf;
     private final BpfRuntime runtime;
+    /** The key formats map bundles register (CIDR for LPM tries); they come and go with them. */
+    @Reference(service = KeyFormat.class, cardinality = ReferenceCardinality.MULTIPLE,
+            policy = ReferencePolicy.DYNAMIC)
+    private volatile List<KeyFormat> keyFormats = List.of();
     private final Function<ProviderInfo, String> bundleState;
 
     @Activate
@@ -57,7 +64,7 @@ public final class BpfCommands {
     /** {@code map ...}: bpftool's map commands on the framework's default instance. */
     @Descriptor("bpftool's map commands on the default instance (map help: bpftool's usage; map --help: ours)")
     public void map(CommandSession session, String... args) {
-        run(session, args, "map", (out, err) -> new MapCommand(bpf).run(words(args), out, err));
+        run(session, args, "map", (out, err) -> new MapCommand(bpf, keyFormats).run(words(args), out, err));
     }
 
     /** {@code batch file FILE}: bpftool's batch mode, the commands of a file one a line. */

@@ -41,9 +41,16 @@ public final class Bpftool {
             new Entry("version", (r, t, w) -> version(r)));
 
     private final Bpf bpf;
+    private final KeyWords keyWords;
 
     public Bpftool(Bpf bpf) {
+        this(bpf, KeyWords.NONE);
+    }
+
+    /** With the key words of the installed map bundles (CIDR keys for LPM tries). */
+    Bpftool(Bpf bpf, KeyWords keyWords) {
         this.bpf = Objects.requireNonNull(bpf, "bpf");
+        this.keyWords = Objects.requireNonNull(keyWords, "keyWords");
     }
 
     /**
@@ -56,7 +63,7 @@ public final class Bpftool {
         Output out = new Output(stdout, stderr);
         int ret;
         try (Libbpf lib = new Libbpf(bpf)) {
-            ret = main(words, out, lib);
+            ret = main(words, out, lib, keyWords);
         } catch (RuntimeException e) {
             // a bug here or in a provider: one Error line, never a stack trace
             out.error("internal error: " + e, null);
@@ -66,7 +73,7 @@ public final class Bpftool {
         return ret & 0xff;
     }
 
-    private static int main(List<String> words, Output out, Libbpf lib) {
+    private static int main(List<String> words, Output out, Libbpf lib, KeyWords keyWords) {
         Options o = Options.parse(words);
         if (o.json) {
             out.jsonMode(o.pretty);
@@ -84,7 +91,7 @@ public final class Bpftool {
             }
             return -1;
         }
-        Run run = new Run(out, lib);
+        Run run = new Run(out, lib, keyWords.shown(o.cidr));
         run.showPinned = o.showPinned;
         run.legacy = o.legacy;
         if (o.version) {

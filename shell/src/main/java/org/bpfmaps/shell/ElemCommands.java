@@ -36,6 +36,12 @@ final class ElemCommands {
                 : null;
     }
 
+    private ElemParser parser(MapInfo info) {
+        ElemParser p = new ElemParser(run.out, run.handles, info, run.possibleCpus);
+        p.keyWords = run.keyWords;
+        return p;
+    }
+
     private static ByteBuffer wrap(byte[] b) {
         return b != null ? ByteBuffer.wrap(b) : null;
     }
@@ -48,7 +54,7 @@ final class ElemCommands {
         }
         byte[] key = keyFor(info[0]);
         byte[] value = valueFor(info[0]);
-        ElemParser p = new ElemParser(run.out, run.handles, info[0], run.possibleCpus);
+        ElemParser p = parser(info[0]);
         int err = p.parse(a, key, value, info[0].keySize(), info[0].valueSize(), true);
         if (err == 0) {
             err = run.lib.mapUpdateElem(fd, wrap(key), wrap(value), p.flags);
@@ -74,7 +80,7 @@ final class ElemCommands {
         }
         byte[] key = keyFor(info[0]);
         byte[] value = valueFor(info[0]);
-        int err = new ElemParser(run.out, run.handles, info[0], run.possibleCpus)
+        int err = parser(info[0])
                 .parse(a, key, null, info[0].keySize(), 0, false);
         if (err == 0) {
             err = run.lib.mapLookupElem(fd, wrap(key), wrap(value));
@@ -105,7 +111,7 @@ final class ElemCommands {
         byte[] next = new byte[ks];
         int err = 0;
         if (a.argc() > 0) {
-            err = new ElemParser(run.out, run.handles, info[0], run.possibleCpus).parse(a, key, null, ks, 0, false);
+            err = parser(info[0]).parse(a, key, null, ks, 0, false);
         } else {
             key = null; // from the start
         }
@@ -141,7 +147,7 @@ final class ElemCommands {
             return -1;
         }
         byte[] key = new byte[info[0].keySize()];
-        int err = new ElemParser(run.out, run.handles, info[0], run.possibleCpus)
+        int err = parser(info[0])
                 .parse(a, key, null, info[0].keySize(), 0, false);
         if (err == 0) {
             err = run.lib.mapDeleteElem(fd, ByteBuffer.wrap(key));

@@ -19,6 +19,8 @@ final class ElemParser {
     /** What the words set: the update flags, and a map fd given as a map-in-map value. */
     long flags = BpfFlags.ANY;
     int valueFd = -1;
+    /** Key words beyond bpftool's bytes (CIDR for LPM tries). */
+    KeyWords keyWords = KeyWords.NONE;
 
     ElemParser(Output out, MapHandles handles, MapInfo info, int possibleCpus) {
         this.out = out;
@@ -77,11 +79,13 @@ final class ElemParser {
     }
 
     /**
-     * The words of a {@code key} argument (after the keyword) into {@code key}: DATA, as bpftool
-     * reads it. The one place a key is read, so that a map type may read its own forms here.
+     * The words of a {@code key} argument (after the keyword) into {@code key}: the map type's own
+     * forms first (an LPM trie's CIDR, through its provider's {@code KeyFormat}), else DATA, as
+     * bpftool reads it. The one place a key is read.
      */
     int parseKey(Args a, byte[] key, int keySize) {
-        return parseBytes(a, "key", key, keySize);
+        int read = keyWords.read(out, info, a, key);
+        return read < 0 || (read == 0 && parseBytes(a, "key", key, keySize) < 0) ? -1 : 0;
     }
 
     /** The words of a {@code value} argument (after the keyword) into {@code value}: DATA, MAP or PROG. */

@@ -11,10 +11,12 @@ import org.bpfmaps.core.api.MapType;
 final class Entries {
     private final Output out;
     private final int possibleCpus;
+    private final KeyWords keyWords;
 
-    Entries(Output out, int possibleCpus) {
+    Entries(Output out, int possibleCpus, KeyWords keyWords) {
         this.out = out;
         this.possibleCpus = possibleCpus;
+        this.keyWords = keyWords;
     }
 
     /**
@@ -99,6 +101,10 @@ final class Entries {
             boolean singleLine = ks + vs <= 24 && !breakNames;
             if (ks != 0) {
                 b.append("key:").append(breakNames ? '\n' : ' ').append(hex(key, 0, ks));
+                String shown = keyWords.show(info, key); // null unless asked for (--cidr) or on a console
+                if (shown != null) {
+                    b.append(" (").append(shown).append(')');
+                }
                 b.append(singleLine ? "  " : "\n");
             }
             if (vs != 0) {

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import org.bpfmaps.core.api.Bpf;
+import org.bpfmaps.core.spi.KeyFormat;
 
 /**
  * {@code bpftool map ...} over a {@link Bpf} dispatcher: the words after {@code map}, bpftool's
@@ -45,6 +46,7 @@ public final class MapCommand {
             new Entry("freeze", (r, a) -> new ObjCommands(r).freeze(a)));
 
     private final Bpf bpf;
+    private final KeyWords keyWords;
 
     /** The subcommands in the order abbreviations resolve in (for help and completion: {@link MapGrammar}). */
     static List<String> commandNames() {
@@ -52,7 +54,13 @@ public final class MapCommand {
     }
 
     public MapCommand(Bpf bpf) {
+        this(bpf, List.of());
+    }
+
+    /** With the key formats of the installed map bundles (CIDR keys for LPM tries). */
+    public MapCommand(Bpf bpf, List<KeyFormat> keyFormats) {
         this.bpf = Objects.requireNonNull(bpf, "bpf");
+        this.keyWords = new KeyWords(keyFormats, false);
     }
 
     /**
@@ -66,7 +74,7 @@ public final class MapCommand {
         List<String> words = new ArrayList<>(args.size() + 1);
         words.add("map");
         words.addAll(args);
-        return new Bpftool(bpf).run(words, stdout, stderr);
+        return new Bpftool(bpf, keyWords).run(words, stdout, stderr);
     }
 
     /**

@@ -11,15 +11,15 @@ import java.util.List;
 final class Options {
     /** bpftool's long options, in its order: an abbreviation must fit exactly one of them. */
     private static final List<String> LONG = List.of("json", "help", "pretty", "version", "bpffs", "mapcompat",
-            "nomount", "debug", "use-loader", "base-btf", "legacy");
+            "nomount", "debug", "use-loader", "base-btf", "legacy", "cidr");
     /** The short letter of each long option, in the same order. */
-    private static final String SHORT = "jhpVfmndLBl";
+    private static final String SHORT = "jhpVfmndLBlC";
     /**
      * The options served: JSON, pretty JSON, pinned paths in show, version, help, legacy (which
      * only changes what version prints), and four that change nothing here (-n: this shell never
-     * mounts a bpffs; -d, -m, -L: no program loading here). {@code -B FILE} (base BTF) is not.
+     * mounts a bpffs; -d, -m, -L: no program loading here), and our -C. {@code -B FILE} (base BTF) is not.
      */
-    private static final String SERVED = "jpfVhlndmL";
+    private static final String SERVED = "jpfVhlndmLC";
 
     boolean json;
     boolean pretty;
@@ -34,6 +34,8 @@ final class Options {
      * JSON mode the options before it set; the options after it are not read.
      */
     boolean help;
+    /** {@code -C}, {@code --cidr} (ours, not bpftool's): keys shown in their map type's format next to their bytes. */
+    boolean cidr;
     /** The words that are not options, in their order. */
     final List<String> words = new ArrayList<>();
     /** The option word that could not be read, or null. */
@@ -105,6 +107,7 @@ final class Options {
             }
             case 'j' -> json = true;
             case 'f' -> showPinned = true;
+            case 'C' -> cidr = true;
             case 'V' -> version = true;
             case 'l' -> legacy = true;
             case 'h' -> {

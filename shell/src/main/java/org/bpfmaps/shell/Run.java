@@ -16,13 +16,15 @@ final class Run {
     String object = "map";
     /** bpftool's {@code -l}: only {@code version} shows it. */
     boolean legacy;
+    final KeyWords keyWords;
 
-    Run(Output out, Libbpf lib) {
+    Run(Output out, Libbpf lib, KeyWords keyWords) {
         this.out = out;
         this.lib = lib;
         this.handles = new MapHandles(lib, out);
         this.possibleCpus = lib.possibleCpus();
-        this.entries = new Entries(out, possibleCpus);
+        this.keyWords = keyWords;
+        this.entries = new Entries(out, possibleCpus, keyWords);
     }
 
     /** {@code p_err} with the dispatcher's reason for the last failed call as the detail. */

@@ -35,6 +35,8 @@ final class Emulator implements AutoCloseable {
     Emulator(int possibleCpus) {
         host.addProvider(new ArrayProvider());
         host.addProvider(new HashProvider());
+        host.addProvider(new org.bpfmaps.map.lpm.LpmProvider());
+        host.addProvider(new org.bpfmaps.map.queue.QueueProvider());
         bpf = host.newInstance(BpfSettings.defaults().withPossibleCpus(possibleCpus));
     }
 

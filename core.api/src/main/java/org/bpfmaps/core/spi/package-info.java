@@ -1,8 +1,9 @@
 /**
  * The service provider interface of map types: {@link org.bpfmaps.core.spi.MapProvider}, the
  * rules table {@link org.bpfmaps.core.spi.MapTypeTraits} and the element operations
- * {@link org.bpfmaps.core.spi.MapOps}, and {@link org.bpfmaps.core.spi.MapState}, the contents of
- * a map between a provider that leaves and the one that takes it back.
+ * {@link org.bpfmaps.core.spi.MapOps}; {@link org.bpfmaps.core.spi.MapState}, the contents of a map
+ * between a provider that leaves and the one that takes it back; and
+ * {@link org.bpfmaps.core.spi.KeyFormat}, how tools read and write a type's keys for people (1.2).
  */
 @Export
 @Version("1.2.0")

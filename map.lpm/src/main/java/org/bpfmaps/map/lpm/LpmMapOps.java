@@ -1,0 +1,80 @@
+package org.bpfmaps.map.lpm;
+
+import java.nio.ByteBuffer;
+import org.bpfmaps.core.api.BpfCmd;
+import org.bpfmaps.core.api.Errno;
+import org.bpfmaps.core.spi.Bytes;
+import org.bpfmaps.core.spi.MapDef;
+import org.bpfmaps.core.spi.MapOps;
+
+/**
+ * The element commands of one LPM_TRIE map: the checks {@code trie_update_elem} and
+ * {@code trie_delete_elem} make before taking the lock (a prefixlen above max_prefixlen is
+ * EINVAL; for a lookup it only finds nothing), then the trie. Batches are the core's generic ones,
+ * as the kernel's; lookup-and-delete is not listed in the traits, so the core answers ENOTSUPP.
+ */
+final class LpmMapOps implements MapOps {
+    private final LpmTrie trie;
+    private final String tooLong;
+    private final String noMatch;
+
+    LpmMapOps(MapDef def) {
+        int dataSize = def.keySize() - LpmProvider.PREFIXLEN_BYTES;
+        trie = new LpmTrie(dataSize, def.valueSize(), Integer.toUnsignedLong(def.maxEntries()));
+        // constants for the map: why() runs on every miss and must not allocate; no '%' in them
+        tooLong = "the key's prefixlen is above max_prefixlen " + trie.maxPrefixlen + " (8 x " + dataSize
+                + " data bytes)";
+        noMatch = "no stored prefix covers the key (a prefixlen above max_prefixlen " + trie.maxPrefixlen
+                + " matches nothing)";
+    }
+
+    LpmTrie trie() {
+        return trie;
+    }
+
+    @Override
+    public int lookupElem(ByteBuffer key, ByteBuffer value, long flags) {
+        return trie.lookup(key, key.position(), value, value.position());
+    }
+
+    @Override
+    public int updateElem(ByteBuffer key, ByteBuffer value, long flags) {
+        int at = key.position();
+        if (trie.tooLong(Bytes.getInt(key, at))) {
+            return Errno.EINVAL.ret();
+        }
+        return trie.update(key, at, value, value.position(), flags);
+    }
+
+    @Override
+    public int deleteElem(ByteBuffer key) {
+        int at = key.position();
+        if (trie.tooLong(Bytes.getInt(key, at))) {
+            return Errno.EINVAL.ret();
+        }
+        return trie.delete(key, at);
+    }
+
+    @Override
+    public int getNextKey(ByteBuffer key, ByteBuffer nextKey) {
+        return trie.nextKey(key, key == null ? 0 : key.position(), nextKey, nextKey.position());
+    }
+
+    @Override
+    public String why(BpfCmd cmd, int err) {
+        boolean write = cmd == BpfCmd.MAP_UPDATE_ELEM || cmd == BpfCmd.MAP_DELETE_ELEM;
+        if (write && err == Errno.EINVAL.ret()) {
+            return tooLong;
+        }
+        if (cmd == BpfCmd.MAP_UPDATE_ELEM && err == Errno.ENOSPC.ret()) {
+            return "the trie holds max_entries (%d) prefixes; only a stored prefix can be replaced";
+        }
+        if (cmd == BpfCmd.MAP_LOOKUP_ELEM && err == Errno.ENOENT.ret()) {
+            return noMatch;
+        }
+        if (cmd == BpfCmd.MAP_DELETE_ELEM && err == Errno.ENOENT.ret()) {
+            return "no stored prefix has exactly this prefixlen and these leading bits";
+        }
+        return null;
+    }
+}
