@@ -83,7 +83,8 @@ class CompletionTest {
         assertEquals(List.of("/sys/fs/bpf/net/"), at("map create /sys/fs/bpf/n"));
         assertEquals(List.of("dev", "entries", "flags", "inner_map", "key", "name", "type", "value"),
                 at("map create /sys/fs/bpf/m "));
-        assertEquals(List.of("array", "hash", "lru_hash", "lru_percpu_hash", "percpu_array", "percpu_hash"),
+        assertEquals(List.of("array", "bloom_filter", "hash", "lpm_trie", "lru_hash", "lru_percpu_hash", "percpu_array",
+                "percpu_hash", "queue", "stack"),
                 at("map create /sys/fs/bpf/m type "), "the types the emulator's providers serve");
         assertEquals(List.of("percpu_array", "percpu_hash"), at("map create /sys/fs/bpf/m type pe"));
         assertEquals(List.of("dev", "entries", "flags", "inner_map", "name", "value"),
@@ -113,7 +114,8 @@ class CompletionTest {
         assertEquals(List.of("batch", "bpf", "bpftool", "complete", "conformance", "help", "map", "providers"),
                 at("help "));
         assertEquals(List.of("update"), at("help map up"));
-        assertEquals(List.of("array", "hash", "lru_hash", "lru_percpu_hash", "percpu_array", "percpu_hash"),
+        assertEquals(List.of("array", "bloom_filter", "hash", "lpm_trie", "lru_hash", "lru_percpu_hash", "percpu_array",
+                "percpu_hash", "queue", "stack"),
                 at("conformance corpus.json "));
     }
 }
