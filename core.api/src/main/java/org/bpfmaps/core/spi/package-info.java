@@ -4,7 +4,7 @@
  * {@link org.bpfmaps.core.spi.MapOps}.
  */
 @Export
-@Version("1.1.0")
+@Version("1.2.0")
 package org.bpfmaps.core.spi;
 
 import org.osgi.annotation.bundle.Export;

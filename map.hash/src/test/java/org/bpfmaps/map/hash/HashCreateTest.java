@@ -112,6 +112,20 @@ class HashCreateTest {
     }
 
     @Test
+    void perCpuCapIsTheLastRuleOfTheTypesCheck() {
+        // measured on 6.18 with bpf(2): htab_map_alloc_check's own rules win over the 32 KiB cap
+        assertEquals(Errno.EINVAL.ret(), create(MapType.PERCPU_HASH, 4, 40000, 16, BpfFlags.F_NO_COMMON_LRU));
+        assertEquals(Errno.EINVAL.ret(), create(MapType.PERCPU_HASH, 4, 1 << 30, 16, BpfFlags.F_NO_COMMON_LRU));
+        assertEquals(Errno.ENOTSUPP.ret(), create(MapType.LRU_PERCPU_HASH, 4, 40000, 16, BpfFlags.F_NO_PREALLOC));
+        assertEquals(Errno.EINVAL.ret(), create(MapType.PERCPU_HASH, 0, 40000, 16, 0));
+        assertEquals(Errno.EINVAL.ret(), create(MapType.PERCPU_HASH, 4, 40000, 0, 0));
+        // and the cap still answers when nothing before it breaks, even with other flags set
+        assertEquals(Errno.E2BIG.ret(), create(MapType.LRU_PERCPU_HASH, 4, 40000, 16, BpfFlags.F_NO_COMMON_LRU));
+        assertEquals(Errno.E2BIG.ret(), create(MapType.PERCPU_HASH, 4, 5 << 20, 16, 0));
+        assertEquals(Errno.E2BIG.ret(), create(MapType.PERCPU_HASH, 4, 40000, 1 << 31, 0));
+    }
+
+    @Test
     void moreThanTwoToThe27BucketsIsTooBig() {
         // measured on 6.18: the bucket array must fit in U32_MAX bytes, so max_entries <= 2^27
         assertEquals(Errno.E2BIG.ret(), create(MapType.HASH, 4, 8, (1 << 27) + 1, BpfFlags.F_NO_PREALLOC));
