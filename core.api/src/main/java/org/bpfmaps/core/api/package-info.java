@@ -3,7 +3,7 @@
  * the commands, attrs, map types, flags and errno numbers of {@code bpf(2)}.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package org.bpfmaps.core.api;
 
 import org.osgi.annotation.bundle.Export;
