@@ -142,7 +142,7 @@ public final class HashProvider implements MapProvider {
     }
 
     /**
-     * The bytes the map's storage takes: the buckets (with their lock stripes), and the elements.
+     * The bytes the map's storage takes: the buckets (each its own lock), and the elements.
      * Preallocated: max_entries element slots off-heap. BPF_F_NO_PREALLOC: the index per possible
      * element, and max_entries elements as the most there can be; the budget has to cover the map
      * at its fullest, since elements are allocated later with no budget check.

@@ -13,8 +13,7 @@ import org.bpfmaps.core.spi.Bytes;
  * replaces a value) is in the ops classes; this class walks and edits chains.
  *
  * <p>Two kinds of access. Under the bucket's lock ({@link #find}, {@link #link}, {@link #unlink},
- * always inside {@link Buckets#writeBegin}/{@link Buckets#writeEnd} for changes) everything read
- * is current. Without a lock ({@link #lookup}, {@link #getNextKey} and friends) a reader walks
+ * between {@link Buckets#lock} and {@link Buckets#unlock}) everything read is current. Without a lock ({@link #lookup}, {@link #getNextKey} and friends) a reader walks
  * optimistically and validates against the bucket's sequence count, retrying when a writer
  * intervened and taking the lock after a few failed tries, so that a reader always finishes.
  * Links are stored as index + 1 so that zeroed memory is an empty chain.
@@ -147,7 +146,7 @@ final class HashTable implements Lru.Evictor {
         return find(b, hashOf(n), elems.buf(n), elems.base(n) + keyOff);
     }
 
-    /** Puts e at the head of bucket b, where a concurrent search finds it before an older element. */
+    /** Puts e at the head of bucket b, where a search finds it before an older element with its key. */
     void link(int b, int e) {
         setNext(e, buckets.head(b));
         buckets.setHead(b, e);
@@ -186,16 +185,11 @@ final class HashTable implements Lru.Evictor {
     @Override
     public boolean deleteNode(int e) {
         int b = bucketOf(hashOf(e));
-        synchronized (buckets.lockOf(b)) {
-            for (int x = buckets.head(b); x >= 0; x = next(x)) {
-                if (x == e) {
-                    buckets.writeBegin(b);
-                    unlink(b, e);
-                    buckets.writeEnd(b);
-                    return true;
-                }
-            }
-            return false;
+        buckets.lock(b);
+        try {
+            return unlink(b, e);
+        } finally {
+            buckets.unlock(b);
         }
     }
 
@@ -231,12 +225,15 @@ final class HashTable implements Lru.Evictor {
                 return e;
             }
         }
-        synchronized (buckets.lockOf(b)) {
+        buckets.lock(b);
+        try {
             int e = find(b, h, key, at);
             if (e >= 0) {
                 copyValueOut(e, dst, dst.position());
             }
             return e;
+        } finally {
+            buckets.unlock(b);
         }
     }
 
@@ -266,9 +263,12 @@ final class HashTable implements Lru.Evictor {
                 return v;
             }
         }
-        synchronized (buckets.lockOf(b)) {
+        buckets.lock(b);
+        try {
             int e = findInt(b, h, key);
             return e < 0 ? absent : getLong(elems.buf(e), elems.base(e));
+        } finally {
+            buckets.unlock(b);
         }
     }
 
@@ -335,7 +335,8 @@ final class HashTable implements Lru.Evictor {
                 return result;
             }
         }
-        synchronized (buckets.lockOf(b)) {
+        buckets.lock(b);
+        try {
             int e = find(b, h, key, at);
             if (e < 0) {
                 return 0;
@@ -346,6 +347,8 @@ final class HashTable implements Lru.Evictor {
             }
             copyKeyOut(n, out, out.position());
             return -1;
+        } finally {
+            buckets.unlock(b);
         }
     }
 
@@ -369,12 +372,15 @@ final class HashTable implements Lru.Evictor {
                 return e >= 0;
             }
         }
-        synchronized (buckets.lockOf(b)) {
+        buckets.lock(b);
+        try {
             int e = buckets.head(b);
             if (e >= 0) {
                 copyKeyOut(e, out, out.position());
             }
             return e >= 0;
+        } finally {
+            buckets.unlock(b);
         }
     }
 
