@@ -75,7 +75,7 @@ final class HashTable implements Lru.Evictor {
         ByteBuffer b = elems.buf(e);
         int base = elems.base(e);
         KeyBytes.putInt(b, base + ElemLayout.HASH, hash);
-        Bytes.copy(key, at, b, base + keyOff, keySize);
+        KeyBytes.copy(key, at, b, base + keyOff, keySize);
     }
 
     /** As {@link #initKey} for a 4-byte key given as an int. */
