@@ -83,7 +83,8 @@ final class OsgiFramework implements AutoCloseable {
         Map<String, Object> config = new HashMap<>();
         config.put(Constants.FRAMEWORK_STORAGE, targetDir().resolve("felix").resolve(name).toString());
         config.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
-        config.put(Constants.FRAMEWORK_SYSTEMPACKAGES_EXTRA, "org.bpfmaps.core.api;version=1.0.0");
+        // the test's own view of the API comes from the class path; the version is package-info's @Version
+        config.put(Constants.FRAMEWORK_SYSTEMPACKAGES_EXTRA, "org.bpfmaps.core.api;version=1.1.0");
         // No JVM-wide URL handler factory: several frameworks run one after another in this JVM.
         config.put("felix.service.urlhandlers", "false");
         config.put("felix.log.logger", o.new FrameworkLog());
