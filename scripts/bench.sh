@@ -7,10 +7,13 @@
 #   scripts/bench.sh ArrayBench      # a subset (JMH regex)
 #   QUICK=1 scripts/bench.sh         # fewer, shorter iterations for a smoke run
 #   FULL=1 scripts/bench.sh HashBench  # every parameter combination (the default takes HashBench's
-#                                      # shape k4v8 alone; the full matrix is 4x as long, about an hour)
+#                                      # shape k4v8 alone; the full matrix is 4x as long, over an hour)
 #   scripts/bench.sh 'HashBench|KernelBench.kernelHash'   # HASH with the kernel's bpf(2) baseline
 #
-# Any -p given on the command line replaces the default parameter subset.
+# Any -p given on the command line replaces the default parameter subset. On a busy machine add
+# `-bm sample` and compare the p0.50 lines: a mean counts the time the thread was preempted.
+# BENCH_JAR=path runs another build of the benchmarks (a saved "before" jar, say).
+#
 # Builds bench/target/benchmarks.jar first if it is missing. KernelBench (the real bpf(2)) runs
 # only where this process may call bpf(2) (root or CAP_BPF); elsewhere it is left out, said below.
 set -euo pipefail
