@@ -35,10 +35,12 @@ public final class Footprint {
             ConcurrentHashMap<HashBench.ByteKey, byte[]> chm = presized ? new ConcurrentHashMap<>(N * 2)
                     : new ConcurrentHashMap<>();
             for (int k = 0; k < N; k++) {
-                kb[0] = (byte) k;
-                kb[1] = (byte) (k >>> 8);
-                kb[2] = (byte) (k >>> 16);
-                kb[3] = (byte) (k >>> 24);
+                // HashBench's keys: raw small ints would collide in Arrays.hashCode and turn bins into trees
+                int w = HashBench.Caller.scramble(k);
+                kb[0] = (byte) w;
+                kb[1] = (byte) (w >>> 8);
+                kb[2] = (byte) (w >>> 16);
+                kb[3] = (byte) (w >>> 24);
                 chm.put(new HashBench.ByteKey(kb), new byte[8]);
             }
             long after = heapUsed();
@@ -55,7 +57,7 @@ public final class Footprint {
             ByteBuffer key = ByteBuffer.allocateDirect(4).order(ByteOrder.nativeOrder());
             ByteBuffer value = ByteBuffer.allocateDirect(8).order(ByteOrder.nativeOrder());
             for (int k = 0; k < N; k++) {
-                key.putInt(0, k);
+                key.putInt(0, HashBench.Caller.scramble(k));
                 value.putLong(0, k);
                 hash.update(key, value, UpdateFlag.ANY);
             }

@@ -99,7 +99,7 @@ public class KernelBench {
             a.setLong(8, Memory.nativeValue(k));
             a.setLong(16, Memory.nativeValue(v));
             for (int i = 0; i < entries; i++) {
-                k.setInt(0, i);
+                k.setInt(0, HashBench.Caller.scramble(i));
                 long r = KernelSyscall.bpf(2, a);
                 if (r < 0) {
                     throw new IllegalStateException("bpf(2) MAP_UPDATE_ELEM failed: errno " + -r);
@@ -119,8 +119,9 @@ public class KernelBench {
         return i;
     }
 
+    /** Element command cmd on key number k, as HashBench numbers and writes its 4-byte keys. */
     private long hashElem(int cmd, KernelHash h, int k) {
-        key.setInt(0, k);
+        key.setInt(0, HashBench.Caller.scramble(k));
         attr.setInt(0, h.fd);
         attr.setLong(8, Memory.nativeValue(key));
         attr.setLong(16, cmd == 3 ? 0 : Memory.nativeValue(value));
