@@ -24,29 +24,139 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Threads;
 
 /**
- * HASH element operations (4-byte keys, 8-byte values) through the typed API and bpf(), next to
- * the baseline a careful Java user writes: a {@code ConcurrentHashMap<ByteKey, byte[]>} where each
- * operation wraps the caller's key bytes in a new ByteKey, a lookup returns the stored array and an
- * update stores a preallocated one. Keys hit are the ones inserted; misses use keys never inserted.
+ * HASH element operations through the typed API and bpf(), next to the baseline a careful Java
+ * user writes: a {@code ConcurrentHashMap<ByteKey, byte[]>} where each operation wraps the caller's
+ * key bytes in a new ByteKey (a copy, hashed over its bytes), a lookup returns the stored array
+ * without copying and an update stores a preallocated array.
+ *
+ * <p>The matrix of issue 6: lookup hit, lookup miss, update of an existing key, insert + delete of
+ * a new key; {@code entries} 100k and 1M; {@code shape} key 4 or 16 bytes by value 8 or 64 bytes;
+ * one thread, and two threads for lookup hits (the {@code ...2t} methods, which share one map).
+ * Keys hit are the ones inserted, visited with a large stride so that consecutive operations touch
+ * unrelated memory; misses use keys never inserted; insert + delete cycles through 8 absent keys.
+ * {@code scripts/bench.sh} runs shape k4v8 unless {@code FULL=1} (the whole matrix) or a {@code -p}.
+ * The kernel's own bpf(2) on a HASH map is {@link KernelBench}'s {@code kernelHash...} methods.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
-@State(Scope.Thread)
 public class HashBench {
-    @Param({"100000", "1000000"})
-    public int entries;
 
-    private BpfInstance bpf;
-    private BpfMap hash;
-    private ConcurrentHashMap<ByteKey, byte[]> chm;
-    private final MapElemAttr attr = new MapElemAttr();
-    private final ByteBuffer key = ByteBuffer.allocateDirect(4).order(ByteOrder.nativeOrder());
-    private final ByteBuffer value = ByteBuffer.allocateDirect(8).order(ByteOrder.nativeOrder());
-    private final byte[] keyBytes = new byte[4];
-    private final byte[] stored = new byte[8];
-    private int i;
+    /** The two maps with the same keys, shared by the threads of a benchmark. */
+    @State(Scope.Benchmark)
+    public static class Maps {
+        @Param({"100000", "1000000"})
+        public int entries;
+
+        /** Key and value sizes in bytes: k4v8, k4v64, k16v8, k16v64. */
+        @Param({"k4v8", "k4v64", "k16v8", "k16v64"})
+        public String shape;
+
+        int keySize;
+        int valueSize;
+        BpfInstance bpf;
+        BpfMap hash;
+        ConcurrentHashMap<ByteKey, byte[]> chm;
+
+        @Setup(Level.Trial)
+        public void setup() {
+            int v = shape.indexOf('v');
+            keySize = Integer.parseInt(shape.substring(1, v));
+            valueSize = Integer.parseInt(shape.substring(v + 1));
+            bpf = ProviderHost.fromClassPath().newInstance(BpfSettings.defaults().withMemoryBudget(1L << 30));
+            hash = BpfMap.create(bpf, MapSpec.of(MapType.HASH, keySize, valueSize, entries + 16));
+            chm = new ConcurrentHashMap<>(entries * 2);
+            Caller c = new Caller();
+            c.setup(this);
+            for (int k = 0; k < entries; k++) {
+                c.key(k);
+                c.value.putInt(0, k);
+                hash.update(c.key, c.value, UpdateFlag.ANY);
+                chm.put(new ByteKey(c.keyBytes), new byte[valueSize]);
+            }
+        }
+
+        @TearDown(Level.Trial)
+        public void tearDown() {
+            bpf.close();
+        }
+    }
+
+    /** One calling thread's buffers and position in the key space. */
+    @State(Scope.Thread)
+    public static class Caller {
+        final MapElemAttr attr = new MapElemAttr();
+        ByteBuffer key;
+        ByteBuffer value;
+        byte[] keyBytes;
+        /** The preallocated array a CHM update stores. */
+        byte[] stored;
+        int entries;
+        int i;
+
+        @Setup(Level.Trial)
+        public void setup(Maps m) {
+            key = ByteBuffer.allocateDirect(m.keySize).order(ByteOrder.nativeOrder());
+            value = ByteBuffer.allocateDirect(m.valueSize).order(ByteOrder.nativeOrder());
+            keyBytes = new byte[m.keySize];
+            stored = new byte[m.valueSize];
+            entries = m.entries;
+            // threads start apart, so that two of them do not walk the same keys in step
+            i = (int) (Thread.currentThread().getId() * 7919 % entries);
+        }
+
+        /**
+         * Writes key number k into both the direct buffer and the byte array: {@link #scramble}(k)
+         * in the first four bytes, and for longer keys words derived from k, so that every byte
+         * takes part in the compare.
+         */
+        void key(int k) {
+            int w0 = scramble(k);
+            key.putInt(0, w0);
+            putInt(keyBytes, 0, w0);
+            for (int at = 4; at + 4 <= keyBytes.length; at += 4) {
+                int w = k * 0x9e3779b9 + at;
+                key.putInt(at, w);
+                putInt(keyBytes, at, w);
+            }
+        }
+
+        /**
+         * A one-to-one mix of k. Small consecutive ints as little-endian bytes are a degenerate
+         * case for the baseline's {@code Arrays.hashCode}: 100k of them share 16k hash values (1M
+         * share 130k), which would chain every ConcurrentHashMap bin and flatter the ratios. Keys
+         * that vary in every byte give it the spread real keys (addresses, ports) have.
+         */
+        static int scramble(int k) {
+            return k * 0x9e3779b1;
+        }
+
+        private static void putInt(byte[] b, int at, int v) {
+            // host (little-endian) order, as the direct buffer holds it
+            b[at] = (byte) v;
+            b[at + 1] = (byte) (v >>> 8);
+            b[at + 2] = (byte) (v >>> 16);
+            b[at + 3] = (byte) (v >>> 24);
+        }
+
+        /** The next present key, spread over the map (a fixed large step modulo entries). */
+        int hit() {
+            i = (int) ((i + 40503L) % entries);
+            return i;
+        }
+
+        /** A key never inserted. */
+        int miss() {
+            return entries + 16 + hit();
+        }
+
+        /** One of 8 keys that are not in the map, for insert + delete. */
+        int fresh() {
+            return entries + 1 + (hit() & 7);
+        }
+    }
 
     /** The baseline's key: the caller's bytes copied, hashed over their content. */
     static final class ByteKey {
@@ -69,102 +179,101 @@ public class HashBench {
         }
     }
 
-    @Setup(Level.Trial)
-    public void setup() {
-        bpf = ProviderHost.fromClassPath().newInstance(BpfSettings.defaults().withMemoryBudget(1L << 30));
-        hash = BpfMap.create(bpf, MapSpec.of(MapType.HASH, 4, 8, entries + 16));
-        chm = new ConcurrentHashMap<>(entries * 2);
-        for (int k = 0; k < entries; k++) {
-            key.putInt(0, k);
-            value.putLong(0, k);
-            hash.update(key, value, UpdateFlag.ANY);
-            chm.put(new ByteKey(bytes(k)), new byte[8]);
-        }
-    }
-
-    @TearDown(Level.Trial)
-    public void tearDown() {
-        bpf.close();
-    }
-
-    private byte[] bytes(int k) {
-        keyBytes[0] = (byte) k;
-        keyBytes[1] = (byte) (k >>> 8);
-        keyBytes[2] = (byte) (k >>> 16);
-        keyBytes[3] = (byte) (k >>> 24);
-        return keyBytes;
-    }
-
-    /** The next present key, spread over the map (a multiplicative step modulo entries). */
-    private int hit() {
-        i = (int) ((i + 40503L) % entries);
-        return i;
-    }
-
     // ---- lookup hit ----
 
     @Benchmark
-    public byte[] chmLookupHit() {
-        return chm.get(new ByteKey(bytes(hit())));
+    public byte[] chmLookupHit(Maps m, Caller c) {
+        c.key(c.hit());
+        return m.chm.get(new ByteKey(c.keyBytes));
     }
 
     @Benchmark
-    public boolean typedLookupHit() {
-        key.putInt(0, hit());
-        return hash.lookup(key, value);
+    public boolean typedLookupHit(Maps m, Caller c) {
+        c.key(c.hit());
+        return m.hash.lookup(c.key, c.value);
     }
 
     @Benchmark
-    public int syscallLookupHit() {
-        key.putInt(0, hit());
-        return bpf.bpf(BpfCmd.MAP_LOOKUP_ELEM, attr.set(hash.fd(), key, value, 0));
+    public int syscallLookupHit(Maps m, Caller c) {
+        c.key(c.hit());
+        return m.bpf.bpf(BpfCmd.MAP_LOOKUP_ELEM, c.attr.set(m.hash.fd(), c.key, c.value, 0));
+    }
+
+    // ---- lookup hit, two threads on one map ----
+
+    @Benchmark
+    @Threads(2)
+    public byte[] chmLookupHit2t(Maps m, Caller c) {
+        return chmLookupHit(m, c);
+    }
+
+    @Benchmark
+    @Threads(2)
+    public boolean typedLookupHit2t(Maps m, Caller c) {
+        return typedLookupHit(m, c);
     }
 
     // ---- lookup miss ----
 
     @Benchmark
-    public byte[] chmLookupMiss() {
-        return chm.get(new ByteKey(bytes(entries + hit())));
+    public byte[] chmLookupMiss(Maps m, Caller c) {
+        c.key(c.miss());
+        return m.chm.get(new ByteKey(c.keyBytes));
     }
 
     @Benchmark
-    public boolean typedLookupMiss() {
-        key.putInt(0, entries + hit());
-        return hash.lookup(key, value);
+    public boolean typedLookupMiss(Maps m, Caller c) {
+        c.key(c.miss());
+        return m.hash.lookup(c.key, c.value);
+    }
+
+    @Benchmark
+    public int syscallLookupMiss(Maps m, Caller c) {
+        c.key(c.miss());
+        return m.bpf.bpf(BpfCmd.MAP_LOOKUP_ELEM, c.attr.set(m.hash.fd(), c.key, c.value, 0));
     }
 
     // ---- update of an existing key ----
 
     @Benchmark
-    public byte[] chmUpdate() {
-        return chm.put(new ByteKey(bytes(hit())), stored);
+    public byte[] chmUpdate(Maps m, Caller c) {
+        c.key(c.hit());
+        return m.chm.put(new ByteKey(c.keyBytes), c.stored);
     }
 
     @Benchmark
-    public void typedUpdate() {
-        key.putInt(0, hit());
-        hash.update(key, value, UpdateFlag.ANY);
+    public void typedUpdate(Maps m, Caller c) {
+        c.key(c.hit());
+        m.hash.update(c.key, c.value, UpdateFlag.ANY);
     }
 
     @Benchmark
-    public int syscallUpdate() {
-        key.putInt(0, hit());
-        return bpf.bpf(BpfCmd.MAP_UPDATE_ELEM, attr.set(hash.fd(), key, value, 0));
+    public int syscallUpdate(Maps m, Caller c) {
+        c.key(c.hit());
+        return m.bpf.bpf(BpfCmd.MAP_UPDATE_ELEM, c.attr.set(m.hash.fd(), c.key, c.value, 0));
     }
 
     // ---- insert + delete of a new key ----
 
     @Benchmark
-    public byte[] chmInsertDelete() {
-        ByteKey k = new ByteKey(bytes(entries + 1 + (hit() & 7)));
-        chm.put(k, stored);
-        return chm.remove(new ByteKey(k.b));
+    public byte[] chmInsertDelete(Maps m, Caller c) {
+        c.key(c.fresh());
+        m.chm.put(new ByteKey(c.keyBytes), c.stored);
+        return m.chm.remove(new ByteKey(c.keyBytes));
     }
 
     @Benchmark
-    public boolean typedInsertDelete() {
-        key.putInt(0, entries + 1 + (hit() & 7));
-        hash.update(key, value, UpdateFlag.ANY);
-        return hash.delete(key);
+    public boolean typedInsertDelete(Maps m, Caller c) {
+        c.key(c.fresh());
+        m.hash.update(c.key, c.value, UpdateFlag.ANY);
+        return m.hash.delete(c.key);
+    }
+
+    @Benchmark
+    public int syscallInsertDelete(Maps m, Caller c) {
+        c.key(c.fresh());
+        int fd = m.hash.fd();
+        m.bpf.bpf(BpfCmd.MAP_UPDATE_ELEM, c.attr.set(fd, c.key, c.value, 0));
+        return m.bpf.bpf(BpfCmd.MAP_DELETE_ELEM, c.attr.set(fd, c.key, null, 0));
     }
 }

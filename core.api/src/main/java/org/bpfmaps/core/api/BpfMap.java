@@ -190,6 +190,9 @@ public final class BpfMap implements AutoCloseable {
     public boolean delete(ByteBuffer key) {
         checkOpen();
         checkSize("key", key, keySize());
+        if (path != null) {
+            return path.delete(key);
+        }
         MapElemAttr a = SCRATCH.get().attr.set(fd, key, null, 0);
         return found("MAP_DELETE_ELEM", bpf.bpf(BpfCmd.MAP_DELETE_ELEM, a), a);
     }

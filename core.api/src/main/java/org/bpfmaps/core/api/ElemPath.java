@@ -17,6 +17,9 @@ public interface ElemPath {
     /** MAP_UPDATE_ELEM with BPF_ANY, BPF_NOEXIST or BPF_EXIST. */
     void update(ByteBuffer key, ByteBuffer value, long flags);
 
+    /** MAP_DELETE_ELEM; false when there is no such element. */
+    boolean delete(ByteBuffer key);
+
     /** The value of a 4-byte key, zero-extended, or {@code absent}; maps whose values fit 8 bytes. */
     long lookupLong(int key, long absent);
 

@@ -410,7 +410,7 @@ final class ElemCommands {
         return a.fail(Errno.ENODEV, "the map is detached: the provider of its type has gone");
     }
 
-    private static int notSupported(MapObject m, BpfCmd cmd, BpfAttr a) {
+    static int notSupported(MapObject m, BpfCmd cmd, ErrorSink a) {
         return a.fail(Errno.ENOTSUPP, cmd + " is not supported by map type " + m.def.type().bpftoolName());
     }
 

@@ -21,11 +21,14 @@ final class FastElemPath implements ElemPath {
     private final FdEntry fd;
     private final MapObject map;
     private final int fdNumber;
+    /** Whether the type has a delete op; one without answers ENOTSUPP, as the kernel's NULL op. */
+    private final boolean deletes;
 
     FastElemPath(FdEntry fd, int fdNumber) {
         this.fd = fd;
         this.map = (MapObject) fd.obj;
         this.fdNumber = fdNumber;
+        this.deletes = map.traits.supports(BpfCmd.MAP_DELETE_ELEM);
     }
 
     @Override
@@ -42,6 +45,25 @@ final class FastElemPath implements ElemPath {
         if (r != 0) {
             throw failure(ops, BpfCmd.MAP_UPDATE_ELEM, r);
         }
+    }
+
+    @Override
+    public boolean delete(ByteBuffer key) {
+        MapOps ops = map.ops;
+        if (!fd.canWrite || map.frozen || ops == null || !deletes) {
+            // the checks of ElemCommands.delete, in its order
+            Failure f = new Failure();
+            if (ElemCommands.writeCheck(fd, map, f) == 0) {
+                if (ops == null) {
+                    ElemCommands.detached(f);
+                } else {
+                    ElemCommands.notSupported(map, BpfCmd.MAP_DELETE_ELEM, f);
+                }
+            }
+            throw f.exception("MAP_DELETE_ELEM");
+        }
+        int r = ops.deleteElem(key);
+        return r == 0 || notFound(ops, BpfCmd.MAP_DELETE_ELEM, r);
     }
 
     @Override

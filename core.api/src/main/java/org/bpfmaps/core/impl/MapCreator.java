@@ -66,20 +66,22 @@ final class MapCreator {
         }
         long vs = Integer.toUnsignedLong(a.valueSize);
         long valueBuf = t.perCpu() ? ((vs + 7) & ~7L) * in.settings.possibleCpus() : vs;
-        if (valueBuf > Integer.MAX_VALUE) {
-            // a user-space value buffer (all CPUs' for a per-CPU map) must fit one Java buffer
-            return a.fail(Errno.E2BIG, "a value buffer of %d bytes (value_size %d, all CPUs) is over 2 GiB",
-                    valueBuf, vs);
+        if (!t.perCpuLimitLast() && (err = checkValueBuf(a, valueBuf)) != 0) {
+            return err;
         }
         MapDef def = new MapDef(type, a.keySize, a.valueSize, a.maxEntries,
                 flags & ~(BpfFlags.F_RDONLY | BpfFlags.F_WRONLY), numaNode, a.mapExtra,
-                nameOf(a), in.settings.possibleCpus(), (int) valueBuf);
+                nameOf(a), in.settings.possibleCpus(), (int) Math.min(valueBuf, Integer.MAX_VALUE));
         try {
             if ((err = provider.provider.allocCheck(def, a)) != 0) {
                 return err;
             }
         } catch (RuntimeException ex) {
             return a.fail(Errno.EINVAL, "the provider of " + type.bpftoolName() + " refused the map: " + ex);
+        }
+        if (t.perCpuLimitLast() && ((err = checkPerCpuCap(a)) != 0 || (err = checkValueBuf(a, valueBuf)) != 0)) {
+            // htab_map_alloc_check tests PCPU_MIN_UNIT_SIZE after its own rules
+            return err;
         }
         try {
             MapDef made = provider.provider.adjust(def);
@@ -173,9 +175,27 @@ final class MapCreator {
             return a.fail(t.valueSizeTooBig(), "value_size %d: " + type + " values are at most %d bytes", vs,
                     t.valueSizeMax());
         }
-        if (t.perCpu() && ((vs + 7) & ~7L) > MapTypeTraits.PERCPU_VALUE_MAX) {
+        if (t.perCpu() && !t.perCpuLimitLast()) {
+            return checkPerCpuCap(a);
+        }
+        return 0;
+    }
+
+    /** {@code PCPU_MIN_UNIT_SIZE}: the last rule of a per-CPU type's {@code map_alloc_check}. */
+    private static int checkPerCpuCap(MapCreateAttr a) {
+        long vs = Integer.toUnsignedLong(a.valueSize);
+        if (((vs + 7) & ~7L) > MapTypeTraits.PERCPU_VALUE_MAX) {
             return a.fail(Errno.E2BIG, "value_size %d: a per-CPU value rounds up to at most %d bytes", vs,
                     MapTypeTraits.PERCPU_VALUE_MAX);
+        }
+        return 0;
+    }
+
+    /** A user-space value buffer (all CPUs' for a per-CPU map) must fit one Java buffer. */
+    private static int checkValueBuf(MapCreateAttr a, long valueBuf) {
+        if (valueBuf > Integer.MAX_VALUE) {
+            return a.fail(Errno.E2BIG, "a value buffer of %d bytes (value_size %d, all CPUs) is over 2 GiB",
+                    valueBuf, Integer.toUnsignedLong(a.valueSize));
         }
         return 0;
     }

@@ -29,6 +29,7 @@ public final class MapTypeTraits {
     private final Errno valueSizeTooBig;
     private final long maxEntriesMin;
     private final boolean perCpu;
+    private final boolean perCpuLimitLast;
     private final boolean numaAllowed;
     private final Set<BpfCmd> commands;
 
@@ -43,6 +44,7 @@ public final class MapTypeTraits {
         valueSizeTooBig = b.valueSizeTooBig;
         maxEntriesMin = b.maxEntriesMin;
         perCpu = b.perCpu;
+        perCpuLimitLast = b.perCpuLimitLast;
         numaAllowed = b.numaAllowed;
         commands = EnumSet.copyOf(b.commands);
     }
@@ -93,6 +95,15 @@ public final class MapTypeTraits {
         return perCpu;
     }
 
+    /**
+     * Whether the per-CPU value limits (the {@link #PERCPU_VALUE_MAX} cap, and the value buffer
+     * fitting one Java buffer) run after the provider's {@link MapProvider#allocCheck} instead of
+     * with the table's rules.
+     */
+    public boolean perCpuLimitLast() {
+        return perCpuLimitLast;
+    }
+
     /** Whether BPF_F_NUMA_NODE may be combined with this type. */
     public boolean numaAllowed() {
         return numaAllowed;
@@ -119,6 +130,7 @@ public final class MapTypeTraits {
         private Errno valueSizeTooBig = Errno.E2BIG;
         private long maxEntriesMin = 1;
         private boolean perCpu;
+        private boolean perCpuLimitLast;
         private boolean numaAllowed = true;
         private final Set<BpfCmd> commands = EnumSet.noneOf(BpfCmd.class);
 
@@ -160,6 +172,19 @@ public final class MapTypeTraits {
         /** Per-CPU values; also caps the rounded value size at {@link #PERCPU_VALUE_MAX} (E2BIG). */
         public Builder perCpu() {
             this.perCpu = true;
+            return this;
+        }
+
+        /**
+         * Per-CPU values whose cap runs after the provider's {@link MapProvider#allocCheck}: for
+         * types whose {@code map_alloc_check} makes checks of its own before its
+         * {@code PCPU_MIN_UNIT_SIZE} test ({@code htab_map_alloc_check}), so that an attr that
+         * breaks both gets the kernel's errno. The provider's check then must not rely on
+         * {@link MapDef#valueBufSize}, which is capped at {@code Integer.MAX_VALUE} when it sees it.
+         */
+        public Builder perCpuLimitLast() {
+            this.perCpu = true;
+            this.perCpuLimitLast = true;
             return this;
         }
 

@@ -1,62 +1,57 @@
 package org.bpfmaps.map.hash;
 
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * How many elements a non-LRU map holds, for its E2BIG: the kernel's {@code htab->count} (or, for
- * preallocated maps, the free list running dry), made exact for concurrent callers.
+ * How many elements of a non-LRU map are visible, for its E2BIG: the kernel's {@code htab->count}
+ * (or, for preallocated maps, the free list running dry), made exact for concurrent callers.
  *
  * <p>The kernel can answer E2BIG to an insert on one CPU while another CPU holds the last free
  * element but has not linked it yet: the map looks full and one key short at once, which no
- * sequence of the same calls explains. Here the word counts both the elements taken
- * ({@code reserved}, high half) and those whose insert is visible ({@code committed}, low half).
- * An insert reserves before it takes an element and commits after its bucket's write section; a
- * delete frees its element before its write section ends, and un-counts it in both halves at
- * once. So committed never exceeds the visible elements, and "full" is answered only when
- * {@code committed == max_entries}: at that instant every element is linked and visible. When
- * all are reserved but some not yet committed, the outcome depends on those inserts (or deletes)
- * in flight, and the caller waits for them: they hold their own bucket lock and need no other, so
- * they finish.
+ * sequence of the same calls explains. Here an insert takes its element from the free list (one
+ * compare-and-set, which is also its reservation) and is counted only after its bucket is unlocked,
+ * when the key is visible; a delete gives its element back and un-counts it while it still holds
+ * the bucket, before the key disappears. So the count never exceeds the visible elements, and an
+ * insert that finds the free list empty answers "full" only when the count is max_entries: at that
+ * instant every element is linked and visible. When the count is lower, elements are between the
+ * free list and their bucket, and the caller waits for those inserts: they hold their own bucket
+ * and need nothing else, so they finish.
  */
 final class ElemCount {
-    private static final long RESERVED = 1L << 32;
+    /** Busy checks of a map that looks full before the caller starts yielding its CPU. */
+    private static final int SPINS = 64;
 
-    private final AtomicLong state = new AtomicLong();
-    private final long max;
+    private final AtomicInteger visible = new AtomicInteger();
+    private final int max;
 
     ElemCount(int maxEntries) {
-        this.max = Integer.toUnsignedLong(maxEntries);
+        this.max = maxEntries;
     }
 
-    /** Counts a new element in: true, or false when the map is full. */
-    boolean reserve() {
-        for (;;) {
-            long s = state.get();
-            if ((s >>> 32) < max) {
-                if (state.compareAndSet(s, s + RESERVED)) {
-                    return true;
-                }
-            } else if ((s & 0xffff_ffffL) == max) {
-                return false;
-            } else {
-                // every element is taken, not every insert is visible yet: their outcome decides
-                Thread.onSpinWait();
-            }
+    /**
+     * Called when the free list was found empty: true when the map is full, false when an insert
+     * in flight may yet give an element back or make the map full (the caller tries the free list
+     * again).
+     */
+    boolean full(int tries) {
+        if (visible.get() == max) {
+            return true;
         }
+        if (tries < SPINS) {
+            Thread.onSpinWait();
+        } else {
+            Thread.yield();
+        }
+        return false;
     }
 
-    /** The reserved element is linked and its bucket's write section over. */
+    /** An element was linked and its bucket unlocked. */
     void commit() {
-        state.getAndIncrement();
+        visible.getAndIncrement();
     }
 
-    /** A committed element is unlinked (and already back in the pool). */
+    /** A counted element was unlinked (and is already back on the free list). */
     void release() {
-        state.getAndAdd(-RESERVED - 1);
-    }
-
-    /** A reserved element was never linked. */
-    void abort() {
-        state.getAndAdd(-RESERVED);
+        visible.getAndDecrement();
     }
 }

@@ -77,14 +77,14 @@ final class ElemLayout {
 
     /** Copies the value stored at {@code at} in {@code slot} to {@code dst} at {@code dstAt}, as the user sees it. */
     void copyOut(ByteBuffer slot, int at, ByteBuffer dst, int dstAt) {
-        Bytes.copy(slot, at + valueOff, dst, dstAt, perCpu ? valueBytes : valueSize);
+        KeyBytes.copy(slot, at + valueOff, dst, dstAt, perCpu ? valueBytes : valueSize);
     }
 
     /** Stores a user-space value into the element at {@code at} in {@code slot}. */
     void copyIn(ByteBuffer src, int srcAt, ByteBuffer slot, int at) {
         int v = at + valueOff;
         if (!perCpu) {
-            Bytes.copy(src, srcAt, slot, v, valueSize);
+            KeyBytes.copy(src, srcAt, slot, v, valueSize);
             return;
         }
         int pad = stride - valueSize;

@@ -5,9 +5,9 @@ package org.bpfmaps.map.hash;
  * kernel's {@code alloc_htab_elem} / {@code free_htab_elem}. (LRU maps take and return elements
  * through their {@link Lru} lists instead, which evict rather than run out.)
  *
- * <p>An insert is {@link #alloc}, then linking the element under the bucket lock, then
- * {@link #commit} once the bucket's write section has ended; a delete unlinks and calls
- * {@link #free} before its write section ends. That order lets {@link ElemCount} answer "full"
+ * <p>An insert is {@link #alloc} and linking the element under the bucket lock, then
+ * {@link #commit} once the bucket is unlocked; a delete unlinks and calls {@link #free} before it
+ * unlocks the bucket. That order lets {@link ElemCount} answer "full"
  * only when max_entries elements are visible to every reader.
  */
 interface ElemPool {

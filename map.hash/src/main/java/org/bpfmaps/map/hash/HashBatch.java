@@ -71,7 +71,8 @@ final class HashBatch {
                 // not empty when peeked at: count and copy under the lock
                 int cnt;
                 int detached = -1;
-                synchronized (buckets.lockOf(b)) {
+                buckets.lock(b);
+                try {
                     cnt = t.chainLength(b);
                     if (cnt > max - total) {
                         // the bucket does not fit: the page ends before it
@@ -91,14 +92,14 @@ final class HashBatch {
                     if (delete && cnt > 0) {
                         // the whole chain goes; it stays linked through its elements for freeing
                         detached = buckets.head(b);
-                        buckets.writeBegin(b);
                         buckets.setHead(b, -1);
                         if (ops.releasesUnderLock()) {
                             release(ops, detached);
                             detached = -1;
                         }
-                        buckets.writeEnd(b);
                     }
+                } finally {
+                    buckets.unlock(b);
                 }
                 // an LRU's elements are freed after the bucket lock is dropped: its lock never comes second
                 release(ops, detached);

@@ -31,7 +31,7 @@ abstract class HashMapOps implements MapOps {
     abstract void release(int e);
 
     /**
-     * Whether {@link #release} runs inside the bucket's write section. The pool of HASH and
+     * Whether {@link #release} runs while the bucket is locked. The pool of HASH and
      * PERCPU_HASH is lock-free, and freeing before the delete becomes visible makes "full" exact
      * (see {@link ElemCount}): whoever sees the key gone also finds its room, where the kernel,
      * which frees after unlocking, can answer E2BIG in between. An LRU's lock must never be taken
@@ -84,7 +84,8 @@ abstract class HashMapOps implements MapOps {
         int b = table.bucketOf(h);
         Buckets buckets = table.buckets;
         int e;
-        synchronized (buckets.lockOf(b)) {
+        buckets.lock(b);
+        try {
             e = table.find(b, h, key, at);
             if (e < 0) {
                 return Errno.ENOENT.ret();
@@ -93,13 +94,13 @@ abstract class HashMapOps implements MapOps {
                 // per-CPU maps give every CPU's value, in the layout lookup uses
                 table.copyValueOut(e, value, value.position());
             }
-            buckets.writeBegin(b);
             table.unlink(b, e);
             if (releasesUnderLock()) {
                 // free before the delete shows: whoever sees the key gone also sees the room
                 release(e);
             }
-            buckets.writeEnd(b);
+        } finally {
+            buckets.unlock(b);
         }
         if (!releasesUnderLock()) {
             release(e);

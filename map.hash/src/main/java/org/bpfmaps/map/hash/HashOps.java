@@ -14,7 +14,7 @@ import org.bpfmaps.core.spi.PrimitiveOps;
  *
  * <p>The kernel replaces a plain HASH element as a whole (a new element linked before the old one
  * is unlinked) so that lock-free readers never see a value half-written; here the value is
- * rewritten in place inside the bucket's write section, and readers that overlap it retry, which
+ * rewritten in place while the bucket is locked, and readers that overlap it retry, which
  * gives them the same guarantee without a spare element. Per-CPU values are updated in place, as
  * the kernel does.
  *
@@ -48,16 +48,15 @@ final class HashOps extends HashMapOps implements PrimitiveOps {
         int h = table.hash(key, at);
         int b = table.bucketOf(h);
         Buckets buckets = table.buckets;
-        synchronized (buckets.lockOf(b)) {
+        buckets.lock(b);
+        try {
             int old = table.find(b, h, key, at);
             int err = checkFlags(old, flags);
             if (err != 0) {
                 return err;
             }
             if (old >= 0) {
-                buckets.writeBegin(b);
                 table.copyValueIn(old, value, value.position());
-                buckets.writeEnd(b);
                 return 0;
             }
             int e = pool.alloc();
@@ -65,15 +64,15 @@ final class HashOps extends HashMapOps implements PrimitiveOps {
                 // all elements are in use (or no memory): no room for a new key
                 return e;
             }
-            // not reachable from any chain yet: written outside the write section
             table.initKey(e, h, key, at);
             table.copyValueIn(e, value, value.position());
-            buckets.writeBegin(b);
             table.link(b, e);
-            buckets.writeEnd(b);
-            pool.commit();
-            return 0;
+        } finally {
+            buckets.unlock(b);
         }
+        // counted once visible: see ElemCount
+        pool.commit();
+        return 0;
     }
 
     @Override
@@ -92,16 +91,15 @@ final class HashOps extends HashMapOps implements PrimitiveOps {
         int h = table.hashInt(key);
         int b = table.bucketOf(h);
         Buckets buckets = table.buckets;
-        synchronized (buckets.lockOf(b)) {
+        buckets.lock(b);
+        try {
             int old = table.findInt(b, h, key);
             int err = checkFlags(old, flags);
             if (err != 0) {
                 return err;
             }
             if (old >= 0) {
-                buckets.writeBegin(b);
                 table.putLong(old, value);
-                buckets.writeEnd(b);
                 return 0;
             }
             int e = pool.alloc();
@@ -110,12 +108,12 @@ final class HashOps extends HashMapOps implements PrimitiveOps {
             }
             table.initIntKey(e, h, key);
             table.putLong(e, value);
-            buckets.writeBegin(b);
             table.link(b, e);
-            buckets.writeEnd(b);
-            pool.commit();
-            return 0;
+        } finally {
+            buckets.unlock(b);
         }
+        pool.commit();
+        return 0;
     }
 
     /** Whether the primitive forms apply: 4-byte keys, one value of at most 8 bytes. */

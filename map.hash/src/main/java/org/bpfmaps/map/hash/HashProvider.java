@@ -22,9 +22,9 @@ import org.osgi.service.component.annotations.Component;
  * can make the kernel's checks in the kernel's order, which the table cannot say: NO_COMMON_LRU
  * on a non-LRU type, then NO_PREALLOC on an LRU type (ENOTSUPP: LRU maps are always
  * preallocated), then NUMA with per-CPU values or lists, then zero sizes, then key + value against
- * KMALLOC_MAX_SIZE, then the bucket count. One difference remains, where two rules break at once:
- * the table's per-CPU value cap (E2BIG) runs before all of these (measured on 6.18: PERCPU_HASH
- * with NO_COMMON_LRU and value_size 40000 is EINVAL there, E2BIG here).
+ * KMALLOC_MAX_SIZE; the core's per-CPU value cap runs after all of these, as the last rule of
+ * {@code htab_map_alloc_check} ({@link MapTypeTraits.Builder#perCpuLimitLast}), then the bucket
+ * count.
  *
  * <p>With BPF_F_NO_COMMON_LRU, max_entries is rounded up to a multiple of the possible CPUs so
  * that every CPU's LRU list has the same share ({@link #adjust}); info reports the rounded number.
@@ -59,7 +59,7 @@ public final class HashProvider implements MapProvider {
                 .maxEntriesMin(0)
                 .commands(COMMANDS);
         if (perCpu(type)) {
-            b.perCpu();
+            b.perCpuLimitLast();
         }
         return b.build();
     }
@@ -142,7 +142,7 @@ public final class HashProvider implements MapProvider {
     }
 
     /**
-     * The bytes the map's storage takes: the buckets (with their lock stripes), and the elements.
+     * The bytes the map's storage takes: the buckets (each its own lock), and the elements.
      * Preallocated: max_entries element slots off-heap. BPF_F_NO_PREALLOC: the index per possible
      * element, and max_entries elements as the most there can be; the budget has to cover the map
      * at its fullest, since elements are allocated later with no budget check.

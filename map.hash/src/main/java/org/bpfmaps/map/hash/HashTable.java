@@ -13,8 +13,7 @@ import org.bpfmaps.core.spi.Bytes;
  * replaces a value) is in the ops classes; this class walks and edits chains.
  *
  * <p>Two kinds of access. Under the bucket's lock ({@link #find}, {@link #link}, {@link #unlink},
- * always inside {@link Buckets#writeBegin}/{@link Buckets#writeEnd} for changes) everything read
- * is current. Without a lock ({@link #lookup}, {@link #getNextKey} and friends) a reader walks
+ * between {@link Buckets#lock} and {@link Buckets#unlock}) everything read is current. Without a lock ({@link #lookup}, {@link #getNextKey} and friends) a reader walks
  * optimistically and validates against the bucket's sequence count, retrying when a writer
  * intervened and taking the lock after a few failed tries, so that a reader always finishes.
  * Links are stored as index + 1 so that zeroed memory is an empty chain.
@@ -76,7 +75,7 @@ final class HashTable implements Lru.Evictor {
         ByteBuffer b = elems.buf(e);
         int base = elems.base(e);
         KeyBytes.putInt(b, base + ElemLayout.HASH, hash);
-        Bytes.copy(key, at, b, base + keyOff, keySize);
+        KeyBytes.copy(key, at, b, base + keyOff, keySize);
     }
 
     /** As {@link #initKey} for a 4-byte key given as an int. */
@@ -147,7 +146,7 @@ final class HashTable implements Lru.Evictor {
         return find(b, hashOf(n), elems.buf(n), elems.base(n) + keyOff);
     }
 
-    /** Puts e at the head of bucket b, where a concurrent search finds it before an older element. */
+    /** Puts e at the head of bucket b, where a search finds it before an older element with its key. */
     void link(int b, int e) {
         setNext(e, buckets.head(b));
         buckets.setHead(b, e);
@@ -186,16 +185,11 @@ final class HashTable implements Lru.Evictor {
     @Override
     public boolean deleteNode(int e) {
         int b = bucketOf(hashOf(e));
-        synchronized (buckets.lockOf(b)) {
-            for (int x = buckets.head(b); x >= 0; x = next(x)) {
-                if (x == e) {
-                    buckets.writeBegin(b);
-                    unlink(b, e);
-                    buckets.writeEnd(b);
-                    return true;
-                }
-            }
-            return false;
+        buckets.lock(b);
+        try {
+            return unlink(b, e);
+        } finally {
+            buckets.unlock(b);
         }
     }
 
@@ -209,67 +203,13 @@ final class HashTable implements Lru.Evictor {
     int lookup(ByteBuffer key, ByteBuffer dst) {
         int at = key.position();
         int h = hash(key, at);
-        int b = bucketOf(h);
-        for (int t = 0; t < TRIES; t++) {
-            int seq = buckets.readBegin(b);
-            if ((seq & 1) != 0) {
-                Thread.onSpinWait();
-                continue;
-            }
-            int e = findRacy(b, seq, h, key, at);
-            if (e == RETRY) {
-                continue;
-            }
-            if (e >= 0) {
-                ByteBuffer eb = elems.buf(e);
-                if (eb == null) {
-                    continue;
-                }
-                layout.copyOut(eb, elems.base(e), dst, dst.position());
-            }
-            if (buckets.readValid(b, seq)) {
-                return e;
-            }
-        }
-        synchronized (buckets.lockOf(b)) {
-            int e = find(b, h, key, at);
-            if (e >= 0) {
-                copyValueOut(e, dst, dst.position());
-            }
-            return e;
-        }
+        return (int) read(LOOKUP, bucketOf(h), h, key, at, 0, 0, dst);
     }
 
     /** The value of a 4-byte key as a number (values of up to 8 bytes), or {@code absent}. */
     long lookupLong(int key, long absent) {
         int h = hashInt(key);
-        int b = bucketOf(h);
-        for (int t = 0; t < TRIES; t++) {
-            int seq = buckets.readBegin(b);
-            if ((seq & 1) != 0) {
-                Thread.onSpinWait();
-                continue;
-            }
-            int e = findIntRacy(b, seq, h, key);
-            if (e == RETRY) {
-                continue;
-            }
-            long v = absent;
-            if (e >= 0) {
-                ByteBuffer eb = elems.buf(e);
-                if (eb == null) {
-                    continue;
-                }
-                v = getLong(eb, elems.base(e));
-            }
-            if (buckets.readValid(b, seq)) {
-                return v;
-            }
-        }
-        synchronized (buckets.lockOf(b)) {
-            int e = findInt(b, h, key);
-            return e < 0 ? absent : getLong(elems.buf(e), elems.base(e));
-        }
+        return read(LOOKUP_LONG, bucketOf(h), h, null, 0, key, absent, null);
     }
 
     /**
@@ -280,102 +220,121 @@ final class HashTable implements Lru.Evictor {
     boolean getNextKey(ByteBuffer key, ByteBuffer out) {
         int from = 0;
         if (key != null) {
-            from = nextInChain(key, out);
+            int at = key.position();
+            int h = hash(key, at);
+            from = (int) read(NEXT_IN_CHAIN, bucketOf(h), h, key, at, 0, 0, out);
             if (from < 0) {
                 return true;
             }
         }
         int n = buckets.count();
         for (int b = from; b < n; b++) {
-            if (firstKey(b, out)) {
+            if (read(FIRST_KEY, b, 0, null, 0, 0, 0, out) != 0) {
                 return true;
             }
         }
         return false;
     }
 
+    /** The reads that {@link #read} makes; {@link #once} says what each does. */
+    private static final int LOOKUP = 0;
+    private static final int LOOKUP_LONG = 1;
+    private static final int NEXT_IN_CHAIN = 2;
+    private static final int FIRST_KEY = 3;
+
     /**
-     * Finds key in its bucket: -1 when an element follows it in the chain (its key copied to out),
-     * the next bucket's index when it ends the chain, 0 when the key is not in the map (the walk
-     * restarts from the first bucket, as the kernel's does).
+     * Every lock-free read, written once: up to {@link #TRIES} tries of {@code op} on bucket b,
+     * each made against an even count and kept only if the count has not moved since; then the
+     * same op under the bucket's lock, so that a reader always finishes. A try that meets a
+     * writer's traces (a link out of range, a freed element, a chain longer than it can be) stops
+     * early with any answer: each of those moved the count, so the validation throws it away.
      */
-    private int nextInChain(ByteBuffer key, ByteBuffer out) {
-        int at = key.position();
-        int h = hash(key, at);
-        int b = bucketOf(h);
+    private long read(int op, int b, int h, ByteBuffer key, int at, int intKey, long absent, ByteBuffer out) {
         for (int t = 0; t < TRIES; t++) {
             int seq = buckets.readBegin(b);
             if ((seq & 1) != 0) {
                 Thread.onSpinWait();
                 continue;
             }
-            int e = findRacy(b, seq, h, key, at);
-            if (e == RETRY) {
-                continue;
-            }
-            int result = 0;
-            if (e >= 0) {
-                ByteBuffer eb = elems.buf(e);
-                if (eb == null) {
-                    continue;
-                }
-                int n = KeyBytes.getInt(eb, elems.base(e) + ElemLayout.NEXT) - 1;
-                if (n < 0) {
-                    result = b + 1;
-                } else {
-                    ByteBuffer nb = elems.buf(n);
-                    if (nb == null) {
-                        continue;
-                    }
-                    Bytes.copy(nb, elems.base(n) + keyOff, out, out.position(), keySize);
-                    result = -1;
-                }
-            }
+            long r = once(op, b, seq, h, key, at, intKey, absent, out);
             if (buckets.readValid(b, seq)) {
-                return result;
+                return r;
             }
         }
-        synchronized (buckets.lockOf(b)) {
-            int e = find(b, h, key, at);
-            if (e < 0) {
-                return 0;
-            }
-            int n = next(e);
-            if (n < 0) {
-                return b + 1;
-            }
-            copyKeyOut(n, out, out.position());
-            return -1;
+        // the lock's odd count stays put while we hold it: the try below always validates
+        int seq = buckets.lock(b);
+        try {
+            return once(op, b, seq, h, key, at, intKey, absent, out);
+        } finally {
+            buckets.unlock(b);
         }
     }
 
-    /** Copies the key of bucket b's first element to out; false when the bucket is empty. */
-    private boolean firstKey(int b, ByteBuffer out) {
-        for (int t = 0; t < TRIES; t++) {
-            int seq = buckets.readBegin(b);
-            if ((seq & 1) != 0) {
-                Thread.onSpinWait();
-                continue;
-            }
-            int e = buckets.head(b);
-            if (e >= 0) {
-                ByteBuffer eb = elems.buf(e);
-                if (eb == null) {
-                    continue;
-                }
-                Bytes.copy(eb, elems.base(e) + keyOff, out, out.position(), keySize);
-            }
-            if (buckets.readValid(b, seq)) {
-                return e >= 0;
-            }
+    /** One try of a read; a constant op after inlining, so the switch costs nothing. */
+    private long once(int op, int b, int seq, int h, ByteBuffer key, int at, int intKey, long absent,
+            ByteBuffer out) {
+        switch (op) {
+            case LOOKUP:
+                return copyValue(b, seq, h, key, at, out);
+            case LOOKUP_LONG:
+                return valueOf(b, seq, h, intKey, absent);
+            case NEXT_IN_CHAIN:
+                return copyNextKey(b, seq, h, key, at, out);
+            default:
+                return copyFirstKey(b, out);
         }
-        synchronized (buckets.lockOf(b)) {
-            int e = buckets.head(b);
-            if (e >= 0) {
-                copyKeyOut(e, out, out.position());
-            }
-            return e >= 0;
+    }
+
+    /** LOOKUP: copies the key's value to out; the element, or a negative number. */
+    private int copyValue(int b, int seq, int h, ByteBuffer key, int at, ByteBuffer out) {
+        int e = findRacy(b, seq, h, key, at);
+        ByteBuffer eb = e >= 0 ? elems.buf(e) : null;
+        if (eb == null) {
+            return e < 0 ? e : RETRY;
         }
+        layout.copyOut(eb, elems.base(e), out, out.position());
+        return e;
+    }
+
+    /** LOOKUP_LONG: the value of a 4-byte key, or absent. */
+    private long valueOf(int b, int seq, int h, int key, long absent) {
+        int e = findIntRacy(b, seq, h, key);
+        ByteBuffer eb = e >= 0 ? elems.buf(e) : null;
+        return eb == null ? absent : getLong(eb, elems.base(e));
+    }
+
+    /**
+     * NEXT_IN_CHAIN: finds key in bucket b. -1 when an element follows it in the chain (its key
+     * copied to out), the next bucket's index when it ends the chain, 0 when the key is not in the
+     * map (the walk restarts from the first bucket, as the kernel's does).
+     */
+    private int copyNextKey(int b, int seq, int h, ByteBuffer key, int at, ByteBuffer out) {
+        int e = findRacy(b, seq, h, key, at);
+        ByteBuffer eb = e >= 0 ? elems.buf(e) : null;
+        if (eb == null) {
+            return 0;
+        }
+        int n = KeyBytes.getInt(eb, elems.base(e) + ElemLayout.NEXT) - 1;
+        if (n < 0) {
+            return b + 1;
+        }
+        ByteBuffer nb = n < elems.capacity() ? elems.buf(n) : null;
+        if (nb == null) {
+            return 0;
+        }
+        Bytes.copy(nb, elems.base(n) + keyOff, out, out.position(), keySize);
+        return -1;
+    }
+
+    /** FIRST_KEY: copies the key of bucket b's first element to out; 0 when the bucket is empty. */
+    private int copyFirstKey(int b, ByteBuffer out) {
+        int e = buckets.head(b);
+        ByteBuffer eb = e >= 0 && e < elems.capacity() ? elems.buf(e) : null;
+        if (eb == null) {
+            return 0;
+        }
+        Bytes.copy(eb, elems.base(e) + keyOff, out, out.position(), keySize);
+        return 1;
     }
 
     /** A lock-free search of bucket b: the element, -1, or RETRY when the bucket changed. */

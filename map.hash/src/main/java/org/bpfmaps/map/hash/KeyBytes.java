@@ -86,6 +86,33 @@ final class KeyBytes {
         return true;
     }
 
+    /** Values and keys up to this size are copied word by word here rather than by a bulk put. */
+    static final int SMALL = 64;
+
+    /**
+     * Copies {@code len} bytes from {@code src} at {@code srcAt} to {@code dst} at {@code dstAt}.
+     * Up to {@link #SMALL} bytes the copy is 8-, 4- and 1-byte plain accesses, which the compiler
+     * keeps inline; a bulk {@code ByteBuffer.put} costs a call into the runtime's copy stub and
+     * its checks, which for a value of 8 bytes outweigh the copy. Sizes are the caller's to check.
+     */
+    static void copy(ByteBuffer src, int srcAt, ByteBuffer dst, int dstAt, int len) {
+        if (len > SMALL) {
+            dst.put(dstAt, src, srcAt, len);
+            return;
+        }
+        int i = 0;
+        for (; i + 8 <= len; i += 8) {
+            LONG.set(dst, dstAt + i, (long) LONG.get(src, srcAt + i));
+        }
+        if (i + 4 <= len) {
+            INT.set(dst, dstAt + i, (int) INT.get(src, srcAt + i));
+            i += 4;
+        }
+        for (; i < len; i++) {
+            dst.put(dstAt + i, src.get(srcAt + i));
+        }
+    }
+
     static int getInt(ByteBuffer b, int at) {
         return (int) INT.get(b, at);
     }

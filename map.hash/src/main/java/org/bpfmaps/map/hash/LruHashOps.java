@@ -73,21 +73,20 @@ final class LruHashOps extends HashMapOps implements PrimitiveOps {
         Buckets buckets = table.buckets;
         int old;
         int err;
-        synchronized (buckets.lockOf(b)) {
+        buckets.lock(b);
+        try {
             old = table.findKeyOf(b, n);
             err = checkFlags(old, flags);
             if (err == 0) {
                 // add the new element at the head, so that a concurrent search finds it before the old one
-                buckets.writeBegin(b);
                 table.link(b, n);
                 if (old >= 0) {
                     table.unlink(b, old);
-                }
-                buckets.writeEnd(b);
-                if (old >= 0) {
                     lru.touch(n);
                 }
             }
+        } finally {
+            buckets.unlock(b);
         }
         if (err != 0) {
             lru.push(n);
@@ -110,23 +109,22 @@ final class LruHashOps extends HashMapOps implements PrimitiveOps {
         int b = table.bucketOf(h);
         Buckets buckets = table.buckets;
         int err;
-        synchronized (buckets.lockOf(b)) {
+        buckets.lock(b);
+        try {
             int old = table.find(b, h, key, at);
             err = checkFlags(old, flags);
             if (err == 0) {
-                buckets.writeBegin(b);
                 if (old >= 0) {
                     // per-cpu hash map can update value in-place
                     table.copyValueIn(old, value, value.position());
+                    lru.touch(old);
                 } else {
                     table.link(b, n);
                     n = -1;
                 }
-                buckets.writeEnd(b);
-                if (old >= 0) {
-                    lru.touch(old);
-                }
             }
+        } finally {
+            buckets.unlock(b);
         }
         if (n >= 0) {
             lru.push(n);

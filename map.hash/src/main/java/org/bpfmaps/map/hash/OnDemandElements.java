@@ -39,22 +39,19 @@ final class OnDemandElements implements Elements, ElemPool {
 
     @Override
     public int alloc() {
-        if (!count.reserve()) {
-            // max_entries elements exist: the map is full
-            return Errno.E2BIG.ret();
+        int e;
+        for (int tries = 0; (e = indexes.pop()) < 0; tries++) {
+            if (count.full(tries)) {
+                // max_entries elements exist: the map is full
+                return Errno.E2BIG.ret();
+            }
         }
-        int e = indexes.pop();
-        ByteBuffer b = null;
+        ByteBuffer b;
         try {
             b = ByteBuffer.allocate(slotBytes).order(ByteOrder.nativeOrder());
         } catch (OutOfMemoryError oom) {
             // no memory for the element: as the kernel's bpf_mem_cache_alloc failing
-        }
-        if (e < 0 || b == null) {
-            if (e >= 0) {
-                indexes.push(e);
-            }
-            count.abort();
+            indexes.push(e);
             return Errno.ENOMEM.ret();
         }
         // published with release: a lock-free reader that finds the index sees a complete buffer

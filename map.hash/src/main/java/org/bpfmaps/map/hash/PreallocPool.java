@@ -17,17 +17,16 @@ final class PreallocPool implements ElemPool {
 
     @Override
     public int alloc() {
-        if (!count.reserve()) {
-            // all elements were pre-allocated and are in use: cannot insert a new one
-            return Errno.E2BIG.ret();
+        for (int tries = 0;; tries++) {
+            int e = free.pop();
+            if (e >= 0) {
+                return e;
+            }
+            if (count.full(tries)) {
+                // all elements were pre-allocated and are in use: cannot insert a new one
+                return Errno.E2BIG.ret();
+            }
         }
-        // a reservation guarantees a free slot: deletes push theirs before they un-count it
-        int e = free.pop();
-        if (e < 0) {
-            count.abort();
-            return Errno.ENOMEM.ret();
-        }
-        return e;
     }
 
     @Override

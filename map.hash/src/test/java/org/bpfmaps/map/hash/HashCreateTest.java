@@ -112,6 +112,20 @@ class HashCreateTest {
     }
 
     @Test
+    void perCpuCapIsTheLastRuleOfTheTypesCheck() {
+        // measured on 6.18 with bpf(2): htab_map_alloc_check's own rules win over the 32 KiB cap
+        assertEquals(Errno.EINVAL.ret(), create(MapType.PERCPU_HASH, 4, 40000, 16, BpfFlags.F_NO_COMMON_LRU));
+        assertEquals(Errno.EINVAL.ret(), create(MapType.PERCPU_HASH, 4, 1 << 30, 16, BpfFlags.F_NO_COMMON_LRU));
+        assertEquals(Errno.ENOTSUPP.ret(), create(MapType.LRU_PERCPU_HASH, 4, 40000, 16, BpfFlags.F_NO_PREALLOC));
+        assertEquals(Errno.EINVAL.ret(), create(MapType.PERCPU_HASH, 0, 40000, 16, 0));
+        assertEquals(Errno.EINVAL.ret(), create(MapType.PERCPU_HASH, 4, 40000, 0, 0));
+        // and the cap still answers when nothing before it breaks, even with other flags set
+        assertEquals(Errno.E2BIG.ret(), create(MapType.LRU_PERCPU_HASH, 4, 40000, 16, BpfFlags.F_NO_COMMON_LRU));
+        assertEquals(Errno.E2BIG.ret(), create(MapType.PERCPU_HASH, 4, 5 << 20, 16, 0));
+        assertEquals(Errno.E2BIG.ret(), create(MapType.PERCPU_HASH, 4, 40000, 1 << 31, 0));
+    }
+
+    @Test
     void moreThanTwoToThe27BucketsIsTooBig() {
         // measured on 6.18: the bucket array must fit in U32_MAX bytes, so max_entries <= 2^27
         assertEquals(Errno.E2BIG.ret(), create(MapType.HASH, 4, 8, (1 << 27) + 1, BpfFlags.F_NO_PREALLOC));
@@ -141,12 +155,12 @@ class HashCreateTest {
 
     @Test
     void memlockIsTheStorage() {
-        // 16 buckets of 8 bytes + 16 locks, 16 slots of header 8 + key 8 + value 8
+        // 16 buckets of 8 bytes (count, which is also the lock, and head), 16 slots of header 8 + key 8 + value 8
         int fd = f.create(MapType.HASH, 4, 8, 16, 0);
-        assertEquals(16 * 8 + 16 * Buckets.LOCK_BYTES + 16 * 24, f.bpf.fdinfo(fd).memlock());
+        assertEquals(16 * 8 + 16 * 24, f.bpf.fdinfo(fd).memlock());
         // LRU slots carry a 24-byte header; per-CPU values one rounded slot per CPU
         int lru = f.create(MapType.LRU_PERCPU_HASH, 4, 4, 3, 0);
-        assertEquals(4 * 8 + 4 * Buckets.LOCK_BYTES + 3 * (24 + 8 + 2 * 8), f.bpf.fdinfo(lru).memlock());
+        assertEquals(4 * 8 + 3 * (24 + 8 + 2 * 8), f.bpf.fdinfo(lru).memlock());
         int lazy = f.create(MapType.HASH, 4, 8, 16, BpfFlags.F_NO_PREALLOC);
         assertTrue(f.bpf.fdinfo(lazy).memlock() > f.bpf.fdinfo(fd).memlock(),
                 "NO_PREALLOC is charged for the map at its fullest, with per-element heap overhead");
