@@ -89,6 +89,36 @@ final class Buckets {
         return (s & 1) == 0 && INT.compareAndSet(table, at, s, s + 1) ? s + 1 : 0;
     }
 
+    /**
+     * Takes bucket b for a change of the map's contents; false (and the bucket not taken) once the
+     * map is retired ({@link #retire}), whose contents have then gone to the next provider.
+     */
+    boolean lockForWrite(int b) {
+        lock(b);
+        if (retired) {
+            unlock(b);
+            return false;
+        }
+        return true;
+    }
+
+    /**
+     * Retires the map: no change starts any more ({@link #lockForWrite} answers false), and the
+     * changes in progress have ended when this returns. The flag is set first; taking each bucket
+     * once then waits for the writer holding it, and a writer that takes the bucket after that
+     * sees the flag, because the bucket's count passed from us to it.
+     */
+    void retire() {
+        retired = true;
+        for (int b = 0; b <= mask; b++) {
+            lock(b);
+            unlock(b);
+        }
+    }
+
+    /** Set by {@link #retire}. */
+    private volatile boolean retired;
+
     /** Gives bucket b back: the change's writes are visible before the even count. */
     void unlock(int b) {
         int at = b << 3;

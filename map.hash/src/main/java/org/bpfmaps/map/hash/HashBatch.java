@@ -71,7 +71,13 @@ final class HashBatch {
                 // not empty when peeked at: count and copy under the lock
                 int cnt;
                 int detached = -1;
-                buckets.lock(b);
+                if (!delete) {
+                    buckets.lock(b);
+                } else if (!buckets.lockForWrite(b)) {
+                    // retired: the map's contents have gone to the next provider
+                    a.count = (int) total;
+                    return Errno.ENODEV.ret();
+                }
                 try {
                     cnt = t.chainLength(b);
                     if (cnt > max - total) {

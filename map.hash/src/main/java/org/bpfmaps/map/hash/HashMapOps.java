@@ -7,6 +7,7 @@ import org.bpfmaps.core.api.Errno;
 import org.bpfmaps.core.api.MapBatchAttr;
 import org.bpfmaps.core.spi.MapDef;
 import org.bpfmaps.core.spi.MapOps;
+import org.bpfmaps.core.spi.MapState;
 
 /**
  * What the four hash types share, after kernel/bpf/hashtab.c: lookup, delete, get_next_key,
@@ -84,7 +85,9 @@ abstract class HashMapOps implements MapOps {
         int b = table.bucketOf(h);
         Buckets buckets = table.buckets;
         int e;
-        buckets.lock(b);
+        if (!buckets.lockForWrite(b)) {
+            return Errno.ENODEV.ret(); // retired: the map's contents have gone to the next provider
+        }
         try {
             e = table.find(b, h, key, at);
             if (e < 0) {
@@ -106,6 +109,17 @@ abstract class HashMapOps implements MapOps {
             release(e);
         }
         return 0;
+    }
+
+    /**
+     * Retires the map (every write in progress ends, every later one answers ENODEV), then walks
+     * it: its elements, per-CPU values in the all-CPU layout, which the next provider replays.
+     * Reads still in flight see the map as it was; no write that returned 0 is missing.
+     */
+    @Override
+    public MapState exportState(MapDef d) {
+        table.buckets.retire();
+        return MapState.walk(this, d);
     }
 
     @Override

@@ -48,7 +48,9 @@ final class HashOps extends HashMapOps implements PrimitiveOps {
         int h = table.hash(key, at);
         int b = table.bucketOf(h);
         Buckets buckets = table.buckets;
-        buckets.lock(b);
+        if (!buckets.lockForWrite(b)) {
+            return Errno.ENODEV.ret(); // retired: the map's contents have gone to the next provider
+        }
         try {
             int old = table.find(b, h, key, at);
             int err = checkFlags(old, flags);
@@ -91,7 +93,9 @@ final class HashOps extends HashMapOps implements PrimitiveOps {
         int h = table.hashInt(key);
         int b = table.bucketOf(h);
         Buckets buckets = table.buckets;
-        buckets.lock(b);
+        if (!buckets.lockForWrite(b)) {
+            return Errno.ENODEV.ret(); // retired: the map's contents have gone to the next provider
+        }
         try {
             int old = table.findInt(b, h, key);
             int err = checkFlags(old, flags);

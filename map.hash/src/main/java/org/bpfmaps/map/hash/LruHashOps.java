@@ -73,7 +73,9 @@ final class LruHashOps extends HashMapOps implements PrimitiveOps {
         Buckets buckets = table.buckets;
         int old;
         int err;
-        buckets.lock(b);
+        if (!buckets.lockForWrite(b)) {
+            return Errno.ENODEV.ret(); // retired: the map's contents have gone to the next provider
+        }
         try {
             old = table.findKeyOf(b, n);
             err = checkFlags(old, flags);
@@ -109,7 +111,9 @@ final class LruHashOps extends HashMapOps implements PrimitiveOps {
         int b = table.bucketOf(h);
         Buckets buckets = table.buckets;
         int err;
-        buckets.lock(b);
+        if (!buckets.lockForWrite(b)) {
+            return Errno.ENODEV.ret(); // retired: the map's contents have gone to the next provider
+        }
         try {
             int old = table.find(b, h, key, at);
             err = checkFlags(old, flags);
