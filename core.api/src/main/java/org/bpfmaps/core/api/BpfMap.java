@@ -28,6 +28,11 @@ public final class BpfMap implements AutoCloseable {
     private final boolean perCpu;
     /** The fd's element commands bound once, or null to go through bpf(). */
     private final ElemPath path;
+    /**
+     * The path when the primitive forms fit (4-byte key, value of at most 8 bytes, not per-CPU),
+     * else null: the primitive calls test this and {@code closed}, nothing else, before the map.
+     */
+    private final ElemPath longPath;
     /** Whether the primitive forms fit: a 4-byte key and a value of at most 8 bytes. */
     private final boolean primitive;
     private volatile boolean closed;
@@ -53,6 +58,7 @@ public final class BpfMap implements AutoCloseable {
         this.valueBufSize = perCpu ? ((info.valueSize() + 7) & ~7) * possibleCpus : info.valueSize();
         this.path = bpf.elemPath(fd);
         this.primitive = info.keySize() == 4 && info.valueSize() <= 8;
+        this.longPath = primitive && !perCpu ? path : null;
     }
 
     // ---- opening ----
@@ -249,6 +255,10 @@ public final class BpfMap implements AutoCloseable {
      * {@code absent} when there is no such element.
      */
     public long lookupLong(int key, long absent) {
+        ElemPath p = longPath;
+        if (p != null && !closed) {
+            return p.lookupLong(key, absent);
+        }
         checkOpen();
         checkPrimitive(false);
         if (path != null) {
@@ -261,6 +271,11 @@ public final class BpfMap implements AutoCloseable {
 
     /** Stores {@code value} (its low value_size bytes, host order) at {@code key}. */
     public void updateLong(int key, long value, UpdateFlag flag) {
+        ElemPath p = longPath;
+        if (p != null && !closed) {
+            p.updateLong(key, value, flag.bits());
+            return;
+        }
         checkOpen();
         checkPrimitive(false);
         if (path != null) {

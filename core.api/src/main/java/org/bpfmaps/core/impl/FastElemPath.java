@@ -23,9 +23,14 @@ final class FastElemPath implements ElemPath {
     private final int fdNumber;
     /** Whether the type has a delete op; one without answers ENOTSUPP, as the kernel's NULL op. */
     private final boolean deletes;
+    /** The fd's access mode, which never changes: copied here, one load fewer per call. */
+    private final boolean canRead;
+    private final boolean canWrite;
 
     FastElemPath(FdEntry fd, int fdNumber) {
         this.fd = fd;
+        this.canRead = fd.canRead;
+        this.canWrite = fd.canWrite;
         this.map = (MapObject) fd.obj;
         this.fdNumber = fdNumber;
         this.deletes = map.traits.supports(BpfCmd.MAP_DELETE_ELEM);
@@ -50,7 +55,7 @@ final class FastElemPath implements ElemPath {
     @Override
     public boolean delete(ByteBuffer key) {
         MapOps ops = map.ops;
-        if (!fd.canWrite || map.frozen || ops == null || !deletes) {
+        if (!canWrite || map.frozen || ops == null || !deletes) {
             // the checks of ElemCommands.delete, in its order
             Failure f = new Failure();
             if (ElemCommands.writeCheck(fd, map, f) == 0) {
@@ -97,7 +102,7 @@ final class FastElemPath implements ElemPath {
     /** The ops, if this fd may read and the map is attached. */
     private MapOps readable() {
         MapOps ops = map.ops;
-        if (!fd.canRead || ops == null) {
+        if (!canRead || ops == null) {
             Failure f = new Failure();
             if (ElemCommands.readCheck(fd, fdNumber, f) == 0) {
                 ElemCommands.detached(f);
@@ -110,7 +115,7 @@ final class FastElemPath implements ElemPath {
     /** The ops, if this fd may write, the map is not frozen, the flags are an update's and the map is attached. */
     private MapOps writable(long flags) {
         MapOps ops = map.ops;
-        if (!fd.canWrite || map.frozen || flags > BpfFlags.EXIST || flags < 0 || ops == null) {
+        if (!canWrite || map.frozen || flags > BpfFlags.EXIST || flags < 0 || ops == null) {
             Failure f = new Failure();
             if (ElemCommands.writeCheck(fd, map, f) == 0) {
                 if (flags > BpfFlags.EXIST || flags < 0) {
