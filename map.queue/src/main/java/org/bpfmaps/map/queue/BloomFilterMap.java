@@ -5,7 +5,6 @@ import java.util.concurrent.ThreadLocalRandom;
 import org.bpfmaps.core.api.BpfCmd;
 import org.bpfmaps.core.api.BpfFlags;
 import org.bpfmaps.core.api.Errno;
-import org.bpfmaps.core.api.MapBatchAttr;
 import org.bpfmaps.core.spi.MapDef;
 import org.bpfmaps.core.spi.MapOps;
 import org.bpfmaps.core.spi.MapState;
@@ -15,7 +14,8 @@ import org.bpfmaps.core.spi.MapState;
  * LOOKUP takes a value as input and answers 0 (maybe present) or ENOENT (definitely absent). Hash
  * {@code i} of {@code k} is {@code jhash(value, seed + i) & mask}; the seed is random per map unless
  * BPF_F_ZERO_SEED, which makes the answers, false positives included, the kernel's. Members cannot
- * be listed or removed: delete and get_next_key are EOPNOTSUPP (95), pop and batches ENOTSUPP.
+ * be listed or removed: delete and get_next_key are EOPNOTSUPP (95); pop and batches, which the
+ * type's table does not list, the core answers ENOTSUPP.
  * Lock-free: bits are only ever set, each with an atomic OR.
  */
 final class BloomFilterMap implements MapOps {
@@ -98,21 +98,6 @@ final class BloomFilterMap implements MapOps {
     @Override
     public int getNextKey(ByteBuffer key, ByteBuffer nextKey) {
         return Errno.EOPNOTSUPP.ret();
-    }
-
-    @Override
-    public int lookupBatch(MapDef def, MapBatchAttr attr) {
-        return Errno.ENOTSUPP.ret();
-    }
-
-    @Override
-    public int updateBatch(MapDef def, MapBatchAttr attr) {
-        return Errno.ENOTSUPP.ret();
-    }
-
-    @Override
-    public int deleteBatch(MapDef def, MapBatchAttr attr) {
-        return Errno.ENOTSUPP.ret();
     }
 
     @Override

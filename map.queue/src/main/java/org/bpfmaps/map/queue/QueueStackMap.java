@@ -4,7 +4,6 @@ import java.nio.ByteBuffer;
 import org.bpfmaps.core.api.BpfCmd;
 import org.bpfmaps.core.api.BpfFlags;
 import org.bpfmaps.core.api.Errno;
-import org.bpfmaps.core.api.MapBatchAttr;
 import org.bpfmaps.core.spi.MapDef;
 import org.bpfmaps.core.spi.MapOps;
 import org.bpfmaps.core.spi.MapState;
@@ -12,7 +11,8 @@ import org.bpfmaps.core.spi.MapState;
 /**
  * QUEUE and STACK, after kernel/bpf/queue_stack_maps.c: keyless maps where UPDATE pushes, LOOKUP
  * peeks and LOOKUP_AND_DELETE pops (the core passes a NULL key, since key_size is 0). Keys do not
- * exist, so delete and get_next_key are EINVAL, and there are no batch ops (ENOTSUPP). One lock
+ * exist, so delete and get_next_key are EINVAL; the type's table lists no batch command, so the core
+ * answers those ENOTSUPP before the ops. One lock
  * per map, as the kernel's spinlock: every op is a few index moves and one value copy.
  */
 abstract class QueueStackMap implements MapOps {
@@ -94,21 +94,6 @@ abstract class QueueStackMap implements MapOps {
     @Override
     public int getNextKey(ByteBuffer key, ByteBuffer nextKey) {
         return Errno.EINVAL.ret();
-    }
-
-    @Override
-    public int lookupBatch(MapDef def, MapBatchAttr attr) {
-        return Errno.ENOTSUPP.ret();
-    }
-
-    @Override
-    public int updateBatch(MapDef def, MapBatchAttr attr) {
-        return Errno.ENOTSUPP.ret();
-    }
-
-    @Override
-    public int deleteBatch(MapDef def, MapBatchAttr attr) {
-        return Errno.ENOTSUPP.ret();
     }
 
     /**
