@@ -3,14 +3,19 @@ package org.bpfmaps.map.array;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import org.bpfmaps.core.api.BpfException;
 import org.bpfmaps.core.api.BpfFlags;
+import org.bpfmaps.core.api.BpfMap;
 import org.bpfmaps.core.api.Errno;
+import org.bpfmaps.core.api.MapSpec;
 import org.bpfmaps.core.api.MapType;
 import org.bpfmaps.core.api.MmapAttr;
+import org.bpfmaps.core.api.UpdateFlag;
 import org.bpfmaps.core.spi.MapDef;
 import org.bpfmaps.core.spi.MapOps;
 import org.bpfmaps.core.spi.MapState;
@@ -78,6 +83,21 @@ class ProviderSwapTest {
         assertEquals(0, f.update(fd, 5, v.putLong(0, 55).array(), 0));
         assertEquals(55, view.getLong(8 * 5), "the old view sees writes made through the new provider");
         m.mapping.close();
+    }
+
+    @Test
+    void aTypedHandleFollowsTheMapAcrossTheSwap() {
+        try (BpfMap counters = BpfMap.create(f.bpf, MapSpec.of(MapType.ARRAY, 4, 8, 16))) {
+            counters.updateLong(3, 30, UpdateFlag.ANY);
+            assertEquals(30, counters.lookupLong(3, -1));
+            swap();
+            BpfException e = assertThrows(BpfException.class, () -> counters.lookupLong(3, -1));
+            assertEquals(Errno.ENODEV, e.errno(), "the handle's cached fast path was dropped with the provider");
+            f.runtime.addProvider(new ArrayProvider(), 0, "1.1.0");
+            assertEquals(30, counters.lookupLong(3, -1), "and taken up again with the new one");
+            counters.updateLong(3, 31, UpdateFlag.ANY);
+            assertEquals(31, counters.lookupLong(3, -1));
+        }
     }
 
     @Test
