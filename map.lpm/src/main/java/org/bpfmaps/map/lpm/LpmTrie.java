@@ -1,5 +1,7 @@
 package org.bpfmaps.map.lpm;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import org.bpfmaps.core.api.BpfFlags;
 import org.bpfmaps.core.api.Errno;
@@ -83,8 +85,9 @@ final class LpmTrie {
 
     /** The lookup walk for data of at most 8 bytes: the whole key in one register. */
     private LpmNode find64(long k0, int kpl) {
-        LpmNode found = null;
-        for (LpmNode node = root; node != null;) {
+        Jump j = jump(k0, kpl);
+        LpmNode found = j == null ? null : j.found;
+        for (LpmNode node = j == null ? root : j.next; node != null;) {
             int npl = node.prefixlen;
             int m = Long.numberOfLeadingZeros(node.w0 ^ k0);
             int limit = Math.min(npl, kpl);
@@ -108,8 +111,9 @@ final class LpmTrie {
 
     /** The lookup walk for any data size. */
     private LpmNode find(ByteBuffer key, int dataAt, int kpl, long k0, long k1) {
-        LpmNode found = null;
-        for (LpmNode node = root; node != null;) {
+        Jump j = jump(k0, kpl);
+        LpmNode found = j == null ? null : j.found;
+        for (LpmNode node = j == null ? root : j.next; node != null;) {
             int m = match(node, key, dataAt, kpl, k0, k1);
             if (m == maxPrefixlen) {
                 return node;
@@ -123,6 +127,79 @@ final class LpmTrie {
             node = node.child(keyBit(key, dataAt, k0, k1, node.prefixlen));
         }
         return found;
+    }
+
+    // ---- the jump table: a lookup's first STRIDE bits in one step ----
+
+    /*
+     * Why: with many prefixes the top of the trie is full, and a lookup pays one dependent load per
+     * level from the root. The table holds, for each value of a key's first STRIDE bits, where the
+     * walk from the root stands once it has passed every node shorter than STRIDE bits: the node
+     * it goes on with (the first of STRIDE bits or more, or null when the walk is over) and the
+     * best value node passed so far. Those nodes match and branch on the first STRIDE bits alone,
+     * so the entry is the same for every key that starts with them (a query prefixlen of at least
+     * STRIDE; shorter ones walk from the root). Writers keep it exact: a change linked under a node
+     * shorter than STRIDE bits (or at the root) empties the entries below that link before the
+     * store, so that lookups of those keys walk from the root meanwhile, and refills them after.
+     * It exists once the trie holds INDEX_FROM prefixes (65536 entries, shared where equal, cost
+     * about 2 MiB at most) and for data longer than STRIDE bits.
+     */
+    private static final int STRIDE = 16;
+    private static final int INDEX_FROM = 1024;
+    private static final VarHandle JUMPS = MethodHandles.arrayElementVarHandle(Jump[].class);
+
+    /** One entry: where the walk goes on, and the best value node it passed. Immutable. */
+    private static final class Jump {
+        final LpmNode next;
+        final LpmNode found;
+
+        Jump(LpmNode next, LpmNode found) {
+            this.next = next;
+            this.found = found;
+        }
+    }
+
+    /** The table, null until built; its entries are null while a writer refills them. */
+    private volatile Jump[] jumps;
+
+    /** The entry for this key, or null: walk from the root. */
+    private Jump jump(long k0, int kpl) {
+        Jump[] js = jumps;
+        return js == null || kpl < STRIDE ? null : (Jump) JUMPS.getAcquire(js, (int) (k0 >>> (64 - STRIDE)));
+    }
+
+    /** The walk from the root for keys starting with the STRIDE bits {@code v}, until STRIDE bits. */
+    private Jump walkTo(int v, Jump previous) {
+        long k = (long) v << (64 - STRIDE);
+        LpmNode found = null;
+        LpmNode node = root;
+        while (node != null && node.prefixlen < STRIDE) {
+            int npl = node.prefixlen;
+            if (Long.numberOfLeadingZeros(node.w0 ^ k) < npl) {
+                node = null; // the key leaves the trie here: the walk is over
+                break;
+            }
+            if (node.value != null) {
+                found = node;
+            }
+            node = (k << npl) < 0 ? node.child1 : node.child0;
+        }
+        // neighbouring keys mostly stand at the same place: share the entry
+        return previous != null && previous.next == node && previous.found == found ? previous
+                : new Jump(node, found);
+    }
+
+    /** Builds the table once the trie is large enough; under the lock. */
+    private void buildJumps() {
+        if (jumps != null || maxPrefixlen <= STRIDE || entries < INDEX_FROM) {
+            return;
+        }
+        Jump[] js = new Jump[1 << STRIDE];
+        Jump previous = null;
+        for (int v = 0; v < js.length; v++) {
+            js[v] = previous = walkTo(v, previous);
+        }
+        jumps = js;
     }
 
     /**
@@ -219,6 +296,16 @@ final class LpmTrie {
      * BPF_EXIST and the prefixlen at most the maximum.
      */
     int update(ByteBuffer key, int at, ByteBuffer value, int valueAt, long flags) {
+        int r = insert(key, at, value, valueAt, flags);
+        if (r == 0 && jumps == null && entries >= INDEX_FROM) {
+            synchronized (lock) {
+                buildJumps();
+            }
+        }
+        return r;
+    }
+
+    private int insert(ByteBuffer key, int at, ByteBuffer value, int valueAt, long flags) {
         int kpl = Bytes.getInt(key, at);
         int dataAt = at + LpmProvider.PREFIXLEN_BYTES;
         long k0 = LpmKey.word(key, dataAt, 0, dataSize);
@@ -341,14 +428,39 @@ final class LpmTrie {
         }
     }
 
-    /** Publishes {@code node} in the parent's child {@code dir}, or as the root. */
+    /**
+     * Publishes {@code node} in the parent's child {@code dir}, or as the root, keeping the jump
+     * table exact: the entries of keys whose walk passes this link are emptied before the store
+     * and refilled after it.
+     */
     private void link(LpmNode parent, int dir, LpmNode node) {
+        Jump[] js = jumps;
+        int from = 0;
+        int count = 0;
+        if (js != null && (parent == null || parent.prefixlen < STRIDE)) {
+            if (parent == null) {
+                count = js.length;
+            } else {
+                int q = parent.prefixlen;
+                int top = q == 0 ? 0 : (int) (parent.w0 >>> (64 - q));
+                count = 1 << (STRIDE - q - 1);
+                from = ((top << 1) | dir) * count;
+            }
+            for (int v = from; v < from + count; v++) {
+                JUMPS.setRelease(js, v, null);
+            }
+        }
         if (parent == null) {
             root = node;
         } else if (dir == 0) {
             parent.child0 = node;
         } else {
             parent.child1 = node;
+        }
+        Jump previous = null;
+        for (int v = from; v < from + count; v++) {
+            previous = walkTo(v, previous);
+            JUMPS.setRelease(js, v, previous);
         }
     }
 
