@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.jline.reader.Candidate;
 import org.jline.reader.Completer;
@@ -62,7 +63,7 @@ final class Console {
     private static Terminal systemTerminal(PrintStream log) throws IOException {
         try {
             return TerminalBuilder.builder().system(true).name("bpfmaps").providers("jni,exec").dumb(false)
-                    // Ctrl-C while a command runs is ours (runInterruptibly); never the JVM's default.
+                    // Ctrl-C is ours (handleCtrlC): it interrupts the line running, never the JVM.
                     .nativeSignals(true).signalHandler(Terminal.SignalHandler.SIG_IGN)
                     .build();
         } catch (IOException | RuntimeException e) {
@@ -81,6 +82,7 @@ final class Console {
      * 0, or N. A failing command does not end an interactive session, nor set its exit code.
      */
     int run(Sessions sessions, PrintStream out, PrintStream err) {
+        handleCtrlC();
         GogoSession current = sessions.open();
         session = current;
         LineRunner runner = new LineRunner(current, out, err);
@@ -130,20 +132,41 @@ final class Console {
      * while a command runs, so Ctrl-C is a SIGINT). Returns whether Ctrl-C was pressed.
      */
     private boolean runInterruptibly(GogoSession s, LineRunner runner, String line) {
-        Thread self = Thread.currentThread();
-        AtomicBoolean interrupted = new AtomicBoolean();
-        Terminal.SignalHandler previous = terminal.handle(Terminal.Signal.INT, sig -> {
-            interrupted.set(true);
-            if (!s.interruptForegroundJob()) {
-                self.interrupt();
-            }
-        });
+        Running r = new Running(s, Thread.currentThread(), new AtomicBoolean());
+        running.set(r);
         try {
             runner.run(line);
         } finally {
-            terminal.handle(Terminal.Signal.INT, previous);
+            running.set(null);
+            // a Ctrl-C that came as the line ended must not reach the next prompt
+            Thread.interrupted();
         }
-        return interrupted.get();
+        return r.interrupted().get();
+    }
+
+    /** The line running now, for Ctrl-C; null between lines. */
+    private final AtomicReference<Running> running = new AtomicReference<>();
+
+    private record Running(GogoSession session, Thread thread, AtomicBoolean interrupted) {
+    }
+
+    /**
+     * One INT handler for the whole session, installed once: Ctrl-C interrupts the line running
+     * (its Gogo job, or this thread before Gogo made it one) and is ignored between lines. Why
+     * not a handler per line: swapping the native SIGINT handler around every command left a
+     * moment, right after a line was accepted, in which a Ctrl-C hung the JVM (TerminalIT saw it
+     * about once in five runs).
+     */
+    private void handleCtrlC() {
+        terminal.handle(Terminal.Signal.INT, sig -> {
+            Running r = running.get();
+            if (r != null) {
+                r.interrupted().set(true);
+                if (!r.session().interruptForegroundJob()) {
+                    r.thread().interrupt();
+                }
+            }
+        });
     }
 
     /** Restores the terminal's settings; history is already saved, line by line. */
