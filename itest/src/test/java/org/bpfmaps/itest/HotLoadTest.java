@@ -133,11 +133,12 @@ class HotLoadTest {
             }
             Files.delete(deployed);
             osgi.awaitMapType(MapType.QUEUE, false);
-            assertEquals(Errno.ENODEV.ret(), push(queue, 1));
-            assertEquals(Errno.ENODEV.ret(), pop(queue));
-            // the provider is unregistered before its maps are exported: wait for the listing
+            // the provider leaves the registry before its maps are detached and exported: wait for
+            // the listing, which shows the elements once the export is done
             await(() -> osgi.runtime().detachedMaps().stream()
                     .anyMatch(d -> d.type() == MapType.QUEUE && d.elements() == 5), "the queue listed with 5 elements");
+            assertEquals(Errno.ENODEV.ret(), push(queue, 1));
+            assertEquals(Errno.ENODEV.ret(), pop(queue));
             Files.copy(jar, deployed);
             osgi.awaitMapType(MapType.QUEUE, true);
             for (long w = 0; w < 5; w++) {
