@@ -261,9 +261,7 @@ public final class BpfMap implements AutoCloseable {
         }
         checkOpen();
         checkPrimitive(false);
-        if (path != null) {
-            return path.lookupLong(key, absent);
-        }
+        // the primitive forms fit and no path is bound (longPath would be it): through bpf()
         Scratch s = SCRATCH.get();
         ByteBuffer v = s.value(8).putLong(0, 0);
         return lookup(s.intKey(key), v) ? v.getLong(0) : absent;
@@ -278,10 +276,7 @@ public final class BpfMap implements AutoCloseable {
         }
         checkOpen();
         checkPrimitive(false);
-        if (path != null) {
-            path.updateLong(key, value, flag.bits());
-            return;
-        }
+        // the primitive forms fit and no path is bound (longPath would be it): through bpf()
         Scratch s = SCRATCH.get();
         ByteBuffer v = s.value(8).putLong(0, value);
         update(s.intKey(key), v.limit(valueBufSize), flag);
