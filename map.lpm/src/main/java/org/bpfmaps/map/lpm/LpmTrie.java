@@ -189,7 +189,7 @@ final class LpmTrie {
                 : new Jump(node, found);
     }
 
-    /** Builds the table once the trie is large enough; under the lock. */
+    /** Builds the table once the trie is large enough; under the lock, before a change is linked. */
     private void buildJumps() {
         if (jumps != null || maxPrefixlen <= STRIDE || entries < INDEX_FROM) {
             return;
@@ -296,16 +296,6 @@ final class LpmTrie {
      * BPF_EXIST and the prefixlen at most the maximum.
      */
     int update(ByteBuffer key, int at, ByteBuffer value, int valueAt, long flags) {
-        int r = insert(key, at, value, valueAt, flags);
-        if (r == 0 && jumps == null && entries >= INDEX_FROM) {
-            synchronized (lock) {
-                buildJumps();
-            }
-        }
-        return r;
-    }
-
-    private int insert(ByteBuffer key, int at, ByteBuffer value, int valueAt, long flags) {
         int kpl = Bytes.getInt(key, at);
         int dataAt = at + LpmProvider.PREFIXLEN_BYTES;
         long k0 = LpmKey.word(key, dataAt, 0, dataSize);
@@ -379,6 +369,8 @@ final class LpmTrie {
             return Errno.ENOSPC.ret();
         }
         entries++;
+        // the table is built from the trie as it is; the link that follows keeps it exact
+        buildJumps();
         return 0;
     }
 
