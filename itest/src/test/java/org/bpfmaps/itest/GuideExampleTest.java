@@ -74,7 +74,7 @@ class GuideExampleTest {
             Files.delete(deploy.resolve(jar.getFileName()));
             osgi.awaitMapType(MapType.STACK, false);
             // the provider leaves the registry before its maps are exported: wait for the listing
-            HotLoadTest.await(() -> osgi.runtime().detachedMaps().stream()
+            OsgiFramework.await(() -> osgi.runtime().detachedMaps().stream()
                     .anyMatch(d -> d.type() == MapType.STACK && d.elements() == 2), "the stack listed with 2 elements");
             assertEquals(Errno.ENODEV.ret(), push(bpf, fd, 9), "detached while the jar is gone");
 
@@ -82,7 +82,7 @@ class GuideExampleTest {
             osgi.awaitService(STACK_PROVIDER);
             osgi.awaitMapType(MapType.STACK, true);
             // the provider joins the registry before it takes the detached maps back
-            HotLoadTest.await(() -> osgi.runtime().detachedMaps().isEmpty(), "the stack attached again");
+            OsgiFramework.await(() -> osgi.runtime().detachedMaps().isEmpty(), "the stack attached again");
             assertEquals(2, pop(bpf, fd), "the stack came back with its elements, in order");
             assertEquals(1, pop(bpf, fd));
             assertEquals(Errno.ENOENT.ret(), pop(bpf, fd));

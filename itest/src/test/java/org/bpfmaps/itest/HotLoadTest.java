@@ -13,12 +13,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
 import java.util.jar.Attributes;
 import java.util.jar.JarEntry;
 import java.util.jar.JarInputStream;
@@ -135,7 +132,7 @@ class HotLoadTest {
             osgi.awaitMapType(MapType.QUEUE, false);
             // the provider leaves the registry before its maps are detached and exported: wait for
             // the listing, which shows the elements once the export is done
-            await(() -> osgi.runtime().detachedMaps().stream()
+            OsgiFramework.await(() -> osgi.runtime().detachedMaps().stream()
                     .anyMatch(d -> d.type() == MapType.QUEUE && d.elements() == 5), "the queue listed with 5 elements");
             assertEquals(Errno.ENODEV.ret(), push(queue, 1));
             assertEquals(Errno.ENODEV.ret(), pop(queue));
@@ -145,7 +142,7 @@ class HotLoadTest {
                 assertEquals(100 + w, popAfterSwap(queue));
             }
             int[] r = new int[1];
-            await(() -> (r[0] = lookupBloom(bloom, 31)) != Errno.ENODEV.ret(), "the bloom filter attached again");
+            OsgiFramework.await(() -> (r[0] = lookupBloom(bloom, 31)) != Errno.ENODEV.ret(), "the bloom filter attached again");
             assertEquals(0, r[0], "the bloom filter came back with its bits");
 
             others.stopAndCheck();
@@ -200,7 +197,7 @@ class HotLoadTest {
      */
     private long popAfterSwap(int fd) {
         long[] r = new long[1];
-        await(() -> (r[0] = pop(fd)) != Errno.ENODEV.ret(), "the queue attached again");
+        OsgiFramework.await(() -> (r[0] = pop(fd)) != Errno.ENODEV.ret(), "the queue attached again");
         return r[0];
     }
 
@@ -217,20 +214,9 @@ class HotLoadTest {
     }
 
     private void awaitProviderVersion(String origin, String version) {
-        await(() -> osgi.runtime().providers().stream().map(ProviderInfo::version).anyMatch(version::equals)
+        OsgiFramework.await(() -> osgi.runtime().providers().stream().map(ProviderInfo::version).anyMatch(version::equals)
                 && osgi.runtime().providers().stream().filter(p -> p.origin().equals(origin)).count() == 1,
                 origin + " " + version + " registered alone");
-    }
-
-    /** Polls until the condition holds, failing after the framework's timeout. */
-    static void await(BooleanSupplier condition, String what) {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(OsgiFramework.TIMEOUT_MS);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within " + OsgiFramework.TIMEOUT_MS + " ms: " + what);
-            }
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2));
-        }
     }
 
     /** The jar again, with another Bundle-Version: a rebuild of a newer version. */
@@ -289,7 +275,7 @@ class HotLoadTest {
         }
 
         void awaitOps(long n) {
-            await(() -> ops.get() >= n || failure.get() != null, n + " push/pop rounds");
+            OsgiFramework.await(() -> ops.get() >= n || failure.get() != null, n + " push/pop rounds");
         }
 
         void stopAndCheck() throws InterruptedException {
@@ -357,7 +343,7 @@ class HotLoadTest {
         }
 
         void stopAndCheck() throws InterruptedException {
-            await(() -> rounds.get() > 1000 || failure.get() != null, "background rounds");
+            OsgiFramework.await(() -> rounds.get() > 1000 || failure.get() != null, "background rounds");
             stop.set(true);
             thread.join(OsgiFramework.TIMEOUT_MS);
             assertNull(failure.get(), "the ARRAY and HASH maps kept serving");

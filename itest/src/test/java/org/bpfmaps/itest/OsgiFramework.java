@@ -235,15 +235,23 @@ final class OsgiFramework implements AutoCloseable {
     /**
      * Waits until the core serves (or no longer serves) a map type. A provider's service event
      * reaches a test's tracker and the core's DS reference in no set order, so a test that is
-     * about to create a map waits on the core's own view, polling it until a deadline.
+     * about to create a map waits on the core's own view.
      */
     void awaitMapType(org.bpfmaps.core.api.MapType type, boolean served) {
         BpfRuntime runtime = runtime();
+        await(() -> runtime.mapTypes().contains(type) == served,
+                "map type " + type + (served ? " served" : " no longer served"));
+    }
+
+    /**
+     * Polls until the condition holds, failing after {@link #TIMEOUT_MS}: for state that raises
+     * no event a test could wait on (the core's listings, a thread's progress).
+     */
+    static void await(java.util.function.BooleanSupplier condition, String what) {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(TIMEOUT_MS);
-        while (runtime.mapTypes().contains(type) != served) {
+        while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("map type " + type + (served ? " not served" : " still served") + " after "
-                        + TIMEOUT_MS + " ms");
+                throw new AssertionError("not within " + TIMEOUT_MS + " ms: " + what);
             }
             java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2));
         }
