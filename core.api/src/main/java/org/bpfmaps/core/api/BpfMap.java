@@ -26,13 +26,18 @@ public final class BpfMap implements AutoCloseable {
     private final int valueBufSize;
     private final int possibleCpus;
     private final boolean perCpu;
-    /** The fd's element commands bound once, or null to go through bpf(). */
-    private final ElemPath path;
+    private final int keySize;
+    /**
+     * The fd's element commands bound once, or null to go through bpf(); null too once the handle
+     * is closed. Why the close clears it: a call then tests one field, not this and
+     * {@link #closed}; the slow path that a null sends it to says which of the two it was.
+     */
+    private volatile ElemPath path;
     /**
      * The path when the primitive forms fit (4-byte key, value of at most 8 bytes, not per-CPU),
-     * else null: the primitive calls test this and {@code closed}, nothing else, before the map.
+     * else null; null too once closed: the primitive calls test this, nothing else, before the map.
      */
-    private final ElemPath longPath;
+    private volatile ElemPath longPath;
     /** Whether the primitive forms fit: a 4-byte key and a value of at most 8 bytes. */
     private final boolean primitive;
     private volatile boolean closed;
@@ -56,6 +61,7 @@ public final class BpfMap implements AutoCloseable {
         this.perCpu = t == MapType.PERCPU_ARRAY || t == MapType.PERCPU_HASH || t == MapType.LRU_PERCPU_HASH
                 || t == MapType.PERCPU_CGROUP_STORAGE;
         this.valueBufSize = perCpu ? ((info.valueSize() + 7) & ~7) * possibleCpus : info.valueSize();
+        this.keySize = info.keySize();
         this.path = bpf.elemPath(fd);
         this.primitive = info.keySize() == 4 && info.valueSize() <= 8;
         this.longPath = primitive && !perCpu ? path : null;
@@ -130,7 +136,7 @@ public final class BpfMap implements AutoCloseable {
     }
 
     public int keySize() {
-        return info.keySize();
+        return keySize;
     }
 
     public int valueSize() {
@@ -170,22 +176,32 @@ public final class BpfMap implements AutoCloseable {
 
     /** Copies the value of {@code key} into {@code value}; false when there is no such element. */
     public boolean lookup(ByteBuffer key, ByteBuffer value) {
+        ElemPath p = path;
+        if (p != null && fits(key, keySize) && fits(value, valueBufSize) && !value.isReadOnly()) {
+            return p.lookup(key, value);
+        }
         checkOpen();
-        checkSize("key", key, keySize());
+        checkSize("key", key, keySize);
         checkSize("value", value, valueBufSize);
-        if (path != null) {
-            return path.lookup(key, value);
+        checkWritable("value", value);
+        if ((p = path) != null) {
+            return p.lookup(key, value);
         }
         MapElemAttr a = SCRATCH.get().attr.set(fd, key, value, 0);
         return found("MAP_LOOKUP_ELEM", bpf.bpf(BpfCmd.MAP_LOOKUP_ELEM, a), a);
     }
 
     public void update(ByteBuffer key, ByteBuffer value, UpdateFlag flag) {
+        ElemPath p = path;
+        if (p != null && fits(key, keySize) && fits(value, valueBufSize)) {
+            p.update(key, value, flag.bits());
+            return;
+        }
         checkOpen();
-        checkSize("key", key, keySize());
+        checkSize("key", key, keySize);
         checkSize("value", value, valueBufSize);
-        if (path != null) {
-            path.update(key, value, flag.bits());
+        if ((p = path) != null) {
+            p.update(key, value, flag.bits());
             return;
         }
         MapElemAttr a = SCRATCH.get().attr.set(fd, key, value, flag.bits());
@@ -194,10 +210,14 @@ public final class BpfMap implements AutoCloseable {
 
     /** Deletes {@code key}; false when there was no such element. */
     public boolean delete(ByteBuffer key) {
+        ElemPath p = path;
+        if (p != null && fits(key, keySize)) {
+            return p.delete(key);
+        }
         checkOpen();
-        checkSize("key", key, keySize());
-        if (path != null) {
-            return path.delete(key);
+        checkSize("key", key, keySize);
+        if ((p = path) != null) {
+            return p.delete(key);
         }
         MapElemAttr a = SCRATCH.get().attr.set(fd, key, null, 0);
         return found("MAP_DELETE_ELEM", bpf.bpf(BpfCmd.MAP_DELETE_ELEM, a), a);
@@ -256,7 +276,7 @@ public final class BpfMap implements AutoCloseable {
      */
     public long lookupLong(int key, long absent) {
         ElemPath p = longPath;
-        if (p != null && !closed) {
+        if (p != null) {
             return p.lookupLong(key, absent);
         }
         checkOpen();
@@ -270,7 +290,7 @@ public final class BpfMap implements AutoCloseable {
     /** Stores {@code value} (its low value_size bytes, host order) at {@code key}. */
     public void updateLong(int key, long value, UpdateFlag flag) {
         ElemPath p = longPath;
-        if (p != null && !closed) {
+        if (p != null) {
             p.updateLong(key, value, flag.bits());
             return;
         }
@@ -421,6 +441,8 @@ public final class BpfMap implements AutoCloseable {
     public void close() {
         if (!closed) {
             closed = true;
+            path = null;
+            longPath = null;
             bpf.close(fd);
         }
     }
@@ -442,9 +464,21 @@ public final class BpfMap implements AutoCloseable {
         }
     }
 
+    /** Whether {@code size} bytes lie between the position and the limit (never negative apart). */
+    private static boolean fits(ByteBuffer b, int size) {
+        return b != null && b.limit() - b.position() >= size;
+    }
+
+    /** A read-only buffer to be written is EFAULT, as the dispatcher answers it (copy_to_user). */
+    private static void checkWritable(String what, ByteBuffer b) {
+        if (b.isReadOnly()) {
+            throw new BpfException(Errno.EFAULT, what + " buffer is read-only; the map writes into it");
+        }
+    }
+
     /** A buffer too small for the map is EFAULT, as the dispatcher answers it. */
     private static void checkSize(String what, ByteBuffer b, int size) {
-        if (b == null || b.remaining() < size) {
+        if (!fits(b, size)) {
             throw new BpfException(Errno.EFAULT, what + " holds " + (b == null ? "no" : b.remaining())
                     + " bytes; the map's " + what + " size is " + size);
         }

@@ -221,7 +221,7 @@ final class ElemCommands {
             if (m.frozen) {
                 return a.fail(Errno.EBUSY, "the map is frozen already");
             }
-            m.frozen = true;
+            m.freeze();
         }
         return 0;
     }

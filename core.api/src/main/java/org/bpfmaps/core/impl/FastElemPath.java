@@ -12,10 +12,18 @@ import org.bpfmaps.core.spi.MapOps;
 import org.bpfmaps.core.spi.PrimitiveOps;
 
 /**
- * One fd's element commands, bound when a typed handle opens it: the fd's access mode and the map
- * are looked up once; whether the map is still attached, and frozen, is read on every call, and
- * the map's ops do the work exactly as through bpf(). Nothing is allocated unless a call fails
- * with something other than "not found", and then only the exception.
+ * One fd's element commands, bound when a typed handle opens it, and shared by every handle on
+ * that fd. Nothing is allocated unless a call fails with something other than "not found", and
+ * then only the exception.
+ *
+ * <p>Why the two fields {@link #readOps} and {@link #writeOps}: the checks that every element
+ * command makes first (the fd is open and may read, or may write and the map is not frozen; the
+ * map is attached) depend on state that changes seldom, so they are made when it changes rather
+ * than on every call. The map keeps its bound paths and refreshes them, under its own lock, where
+ * it attaches, detaches, freezes or is freed; the fd's closing unbinds its path. A call then
+ * loads one field and has the map's ops, or null, which sends it to the slow path that works out
+ * the kernel's errno in {@link ElemCommands}'s order. On the typed primitive lookup this is a
+ * third of the instructions, and one dependent load fewer, than reading the map's state each call.
  */
 final class FastElemPath implements ElemPath {
     private final FdEntry fd;
@@ -23,29 +31,53 @@ final class FastElemPath implements ElemPath {
     private final int fdNumber;
     /** Whether the type has a delete op; one without answers ENOTSUPP, as the kernel's NULL op. */
     private final boolean deletes;
-    /** The fd's access mode, which never changes: copied here, one load fewer per call. */
-    private final boolean canRead;
-    private final boolean canWrite;
+    /** The ops while the fd is open and may read and the map is attached; else null. */
+    private volatile MapOps readOps;
+    /** The ops while the fd is open and may write, the map is not frozen and is attached; else null. */
+    private volatile MapOps writeOps;
+    /** Whether the fd was closed; guarded by the map's lock. */
+    private boolean unbound;
 
     FastElemPath(FdEntry fd, int fdNumber) {
         this.fd = fd;
-        this.canRead = fd.canRead;
-        this.canWrite = fd.canWrite;
         this.map = (MapObject) fd.obj;
         this.fdNumber = fdNumber;
         this.deletes = map.traits.supports(BpfCmd.MAP_DELETE_ELEM);
     }
 
+    /** Recomputes the two fields from the map's state; called by the map under its lock. */
+    void refresh() {
+        MapOps ops = unbound ? null : map.ops;
+        readOps = fd.canRead ? ops : null;
+        writeOps = fd.canWrite && !map.frozen ? ops : null;
+    }
+
+    /** The fd is closed: every later call fails with EBADF. Called by the map under its lock. */
+    void unbind() {
+        unbound = true;
+        refresh();
+    }
+
+    boolean unbound() {
+        return unbound;
+    }
+
     @Override
     public boolean lookup(ByteBuffer key, ByteBuffer value) {
-        MapOps ops = readable();
+        MapOps ops = readOps;
+        if (ops == null) {
+            throw readFailure();
+        }
         int r = ops.lookupElem(key, value, 0);
         return r == 0 || notFound(ops, BpfCmd.MAP_LOOKUP_ELEM, r);
     }
 
     @Override
     public void update(ByteBuffer key, ByteBuffer value, long flags) {
-        MapOps ops = writable(flags);
+        MapOps ops = writeOps;
+        if (ops == null || flags > BpfFlags.EXIST || flags < 0) {
+            throw writeFailure(flags);
+        }
         int r = ops.updateElem(key, value, flags);
         if (r != 0) {
             throw failure(ops, BpfCmd.MAP_UPDATE_ELEM, r);
@@ -54,12 +86,12 @@ final class FastElemPath implements ElemPath {
 
     @Override
     public boolean delete(ByteBuffer key) {
-        MapOps ops = map.ops;
-        if (!canWrite || map.frozen || ops == null || !deletes) {
+        MapOps ops = writeOps;
+        if (ops == null || !deletes) {
             // the checks of ElemCommands.delete, in its order
             Failure f = new Failure();
-            if (ElemCommands.writeCheck(fd, map, f) == 0) {
-                if (ops == null) {
+            if (open(f) && ElemCommands.writeCheck(fd, map, f) == 0) {
+                if (map.ops == null) {
                     ElemCommands.detached(f);
                 } else {
                     ElemCommands.notSupported(map, BpfCmd.MAP_DELETE_ELEM, f);
@@ -73,7 +105,8 @@ final class FastElemPath implements ElemPath {
 
     @Override
     public long lookupLong(int key, long absent) {
-        MapOps ops = readable();
+        // one test for both: null (the slow path throws) and a map without primitive ops
+        MapOps ops = readOps;
         if (ops instanceof PrimitiveOps p) {
             return p.lookupLong(key, absent);
         }
@@ -83,7 +116,10 @@ final class FastElemPath implements ElemPath {
 
     @Override
     public void updateLong(int key, long value, long flags) {
-        MapOps ops = writable(flags);
+        MapOps ops = writeOps;
+        if (ops == null || flags > BpfFlags.EXIST || flags < 0) {
+            throw writeFailure(flags);
+        }
         if (ops instanceof PrimitiveOps p) {
             int r = p.updateLong(key, value, flags);
             if (r != 0) {
@@ -99,34 +135,39 @@ final class FastElemPath implements ElemPath {
         return ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt(0, key);
     }
 
-    /** The ops, if this fd may read and the map is attached. */
-    private MapOps readable() {
-        MapOps ops = map.ops;
-        if (!canRead || ops == null) {
-            Failure f = new Failure();
-            if (ElemCommands.readCheck(fd, fdNumber, f) == 0) {
-                ElemCommands.detached(f);
-            }
-            throw f.exception("MAP_LOOKUP_ELEM");
+    /** Why a read cannot go on, in ElemCommands' order: the fd closed, write-only, the map detached. */
+    private BpfException readFailure() {
+        Failure f = new Failure();
+        if (open(f) && ElemCommands.readCheck(fd, fdNumber, f) == 0) {
+            ElemCommands.detached(f);
         }
-        return ops;
+        return f.exception("MAP_LOOKUP_ELEM");
     }
 
-    /** The ops, if this fd may write, the map is not frozen, the flags are an update's and the map is attached. */
-    private MapOps writable(long flags) {
-        MapOps ops = map.ops;
-        if (!canWrite || map.frozen || flags > BpfFlags.EXIST || flags < 0 || ops == null) {
-            Failure f = new Failure();
-            if (ElemCommands.writeCheck(fd, map, f) == 0) {
-                if (flags > BpfFlags.EXIST || flags < 0) {
-                    f.fail(Errno.EINVAL, "flags %d: an update takes BPF_ANY, BPF_NOEXIST or BPF_EXIST", flags);
-                } else {
-                    ElemCommands.detached(f);
-                }
+    /** Why a write cannot go on: the fd closed, read-only or the map frozen, bad flags, the map detached. */
+    private BpfException writeFailure(long flags) {
+        Failure f = new Failure();
+        if (open(f) && ElemCommands.writeCheck(fd, map, f) == 0) {
+            if (flags > BpfFlags.EXIST || flags < 0) {
+                f.fail(Errno.EINVAL, "flags %d: an update takes BPF_ANY, BPF_NOEXIST or BPF_EXIST", flags);
+            } else {
+                ElemCommands.detached(f);
             }
-            throw f.exception("MAP_UPDATE_ELEM");
         }
-        return ops;
+        return f.exception("MAP_UPDATE_ELEM");
+    }
+
+    /** False, with EBADF, once the fd is closed. */
+    private boolean open(Failure f) {
+        boolean closed;
+        synchronized (map) {
+            closed = unbound;
+        }
+        if (closed) {
+            f.fail(Errno.EBADF, "fd %d is closed", fdNumber);
+            return false;
+        }
+        return true;
     }
 
     /** ENOENT is "not found"; anything else throws. */

@@ -10,6 +10,10 @@ final class FdEntry {
     final BpfObject obj;
     final boolean canRead;
     final boolean canWrite;
+    /** The typed handles' bound path on this fd, once one asked; guarded by the map's lock. */
+    FastElemPath path;
+    /** Set when the fd is closed; guarded by the map's lock, so that no path binds after it. */
+    boolean closed;
 
     FdEntry(BpfObject obj, int accessFlags) {
         this.obj = obj;

@@ -144,7 +144,7 @@ public final class Instance implements BpfInstance, ProviderRegistry.Listener {
     @Override
     public org.bpfmaps.core.api.ElemPath elemPath(int fd) {
         FdEntry e = table.entry(fd);
-        return e != null && e.obj instanceof MapObject ? new FastElemPath(e, fd) : null;
+        return e != null && e.obj instanceof MapObject m ? m.bind(e, fd) : null;
     }
 
     @Override

@@ -37,6 +37,8 @@ public final class MapObject extends BpfObject {
     volatile String refusal;
     /** Open writable mmap views (the kernel's {@code writecnt}); guarded by {@code this}. */
     int writableMappings;
+    /** The typed handles' bound paths on this map's open fds; guarded by {@code this}. */
+    private FastElemPath[] paths = {};
 
     MapObject(Instance owner, MapDef def, MapTypeTraits traits, MapOps ops, ProviderRegistry.Entry provider,
             long charged) {
@@ -89,6 +91,7 @@ public final class MapObject extends BpfObject {
             ops = null;
             provider = null;
             exporting = true;
+            refreshPaths();
         }
         MapState s = null;
         String why = null;
@@ -126,7 +129,52 @@ public final class MapObject extends BpfObject {
         state = null;
         refusal = null;
         ops = o;
+        refreshPaths();
         return true;
+    }
+
+    /** Sets the map frozen (MAP_FREEZE), under the map's lock. */
+    void freeze() {
+        frozen = true;
+        refreshPaths();
+    }
+
+    /** The bound path of an open fd of this map: one per fd, made on first use. */
+    synchronized FastElemPath bind(FdEntry e, int fdNumber) {
+        if (e.path == null) {
+            FastElemPath p = new FastElemPath(e, fdNumber);
+            if (e.closed) {
+                // closed between the caller's lookup of the fd and here: a path that only fails
+                p.unbind();
+                return p;
+            }
+            FastElemPath[] more = java.util.Arrays.copyOf(paths, paths.length + 1);
+            more[paths.length] = p;
+            paths = more;
+            p.refresh();
+            e.path = p;
+        }
+        return e.path;
+    }
+
+    /** The fd of a bound path was closed: the path fails from now on, and is forgotten. */
+    synchronized void unbind(FastElemPath p) {
+        p.unbind();
+        FastElemPath[] fewer = new FastElemPath[Math.max(paths.length - 1, 0)];
+        int n = 0;
+        for (FastElemPath q : paths) {
+            if (q != p && n < fewer.length) {
+                fewer[n++] = q;
+            }
+        }
+        paths = n == fewer.length ? fewer : java.util.Arrays.copyOf(fewer, n);
+    }
+
+    /** After a change of ops or frozen; under the lock. */
+    private void refreshPaths() {
+        for (FastElemPath p : paths) {
+            p.refresh();
+        }
     }
 
     /** This map as a listing of detached maps shows it, or null while it is attached. */
@@ -160,6 +208,7 @@ public final class MapObject extends BpfObject {
             ops = null;
             provider = null;
             state = null;
+            refreshPaths();
         }
         if (o != null) {
             o.free();

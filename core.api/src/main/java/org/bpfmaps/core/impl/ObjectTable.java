@@ -108,6 +108,15 @@ public final class ObjectTable {
                 lowestFree = fd;
             }
         }
+        if (e.obj instanceof MapObject m) {
+            // a typed handle's path on this fd stops before the map may go
+            synchronized (m) {
+                e.closed = true;
+                if (e.path != null) {
+                    m.unbind(e.path);
+                }
+            }
+        }
         e.obj.release();
         return true;
     }

@@ -58,6 +58,10 @@ class BpfMapTest {
             e = assertThrows(BpfException.class, () -> m.lookup(ByteBuffer.allocate(4), ByteBuffer.allocate(7)));
             assertEquals(Errno.EFAULT, e.errno(), "as the dispatcher answers a buffer too small");
             assertTrue(e.getMessage().contains("value size is 8"), e.getMessage());
+            e = assertThrows(BpfException.class,
+                    () -> m.lookup(key(0), ByteBuffer.allocate(8).asReadOnlyBuffer()));
+            assertEquals(Errno.EFAULT, e.errno(), "the map cannot write its value into a read-only buffer");
+            assertTrue(e.getMessage().contains("read-only"), e.getMessage());
             e = assertThrows(BpfException.class, () -> m.lookupPerCpu(0, new long[2]));
             assertEquals(Errno.EINVAL, e.errno());
         }
@@ -75,6 +79,44 @@ class BpfMapTest {
         BpfException e = assertThrows(BpfException.class, () -> m.lookupLong(0, 0));
         assertEquals(Errno.EBADF, e.errno());
         assertTrue(e.getMessage().contains("closed"), e.getMessage());
+    }
+
+    @Test
+    void aFreezeThroughAnotherFdStopsThisHandlesWritesAtOnce() {
+        try (BpfMap m = BpfMap.create(bpf, MapSpec.of(MapType.ARRAY, 4, 8, 4));
+                BpfMap other = m.duplicate()) {
+            m.updateLong(1, 10, UpdateFlag.ANY);
+            other.freeze();
+            BpfException e = assertThrows(BpfException.class, () -> m.updateLong(1, 11, UpdateFlag.ANY));
+            assertEquals(Errno.EPERM, e.errno());
+            assertTrue(e.getMessage().contains("frozen"), e.getMessage());
+            e = assertThrows(BpfException.class, () -> m.update(key(1), value(12), UpdateFlag.ANY));
+            assertEquals(Errno.EPERM, e.errno());
+            assertEquals(10, m.lookupLong(1, -1), "reads go on, and the value is the one before the freeze");
+        }
+    }
+
+    @Test
+    void aHandleWhoseFdWasClosedUnderItIsEbadfAndNeverReachesTheFdsNextMap() {
+        BpfMap m = BpfMap.create(bpf, MapSpec.of(MapType.ARRAY, 4, 8, 4));
+        m.updateLong(0, 5, UpdateFlag.ANY);
+        assertEquals(0, bpf.close(m.fd()), "closed through bpf(), not through the handle");
+        assertEquals(Errno.EBADF, assertThrows(BpfException.class, () -> m.lookupLong(0, -1)).errno());
+        assertEquals(Errno.EBADF,
+                assertThrows(BpfException.class, () -> m.updateLong(0, 6, UpdateFlag.ANY)).errno());
+        assertEquals(Errno.EBADF,
+                assertThrows(BpfException.class, () -> m.lookup(key(0), value(0))).errno());
+        try (BpfMap next = BpfMap.create(bpf, MapSpec.of(MapType.ARRAY, 4, 8, 4))) {
+            assertEquals(m.fd(), next.fd(), "the lowest free fd is taken again");
+            next.updateLong(0, 7, UpdateFlag.ANY);
+            assertEquals(Errno.EBADF, assertThrows(BpfException.class, () -> m.lookupLong(0, -1)).errno(),
+                    "the old handle's path died with its fd");
+            assertEquals(7, next.lookupLong(0, -1));
+        }
+    }
+
+    private static ByteBuffer value(long v) {
+        return ByteBuffer.allocate(8).order(ByteOrder.nativeOrder()).putLong(0, v);
     }
 
     @Test

@@ -24,7 +24,7 @@ abstract class ArrayMap implements MapOps {
     }
 
     /** Whether the (unsigned) index names an element. */
-    protected final boolean inRange(int idx) {
+    protected boolean inRange(int idx) {
         return Integer.compareUnsigned(idx, maxEntries) < 0;
     }
 

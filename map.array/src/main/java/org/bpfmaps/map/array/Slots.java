@@ -19,7 +19,7 @@ final class Slots {
     private static final VarHandle LONG = MethodHandles.byteBufferViewVarHandle(long[].class, HOST);
     private static final VarHandle INT = MethodHandles.byteBufferViewVarHandle(int[].class, HOST);
     private static final VarHandle SHORT = MethodHandles.byteBufferViewVarHandle(short[].class, HOST);
-    private static final boolean LITTLE = HOST == ByteOrder.LITTLE_ENDIAN;
+    static final boolean LITTLE = HOST == ByteOrder.LITTLE_ENDIAN;
 
     /** Copies {@code len} bytes of the slot at {@code at} to {@code dst} at {@code dstAt}. */
     static void read(ByteBuffer slot, int at, int len, ByteBuffer dst, int dstAt) {

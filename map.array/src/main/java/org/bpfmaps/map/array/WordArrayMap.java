@@ -30,14 +30,24 @@ final class WordArrayMap extends ArrayMap implements PrimitiveOps {
     static final String FORMAT = "org.bpfmaps.array.words/1";
 
     private final long[] words;
+    /**
+     * The value's bits in a word as {@link Slots#valueOf} reads them on a little-endian host (the
+     * value in the low value_size bytes): -1 for 8-byte values. A mask, not a branch per call.
+     */
+    private final long valueMask;
 
     WordArrayMap(MapDef def) {
         this(def, new long[def.maxEntries()]);
     }
 
+    /** Over {@code words}, which must hold exactly max_entries words (the restore checks it). */
     WordArrayMap(MapDef def, long[] words) {
         super(def);
+        if (words.length != def.maxEntries()) {
+            throw new IllegalArgumentException(words.length + " words for " + def.maxEntries() + " entries");
+        }
         this.words = words;
+        this.valueMask = valueSize == 8 ? -1L : (1L << (8 * valueSize)) - 1;
     }
 
     /** Hands over the array itself, so that writes still in flight keep reaching the map. */
@@ -55,6 +65,17 @@ final class WordArrayMap extends ArrayMap implements PrimitiveOps {
     // A whole word is always written, padding included, so every access is one atomic load or
     // store: readers never see a value half-written, whatever its size.
 
+    /**
+     * The array's own bounds (words.length is max_entries, at most 4 Mi, so a negative int, an
+     * index of 2^31 or more as a u32, is out of range): the length is loaded for the access
+     * anyway, and the JIT's code for these two compares is shorter than for compareUnsigned's
+     * (which, on the hottest call, is a fifth of the instructions).
+     */
+    @Override
+    protected boolean inRange(int idx) {
+        return idx >= 0 && idx < words.length;
+    }
+
     @Override
     protected void copyOut(int idx, ByteBuffer dst, int at) {
         Slots.putWord(dst, at, valueSize, (long) WORDS.getAcquire(words, idx));
@@ -67,10 +88,12 @@ final class WordArrayMap extends ArrayMap implements PrimitiveOps {
 
     @Override
     public long lookupLong(int key, long absent) {
+        // the mask instead of valueOf's switch on value_size: one instruction fewer on the hottest call
         if (!inRange(key)) {
             return absent;
         }
-        return Slots.valueOf((long) WORDS.getAcquire(words, key), valueSize);
+        long word = (long) WORDS.getAcquire(words, key);
+        return Slots.LITTLE ? word & valueMask : Slots.valueOf(word, valueSize);
     }
 
     @Override
