@@ -88,6 +88,17 @@ public class ArrayBench {
         return atomic.get(next());
     }
 
+    /**
+     * What the ByteBuffer form costs its caller before any map is reached: writing the key into
+     * a direct buffer and reading the value out of one. It shows how much of the ByteBuffer
+     * lookup's time is the buffers' own (bounds and liveness checks on every access).
+     */
+    @Benchmark
+    public long baselineBufferKeyAndValue() {
+        key.putInt(0, next());
+        return value.getLong(0);
+    }
+
     // ---- typed API ----
 
     @Benchmark
