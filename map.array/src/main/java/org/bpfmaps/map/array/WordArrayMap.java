@@ -30,11 +30,6 @@ final class WordArrayMap extends ArrayMap implements PrimitiveOps {
     static final String FORMAT = "org.bpfmaps.array.words/1";
 
     private final long[] words;
-    /**
-     * The value's bits in a word as {@link Slots#valueOf} reads them on a little-endian host (the
-     * value in the low value_size bytes): -1 for 8-byte values. A mask, not a branch per call.
-     */
-    private final long valueMask;
 
     WordArrayMap(MapDef def) {
         this(def, new long[def.maxEntries()]);
@@ -47,7 +42,6 @@ final class WordArrayMap extends ArrayMap implements PrimitiveOps {
             throw new IllegalArgumentException(words.length + " words for " + def.maxEntries() + " entries");
         }
         this.words = words;
-        this.valueMask = valueSize == 8 ? -1L : (1L << (8 * valueSize)) - 1;
     }
 
     /** Hands over the array itself, so that writes still in flight keep reaching the map. */
@@ -88,12 +82,13 @@ final class WordArrayMap extends ArrayMap implements PrimitiveOps {
 
     @Override
     public long lookupLong(int key, long absent) {
-        // the mask instead of valueOf's switch on value_size: one instruction fewer on the hottest call
         if (!inRange(key)) {
             return absent;
         }
         long word = (long) WORDS.getAcquire(words, key);
-        return Slots.LITTLE ? word & valueMask : Slots.valueOf(word, valueSize);
+        // every write zeroes the bytes past value_size, so on a little-endian host the word is
+        // already the value, zero-extended: no switch on value_size on the hottest call
+        return Slots.LITTLE ? word : Slots.valueOf(word, valueSize);
     }
 
     @Override
