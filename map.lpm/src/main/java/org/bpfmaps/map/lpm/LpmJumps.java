@@ -178,10 +178,10 @@ final class LpmJumps {
 
     /**
      * Before the store of {@code node} into {@code parent}'s child {@code dir} (parent null: the
-     * root): sets the entries the change changes, opening the window first; {@link #close} after
-     * the store. {@code root} is the trie's root.
+     * root), {@code above} the best value node from the root to the parent, both included: sets
+     * the entries the change changes, opening the window first; {@link #close} after the store.
      */
-    void relink(LpmNode root, LpmNode parent, int dir, LpmNode node) {
+    void relink(LpmNode parent, LpmNode above, int dir, LpmNode node) {
         Table t = table;
         if (t == null) {
             return;
@@ -196,7 +196,7 @@ final class LpmJumps {
         }
         long top = q == 0 ? 0 : parent.w0 >>> (64 - q);
         int lo = (int) (((top << 1) | dir) << (t.stride - q - 1));
-        fill(t, lo, q + 1, node, bestDownTo(root, parent));
+        fill(t, lo, q + 1, node, above);
     }
 
     /** Ends the window {@link #relink} opened, if it did: after the change's store. */
@@ -213,20 +213,6 @@ final class LpmJumps {
             VERSION.setOpaque(this, version + 1);
             VarHandle.storeStoreFence();
         }
-    }
-
-    /** The best value node on the path from the root to {@code parent}, both included. */
-    private static LpmNode bestDownTo(LpmNode root, LpmNode parent) {
-        LpmNode best = null;
-        for (LpmNode n = root; n != null; n = (parent.w0 << n.prefixlen) < 0 ? n.child1 : n.child0) {
-            if (!n.intermediate()) {
-                best = n;
-            }
-            if (n == parent) {
-                return best;
-            }
-        }
-        throw new IllegalStateException("the parent of a change is not in the trie");
     }
 
     /**

@@ -294,6 +294,7 @@ final class LpmTrie {
         value.get(valueAt, v, 0, valueSize);
         synchronized (lock) {
             LpmNode parent = null;
+            LpmNode above = null; // the best value node from the root to the parent (for the table)
             int dir = 0;
             LpmNode node = root;
             int m = 0;
@@ -303,13 +304,16 @@ final class LpmTrie {
                     break;
                 }
                 parent = node;
+                if (!node.intermediate()) {
+                    above = node;
+                }
                 dir = keyBit(key, dataAt, k0, k1, node.prefixlen);
                 node = node.child(dir);
             }
             if (node == null) {
                 int err = addEntry(flags);
                 if (err == 0) {
-                    link(parent, dir, new LpmNode(kpl, k0, more, v, null, null));
+                    link(parent, above, dir, new LpmNode(kpl, k0, more, v, null, null));
                 }
                 return err;
             }
@@ -325,7 +329,7 @@ final class LpmTrie {
                         return err;
                     }
                 }
-                link(parent, dir, new LpmNode(kpl, k0, more, v, node.child0, node.child1));
+                link(parent, above, dir, new LpmNode(kpl, k0, more, v, node.child0, node.child1));
                 return 0;
             }
             int err = addEntry(flags);
@@ -336,7 +340,7 @@ final class LpmTrie {
                 // the new prefix covers the node: it goes above it
                 LpmNode fresh = node.bit(m) == 0 ? new LpmNode(kpl, k0, more, v, node, null)
                         : new LpmNode(kpl, k0, more, v, null, node);
-                link(parent, dir, fresh);
+                link(parent, above, dir, fresh);
                 return 0;
             }
             // they branch after m bits: an intermediate node with the old node's data holds both
@@ -344,7 +348,7 @@ final class LpmTrie {
             LpmNode im = keyBit(key, dataAt, k0, k1, m) == 1
                     ? new LpmNode(m, node.w0, node.more, null, node, fresh)
                     : new LpmNode(m, node.w0, node.more, null, fresh, node);
-            link(parent, dir, im);
+            link(parent, above, dir, im);
             return 0;
         }
     }
@@ -376,6 +380,8 @@ final class LpmTrie {
         long k1 = dataSize > 8 ? LpmKey.word(key, dataAt, 1, dataSize) : 0;
         synchronized (lock) {
             LpmNode grand = null;
+            LpmNode grandAbove = null; // the best value nodes from the root to grand and parent
+            LpmNode above = null;
             int grandDir = 0;
             LpmNode parent = null;
             int dir = 0;
@@ -387,8 +393,12 @@ final class LpmTrie {
                     break;
                 }
                 grand = parent;
+                grandAbove = above;
                 grandDir = dir;
                 parent = node;
+                if (!node.intermediate()) {
+                    above = node;
+                }
                 dir = keyBit(key, dataAt, k0, k1, node.prefixlen);
                 node = node.child(dir);
             }
@@ -399,11 +409,11 @@ final class LpmTrie {
             LpmNode c0 = node.child0;
             LpmNode c1 = node.child1;
             if (c0 != null && c1 != null) {
-                link(parent, dir, new LpmNode(node.prefixlen, node.w0, node.more, null, c0, c1));
+                link(parent, above, dir, new LpmNode(node.prefixlen, node.w0, node.more, null, c0, c1));
             } else if (parent != null && parent.intermediate() && c0 == null && c1 == null) {
-                link(grand, grandDir, dir == 0 ? parent.child1 : parent.child0);
+                link(grand, grandAbove, grandDir, dir == 0 ? parent.child1 : parent.child0);
             } else {
-                link(parent, dir, c0 != null ? c0 : c1);
+                link(parent, above, dir, c0 != null ? c0 : c1);
             }
             return 0;
         }
@@ -414,8 +424,8 @@ final class LpmTrie {
      * table exact: the entries the change changes are set, and the store made, in one writer's
      * window, which lookups that read the table meanwhile detect (they walk from the root).
      */
-    private void link(LpmNode parent, int dir, LpmNode node) {
-        jumps.relink(root, parent, dir, node);
+    private void link(LpmNode parent, LpmNode above, int dir, LpmNode node) {
+        jumps.relink(parent, above, dir, node);
         if (parent == null) {
             root = node;
         } else if (dir == 0) {
