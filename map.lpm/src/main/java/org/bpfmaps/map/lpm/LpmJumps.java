@@ -118,6 +118,9 @@ final class LpmJumps {
     private volatile long version;
     /** Whether the change being linked has opened the window (made {@link #version} odd). */
     private boolean open;
+    /** Entries the change being linked leaves as they are (see {@link #relink}); else both 0. */
+    private int skipFrom;
+    private int skipTo;
 
     /**
      * @param small whether values are 4 or 8 bytes, kept as numbers in the table
@@ -180,23 +183,31 @@ final class LpmJumps {
      * Before the store of {@code node} into {@code parent}'s child {@code dir} (parent null: the
      * root), {@code above} the best value node from the root to the parent, both included: sets
      * the entries the change changes, opening the window first; {@link #close} after the store.
+     *
+     * <p>{@code kept}, if not null, is an old subtree that an intermediate node is put above or
+     * taken from, the keys sharing its first {@code keptBits} bits reaching it before and after
+     * the change with the same value node above (an intermediate node is none): their entries
+     * are left as they are, unread. This keeps the common insert and delete of a leaf from
+     * reading the entries of its sibling's whole subtree.
      */
-    void relink(LpmNode parent, LpmNode above, int dir, LpmNode node) {
+    void relink(LpmNode parent, LpmNode above, int dir, LpmNode node, LpmNode kept, int keptBits) {
         Table t = table;
-        if (t == null) {
-            return;
+        if (t == null || parent != null && parent.prefixlen >= t.stride) {
+            return; // no table, or a change below every entry's walk
+        }
+        if (kept != null && keptBits <= t.stride) {
+            skipFrom = keptBits == 0 ? 0 : (int) (kept.w0 >>> (64 - keptBits)) << (t.stride - keptBits);
+            skipTo = skipFrom + (1 << (t.stride - keptBits));
         }
         if (parent == null) {
             fill(t, 0, 0, node, null);
-            return;
+        } else {
+            int q = parent.prefixlen;
+            long top = q == 0 ? 0 : parent.w0 >>> (64 - q);
+            int lo = (int) (((top << 1) | dir) << (t.stride - q - 1));
+            fill(t, lo, q + 1, node, above);
         }
-        int q = parent.prefixlen;
-        if (q >= t.stride) {
-            return; // below every entry's walk
-        }
-        long top = q == 0 ? 0 : parent.w0 >>> (64 - q);
-        int lo = (int) (((top << 1) | dir) << (t.stride - q - 1));
-        fill(t, lo, q + 1, node, above);
+        skipFrom = skipTo = 0;
     }
 
     /** Ends the window {@link #relink} opened, if it did: after the change's store. */
@@ -225,6 +236,9 @@ final class LpmJumps {
     private void fill(Table t, int lo, int r, LpmNode n, LpmNode found) {
         int stride = t.stride;
         int end = lo + (1 << (stride - r));
+        if (lo >= skipFrom && end <= skipTo) {
+            return;
+        }
         while (n != null && n.prefixlen < stride) {
             int p = n.prefixlen;
             int size = 1 << (stride - p);
@@ -255,6 +269,11 @@ final class LpmJumps {
      * answer {@code found} above it; only those that differ are written, in the window.
      */
     private void put(Table t, int a, int b, LpmNode next, LpmNode found) {
+        if (a < skipTo && b > skipFrom) {
+            put(t, a, skipFrom, next, found);
+            put(t, skipTo, b, next, found);
+            return;
+        }
         Object[] refs = t.refs;
         long[] smalls = t.smalls;
         boolean none = next == null && found == null;

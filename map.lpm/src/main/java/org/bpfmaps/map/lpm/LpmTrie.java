@@ -348,7 +348,8 @@ final class LpmTrie {
             LpmNode im = keyBit(key, dataAt, k0, k1, m) == 1
                     ? new LpmNode(m, node.w0, node.more, null, node, fresh)
                     : new LpmNode(m, node.w0, node.more, null, fresh, node);
-            link(parent, above, dir, im);
+            // the old node keeps its entries: the same subtree under the same prefixes (im has none)
+            link(parent, above, dir, im, node, m + 1);
             return 0;
         }
     }
@@ -411,7 +412,9 @@ final class LpmTrie {
             if (c0 != null && c1 != null) {
                 link(parent, above, dir, new LpmNode(node.prefixlen, node.w0, node.more, null, c0, c1));
             } else if (parent != null && parent.intermediate() && c0 == null && c1 == null) {
-                link(grand, grandAbove, grandDir, dir == 0 ? parent.child1 : parent.child0);
+                // the sibling moves up past an intermediate node and keeps its entries
+                LpmNode sibling = dir == 0 ? parent.child1 : parent.child0;
+                link(grand, grandAbove, grandDir, sibling, sibling, parent.prefixlen + 1);
             } else {
                 link(parent, above, dir, c0 != null ? c0 : c1);
             }
@@ -425,7 +428,15 @@ final class LpmTrie {
      * window, which lookups that read the table meanwhile detect (they walk from the root).
      */
     private void link(LpmNode parent, LpmNode above, int dir, LpmNode node) {
-        jumps.relink(parent, above, dir, node);
+        link(parent, above, dir, node, null, 0);
+    }
+
+    /**
+     * The same, where the old subtree {@code kept}'s entries are known to be unchanged: those of
+     * the keys that share its first {@code keptBits} bits (see {@link LpmJumps#relink}).
+     */
+    private void link(LpmNode parent, LpmNode above, int dir, LpmNode node, LpmNode kept, int keptBits) {
+        jumps.relink(parent, above, dir, node, kept, keptBits);
         if (parent == null) {
             root = node;
         } else if (dir == 0) {
