@@ -19,8 +19,13 @@ final class LpmMapOps implements MapOps {
     private final String noMatch;
 
     LpmMapOps(MapDef def) {
+        this(def, LpmJumps.STRIDES, LpmJumps.FROM);
+    }
+
+    /** With the jump table's strides and thresholds given (tests make them small). */
+    LpmMapOps(MapDef def, int[] strides, long[] from) {
         int dataSize = def.keySize() - LpmProvider.PREFIXLEN_BYTES;
-        trie = new LpmTrie(dataSize, def.valueSize(), Integer.toUnsignedLong(def.maxEntries()));
+        trie = new LpmTrie(dataSize, def.valueSize(), Integer.toUnsignedLong(def.maxEntries()), strides, from);
         // constants for the map: why() runs on every miss and must not allocate; no '%' in them
         tooLong = "the key's prefixlen is above max_prefixlen " + trie.maxPrefixlen + " (8 x " + dataSize
                 + " data bytes)";

@@ -1,7 +1,5 @@
 package org.bpfmaps.map.lpm;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import org.bpfmaps.core.api.BpfFlags;
 import org.bpfmaps.core.api.Errno;
@@ -19,7 +17,8 @@ import org.bpfmaps.core.spi.Bytes;
  * {@link LpmNode}). Every change is published by one store into one link, so a reader sees the
  * trie before or after it, never between. Writers serialise on one lock, as on the kernel's
  * {@code trie->lock}. Nodes that a writer unlinks are left to the garbage collector, which frees
- * them only once no reader holds them: the grace period comes for free.
+ * them only once no reader holds them: the grace period comes for free. Once the trie is large,
+ * a lookup starts below its top, where a jump table ({@link LpmJumps}) says the walk stands.
  *
  * <p>Keys are read where they lie in the caller's buffer: {@code at} is the absolute index of the
  * prefixlen (host order), the data follow. The first two data words are loaded once per call;
@@ -35,12 +34,25 @@ final class LpmTrie {
     private volatile LpmNode root;
     /** Nodes with a value; written under {@link #lock}. */
     private long entries;
+    /** A lookup's first bits in one step, once the trie is large; kept exact by {@link #link}. */
+    private final LpmJumps jumps;
 
     LpmTrie(int dataSize, int valueSize, long maxEntries) {
+        this(dataSize, valueSize, maxEntries, LpmJumps.STRIDES, LpmJumps.FROM);
+    }
+
+    /** With the jump table's strides and thresholds given (tests make them small). */
+    LpmTrie(int dataSize, int valueSize, long maxEntries, int[] strides, long[] from) {
         this.dataSize = dataSize;
         this.maxPrefixlen = 8 * dataSize;
         this.valueSize = valueSize;
         this.maxEntries = maxEntries;
+        this.jumps = new LpmJumps(maxPrefixlen, valueSize == 4 || valueSize == 8, strides, from);
+    }
+
+    /** The jump table's stride, 0 while there is none (for tests). */
+    int stride() {
+        return jumps.stride();
     }
 
     /** Whether a prefixlen (a u32) is above max_prefixlen. */
@@ -68,26 +80,77 @@ final class LpmTrie {
         }
         int dataAt = at + LpmProvider.PREFIXLEN_BYTES;
         long k0 = LpmKey.word(key, dataAt, 0, dataSize);
-        LpmNode found = dataSize <= 8 ? find64(k0, kpl) : find(key, dataAt, kpl, k0,
-                LpmKey.word(key, dataAt, 1, dataSize));
+        // the jump table's entry for the key, if it has one (see LpmJumps), and the answer above it
+        LpmJumps js = jumps;
+        long stamp = js.stamp();
+        LpmJumps.Table t = js.table;
+        Object e = null;
+        long aboveSmall = 0;
+        LpmNode aboveNode = null;
+        if (t != null && kpl >= t.stride) {
+            int slot = (int) (k0 >>> t.shift);
+            e = t.refs[slot];
+            // loaded beside the entry, not after it: the two cache misses overlap
+            if (t.smalls != null) {
+                aboveSmall = t.smalls[slot];
+            } else {
+                aboveNode = t.founds[slot];
+            }
+            if (!js.validate(stamp)) {
+                e = null; // a writer changed entries meanwhile: walk from the root
+            }
+        }
+        LpmNode from;
+        boolean above = false;
+        if (e == LpmJumps.END) {
+            from = null;
+            above = true;
+        } else if (e instanceof LpmNode n) {
+            from = n;
+            above = t.smalls != null || aboveNode != null;
+        } else if (e instanceof LpmJump j) {
+            from = j.next;
+        } else if (e == LpmJumps.NONE) {
+            return Errno.ENOENT.ret();
+        } else {
+            from = root;
+        }
+        LpmNode found = from == null ? null : dataSize <= 8 ? find64(from, k0, kpl)
+                : find(from, key, dataAt, kpl, k0, LpmKey.word(key, dataAt, 1, dataSize));
+        if (found == null && above) {
+            if (aboveNode == null) {
+                putSmall(value, valueAt, aboveSmall);
+                return 0;
+            }
+            found = aboveNode;
+        }
         if (found == null) {
             return Errno.ENOENT.ret();
         }
-        if (valueSize == 8) {
-            Bytes.putLong(value, valueAt, found.small);
-        } else if (valueSize == 4) {
-            Bytes.putInt(value, valueAt, (int) found.small);
+        if (valueSize == 8 || valueSize == 4) {
+            putSmall(value, valueAt, found.small);
         } else {
             value.put(valueAt, found.value, 0, valueSize);
         }
         return 0;
     }
 
-    /** The lookup walk for data of at most 8 bytes: the whole key in one register. */
-    private LpmNode find64(long k0, int kpl) {
-        Jump j = jump(k0, kpl);
-        LpmNode found = j == null ? null : j.found;
-        for (LpmNode node = j == null ? root : j.next; node != null;) {
+    /** A value of 4 or 8 bytes, kept as one host-order number. */
+    private void putSmall(ByteBuffer value, int valueAt, long small) {
+        if (valueSize == 8) {
+            Bytes.putLong(value, valueAt, small);
+        } else {
+            Bytes.putInt(value, valueAt, (int) small);
+        }
+    }
+
+    /**
+     * The lookup walk for data of at most 8 bytes, the whole key in one register, from the root or
+     * from where the jump table stood: the most specific value node on the way, or null.
+     */
+    private LpmNode find64(LpmNode from, long k0, int kpl) {
+        LpmNode found = null;
+        for (LpmNode node = from; node != null;) {
             int npl = node.prefixlen;
             int m = Long.numberOfLeadingZeros(node.w0 ^ k0);
             int limit = Math.min(npl, kpl);
@@ -110,10 +173,9 @@ final class LpmTrie {
     }
 
     /** The lookup walk for any data size. */
-    private LpmNode find(ByteBuffer key, int dataAt, int kpl, long k0, long k1) {
-        Jump j = jump(k0, kpl);
-        LpmNode found = j == null ? null : j.found;
-        for (LpmNode node = j == null ? root : j.next; node != null;) {
+    private LpmNode find(LpmNode from, ByteBuffer key, int dataAt, int kpl, long k0, long k1) {
+        LpmNode found = null;
+        for (LpmNode node = from; node != null;) {
             int m = match(node, key, dataAt, kpl, k0, k1);
             if (m == maxPrefixlen) {
                 return node;
@@ -127,79 +189,6 @@ final class LpmTrie {
             node = node.child(keyBit(key, dataAt, k0, k1, node.prefixlen));
         }
         return found;
-    }
-
-    // ---- the jump table: a lookup's first STRIDE bits in one step ----
-
-    /*
-     * Why: with many prefixes the top of the trie is full, and a lookup pays one dependent load per
-     * level from the root. The table holds, for each value of a key's first STRIDE bits, where the
-     * walk from the root stands once it has passed every node shorter than STRIDE bits: the node
-     * it goes on with (the first of STRIDE bits or more, or null when the walk is over) and the
-     * best value node passed so far. Those nodes match and branch on the first STRIDE bits alone,
-     * so the entry is the same for every key that starts with them (a query prefixlen of at least
-     * STRIDE; shorter ones walk from the root). Writers keep it exact: a change linked under a node
-     * shorter than STRIDE bits (or at the root) empties the entries below that link before the
-     * store, so that lookups of those keys walk from the root meanwhile, and refills them after.
-     * It exists once the trie holds INDEX_FROM prefixes (65536 entries, shared where equal, cost
-     * about 2 MiB at most) and for data longer than STRIDE bits.
-     */
-    private static final int STRIDE = 16;
-    private static final int INDEX_FROM = 1024;
-    private static final VarHandle JUMPS = MethodHandles.arrayElementVarHandle(Jump[].class);
-
-    /** One entry: where the walk goes on, and the best value node it passed. Immutable. */
-    private static final class Jump {
-        final LpmNode next;
-        final LpmNode found;
-
-        Jump(LpmNode next, LpmNode found) {
-            this.next = next;
-            this.found = found;
-        }
-    }
-
-    /** The table, null until built; its entries are null while a writer refills them. */
-    private volatile Jump[] jumps;
-
-    /** The entry for this key, or null: walk from the root. */
-    private Jump jump(long k0, int kpl) {
-        Jump[] js = jumps;
-        return js == null || kpl < STRIDE ? null : (Jump) JUMPS.getAcquire(js, (int) (k0 >>> (64 - STRIDE)));
-    }
-
-    /** The walk from the root for keys starting with the STRIDE bits {@code v}, until STRIDE bits. */
-    private Jump walkTo(int v, Jump previous) {
-        long k = (long) v << (64 - STRIDE);
-        LpmNode found = null;
-        LpmNode node = root;
-        while (node != null && node.prefixlen < STRIDE) {
-            int npl = node.prefixlen;
-            if (Long.numberOfLeadingZeros(node.w0 ^ k) < npl) {
-                node = null; // the key leaves the trie here: the walk is over
-                break;
-            }
-            if (node.value != null) {
-                found = node;
-            }
-            node = (k << npl) < 0 ? node.child1 : node.child0;
-        }
-        // neighbouring keys mostly stand at the same place: share the entry
-        return previous != null && previous.next == node && previous.found == found ? previous
-                : new Jump(node, found);
-    }
-
-    /** Builds the table once the trie is large enough; under the lock, before a change is linked. */
-    private void buildJumps() {
-        if (jumps != null || maxPrefixlen <= STRIDE || entries < INDEX_FROM) {
-            return;
-        }
-        Jump[] js = new Jump[1 << STRIDE];
-        Jump previous = null;
-        for (int v = 0; v < js.length; v++) {
-            js[v] = previous = walkTo(v, previous);
-        }
-        jumps = js;
     }
 
     /**
@@ -305,6 +294,7 @@ final class LpmTrie {
         value.get(valueAt, v, 0, valueSize);
         synchronized (lock) {
             LpmNode parent = null;
+            LpmNode above = null; // the best value node from the root to the parent (for the table)
             int dir = 0;
             LpmNode node = root;
             int m = 0;
@@ -314,13 +304,16 @@ final class LpmTrie {
                     break;
                 }
                 parent = node;
+                if (!node.intermediate()) {
+                    above = node;
+                }
                 dir = keyBit(key, dataAt, k0, k1, node.prefixlen);
                 node = node.child(dir);
             }
             if (node == null) {
                 int err = addEntry(flags);
                 if (err == 0) {
-                    link(parent, dir, new LpmNode(kpl, k0, more, v, null, null));
+                    link(parent, above, dir, new LpmNode(kpl, k0, more, v, null, null));
                 }
                 return err;
             }
@@ -336,7 +329,7 @@ final class LpmTrie {
                         return err;
                     }
                 }
-                link(parent, dir, new LpmNode(kpl, k0, more, v, node.child0, node.child1));
+                link(parent, above, dir, new LpmNode(kpl, k0, more, v, node.child0, node.child1));
                 return 0;
             }
             int err = addEntry(flags);
@@ -347,7 +340,7 @@ final class LpmTrie {
                 // the new prefix covers the node: it goes above it
                 LpmNode fresh = node.bit(m) == 0 ? new LpmNode(kpl, k0, more, v, node, null)
                         : new LpmNode(kpl, k0, more, v, null, node);
-                link(parent, dir, fresh);
+                link(parent, above, dir, fresh);
                 return 0;
             }
             // they branch after m bits: an intermediate node with the old node's data holds both
@@ -355,7 +348,8 @@ final class LpmTrie {
             LpmNode im = keyBit(key, dataAt, k0, k1, m) == 1
                     ? new LpmNode(m, node.w0, node.more, null, node, fresh)
                     : new LpmNode(m, node.w0, node.more, null, fresh, node);
-            link(parent, dir, im);
+            // the old node keeps its entries: the same subtree under the same prefixes (im has none)
+            link(parent, above, dir, im, node, m + 1);
             return 0;
         }
     }
@@ -370,7 +364,7 @@ final class LpmTrie {
         }
         entries++;
         // the table is built from the trie as it is; the link that follows keeps it exact
-        buildJumps();
+        jumps.grow(root, entries);
         return 0;
     }
 
@@ -387,6 +381,8 @@ final class LpmTrie {
         long k1 = dataSize > 8 ? LpmKey.word(key, dataAt, 1, dataSize) : 0;
         synchronized (lock) {
             LpmNode grand = null;
+            LpmNode grandAbove = null; // the best value nodes from the root to grand and parent
+            LpmNode above = null;
             int grandDir = 0;
             LpmNode parent = null;
             int dir = 0;
@@ -398,8 +394,12 @@ final class LpmTrie {
                     break;
                 }
                 grand = parent;
+                grandAbove = above;
                 grandDir = dir;
                 parent = node;
+                if (!node.intermediate()) {
+                    above = node;
+                }
                 dir = keyBit(key, dataAt, k0, k1, node.prefixlen);
                 node = node.child(dir);
             }
@@ -410,11 +410,13 @@ final class LpmTrie {
             LpmNode c0 = node.child0;
             LpmNode c1 = node.child1;
             if (c0 != null && c1 != null) {
-                link(parent, dir, new LpmNode(node.prefixlen, node.w0, node.more, null, c0, c1));
+                link(parent, above, dir, new LpmNode(node.prefixlen, node.w0, node.more, null, c0, c1));
             } else if (parent != null && parent.intermediate() && c0 == null && c1 == null) {
-                link(grand, grandDir, dir == 0 ? parent.child1 : parent.child0);
+                // the sibling moves up past an intermediate node and keeps its entries
+                LpmNode sibling = dir == 0 ? parent.child1 : parent.child0;
+                link(grand, grandAbove, grandDir, sibling, sibling, parent.prefixlen + 1);
             } else {
-                link(parent, dir, c0 != null ? c0 : c1);
+                link(parent, above, dir, c0 != null ? c0 : c1);
             }
             return 0;
         }
@@ -422,26 +424,19 @@ final class LpmTrie {
 
     /**
      * Publishes {@code node} in the parent's child {@code dir}, or as the root, keeping the jump
-     * table exact: the entries of keys whose walk passes this link are emptied before the store
-     * and refilled after it.
+     * table exact: the entries the change changes are set, and the store made, in one writer's
+     * window, which lookups that read the table meanwhile detect (they walk from the root).
      */
-    private void link(LpmNode parent, int dir, LpmNode node) {
-        Jump[] js = jumps;
-        int from = 0;
-        int count = 0;
-        if (js != null && (parent == null || parent.prefixlen < STRIDE)) {
-            if (parent == null) {
-                count = js.length;
-            } else {
-                int q = parent.prefixlen;
-                int top = q == 0 ? 0 : (int) (parent.w0 >>> (64 - q));
-                count = 1 << (STRIDE - q - 1);
-                from = ((top << 1) | dir) * count;
-            }
-            for (int v = from; v < from + count; v++) {
-                JUMPS.setRelease(js, v, null);
-            }
-        }
+    private void link(LpmNode parent, LpmNode above, int dir, LpmNode node) {
+        link(parent, above, dir, node, null, 0);
+    }
+
+    /**
+     * The same, where the old subtree {@code kept}'s entries are known to be unchanged: those of
+     * the keys that share its first {@code keptBits} bits (see {@link LpmJumps#relink}).
+     */
+    private void link(LpmNode parent, LpmNode above, int dir, LpmNode node, LpmNode kept, int keptBits) {
+        jumps.relink(parent, above, dir, node, kept, keptBits);
         if (parent == null) {
             root = node;
         } else if (dir == 0) {
@@ -449,11 +444,7 @@ final class LpmTrie {
         } else {
             parent.child1 = node;
         }
-        Jump previous = null;
-        for (int v = from; v < from + count; v++) {
-            previous = walkTo(v, previous);
-            JUMPS.setRelease(js, v, previous);
-        }
+        jumps.close();
     }
 
     // ---- bits ----

@@ -30,6 +30,8 @@ class LinearizabilityTest {
     /** Addresses looked up (/8). */
     static final int[] ADDRESSES = {0x00, 0x41, 0x7f, 0x80};
     static final int MAX_ENTRIES = 3;
+    static final MapDef DEF = new MapDef(MapType.LPM_TRIE, 5, 8, MAX_ENTRIES, BpfFlags.F_NO_PREALLOC,
+            BpfFlags.NUMA_NO_NODE, 0, "", 1, 8);
 
     static ByteBuffer key(int prefixlen, int data) {
         return ByteBuffer.allocate(5).order(ByteOrder.nativeOrder()).putInt(0, prefixlen).put(4, (byte) data);
@@ -41,8 +43,15 @@ class LinearizabilityTest {
     @Param(name = "flags", gen = IntGen.class, conf = "0:2")
     @Param(name = "a", gen = IntGen.class, conf = "0:3")
     public static class Trie {
-        private final LpmMapOps ops = (LpmMapOps) new LpmProvider().alloc(new MapDef(MapType.LPM_TRIE, 5, 8,
-                MAX_ENTRIES, BpfFlags.F_NO_PREALLOC, BpfFlags.NUMA_NO_NODE, 0, "", 1, 8));
+        private final LpmMapOps ops;
+
+        public Trie() {
+            ops = (LpmMapOps) new LpmProvider().alloc(DEF);
+        }
+
+        Trie(LpmMapOps ops) {
+            this.ops = ops;
+        }
 
         @Operation
         public int update(@Param(name = "p") int p, @Param(name = "v") int v, @Param(name = "flags") int flags) {
@@ -68,6 +77,21 @@ class LinearizabilityTest {
             ByteBuffer next = ByteBuffer.allocate(5).order(ByteOrder.nativeOrder());
             int r = ops.getNextKey(null, next);
             return r != 0 ? r : next.getInt(0) * 1000 + (next.get(4) & 0xff);
+        }
+    }
+
+    /**
+     * The same trie with a jump table from the first prefix: 2 bits, then 4 from the second, so
+     * that lookups (of /8 keys) answer from the table while writers change its entries, and the
+     * table is replaced by a larger one while threads run.
+     */
+    @Param(name = "p", gen = IntGen.class, conf = "0:5")
+    @Param(name = "v", gen = IntGen.class, conf = "1:3")
+    @Param(name = "flags", gen = IntGen.class, conf = "0:2")
+    @Param(name = "a", gen = IntGen.class, conf = "0:3")
+    public static class TableTrie extends Trie {
+        public TableTrie() {
+            super(new LpmMapOps(DEF, new int[] {2, 4}, new long[] {1, 2}));
         }
     }
 
@@ -175,5 +199,17 @@ class LinearizabilityTest {
     void modelChecking() {
         modelCheckingOptions().threads(3).actorsPerThread(2).actorsBefore(3).actorsAfter(1)
                 .iterations(30).invocationsPerIteration(30).check(Trie.class);
+    }
+
+    @Test
+    void stressWithTheJumpTable() {
+        new StressOptions().sequentialSpecification(Model.class).threads(3).actorsPerThread(3)
+                .actorsBefore(3).iterations(20).invocationsPerIteration(300).check(TableTrie.class);
+    }
+
+    @Test
+    void modelCheckingWithTheJumpTable() {
+        modelCheckingOptions().threads(3).actorsPerThread(2).actorsBefore(3).actorsAfter(1)
+                .iterations(30).invocationsPerIteration(30).check(TableTrie.class);
     }
 }

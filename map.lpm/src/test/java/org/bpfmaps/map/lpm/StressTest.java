@@ -79,7 +79,7 @@ class StressTest {
     /**
      * The same with 3000 more prefixes under 192.0.0.0/2, which readers never ask about: the trie
      * is large enough for its jump table, whose entries under 10/8 the writers' short prefixes
-     * keep emptying and refilling while readers use them.
+     * keep changing while readers use them (LpmJumpsStressTest also grows the table under them).
      */
     @Test
     void readersSeeOnlyConsistentAnswersWithTheJumpTable() throws Exception {
