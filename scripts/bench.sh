@@ -10,7 +10,8 @@
 #                                      # shape k4v8 alone; the full matrix is 4x as long, over an hour)
 #   scripts/bench.sh 'HashBench|KernelBench.kernelHash'   # HASH with the kernel's bpf(2) baseline
 #
-# Any -p given on the command line replaces the default parameter subset. On a busy machine add
+# Any -p given on the command line replaces the default parameter subset, and any of -f, -wi, -w,
+# -i, -r the default iteration counts. On a busy machine add
 # `-bm sample` and compare the p0.50 lines: a mean counts the time the thread was preempted.
 # BENCH_JAR=path runs another build of the benchmarks (a saved "before" jar, say).
 #
@@ -25,10 +26,15 @@ if [ ! -f "$jar" ]; then
 fi
 
 jvm_flags="-Xms2g -Xmx2g -XX:+UseParallelGC -XX:+AlwaysPreTouch"
-iterations=(-f 2 -wi 5 -w 1s -i 10 -r 1s)
+defaults=(-f 2 -wi 5 -w 1s -i 10 -r 1s)
 if [ -n "${QUICK:-}" ]; then
-  iterations=(-f 1 -wi 2 -w 1s -i 3 -r 1s)
+  defaults=(-f 1 -wi 2 -w 1s -i 3 -r 1s)
 fi
+# a count given on the command line replaces its default (JMH refuses an option given twice)
+iterations=()
+for ((k = 0; k < ${#defaults[@]}; k += 2)); do
+  [[ " $* " == *" ${defaults[k]} "* ]] || iterations+=("${defaults[k]}" "${defaults[k + 1]}")
+done
 
 exclude=()
 if [ "$(java -cp "$jar" org.bpfmaps.bench.Probe)" != "bpf-allowed" ]; then
