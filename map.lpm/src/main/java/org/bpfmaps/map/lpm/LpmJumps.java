@@ -137,6 +137,22 @@ final class LpmJumps {
         this.from = from.clone();
     }
 
+    /**
+     * The bytes of the largest table the default strides build for a trie of at most
+     * {@code maxEntries} prefixes of {@code maxPrefixlen} bits (0 when it builds none): 12 a slot
+     * for 4- and 8-byte values, 8 for others (see above). The rare {@link LpmJump} objects are
+     * left out: a full top of the trie has none.
+     */
+    static long bytesAtMost(int maxPrefixlen, int valueSize, long maxEntries) {
+        long bytes = 0;
+        for (int i = 0; i < STRIDES.length; i++) {
+            if (maxEntries >= FROM[i] && STRIDES[i] < maxPrefixlen) {
+                bytes = (1L << STRIDES[i]) * (valueSize == 4 || valueSize == 8 ? 12 : 8);
+            }
+        }
+        return bytes;
+    }
+
     /** The stride in use, 0 before the table exists. */
     int stride() {
         Table t = table;

@@ -60,13 +60,15 @@ public final class LpmProvider implements MapProvider {
      * The trie at its fullest: max_entries nodes with a value and, between them, at most
      * max_entries - 1 intermediate nodes, each as big as the kernel's element ({@code
      * trie_alloc} takes every node from one cache of leaf-sized objects). The budget has to cover
-     * it now, since nodes are allocated later with no budget check.
+     * it now, since nodes are allocated later with no budget check. Plus the largest jump table
+     * such a trie builds (at most 12 MiB), which the kernel does not have but this map does.
      */
     @Override
     public long memoryUsage(MapDef def) {
         long entries = Integer.toUnsignedLong(def.maxEntries());
         long node = NODE_HEADER + (def.keySize() - PREFIXLEN_BYTES) + Integer.toUnsignedLong(def.valueSize());
-        return (2 * entries - 1) * node;
+        return (2 * entries - 1) * node
+                + LpmJumps.bytesAtMost(8 * (def.keySize() - PREFIXLEN_BYTES), def.valueSize(), entries);
     }
 
     @Override

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import org.bpfmaps.core.api.BpfFlags;
 import org.bpfmaps.core.api.Errno;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -28,6 +29,20 @@ class LpmJumpsTest {
     private static final long SEED = Long.getLong("bpfmaps.lpm.seed", System.nanoTime());
     private static final int[] STRIDES = {4, 7, 10};
     private static final long[] FROM = {16, 128, 1024};
+
+    @Test
+    void theMemoryChargedCoversTheLargestTableTheTrieBuilds() {
+        // IPv4 keys with 8-byte values: none below 1024 prefixes, 16 bits from it, 20 from 2^18
+        assertEquals(0, LpmJumps.bytesAtMost(32, 8, 1023));
+        assertEquals(12L << 16, LpmJumps.bytesAtMost(32, 8, 1024));
+        assertEquals(12L << 20, LpmJumps.bytesAtMost(32, 8, 1 << 20));
+        assertEquals(8L << 20, LpmJumps.bytesAtMost(128, 16, 1 << 20),
+                "other value sizes keep the node above, a reference");
+        assertEquals(12L << 16, LpmJumps.bytesAtMost(20, 4, 1 << 20),
+                "keys of 20 bits or fewer never get the 20-bit table");
+        assertEquals(0, LpmJumps.bytesAtMost(16, 8, 1 << 20),
+                "nor keys of 16 bits any");
+    }
 
     @ParameterizedTest
     @CsvSource({"2, 8", "2, 4", "2, 16", "3, 8", "16, 8", "16, 16"})
