@@ -122,15 +122,7 @@ class LpmJumpsStressTest {
         BruteForceLpm stored = new BruteForceLpm();
         start.await();
         for (int i = 0; i < OPS; i++) {
-            int[] p = prefixes.get(rnd.nextInt(prefixes.size()));
-            byte[] data = ByteBuffer.allocate(4).putInt(p[1]).array();
-            if (rnd.nextInt(3) == 0) {
-                boolean there = stored.remove(data, p[0]);
-                assertEquals(there ? 0 : Errno.ENOENT.ret(), trie.delete(key(p[0], p[1]), 0), "delete");
-            } else {
-                assertEquals(0, trie.update(key(p[0], p[1]), 0, value(p[0], p[1], valueSize), 0, BpfFlags.ANY));
-                stored.add(data, p[0], value(p[0], p[1], 8).getLong(0));
-            }
+            change(trie, stored, prefixes.get(rnd.nextInt(prefixes.size())), rnd.nextInt(3) == 0, valueSize);
         }
         return stored;
     }
@@ -151,17 +143,21 @@ class LpmJumpsStressTest {
             }
         }
         for (int i = 0; i < OPS / 4; i++) {
-            int[] p = added.get(rnd.nextInt(added.size()));
-            byte[] data = ByteBuffer.allocate(4).putInt(p[1]).array();
-            if (rnd.nextBoolean()) {
-                boolean there = stored.remove(data, p[0]);
-                assertEquals(there ? 0 : Errno.ENOENT.ret(), trie.delete(key(p[0], p[1]), 0), "delete");
-            } else {
-                assertEquals(0, trie.update(key(p[0], p[1]), 0, value(p[0], p[1], valueSize), 0, BpfFlags.ANY));
-                stored.add(data, p[0], value(p[0], p[1], 8).getLong(0));
-            }
+            change(trie, stored, added.get(rnd.nextInt(added.size())), rnd.nextBoolean(), valueSize);
         }
         return stored;
+    }
+
+    /** Deletes the prefix {len, address} or stores it with ANY, in the trie and in the model alike. */
+    private static void change(LpmTrie trie, BruteForceLpm stored, int[] p, boolean delete, int valueSize) {
+        byte[] data = ByteBuffer.allocate(4).putInt(p[1]).array();
+        if (delete) {
+            boolean there = stored.remove(data, p[0]);
+            assertEquals(there ? 0 : Errno.ENOENT.ret(), trie.delete(key(p[0], p[1]), 0), "delete");
+        } else {
+            assertEquals(0, trie.update(key(p[0], p[1]), 0, value(p[0], p[1], valueSize), 0, BpfFlags.ANY));
+            stored.add(data, p[0], value(p[0], p[1], 8).getLong(0));
+        }
     }
 
     /** Looks up addresses in 10/8, 11/8 and 192/2 until the writers are done; the lookups made. */
