@@ -41,6 +41,9 @@ public class ArrayBench {
     private final MapElemAttr attr = new MapElemAttr();
     private final ByteBuffer key = ByteBuffer.allocateDirect(4).order(ByteOrder.nativeOrder());
     private final ByteBuffer value = ByteBuffer.allocateDirect(8).order(ByteOrder.nativeOrder());
+    /** Heap buffers, what {@code ByteBuffer.allocate} gives a caller that does no I/O with them. */
+    private final ByteBuffer heapKey = ByteBuffer.allocate(4).order(ByteOrder.nativeOrder());
+    private final ByteBuffer heapValue = ByteBuffer.allocate(8).order(ByteOrder.nativeOrder());
     private ByteBuffer percpuValue;
     private long[] percpuOut;
     private final long[] plain = new long[N];
@@ -111,6 +114,13 @@ public class ArrayBench {
         key.putInt(0, next());
         array.lookup(key, value);
         return value.getLong(0);
+    }
+
+    @Benchmark
+    public long typedLookupHeapByteBuffer() {
+        heapKey.putInt(0, next());
+        array.lookup(heapKey, heapValue);
+        return heapValue.getLong(0);
     }
 
     @Benchmark
