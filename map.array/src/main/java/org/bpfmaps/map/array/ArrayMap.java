@@ -41,6 +41,16 @@ abstract class ArrayMap implements MapOps {
     @Override
     public int updateElem(ByteBuffer key, ByteBuffer value, long flags) {
         int idx = Bytes.getInt(key, key.position());
+        int err = updateCheck(idx, flags);
+        if (err != 0) {
+            return err;
+        }
+        copyIn(idx, value, value.position());
+        return 0;
+    }
+
+    /** What an update of element {@code idx} answers before writing: 0, E2BIG or EEXIST. */
+    protected final int updateCheck(int idx, long flags) {
         if (!inRange(idx)) {
             // all elements were pre-allocated, cannot insert a new one
             return Errno.E2BIG.ret();
@@ -49,7 +59,6 @@ abstract class ArrayMap implements MapOps {
             // all elements already exist
             return Errno.EEXIST.ret();
         }
-        copyIn(idx, value, value.position());
         return 0;
     }
 

@@ -1,8 +1,6 @@
 package org.bpfmaps.map.array;
 
 import java.nio.ByteBuffer;
-import org.bpfmaps.core.api.BpfFlags;
-import org.bpfmaps.core.api.Errno;
 import org.bpfmaps.core.spi.MapDef;
 import org.bpfmaps.core.spi.MapState;
 import org.bpfmaps.core.spi.PrimitiveOps;
@@ -59,11 +57,9 @@ final class PlainArrayMap extends ArrayMap implements PrimitiveOps {
 
     @Override
     public int updateLong(int key, long value, long flags) {
-        if (!inRange(key)) {
-            return Errno.E2BIG.ret();
-        }
-        if (flags == BpfFlags.NOEXIST) {
-            return Errno.EEXIST.ret();
+        int err = updateCheck(key, flags);
+        if (err != 0) {
+            return err;
         }
         Slots.writeLong(storage.chunk(key), storage.offset(key), valueSize, value);
         return 0;

@@ -4,7 +4,6 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import org.bpfmaps.core.api.BpfFlags;
-import org.bpfmaps.core.api.Errno;
 import org.bpfmaps.core.spi.MapDef;
 import org.bpfmaps.core.spi.MapState;
 import org.bpfmaps.core.spi.PrimitiveOps;
@@ -93,11 +92,9 @@ final class WordArrayMap extends ArrayMap implements PrimitiveOps {
 
     @Override
     public int updateLong(int key, long value, long flags) {
-        if (!inRange(key)) {
-            return Errno.E2BIG.ret();
-        }
-        if (flags == BpfFlags.NOEXIST) {
-            return Errno.EEXIST.ret();
+        int err = updateCheck(key, flags);
+        if (err != 0) {
+            return err;
         }
         WORDS.setRelease(words, key, Slots.wordOf(value, valueSize));
         return 0;
