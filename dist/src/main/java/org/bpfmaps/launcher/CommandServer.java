@@ -293,16 +293,10 @@ final class CommandServer implements AutoCloseable {
     private static void drop(SelectionKey key, SocketChannel ch, String why) {
         key.cancel();
         if (why != null) {
-            try {
-                // A small answer into an empty socket buffer: it does not block, even non-blocking.
-                byte[] text = ("Error: " + why + "\n").getBytes(StandardCharsets.UTF_8);
-                Frames.write(ch, Frames.ERR, text, 0, text.length);
-                Frames.writeExit(ch, LineRunner.FAILED);
-            } catch (IOException e) {
-                // The client has gone: nothing to tell it.
-            }
+            refuse(ch, why);
+        } else {
+            closeQuietly(ch);
         }
-        closeQuietly(ch);
     }
 
     private void dispatch(Pending p) {
@@ -333,13 +327,17 @@ final class CommandServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Answers an Error line and exit status 255, then closes. A small answer into an empty socket
+     * buffer: it does not block, even on a non-blocking channel.
+     */
     private static void refuse(SocketChannel ch, String why) {
         try {
             byte[] text = ("Error: " + why + "\n").getBytes(StandardCharsets.UTF_8);
             Frames.write(ch, Frames.ERR, text, 0, text.length);
             Frames.writeExit(ch, LineRunner.FAILED);
         } catch (IOException e) {
-            // gone
+            // The client has gone: nothing to tell it.
         }
         closeQuietly(ch);
     }
