@@ -24,7 +24,7 @@ import java.nio.ByteOrder;
  *
  * <p>A writer waiting for a bucket spins briefly, then yields its CPU, so that with more threads
  * than CPUs the holder gets to run; critical sections are a chain walk and a copy, and never wait
- * for anything but another bucket-free step (see {@link ElemCount}).
+ * for anything else (a pool's free list is lock-free).
  *
  * <p>Layout: 8 bytes per bucket, off-heap: the count at 0, the head link (element index + 1, 0 for
  * an empty chain) at 4. The kernel's limit of {@code U32_MAX / sizeof(struct bucket)} buckets keeps

@@ -5,8 +5,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The free elements of a map, as the kernel's {@code pcpu_freelist}: a lock-free (Treiber) stack
- * of element indexes. A pop is an insert's reservation of an element; whether an empty stack
- * means a full map is {@link ElemCount}'s to say.
+ * of element indexes. Pops and pushes happen under a bucket lock (see {@link ElemPool}), so an
+ * empty stack is a full map; many buckets are locked at once, so the stack itself is lock-free.
  *
  * <p>The top is one word: a tag in the high 32 bits, bumped by every change, and the top index + 1
  * in the low 32 (0 for empty), so a pop that read a stale next link fails its compare-and-set

@@ -34,7 +34,7 @@ abstract class HashMapOps implements MapOps {
     /**
      * Whether {@link #release} runs while the bucket is locked. The pool of HASH and
      * PERCPU_HASH is lock-free, and freeing before the delete becomes visible makes "full" exact
-     * (see {@link ElemCount}): whoever sees the key gone also finds its room, where the kernel,
+     * (see {@link ElemPool}): whoever sees the key gone also finds its room, where the kernel,
      * which frees after unlocking, can answer E2BIG in between. An LRU's lock must never be taken
      * under a bucket lock, so LRU maps free after unlocking.
      */
@@ -89,15 +89,15 @@ abstract class HashMapOps implements MapOps {
             return Errno.ENODEV.ret(); // retired: the map's contents have gone to the next provider
         }
         try {
-            e = table.find(b, h, key, at);
+            e = table.unlinkKey(b, h, key, at);
             if (e < 0) {
                 return Errno.ENOENT.ret();
             }
             if (value != null) {
-                // per-CPU maps give every CPU's value, in the layout lookup uses
+                // per-CPU maps give every CPU's value, in the layout lookup uses; the element is
+                // out of the chain but still ours until released, and readers wait for the unlock
                 table.copyValueOut(e, value, value.position());
             }
-            table.unlink(b, e);
             if (releasesUnderLock()) {
                 // free before the delete shows: whoever sees the key gone also sees the room
                 release(e);

@@ -72,8 +72,6 @@ final class HashOps extends HashMapOps implements PrimitiveOps {
         } finally {
             buckets.unlock(b);
         }
-        // counted once visible: see ElemCount
-        pool.commit();
         return 0;
     }
 
@@ -116,7 +114,6 @@ final class HashOps extends HashMapOps implements PrimitiveOps {
         } finally {
             buckets.unlock(b);
         }
-        pool.commit();
         return 0;
     }
 

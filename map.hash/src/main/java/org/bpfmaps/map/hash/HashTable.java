@@ -119,14 +119,19 @@ final class HashTable implements Lru.Evictor {
     /** The element of bucket b with this key, or -1. */
     int find(int b, int hash, ByteBuffer key, int at) {
         for (int e = buckets.head(b); e >= 0; e = next(e)) {
-            ByteBuffer eb = elems.buf(e);
-            int base = elems.base(e);
-            if (KeyBytes.getInt(eb, base + ElemLayout.HASH) == hash
-                    && KeyBytes.equal(eb, base + keyOff, key, at, keySize)) {
+            if (holds(e, hash, key, at)) {
                 return e;
             }
         }
         return -1;
+    }
+
+    /** Whether element e has this hash and key. */
+    private boolean holds(int e, int hash, ByteBuffer key, int at) {
+        ByteBuffer eb = elems.buf(e);
+        int base = elems.base(e);
+        return KeyBytes.getInt(eb, base + ElemLayout.HASH) == hash
+                && KeyBytes.equal(eb, base + keyOff, key, at, keySize);
     }
 
     /** The element of bucket b with this 4-byte key, or -1. */
@@ -150,6 +155,25 @@ final class HashTable implements Lru.Evictor {
     void link(int b, int e) {
         setNext(e, buckets.head(b));
         buckets.setHead(b, e);
+    }
+
+    /**
+     * Finds the element of bucket b with this key and takes it out of the chain, in one walk (a
+     * delete's find and unlink): the element, which the caller still owns, or -1.
+     */
+    int unlinkKey(int b, int hash, ByteBuffer key, int at) {
+        int prev = -1;
+        for (int e = buckets.head(b); e >= 0; prev = e, e = next(e)) {
+            if (holds(e, hash, key, at)) {
+                if (prev < 0) {
+                    buckets.setHead(b, next(e));
+                } else {
+                    setNext(prev, next(e));
+                }
+                return e;
+            }
+        }
+        return -1;
     }
 
     /** Takes e out of bucket b's chain; false when it is not there. */

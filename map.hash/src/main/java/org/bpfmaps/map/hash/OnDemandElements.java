@@ -27,24 +27,20 @@ final class OnDemandElements implements Elements, ElemPool {
 
     private final ByteBuffer[] refs;
     private final FreeList indexes;
-    private final ElemCount count;
     private final int slotBytes;
 
     OnDemandElements(int maxEntries, int slotBytes) {
         this.refs = new ByteBuffer[maxEntries];
         this.indexes = new FreeList(maxEntries);
-        this.count = new ElemCount(maxEntries);
         this.slotBytes = slotBytes;
     }
 
     @Override
     public int alloc() {
-        int e;
-        for (int tries = 0; (e = indexes.pop()) < 0; tries++) {
-            if (count.full(tries)) {
-                // max_entries elements exist: the map is full
-                return Errno.E2BIG.ret();
-            }
+        int e = indexes.pop();
+        if (e < 0) {
+            // max_entries elements exist: the map is full
+            return Errno.E2BIG.ret();
         }
         ByteBuffer b;
         try {
@@ -60,15 +56,9 @@ final class OnDemandElements implements Elements, ElemPool {
     }
 
     @Override
-    public void commit() {
-        count.commit();
-    }
-
-    @Override
     public void free(int e) {
         REFS.setRelease(refs, e, null);
         indexes.push(e);
-        count.release();
     }
 
     @Override
