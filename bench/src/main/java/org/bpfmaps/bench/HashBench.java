@@ -1,10 +1,13 @@
 package org.bpfmaps.bench;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.bpfmaps.core.api.BpfCmd;
 import org.bpfmaps.core.api.BpfInstance;
 import org.bpfmaps.core.api.BpfMap;
@@ -38,6 +41,7 @@ import org.openjdk.jmh.annotations.Threads;
  * Keys hit are the ones inserted, visited with a large stride so that consecutive operations touch
  * unrelated memory; misses use keys never inserted; insert + delete cycles through 8 absent keys.
  * {@code scripts/bench.sh} runs shape k4v8 unless {@code FULL=1} (the whole matrix) or a {@code -p}.
+ * The {@code floor...} methods are no map: the same table reduced to its loads (see {@link Floor}).
  * The kernel's own bpf(2) on a HASH map is {@link KernelBench}'s {@code kernelHash...} methods.
  */
 @BenchmarkMode(Mode.AverageTime)
@@ -93,6 +97,9 @@ public class HashBench {
         byte[] keyBytes;
         /** The preallocated array a CHM update stores. */
         byte[] stored;
+        /** Two words to compare-and-set, for {@link HashBench#floorInsertDeleteAtomics}. */
+        final AtomicLong bucketWord = new AtomicLong();
+        final AtomicLong freeTop = new AtomicLong();
         int entries;
         int i;
 
@@ -199,6 +206,102 @@ public class HashBench {
         return m.bpf.bpf(BpfCmd.MAP_LOOKUP_ELEM, c.attr.set(m.hash.fd(), c.key, c.value, 0));
     }
 
+    // ---- what memory alone costs: a lookup hit with nothing but the table's own loads ----
+
+    /**
+     * The chained table of {@link Maps#hash}'s shape reduced to its memory: a bucket array of 8-byte
+     * heads and a slab of 24-byte elements (link, hash, key, value) in direct buffers, filled with
+     * the same keys, with no locking, no sizes to check and no map behind an API. Its lookups are
+     * what two dependent cache misses cost on this machine, the floor under any chained design;
+     * the typed lookup's distance from it is what the map's own code adds. It has the shape k4v8
+     * whatever {@code shape} says (with a longer key it looks up the key's first four bytes).
+     */
+    @State(Scope.Benchmark)
+    public static class Floor {
+        static final VarHandle INT = MethodHandles.byteBufferViewVarHandle(int[].class, ByteOrder.nativeOrder());
+        ByteBuffer buckets;
+        ByteBuffer slab;
+        int mask;
+
+        @Setup(Level.Trial)
+        public void setup(Maps m) {
+            int nb = Integer.highestOneBit(m.entries * 2 - 1);
+            mask = nb - 1;
+            buckets = ByteBuffer.allocateDirect(nb * 8).order(ByteOrder.nativeOrder());
+            slab = ByteBuffer.allocateDirect(m.entries * 24).order(ByteOrder.nativeOrder());
+            for (int k = 0; k < m.entries; k++) {
+                int key = Caller.scramble(k);
+                int h = mix(key);
+                int head = (h & mask) * 8 + 4;
+                int base = k * 24;
+                slab.putInt(base, buckets.getInt(head));
+                slab.putInt(base + 4, h);
+                slab.putInt(base + 8, key);
+                slab.putLong(base + 16, k);
+                buckets.putInt(head, k + 1);
+            }
+        }
+
+        /** murmur3's finaliser, as the map hashes a 4-byte key. */
+        static int mix(int key) {
+            long k = key & 0xffffffffL;
+            k ^= k >>> 33;
+            k *= 0xff51afd7ed558ccdL;
+            k ^= k >>> 33;
+            k *= 0xc4ceb9fe1a85ec53L;
+            k ^= k >>> 33;
+            return (int) k;
+        }
+    }
+
+    /** The bare floor: the bucket's head, then the chain's elements until the key; the value returned. */
+    @Benchmark
+    public long floorLookupHit(Floor f, Caller c) {
+        c.key(c.hit());
+        int key = c.key.getInt(0);
+        int h = Floor.mix(key);
+        int e = f.buckets.getInt((h & f.mask) * 8 + 4) - 1;
+        while (e >= 0) {
+            int base = e * 24;
+            if (f.slab.getInt(base + 4) == h && f.slab.getInt(base + 8) == key) {
+                return f.slab.getLong(base + 16);
+            }
+            e = f.slab.getInt(base) - 1;
+        }
+        return -1;
+    }
+
+    /**
+     * The floor with what a lock-free map must add to it: the bucket's sequence count read before
+     * the walk and checked after it (so that a value being rewritten, or an element reused for
+     * another key, is never returned), and the value copied to the caller's buffer.
+     */
+    @Benchmark
+    public boolean floorValidatedLookupHit(Floor f, Caller c) {
+        c.key(c.hit());
+        int key = c.key.getInt(0);
+        int h = Floor.mix(key);
+        int b = (h & f.mask) * 8;
+        for (;;) {
+            int seq = (int) Floor.INT.getAcquire(f.buckets, b);
+            int e = f.buckets.getInt(b + 4) - 1;
+            boolean found = false;
+            while (e >= 0) {
+                int base = e * 24;
+                if (f.slab.getInt(base + 4) == h && f.slab.getInt(base + 8) == key) {
+                    c.value.putLong(0, f.slab.getLong(base + 16));
+                    found = true;
+                    break;
+                }
+                e = f.slab.getInt(base) - 1;
+            }
+            VarHandle.acquireFence();
+            if ((seq & 1) == 0 && (int) Floor.INT.getOpaque(f.buckets, b) == seq) {
+                return found;
+            }
+        }
+    }
+
     // ---- lookup hit, two threads on one map ----
 
     @Benchmark
@@ -260,6 +363,24 @@ public class HashBench {
         c.key(c.fresh());
         m.chm.put(new ByteKey(c.keyBytes), c.stored);
         return m.chm.remove(new ByteKey(c.keyBytes));
+    }
+
+    /**
+     * The atomic instructions an insert + delete cannot do without, alone: four uncontended
+     * compare-and-sets, as the map makes one to take the bucket and one on the free list, for the
+     * insert and again for the delete. A floor under {@link #typedInsertDelete}, as
+     * {@link #floorLookupHit} is under lookups.
+     */
+    @Benchmark
+    public long floorInsertDeleteAtomics(Caller c) {
+        long s = c.bucketWord.get();
+        c.bucketWord.compareAndSet(s, s + 1);
+        long t = c.freeTop.get();
+        c.freeTop.compareAndSet(t, t + 1);
+        s = c.bucketWord.get();
+        c.bucketWord.compareAndSet(s, s + 1);
+        t = c.freeTop.get();
+        return c.freeTop.compareAndSet(t, t + 1) ? t : s;
     }
 
     @Benchmark
