@@ -189,27 +189,35 @@ class LinearizabilityTest {
                 .sequentialSpecification(Model.class);
     }
 
+    /** Lincheck's stress mode: many random runs of the trie under test against the model. */
+    private static void stress(Class<?> trie) {
+        new StressOptions().sequentialSpecification(Model.class).threads(3).actorsPerThread(3)
+                .actorsBefore(3).iterations(20).invocationsPerIteration(300).check(trie);
+    }
+
+    /** Lincheck's model checker: the interleavings of fewer operations, explored systematically. */
+    private static void modelCheck(Class<?> trie) {
+        modelCheckingOptions().threads(3).actorsPerThread(2).actorsBefore(3).actorsAfter(1)
+                .iterations(30).invocationsPerIteration(30).check(trie);
+    }
+
     @Test
     void stress() {
-        new StressOptions().sequentialSpecification(Model.class).threads(3).actorsPerThread(3)
-                .actorsBefore(3).iterations(20).invocationsPerIteration(300).check(Trie.class);
+        stress(Trie.class);
     }
 
     @Test
     void modelChecking() {
-        modelCheckingOptions().threads(3).actorsPerThread(2).actorsBefore(3).actorsAfter(1)
-                .iterations(30).invocationsPerIteration(30).check(Trie.class);
+        modelCheck(Trie.class);
     }
 
     @Test
     void stressWithTheJumpTable() {
-        new StressOptions().sequentialSpecification(Model.class).threads(3).actorsPerThread(3)
-                .actorsBefore(3).iterations(20).invocationsPerIteration(300).check(TableTrie.class);
+        stress(TableTrie.class);
     }
 
     @Test
     void modelCheckingWithTheJumpTable() {
-        modelCheckingOptions().threads(3).actorsPerThread(2).actorsBefore(3).actorsAfter(1)
-                .iterations(30).invocationsPerIteration(30).check(TableTrie.class);
+        modelCheck(TableTrie.class);
     }
 }

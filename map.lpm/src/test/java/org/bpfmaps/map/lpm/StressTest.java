@@ -2,6 +2,12 @@ package org.bpfmaps.map.lpm;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.bpfmaps.map.lpm.Ipv4Prefixes.STABLE;
+import static org.bpfmaps.map.lpm.Ipv4Prefixes.assertCovers;
+import static org.bpfmaps.map.lpm.Ipv4Prefixes.id;
+import static org.bpfmaps.map.lpm.Ipv4Prefixes.key;
+import static org.bpfmaps.map.lpm.Ipv4Prefixes.mask;
+import static org.bpfmaps.map.lpm.Ipv4Prefixes.stableLength;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -46,7 +52,6 @@ class StressTest {
     private static final int WRITERS = 2;
     private static final int READERS = 2;
     private static final int POOL = 300;
-    private static final int[][] STABLE = {{8, 0x0a000000}, {24, 0x0a010200}};
 
     private final LpmFixture f = new LpmFixture();
 
@@ -55,20 +60,9 @@ class StressTest {
         f.close();
     }
 
-    /** The 16-byte value stored for a prefix: {len << 32 | address, its complement}; a torn value shows. */
+    /** The 16-byte value stored for a prefix: its id and the id's complement. */
     private static ByteBuffer value(int len, int address) {
-        long v = ((long) len << 32) | (address & 0xffff_ffffL);
-        return ByteBuffer.allocate(16).order(ByteOrder.nativeOrder()).putLong(0, v).putLong(8, ~v);
-    }
-
-    /** A key: host-order prefixlen, then the address in network order. */
-    private static ByteBuffer key(int len, int address) {
-        ByteBuffer b = ByteBuffer.allocate(8).putInt(4, address);
-        return b.order(ByteOrder.nativeOrder()).putInt(0, len);
-    }
-
-    private static int mask(int len) {
-        return len == 0 ? 0 : -1 << (32 - len);
+        return Ipv4Prefixes.value(len, address, 16);
     }
 
     @Test
@@ -138,7 +132,7 @@ class StressTest {
         }
         for (int[] p : expected.values()) {
             byte[] data = ByteBuffer.allocate(4).putInt(p[1]).array();
-            model.add(data, p[0], ((long) p[0] << 32) | ((p[1] & mask(p[0])) & 0xffff_ffffL));
+            model.add(data, p[0], id(p[0], p[1]));
             want.add(LpmFixture.show(key(p[0], p[1])));
         }
         assertEquals(want, new HashSet<>(f.keys(fd, 8)));
@@ -182,16 +176,16 @@ class StressTest {
             start.await();
             for (int i = 0; i < OPS; i++) {
                 int[] p = prefixes.get(rnd.nextInt(POOL));
-                long id = ((long) p[0] << 32) | ((p[1] & mask(p[0])) & 0xffff_ffffL);
+                long pid = id(p[0], p[1]);
                 ByteBuffer k = key(p[0], p[1]);
                 if (rnd.nextInt(3) == 0) {
                     int r = f.bpf.bpf(BpfCmd.MAP_DELETE_ELEM, attr.set(fd, k, null, 0));
-                    assertEquals(stored.remove(id) != null ? 0 : Errno.ENOENT.ret(), r, "delete");
+                    assertEquals(stored.remove(pid) != null ? 0 : Errno.ENOENT.ret(), r, "delete");
                 } else {
                     // the value names the prefix with its bits past the length cleared
                     int r = f.bpf.bpf(BpfCmd.MAP_UPDATE_ELEM, attr.set(fd, k, value(p[0], p[1] & mask(p[0])), 0));
                     assertEquals(0, r, "update");
-                    stored.put(id, new int[] {p[0], p[1]});
+                    stored.put(pid, new int[] {p[0], p[1]});
                 }
             }
             return stored;
@@ -232,15 +226,7 @@ class StressTest {
                     continue;
                 }
                 assertEquals(0, res, () -> "nothing found for " + Integer.toHexString(a) + " though 10/8 is stable");
-                long got = v.getLong(0);
-                assertEquals(~got, v.getLong(8), "a torn value");
-                int len = (int) (got >>> 32);
-                int prefix = (int) got;
-                assertTrue(((prefix ^ a) & mask(len)) == 0, () -> "/" + len + " " + Integer.toHexString(prefix)
-                        + " does not cover " + Integer.toHexString(a));
-                boolean inStable24 = (a & mask(24)) == STABLE[1][1];
-                assertTrue(len >= (inStable24 ? 24 : 8), () -> "a /" + len + " for " + Integer.toHexString(a)
-                        + ", where a longer stable prefix covers it");
+                assertCovers(a, v, 16, stableLength(a));
             }
             return n;
         }
