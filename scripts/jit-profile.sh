@@ -9,9 +9,9 @@
 # Runs the benchmark in this JVM (-f 0, so perf sees one process and the code stays put) with
 # C2's code of METHODS printed (default: every method of the project, benchmarks included; JDK
 # code inlined into them comes along), samples it with `perf record -e cpu-clock`, decodes the
-# printed hex with objdump as scripts/jit-asm.sh does, and prints each compiled method that got
-# 1% of the samples or more, hottest instructions first, then its whole listing with a column of
-# percentages. Needs perf (Debian: apt-get install linux-perf) and root or perf_event_paranoid <= 1.
+# printed hex with objdump (scripts/c2code.py, as jit-asm.sh does), and prints each compiled
+# method that got 1% of the samples or more, hottest instructions first, then its whole listing
+# with a column of percentages. Needs perf (Debian: apt-get install linux-perf) and root or perf_event_paranoid <= 1.
 # The figures of a -f 0 run are not the benchmark's: only the shares mean something.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -39,57 +39,31 @@ grep -E ' avgt | thrpt ' "$work/out.txt" || true
 perf script -i "$work/perf.data" -F ip 2>/dev/null > "$work/ips.txt"
 
 python3 - "$work" <<'EOF'
-import collections, re, subprocess, sys
+import collections, sys
+sys.path.insert(0, 'scripts')
+import c2code
 work = sys.argv[1]
 ips = collections.Counter(int(l, 16) for l in open(work + '/ips.txt').read().split())
 total = sum(ips.values()) or 1
-line_re = re.compile(r'\s*0x([0-9a-f]+): (.*)')
-
-def code_of(block):
-    """The block's code bytes and where they start (comment lines carry no bytes)."""
-    start, code, notes = None, bytearray(), {}
-    for line in block.split('\n'):
-        m = line_re.match(line)
-        if not m:
-            continue
-        addr, rest = int(m.group(1), 16), m.group(2)
-        if rest.startswith(';'):
-            notes.setdefault(addr, []).append(rest.strip())
-            continue
-        hexes = ''.join(rest.replace('|', ' ').split())
-        if re.fullmatch(r'[0-9a-f]+', hexes):
-            if start is None:
-                start = addr
-            code += bytes.fromhex(hexes)
-    return start, code, notes
-
-blocks = [code_of(b) + (b.split('\n')[0].strip(),)
-          for b in open(work + '/out.txt').read().split('Compiled method (c2)')[1:]]
+blocks = c2code.compilations(open(work + '/out.txt').read())
 # code freed by a deoptimisation may be reused by a later compilation: the last one printed owns it
 owner = {}
-for i, (start, code, _, _) in enumerate(blocks):
+for i, (_, start, code, _) in enumerate(blocks):
     if start is not None:
         for a in ips:
             if start <= a < start + len(code):
                 owner[a] = i
-for i, (start, code, notes, head) in enumerate(blocks):
+for i, (head, start, code, notes) in enumerate(blocks):
     mine = {a: c for a, c in ips.items() if owner.get(a) == i}
     n = sum(mine.values())
     if start is None or n < total / 100:
         continue
-    open(work + '/code.bin', 'wb').write(code)
-    dump = subprocess.run(['objdump', '-D', '-b', 'binary', '-mi386:x86-64', '-Mintel',
-                           '--adjust-vma=%#x' % start, work + '/code.bin'],
-                          capture_output=True, text=True, check=True).stdout
     listing = []
-    for line in dump.split('\n'):
-        m = re.match(r'\s*([0-9a-f]+):', line)
-        if m:
-            a = int(m.group(1), 16)
-            for note in notes.get(a, []):
-                listing.append((0, '                       ' + note[:160]))
-            c = mine.get(a, 0)
-            listing.append((c, ('%6.2f%% ' % (100.0 * c / total) if c else '        ') + line))
+    for a, line in c2code.disassemble(start, code):
+        for note in notes.get(a, []):
+            listing.append((0, '                       ' + note[:160]))
+        c = mine.get(a, 0)
+        listing.append((c, ('%6.2f%% ' % (100.0 * c / total) if c else '        ') + line))
     print('\n===== %s: %.1f%% of the samples' % (head, 100.0 * n / total))
     for c, text in sorted((x for x in listing if x[0] > 0), reverse=True)[:15]:
         print(text)
