@@ -1,5 +1,6 @@
 package org.bpfmaps.core.impl;
 
+import java.util.Arrays;
 import org.bpfmaps.core.api.BpfFlags;
 import org.bpfmaps.core.spi.MapDef;
 import org.bpfmaps.core.spi.MapOps;
@@ -148,7 +149,7 @@ public final class MapObject extends BpfObject {
                 p.unbind();
                 return p;
             }
-            FastElemPath[] more = java.util.Arrays.copyOf(paths, paths.length + 1);
+            FastElemPath[] more = Arrays.copyOf(paths, paths.length + 1);
             more[paths.length] = p;
             paths = more;
             p.refresh();
@@ -160,14 +161,7 @@ public final class MapObject extends BpfObject {
     /** The fd of a bound path was closed: the path fails from now on, and is forgotten. */
     synchronized void unbind(FastElemPath p) {
         p.unbind();
-        FastElemPath[] fewer = new FastElemPath[Math.max(paths.length - 1, 0)];
-        int n = 0;
-        for (FastElemPath q : paths) {
-            if (q != p && n < fewer.length) {
-                fewer[n++] = q;
-            }
-        }
-        paths = n == fewer.length ? fewer : java.util.Arrays.copyOf(fewer, n);
+        paths = Arrays.stream(paths).filter(q -> q != p).toArray(FastElemPath[]::new);
     }
 
     /** After a change of ops or frozen; under the lock. */
