@@ -41,7 +41,7 @@ public final class Footprint {
                 kb[1] = (byte) (w >>> 8);
                 kb[2] = (byte) (w >>> 16);
                 kb[3] = (byte) (w >>> 24);
-                chm.put(new HashBench.ByteKey(kb), new byte[8]);
+                chm.put(HashBench.ByteKey.copyOf(kb), new byte[8]);
             }
             long after = heapUsed();
             System.out.printf("ConcurrentHashMap<ByteKey, byte[]> (%s): %.1f B/entry retained heap (%d entries)%n",

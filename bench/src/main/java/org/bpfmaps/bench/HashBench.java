@@ -7,6 +7,7 @@ import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.bpfmaps.core.api.BpfCmd;
 import org.bpfmaps.core.api.BpfInstance;
@@ -32,12 +33,13 @@ import org.openjdk.jmh.annotations.Threads;
 /**
  * HASH element operations through the typed API and bpf(), next to the baseline a careful Java
  * user writes: a {@code ConcurrentHashMap<ByteKey, byte[]>} where each operation wraps the caller's
- * key bytes in a new ByteKey (a copy, hashed over its bytes), a lookup returns the stored array
- * without copying and an update stores a preallocated array.
+ * key bytes in a new ByteKey (hashed over its bytes; copied only where a put inserts it), a
+ * lookup returns the stored array without copying and an update stores a preallocated array.
  *
  * <p>The matrix of issue 6: lookup hit, lookup miss, update of an existing key, insert + delete of
  * a new key; {@code entries} 100k and 1M; {@code shape} key 4 or 16 bytes by value 8 or 64 bytes;
- * one thread, and two threads for lookup hits (the {@code ...2t} methods, which share one map).
+ * one thread, and two threads (the {@code ...2t} methods, which share one map; for insert + delete
+ * each thread has keys of its own).
  * Keys hit are the ones inserted, visited with a large stride so that consecutive operations touch
  * unrelated memory; misses use keys never inserted; insert + delete cycles through 8 absent keys.
  * {@code scripts/bench.sh} runs shape k4v8 unless {@code FULL=1} (the whole matrix) or a {@code -p}.
@@ -63,6 +65,8 @@ public class HashBench {
         BpfInstance bpf;
         BpfMap hash;
         ConcurrentHashMap<ByteKey, byte[]> chm;
+        /** Hands each calling thread its own eight fresh keys (see {@link Caller#fresh}). */
+        final AtomicInteger lanes = new AtomicInteger();
 
         @Setup(Level.Trial)
         public void setup() {
@@ -78,8 +82,9 @@ public class HashBench {
                 c.key(k);
                 c.value.putInt(0, k);
                 hash.update(c.key, c.value, UpdateFlag.ANY);
-                chm.put(new ByteKey(c.keyBytes), new byte[valueSize]);
+                chm.put(ByteKey.copyOf(c.keyBytes), new byte[valueSize]);
             }
+            lanes.set(0);
         }
 
         @TearDown(Level.Trial)
@@ -102,6 +107,8 @@ public class HashBench {
         final AtomicLong freeTop = new AtomicLong();
         int entries;
         int i;
+        /** This thread's number among the callers of one benchmark: 0 or 1. */
+        int lane;
 
         @Setup(Level.Trial)
         public void setup(Maps m) {
@@ -112,6 +119,7 @@ public class HashBench {
             entries = m.entries;
             // threads start apart, so that two of them do not walk the same keys in step
             i = (int) (Thread.currentThread().getId() * 7919 % entries);
+            lane = m.lanes.getAndIncrement() & 1;
         }
 
         /**
@@ -156,23 +164,36 @@ public class HashBench {
 
         /** A key never inserted. */
         int miss() {
-            return entries + 16 + hit();
+            return entries + 32 + hit();
         }
 
-        /** One of 8 keys that are not in the map, for insert + delete. */
+        /**
+         * One of this thread's 8 keys that are not in the map, for insert + delete (two threads
+         * insert and delete keys of their own, as two flows would).
+         */
         int fresh() {
-            return entries + 1 + (hit() & 7);
+            return entries + 1 + 8 * lane + (hit() & 7);
         }
     }
 
-    /** The baseline's key: the caller's bytes copied, hashed over their content. */
+    /**
+     * The baseline's key, as the issue defines it: the caller's bytes wrapped (not copied) and
+     * hashed over their content. Only a key that the map keeps, one that a put inserts, must be a
+     * copy, since the caller reuses its array: {@link #copyOf}. A put that replaces the value of
+     * an existing key keeps the key already in the map, so an update may pass a wrapper.
+     */
     static final class ByteKey {
         final byte[] b;
         final int h;
 
-        ByteKey(byte[] src) {
-            b = src.clone();
-            h = Arrays.hashCode(b);
+        ByteKey(byte[] b) {
+            this.b = b;
+            this.h = Arrays.hashCode(b);
+        }
+
+        /** A key to insert: a copy of the caller's bytes, which the caller will overwrite. */
+        static ByteKey copyOf(byte[] src) {
+            return new ByteKey(src.clone());
         }
 
         @Override
@@ -219,16 +240,24 @@ public class HashBench {
     @State(Scope.Benchmark)
     public static class Floor {
         static final VarHandle INT = MethodHandles.byteBufferViewVarHandle(int[].class, ByteOrder.nativeOrder());
+        static final int SPARE = 8;
         ByteBuffer buckets;
         ByteBuffer slab;
         int mask;
+        /** The free elements of {@link #floorInsertDelete}: a stack of the spare slots past the entries. */
+        int[] free;
+        int freeTop;
 
         @Setup(Level.Trial)
         public void setup(Maps m) {
             int nb = Integer.highestOneBit(m.entries * 2 - 1);
             mask = nb - 1;
             buckets = ByteBuffer.allocateDirect(nb * 8).order(ByteOrder.nativeOrder());
-            slab = ByteBuffer.allocateDirect(m.entries * 24).order(ByteOrder.nativeOrder());
+            slab = ByteBuffer.allocateDirect((m.entries + SPARE) * 24).order(ByteOrder.nativeOrder());
+            free = new int[SPARE];
+            for (int s = 0; s < SPARE; s++) {
+                free[freeTop++] = m.entries + s;
+            }
             for (int k = 0; k < m.entries; k++) {
                 int key = Caller.scramble(k);
                 int h = mix(key);
@@ -361,7 +390,7 @@ public class HashBench {
     @Benchmark
     public byte[] chmInsertDelete(Maps m, Caller c) {
         c.key(c.fresh());
-        m.chm.put(new ByteKey(c.keyBytes), c.stored);
+        m.chm.put(ByteKey.copyOf(c.keyBytes), c.stored);
         return m.chm.remove(new ByteKey(c.keyBytes));
     }
 
@@ -383,6 +412,54 @@ public class HashBench {
         return c.freeTop.compareAndSet(t, t + 1) ? t : s;
     }
 
+    /**
+     * Insert + delete of a new key in the bare table of {@link Floor}, one thread and nothing else:
+     * for the insert a hash, a walk of the chain (an update must know the key is absent), an
+     * element off a free stack, its four fields written and the bucket's head set; for the delete
+     * the key read and hashed again, the walk, the unlink and the element pushed back. No locks,
+     * no sizes or flags checked, no API: what any chained table in direct buffers does for the
+     * pair. With {@link #floorInsertDeleteAtomics} added it is the floor under
+     * {@link #typedInsertDelete} for a table that many threads may write.
+     */
+    @Benchmark
+    public boolean floorInsertDelete(Floor f, Caller c) {
+        c.key(c.fresh());
+        int key = c.key.getInt(0);
+        int h = Floor.mix(key);
+        int head = (h & f.mask) * 8 + 4;
+        for (int e = f.buckets.getInt(head) - 1; e >= 0; e = f.slab.getInt(e * 24) - 1) {
+            if (f.slab.getInt(e * 24 + 4) == h && f.slab.getInt(e * 24 + 8) == key) {
+                return false; // never: the fresh keys are absent
+            }
+        }
+        int e = f.free[--f.freeTop];
+        int base = e * 24;
+        f.slab.putInt(base, f.buckets.getInt(head));
+        f.slab.putInt(base + 4, h);
+        f.slab.putInt(base + 8, key);
+        f.slab.putLong(base + 16, c.value.getLong(0));
+        f.buckets.putInt(head, e + 1);
+
+        int key2 = c.key.getInt(0);
+        int h2 = Floor.mix(key2);
+        int head2 = (h2 & f.mask) * 8 + 4;
+        int prev = -1;
+        for (int x = f.buckets.getInt(head2) - 1; x >= 0; prev = x, x = f.slab.getInt(x * 24) - 1) {
+            int xb = x * 24;
+            if (f.slab.getInt(xb + 4) == h2 && f.slab.getInt(xb + 8) == key2) {
+                int next = f.slab.getInt(xb);
+                if (prev < 0) {
+                    f.buckets.putInt(head2, next);
+                } else {
+                    f.slab.putInt(prev * 24, next);
+                }
+                f.free[f.freeTop++] = x;
+                return true;
+            }
+        }
+        return false;
+    }
+
     @Benchmark
     public boolean typedInsertDelete(Maps m, Caller c) {
         c.key(c.fresh());
@@ -396,5 +473,43 @@ public class HashBench {
         int fd = m.hash.fd();
         m.bpf.bpf(BpfCmd.MAP_UPDATE_ELEM, c.attr.set(fd, c.key, c.value, 0));
         return m.bpf.bpf(BpfCmd.MAP_DELETE_ELEM, c.attr.set(fd, c.key, null, 0));
+    }
+
+    // ---- the other workloads, two threads on one map ----
+
+    @Benchmark
+    @Threads(2)
+    public byte[] chmLookupMiss2t(Maps m, Caller c) {
+        return chmLookupMiss(m, c);
+    }
+
+    @Benchmark
+    @Threads(2)
+    public boolean typedLookupMiss2t(Maps m, Caller c) {
+        return typedLookupMiss(m, c);
+    }
+
+    @Benchmark
+    @Threads(2)
+    public byte[] chmUpdate2t(Maps m, Caller c) {
+        return chmUpdate(m, c);
+    }
+
+    @Benchmark
+    @Threads(2)
+    public void typedUpdate2t(Maps m, Caller c) {
+        typedUpdate(m, c);
+    }
+
+    @Benchmark
+    @Threads(2)
+    public byte[] chmInsertDelete2t(Maps m, Caller c) {
+        return chmInsertDelete(m, c);
+    }
+
+    @Benchmark
+    @Threads(2)
+    public boolean typedInsertDelete2t(Maps m, Caller c) {
+        return typedInsertDelete(m, c);
     }
 }
