@@ -17,6 +17,11 @@ public final class BatchCursor {
         return done;
     }
 
+    /** Whether a call has moved it from the start. */
+    boolean started() {
+        return started;
+    }
+
     ByteBuffer in(int keySize) {
         return started ? in : null;
     }

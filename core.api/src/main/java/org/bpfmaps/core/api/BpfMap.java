@@ -174,6 +174,13 @@ public final class BpfMap implements AutoCloseable {
 
     // ---- elements, ByteBuffer form ----
 
+    // Each call has a fast path, taken when the fd's element commands are bound and the buffers
+    // are good, and otherwise goes through bpf() with the same buffers: whatever is wrong (a short
+    // or read-only buffer, a frozen map, a write-only fd, bad flags) is then answered by the
+    // dispatcher itself, so the typed face rejects what bpf() rejects, in the same order, with the
+    // same errno and message. Only a closed handle is answered here: its fd number may already
+    // name another object.
+
     /** Copies the value of {@code key} into {@code value}; false when there is no such element. */
     public boolean lookup(ByteBuffer key, ByteBuffer value) {
         ElemPath p = path;
@@ -181,30 +188,18 @@ public final class BpfMap implements AutoCloseable {
             return p.lookup(key, value);
         }
         checkOpen();
-        checkSize("key", key, keySize);
-        checkSize("value", value, valueBufSize);
-        checkWritable("value", value);
-        if ((p = path) != null) {
-            return p.lookup(key, value);
-        }
         MapElemAttr a = SCRATCH.get().attr.set(fd, key, value, 0);
         return found("MAP_LOOKUP_ELEM", bpf.bpf(BpfCmd.MAP_LOOKUP_ELEM, a), a);
     }
 
     public void update(ByteBuffer key, ByteBuffer value, UpdateFlag flag) {
         ElemPath p = path;
-        if (p != null && fits(key, keySize) && fits(value, valueBufSize)) {
+        if (p != null && fits(key, keySize) && fits(value, valueBufSize) && flag != null) {
             p.update(key, value, flag.bits());
             return;
         }
         checkOpen();
-        checkSize("key", key, keySize);
-        checkSize("value", value, valueBufSize);
-        if ((p = path) != null) {
-            p.update(key, value, flag.bits());
-            return;
-        }
-        MapElemAttr a = SCRATCH.get().attr.set(fd, key, value, flag.bits());
+        MapElemAttr a = SCRATCH.get().attr.set(fd, key, value, bits(flag));
         check("MAP_UPDATE_ELEM", bpf.bpf(BpfCmd.MAP_UPDATE_ELEM, a), a);
     }
 
@@ -215,10 +210,6 @@ public final class BpfMap implements AutoCloseable {
             return p.delete(key);
         }
         checkOpen();
-        checkSize("key", key, keySize);
-        if ((p = path) != null) {
-            return p.delete(key);
-        }
         MapElemAttr a = SCRATCH.get().attr.set(fd, key, null, 0);
         return found("MAP_DELETE_ELEM", bpf.bpf(BpfCmd.MAP_DELETE_ELEM, a), a);
     }
@@ -226,10 +217,6 @@ public final class BpfMap implements AutoCloseable {
     /** Copies the key after {@code key} (null: the first key) into {@code next}; false at the end. */
     public boolean nextKey(ByteBuffer key, ByteBuffer next) {
         checkOpen();
-        if (key != null) {
-            checkSize("key", key, keySize());
-        }
-        checkSize("next key", next, keySize());
         MapElemAttr a = SCRATCH.get().attr.set(fd, key, null, 0);
         a.nextKey = next;
         return found("MAP_GET_NEXT_KEY", bpf.bpf(BpfCmd.MAP_GET_NEXT_KEY, a), a);
@@ -238,8 +225,6 @@ public final class BpfMap implements AutoCloseable {
     /** Copies the value of {@code key} into {@code value} and deletes the element; false when there is none. */
     public boolean lookupAndDelete(ByteBuffer key, ByteBuffer value) {
         checkOpen();
-        checkSize("key", key, keySize());
-        checkSize("value", value, valueBufSize);
         MapElemAttr a = SCRATCH.get().attr.set(fd, key, value, 0);
         return found("MAP_LOOKUP_AND_DELETE_ELEM", bpf.bpf(BpfCmd.MAP_LOOKUP_AND_DELETE_ELEM, a), a);
     }
@@ -268,6 +253,29 @@ public final class BpfMap implements AutoCloseable {
         return delete(SCRATCH.get().key(key, keySize()));
     }
 
+    /** The key after {@code key} (null: the first key) into {@code next}; false at the end. */
+    public boolean nextKey(byte[] key, byte[] next) {
+        checkLength("next key", next, keySize);
+        Scratch s = SCRATCH.get();
+        ByteBuffer n = s.value(keySize);
+        if (!nextKey(key == null ? null : s.key(key, keySize), n)) {
+            return false;
+        }
+        n.get(0, next, 0, keySize);
+        return true;
+    }
+
+    public boolean lookupAndDelete(byte[] key, byte[] value) {
+        checkLength("value", value, valueBufSize);
+        Scratch s = SCRATCH.get();
+        ByteBuffer v = s.value(valueBufSize);
+        if (!lookupAndDelete(s.key(key, keySize), v)) {
+            return false;
+        }
+        v.get(0, value, 0, valueBufSize);
+        return true;
+    }
+
     // ---- primitive form: 4-byte keys, values of 8 bytes or less ----
 
     /**
@@ -290,7 +298,7 @@ public final class BpfMap implements AutoCloseable {
     /** Stores {@code value} (its low value_size bytes, host order) at {@code key}. */
     public void updateLong(int key, long value, UpdateFlag flag) {
         ElemPath p = longPath;
-        if (p != null) {
+        if (p != null && flag != null) {
             p.updateLong(key, value, flag.bits());
             return;
         }
@@ -307,7 +315,7 @@ public final class BpfMap implements AutoCloseable {
     public boolean lookupPerCpu(int key, long[] out) {
         Scratch s = SCRATCH.get();
         checkPrimitive(true);
-        checkLength("out", out.length, possibleCpus);
+        checkLength("out", out == null ? -1 : out.length, possibleCpus);
         ByteBuffer v = s.value(valueBufSize);
         if (!lookup(s.intKey(key), v)) {
             return false;
@@ -318,21 +326,24 @@ public final class BpfMap implements AutoCloseable {
         return true;
     }
 
-    /** Per-CPU values of up to 8 bytes: stores {@code values[cpu]} for every CPU. */
+    /** Per-CPU values of up to 8 bytes: stores the low value_size bytes of {@code values[cpu]} for every CPU. */
     public void updatePerCpu(int key, long[] values, UpdateFlag flag) {
         Scratch s = SCRATCH.get();
         checkPrimitive(true);
-        checkLength("values", values.length, possibleCpus);
+        checkLength("values", values == null ? -1 : values.length, possibleCpus);
         ByteBuffer v = s.value(valueBufSize);
         for (int cpu = 0; cpu < possibleCpus; cpu++) {
-            v.putLong(cpu * 8, values[cpu]);
+            // value_size bytes and zero padding, as the byte[][] form writes: the kernel copies the
+            // padding too, so bits of the long past value_size would show through bpf()
+            v.putLong(cpu * 8, values[cpu] & mask());
         }
         update(s.intKey(key), v, flag);
     }
 
     /** Per-CPU values of any size: {@code out[cpu]} receives value_size bytes of each CPU. */
     public boolean lookupPerCpu(byte[] key, byte[][] out) {
-        checkLength("out", out.length, possibleCpus);
+        checkPerCpu();
+        checkValues("out", out);
         Scratch s = SCRATCH.get();
         ByteBuffer v = s.value(valueBufSize);
         if (!lookup(s.key(key, keySize()), v)) {
@@ -340,7 +351,6 @@ public final class BpfMap implements AutoCloseable {
         }
         int stride = valueBufSize / possibleCpus;
         for (int cpu = 0; cpu < possibleCpus; cpu++) {
-            checkLength("out[" + cpu + "]", out[cpu].length, valueSize());
             v.get(cpu * stride, out[cpu], 0, valueSize());
         }
         return true;
@@ -348,12 +358,12 @@ public final class BpfMap implements AutoCloseable {
 
     /** Per-CPU values of any size: stores {@code values[cpu]} (value_size bytes each) for every CPU. */
     public void updatePerCpu(byte[] key, byte[][] values, UpdateFlag flag) {
-        checkLength("values", values.length, possibleCpus);
+        checkPerCpu();
+        checkValues("values", values);
         Scratch s = SCRATCH.get();
         ByteBuffer v = s.value(valueBufSize);
         int stride = valueBufSize / possibleCpus;
         for (int cpu = 0; cpu < possibleCpus; cpu++) {
-            checkLength("values[" + cpu + "]", values[cpu].length, valueSize());
             v.put(cpu * stride, values[cpu], 0, valueSize());
             for (int i = valueSize(); i < stride; i++) {
                 v.put(cpu * stride + i, (byte) 0);
@@ -458,7 +468,7 @@ public final class BpfMap implements AutoCloseable {
 
     // ---- checks ----
 
-    private void checkOpen() {
+    void checkOpen() {
         if (closed) {
             throw new BpfException(Errno.EBADF, "the handle of map id " + id() + " (fd " + fd + ") is closed");
         }
@@ -469,18 +479,14 @@ public final class BpfMap implements AutoCloseable {
         return b != null && b.limit() - b.position() >= size;
     }
 
-    /** A read-only buffer to be written is EFAULT, as the dispatcher answers it (copy_to_user). */
-    private static void checkWritable(String what, ByteBuffer b) {
-        if (b.isReadOnly()) {
-            throw new BpfException(Errno.EFAULT, what + " buffer is read-only; the map writes into it");
-        }
-    }
-
-    /** A buffer too small for the map is EFAULT, as the dispatcher answers it. */
-    private static void checkSize(String what, ByteBuffer b, int size) {
-        if (!fits(b, size)) {
-            throw new BpfException(Errno.EFAULT, what + " holds " + (b == null ? "no" : b.remaining())
-                    + " bytes; the map's " + what + " size is " + size);
+    /**
+     * A buffer the map's data is written into: {@code size} bytes of room, or EFAULT in the
+     * dispatcher's words (copy_to_user fails alike on a short or a read-only buffer).
+     */
+    static void checkRoom(String what, ByteBuffer b, int size) {
+        if (!fits(b, size) || b.isReadOnly()) {
+            throw new BpfException(Errno.EFAULT, what + " has room for fewer than " + size + " bytes"
+                    + (b != null && b.isReadOnly() ? ": the buffer is read-only" : ""));
         }
     }
 
@@ -493,6 +499,30 @@ public final class BpfMap implements AutoCloseable {
             throw new BpfException(Errno.EINVAL, what + " has " + Math.max(length, 0) + " elements; "
                     + size + " expected");
         }
+    }
+
+    /** The byte[][] per-CPU forms: a per-CPU map of any value size. */
+    private void checkPerCpu() {
+        if (!perCpu) {
+            throw new BpfException(Errno.EINVAL, "the per-CPU form needs a per-CPU map; this is "
+                    + MapSpec.of(type(), keySize(), valueSize(), maxEntries()) + ": use lookup/update");
+        }
+    }
+
+    /** One array of value_size bytes per possible CPU, all checked before any is read or written. */
+    private void checkValues(String what, byte[][] values) {
+        checkLength(what, values == null ? -1 : values.length, possibleCpus);
+        for (int cpu = 0; cpu < possibleCpus; cpu++) {
+            checkLength(what + "[" + cpu + "]", values[cpu], valueSize());
+        }
+    }
+
+    /** The flag's bits; null (which bpf() cannot be given) is EINVAL, as an unknown flag is. */
+    private static long bits(UpdateFlag flag) {
+        if (flag == null) {
+            throw new BpfException(Errno.EINVAL, "flag is null: an update takes UpdateFlag.ANY, NOEXIST or EXIST");
+        }
+        return flag.bits();
     }
 
     private void checkPrimitive(boolean forPerCpu) {

@@ -70,7 +70,7 @@ final class ElemCommands {
             // the kernel copies out only after a hit: a miss still answers ENOENT
             err = call(ops, m, BpfCmd.MAP_LOOKUP_ELEM, a.key, ByteBuffer.allocate(vsize), a.flags, a);
             return err != 0 ? explain(ops, m, BpfCmd.MAP_LOOKUP_ELEM, a, err, "lookup failed")
-                    : a.fail(Errno.EFAULT, "value has room for fewer than %d bytes", vsize);
+                    : a.fail(Errno.EFAULT, "value has room for fewer than %d bytes" + readOnly(a.value), vsize);
         }
         err = call(ops, m, BpfCmd.MAP_LOOKUP_ELEM, a.key, a.value, a.flags, a);
         return err == 0 ? 0 : explain(ops, m, BpfCmd.MAP_LOOKUP_ELEM, a, err, "lookup failed");
@@ -147,7 +147,8 @@ final class ElemCommands {
         }
         // a map with key_size 0 (queue, stack, bloom filter) copies no next_key: NULL is not EFAULT
         if (m.def.keySize() != 0 && !Bytes.canWrite(a.nextKey, 0, m.def.keySize())) {
-            return a.fail(Errno.EFAULT, "next_key has room for fewer than %d bytes (key_size)", m.def.keySize());
+            return a.fail(Errno.EFAULT, "next_key has room for fewer than %d bytes (key_size)" + readOnly(a.nextKey),
+                    m.def.keySize());
         }
         MapOps ops = m.ops;
         if (ops == null) {
@@ -195,7 +196,7 @@ final class ElemCommands {
             // element it would lose with EFAULT is kept here (a lookup tells which case it is)
             err = call(ops, m, BpfCmd.MAP_LOOKUP_ELEM, a.key, ByteBuffer.allocate(vsize), 0, a);
             return err != 0 ? explain(ops, m, BpfCmd.MAP_LOOKUP_AND_DELETE_ELEM, a, err, "lookup_and_delete failed")
-                    : a.fail(Errno.EFAULT, "value has room for fewer than %d bytes", vsize);
+                    : a.fail(Errno.EFAULT, "value has room for fewer than %d bytes" + readOnly(a.value), vsize);
         }
         err = call(ops, m, BpfCmd.MAP_LOOKUP_AND_DELETE_ELEM, a.key, a.value, a.flags, a);
         return err == 0 ? 0 : explain(ops, m, BpfCmd.MAP_LOOKUP_AND_DELETE_ELEM, a, err, "lookup_and_delete failed");
@@ -404,6 +405,11 @@ final class ElemCommands {
 
     private static int noSpinLock(BpfAttr a) {
         return a.fail(Errno.EINVAL, "BPF_F_LOCK needs a value with a bpf_spin_lock (BTF), which this map has not");
+    }
+
+    /** Why a buffer of the right size has no room: the kernel's copy_to_user fails alike on read-only memory. */
+    private static String readOnly(ByteBuffer b) {
+        return b != null && b.isReadOnly() ? ": the buffer is read-only" : "";
     }
 
     static int detached(ErrorSink a) {

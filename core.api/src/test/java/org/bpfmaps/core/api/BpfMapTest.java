@@ -41,6 +41,12 @@ class BpfMapTest {
             byte[] raw = new byte[8];
             assertTrue(m.lookup(new byte[] {3, 0, 0, 0}, raw));
             assertEquals(42, raw[0]);
+            byte[] next = new byte[4];
+            assertTrue(m.nextKey(new byte[] {3, 0, 0, 0}, next));
+            assertEquals(4, next[0]);
+            assertTrue(m.nextKey(null, next));
+            assertEquals(0, next[0]);
+            assertFalse(m.nextKey(new byte[] {7, 0, 0, 0}, next), "the last index has no next");
             assertEquals("counters", m.name());
             assertEquals(m.id(), m.info().id());
         }
@@ -57,18 +63,74 @@ class BpfMapTest {
             assertTrue(e.getMessage().contains("key"), e.getMessage());
             e = assertThrows(BpfException.class, () -> m.lookup(ByteBuffer.allocate(4), ByteBuffer.allocate(7)));
             assertEquals(Errno.EFAULT, e.errno(), "as the dispatcher answers a buffer too small");
-            assertTrue(e.getMessage().contains("value size is 8"), e.getMessage());
+            assertTrue(e.getMessage().contains("room for fewer than 8 bytes"), e.getMessage());
             e = assertThrows(BpfException.class,
                     () -> m.lookup(key(0), ByteBuffer.allocate(8).asReadOnlyBuffer()));
             assertEquals(Errno.EFAULT, e.errno(), "the map cannot write its value into a read-only buffer");
             assertTrue(e.getMessage().contains("read-only"), e.getMessage());
             e = assertThrows(BpfException.class, () -> m.lookupPerCpu(0, new long[2]));
             assertEquals(Errno.EINVAL, e.errno());
+            e = assertThrows(BpfException.class, () -> m.lookupPerCpu(new byte[4], new byte[][] {new byte[8], new byte[8]}));
+            assertEquals(Errno.EINVAL, e.errno(), "the byte[][] per-CPU forms need a per-CPU map");
+            assertTrue(e.getMessage().contains("per-CPU"), e.getMessage());
+            e = assertThrows(BpfException.class, () -> m.updatePerCpu(new byte[4], null, UpdateFlag.ANY));
+            assertEquals(Errno.EINVAL, e.errno());
+            e = assertThrows(BpfException.class, () -> m.update(key(0), value(1), null));
+            assertEquals(Errno.EINVAL, e.errno());
+            assertTrue(e.getMessage().contains("flag"), e.getMessage());
+            e = assertThrows(BpfException.class, () -> m.updateLong(0, 1, null));
+            assertEquals(Errno.EINVAL, e.errno());
         }
         BpfException e = assertThrows(BpfException.class,
                 () -> BpfMap.create(bpf, MapSpec.of(MapType.HASH, 4, 8, 2)));
         assertEquals(Errno.EINVAL, e.errno());
         assertTrue(e.getMessage().contains("no installed provider"), e.getMessage());
+    }
+
+    /**
+     * Bad input through the typed face gets what bpf() answers for the same buffers: the same
+     * errno and message, in the dispatcher's order (a frozen map is EPERM before a short value is
+     * EFAULT; a miss is "not found" before a short value is a fault, as the kernel copies out
+     * only after a hit).
+     */
+    @Test
+    void badInputGetsTheErrnoAndMessageBpfGives() {
+        try (BpfMap m = BpfMap.create(bpf, MapSpec.of(MapType.ARRAY, 4, 8, 2))) {
+            ByteBuffer shortValue = ByteBuffer.allocate(7);
+            ByteBuffer shortKey = ByteBuffer.allocate(3);
+            ByteBuffer readOnly = ByteBuffer.allocate(8).asReadOnlyBuffer();
+            assertSameAnswer(() -> m.lookup(key(0), shortValue), BpfCmd.MAP_LOOKUP_ELEM,
+                    new MapElemAttr().set(m.fd(), key(0), shortValue, 0));
+            assertSameAnswer(() -> m.lookup(key(0), readOnly), BpfCmd.MAP_LOOKUP_ELEM,
+                    new MapElemAttr().set(m.fd(), key(0), readOnly, 0));
+            assertSameAnswer(() -> m.lookup(shortKey, value(0)), BpfCmd.MAP_LOOKUP_ELEM,
+                    new MapElemAttr().set(m.fd(), shortKey, value(0), 0));
+            assertSameAnswer(() -> m.lookup(null, value(0)), BpfCmd.MAP_LOOKUP_ELEM,
+                    new MapElemAttr().set(m.fd(), null, value(0), 0));
+            assertSameAnswer(() -> m.update(shortKey, value(0), UpdateFlag.ANY), BpfCmd.MAP_UPDATE_ELEM,
+                    new MapElemAttr().set(m.fd(), shortKey, value(0), 0));
+            assertSameAnswer(() -> m.delete(shortKey), BpfCmd.MAP_DELETE_ELEM,
+                    new MapElemAttr().set(m.fd(), shortKey, null, 0));
+            assertSameAnswer(() -> m.lookupAndDelete(key(0), shortValue), BpfCmd.MAP_LOOKUP_AND_DELETE_ELEM,
+                    new MapElemAttr().set(m.fd(), key(0), shortValue, 0));
+            MapElemAttr next = new MapElemAttr().set(m.fd(), key(0), null, 0);
+            next.nextKey = shortKey;
+            assertSameAnswer(() -> m.nextKey(key(0), shortKey), BpfCmd.MAP_GET_NEXT_KEY, next);
+            assertFalse(m.lookup(key(5), shortValue), "a miss, whatever the value buffer");
+
+            m.freeze();
+            BpfException e = assertSameAnswer(() -> m.update(key(0), shortValue, UpdateFlag.ANY),
+                    BpfCmd.MAP_UPDATE_ELEM, new MapElemAttr().set(m.fd(), key(0), shortValue, 0));
+            assertEquals(Errno.EPERM, e.errno(), "frozen comes before the short value");
+        }
+    }
+
+    private BpfException assertSameAnswer(org.junit.jupiter.api.function.Executable typed, BpfCmd cmd, BpfAttr attr) {
+        BpfException e = assertThrows(BpfException.class, typed);
+        int r = bpf.bpf(cmd, attr);
+        assertEquals(Errno.of(r), e.errno(), e.getMessage());
+        assertTrue(e.getMessage().endsWith(": " + attr.errorMessage()), e.getMessage() + " / bpf(): " + attr.errorMessage());
+        return e;
     }
 
     @Test
@@ -155,6 +217,17 @@ class BpfMapTest {
             }
             assertEquals(List.of(100L, 1101L, 2102L, 3103L, 4104L), seen);
             assertFalse(it.next(k, v));
+
+            MapIterator fresh = m.iterator();
+            for (ByteBuffer bad : new ByteBuffer[] {ByteBuffer.allocate(2), ByteBuffer.allocate(4).asReadOnlyBuffer(), null}) {
+                BpfException e = assertThrows(BpfException.class, () -> fresh.next(bad, v));
+                assertEquals(Errno.EFAULT, e.errno());
+                assertTrue(e.getMessage().contains("key has room for fewer than 4 bytes"), e.getMessage());
+            }
+            BpfException e = assertThrows(BpfException.class, () -> fresh.next(k, ByteBuffer.allocate(7)));
+            assertTrue(e.getMessage().contains("value has room for fewer than 8 bytes"), e.getMessage());
+            assertTrue(fresh.next(k, v), "a refused call does not move the walk");
+            assertEquals(0, k.getInt(0));
 
             BatchCursor c = new BatchCursor();
             ByteBuffer keys = ByteBuffer.allocate(8).order(ByteOrder.nativeOrder());

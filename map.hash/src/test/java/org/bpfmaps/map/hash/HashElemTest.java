@@ -4,7 +4,9 @@ import static org.bpfmaps.map.hash.HashFixture.missing;
 import static org.bpfmaps.map.hash.HashFixture.u32;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
@@ -14,6 +16,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import org.bpfmaps.core.api.BpfCmd;
+import org.bpfmaps.core.api.BpfException;
 import org.bpfmaps.core.api.BpfFlags;
 import org.bpfmaps.core.api.BpfMap;
 import org.bpfmaps.core.api.Errno;
@@ -121,6 +124,18 @@ class HashElemTest {
         }
         assertEquals(Errno.ENOENT.ret(), f.bpf.bpf(BpfCmd.MAP_LOOKUP_AND_DELETE_ELEM, a));
         assertEquals(missing(Errno.ENOENT), f.lookup(fd, 3, vb));
+
+        // the typed face's byte[] form: the same once-only answer
+        try (BpfMap m = BpfMap.ofFd(f.bpf, fd)) {
+            byte[] key = {4, 0, 0, 0};
+            byte[] value = new byte[m.valueBufferSize()];
+            f.put(t, fd, 4, 200, 0);
+            assertTrue(m.lookupAndDelete(key, value));
+            assertEquals(200, value[0] & 0xff);
+            assertFalse(m.lookupAndDelete(key, value));
+            BpfException e = assertThrows(BpfException.class, () -> m.lookupAndDelete(key, new byte[3]));
+            assertEquals(Errno.EINVAL, e.errno(), e.getMessage());
+        }
     }
 
     @Test
