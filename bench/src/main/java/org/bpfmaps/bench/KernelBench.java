@@ -36,7 +36,7 @@ public class KernelBench {
         arrayFd = KernelSyscall.createMap(2, 4, 8, N);
         percpuFd = KernelSyscall.createMap(6, 4, 8, N);
         if (arrayFd < 0 || percpuFd < 0) {
-            throw new IllegalStateException("bpf(2) MAP_CREATE failed: errno " + -Math.min(arrayFd, percpuFd));
+            throw KernelSyscall.refused("MAP_CREATE", Math.min(arrayFd, percpuFd));
         }
         attr = new Memory(KernelSyscall.ATTR_SIZE);
         attr.clear();
@@ -88,7 +88,7 @@ public class KernelBench {
         public void setup() {
             fd = KernelSyscall.createMap(1, 4, 8, entries + 16);
             if (fd < 0) {
-                throw new IllegalStateException("bpf(2) MAP_CREATE of a HASH failed: errno " + -fd);
+                throw KernelSyscall.refused("MAP_CREATE of a HASH", fd);
             }
             Memory a = new Memory(KernelSyscall.ATTR_SIZE);
             a.clear();

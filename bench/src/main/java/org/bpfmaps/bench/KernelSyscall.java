@@ -28,6 +28,19 @@ final class KernelSyscall {
         return r < 0 ? -Native.getLastError() : r;
     }
 
+    /**
+     * Why a KernelBench cannot run: EPERM means this process may not call bpf(2) (it needs root or
+     * CAP_BPF), and the benchmark says it is skipped (scripts/bench.sh leaves it out beforehand);
+     * any other errno is a failure.
+     */
+    static IllegalStateException refused(String what, long ret) {
+        if (ret == -1) {
+            return new IllegalStateException("KernelBench skipped: bpf(2) " + what
+                    + " is not allowed here (EPERM: needs root or CAP_BPF)");
+        }
+        return new IllegalStateException("bpf(2) " + what + " failed: errno " + -ret);
+    }
+
     /** MAP_CREATE of an unnamed map; the fd or -errno. */
     static int createMap(int type, int keySize, int valueSize, int maxEntries) {
         Memory a = new Memory(ATTR_SIZE);
