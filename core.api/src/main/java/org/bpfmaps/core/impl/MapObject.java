@@ -70,10 +70,15 @@ public final class MapObject extends BpfObject {
         return def.mapFlags() & ~(BpfFlags.F_RDONLY | BpfFlags.F_WRONLY);
     }
 
-    /** The fdinfo lines bpftool reads: the definition, the memory accounted, frozen. */
+    /**
+     * The fdinfo lines bpftool reads: the definition, the memory the map takes (what its ops say
+     * it holds now, or what was charged for it), frozen.
+     */
     org.bpfmaps.core.api.MapFdInfo fdinfo() {
+        MapOps o = ops;
+        long inUse = o != null ? o.memoryInUse() : -1;
         return new org.bpfmaps.core.api.MapFdInfo(def.type().number(), def.keySize(), def.valueSize(),
-                def.maxEntries(), infoFlags(), def.mapExtra(), charged, id(), frozen);
+                def.maxEntries(), infoFlags(), def.mapExtra(), inUse >= 0 ? inUse : charged, id(), frozen);
     }
 
     /**

@@ -64,6 +64,17 @@ public interface MapOps {
     }
 
     /**
+     * The bytes the map takes now, which fdinfo shows as {@code memlock}; or -1 for the figure
+     * charged when it was created ({@link MapProvider#memoryUsage}), right for any map whose
+     * storage is allocated up front. A map that allocates elements as keys come
+     * (BPF_F_NO_PREALLOC) reports what it holds, as the kernel's {@code map_mem_usage} counts a
+     * non-preallocated hash map's elements: the figure falls when keys are deleted.
+     */
+    default long memoryInUse() {
+        return -1;
+    }
+
+    /**
      * Why this map answered {@code err} to {@code cmd}, naming the field and the limit: a constant
      * {@link String#format} pattern with at most one {@code %d}, which receives max_entries; or
      * null to let the core say something generic. Called only on failures.

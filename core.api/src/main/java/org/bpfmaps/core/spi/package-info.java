@@ -3,10 +3,11 @@
  * rules table {@link org.bpfmaps.core.spi.MapTypeTraits} and the element operations
  * {@link org.bpfmaps.core.spi.MapOps}; {@link org.bpfmaps.core.spi.MapState}, the contents of a map
  * between a provider that leaves and the one that takes it back; and
- * {@link org.bpfmaps.core.spi.KeyFormat}, how tools read and write a type's keys for people (1.2).
+ * {@link org.bpfmaps.core.spi.KeyFormat}, how tools read and write a type's keys for people (1.2);
+ * {@link org.bpfmaps.core.spi.MapOps#memoryInUse}, the memory of maps that allocate on demand (1.3).
  */
 @Export
-@Version("1.2.0")
+@Version("1.3.0")
 package org.bpfmaps.core.spi;
 
 import org.osgi.annotation.bundle.Export;

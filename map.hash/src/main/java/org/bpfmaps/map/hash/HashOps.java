@@ -33,6 +33,12 @@ final class HashOps extends HashMapOps implements PrimitiveOps {
         pool.free(e);
     }
 
+    /** A BPF_F_NO_PREALLOC map holds what its keys take; a preallocated one, what it was charged. */
+    @Override
+    public long memoryInUse() {
+        return pool instanceof OnDemandElements od ? HashProvider.onDemandBytes(def, od.live()) : -1;
+    }
+
     @Override
     boolean releasesUnderLock() {
         return true;

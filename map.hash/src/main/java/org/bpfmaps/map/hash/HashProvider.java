@@ -154,10 +154,20 @@ public final class HashProvider implements MapProvider {
         long slot = ElemLayout.slotBytes(def, lru);
         long bytes = Buckets.bytes(buckets(entries));
         if (def.hasFlag(BpfFlags.F_NO_PREALLOC)) {
-            long element = ElemLayout.roundUp8(slot) + OnDemandElements.OBJECT_BYTES;
-            return bytes + entries * (OnDemandElements.INDEX_BYTES + element);
+            // charged at its fullest, so that an insert never finds the budget spent
+            return onDemandBytes(def, entries);
         }
         return bytes + Slab.bytes(entries, (int) slot);
+    }
+
+    /**
+     * What a BPF_F_NO_PREALLOC map takes with {@code elements} keys: its buckets and per-entry
+     * indexes, which live as long as the map, and each element's heap buffer.
+     */
+    static long onDemandBytes(MapDef def, long elements) {
+        long entries = Integer.toUnsignedLong(def.maxEntries());
+        long element = ElemLayout.roundUp8(ElemLayout.slotBytes(def, false)) + OnDemandElements.OBJECT_BYTES;
+        return Buckets.bytes(buckets(entries)) + entries * OnDemandElements.INDEX_BYTES + elements * element;
     }
 
     @Override

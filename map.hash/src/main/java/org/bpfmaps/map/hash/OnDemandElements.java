@@ -4,6 +4,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.bpfmaps.core.api.Errno;
 
 /**
@@ -28,6 +29,8 @@ final class OnDemandElements implements Elements, ElemPool {
     private final ByteBuffer[] refs;
     private final FreeList indexes;
     private final int slotBytes;
+    /** The elements that have a buffer now, for the map's memlock. */
+    private final AtomicInteger live = new AtomicInteger();
 
     OnDemandElements(int maxEntries, int slotBytes) {
         this.refs = new ByteBuffer[maxEntries];
@@ -52,13 +55,20 @@ final class OnDemandElements implements Elements, ElemPool {
         }
         // published with release: a lock-free reader that finds the index sees a complete buffer
         REFS.setRelease(refs, e, b);
+        live.incrementAndGet();
         return e;
     }
 
     @Override
     public void free(int e) {
         REFS.setRelease(refs, e, null);
+        live.decrementAndGet();
         indexes.push(e);
+    }
+
+    /** The elements that hold a buffer. */
+    int live() {
+        return live.get();
     }
 
     @Override

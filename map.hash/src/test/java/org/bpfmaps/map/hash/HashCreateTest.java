@@ -161,8 +161,29 @@ class HashCreateTest {
         // LRU slots carry a 24-byte header; per-CPU values one rounded slot per CPU
         int lru = f.create(MapType.LRU_PERCPU_HASH, 4, 4, 3, 0);
         assertEquals(4 * 8 + 3 * (24 + 8 + 2 * 8), f.bpf.fdinfo(lru).memlock());
+    }
+
+    /**
+     * A BPF_F_NO_PREALLOC map's memlock is what it holds, as the kernel's: its buckets and
+     * per-entry indexes, plus each element's buffer while its key exists. Deletes give memory
+     * back, and the figure says so.
+     */
+    @Test
+    void noPreallocMemlockFollowsItsElements() {
         int lazy = f.create(MapType.HASH, 4, 8, 16, BpfFlags.F_NO_PREALLOC);
-        assertTrue(f.bpf.fdinfo(lazy).memlock() > f.bpf.fdinfo(fd).memlock(),
-                "NO_PREALLOC is charged for the map at its fullest, with per-element heap overhead");
+        long empty = f.bpf.fdinfo(lazy).memlock();
+        assertEquals(16 * 8 + 16 * 8, empty, "16 buckets and 16 indexes of 8 bytes");
+        for (int k = 0; k < 10; k++) {
+            assertEquals(0, f.update(lazy, k, k, 0));
+        }
+        long element = (f.bpf.fdinfo(lazy).memlock() - empty) / 10;
+        assertEquals(empty + 10 * element, f.bpf.fdinfo(lazy).memlock());
+        assertEquals(24 + OnDemandElements.OBJECT_BYTES, element, "the slot and its heap objects");
+        for (int k = 0; k < 5; k++) {
+            assertEquals(0, f.delete(lazy, k));
+        }
+        assertEquals(empty + 5 * element, f.bpf.fdinfo(lazy).memlock(), "deletes give the memory back");
+        assertEquals(0, f.update(lazy, 3, 3, 0));
+        assertEquals(empty + 6 * element, f.bpf.fdinfo(lazy).memlock());
     }
 }
