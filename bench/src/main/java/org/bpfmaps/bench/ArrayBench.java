@@ -102,6 +102,21 @@ public class ArrayBench {
         return value.getLong(0);
     }
 
+    /**
+     * A ByteBuffer-form lookup with no map behind it: the caller writes the key and reads the
+     * value as {@link #typedLookupByteBuffer} does, and in between the key is read from its buffer
+     * and a {@code long[]} element written into the value buffer, the two accesses any lookup
+     * that takes its key and gives its value in buffers makes. A floor under the ByteBuffer form:
+     * the four buffer accesses and a plain array read, nothing else.
+     */
+    @Benchmark
+    public long baselineBufferLookup() {
+        key.putInt(0, next());
+        int k = key.getInt(key.position());
+        value.putLong(value.position(), plain[k]);
+        return value.getLong(0);
+    }
+
     // ---- typed API ----
 
     @Benchmark
