@@ -109,6 +109,10 @@ final class ElemCommands {
     }
 
     int delete(MapElemAttr a) {
+        if (a.flags != 0) {
+            // CHECK_ATTR(BPF_MAP_DELETE_ELEM): every attr byte after key must be 0
+            return a.fail(Errno.EINVAL, "flags 0x%x: a delete takes no flags (must be 0)", a.flags);
+        }
         FdEntry e = in.table.entry(a.mapFd);
         int err = mapCheck(e, a.mapFd, a);
         if (err != 0) {

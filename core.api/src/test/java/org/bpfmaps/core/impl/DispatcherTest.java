@@ -94,6 +94,14 @@ class DispatcherTest {
     }
 
     @Test
+    void deleteTakesNoFlagsAndChecksThemBeforeTheFd() {
+        MapElemAttr a = new MapElemAttr().set(900, u32(0), null, BpfFlags.NOEXIST);
+        assertEquals(Errno.EINVAL.ret(), bpf.bpf(BpfCmd.MAP_DELETE_ELEM, a), "flags before the fd");
+        assertTrue(a.errorMessage().contains("no flags"), a.errorMessage());
+        assertEquals(Errno.EBADF.ret(), bpf.bpf(BpfCmd.MAP_DELETE_ELEM, a.set(900, u32(0), null, 0)));
+    }
+
+    @Test
     void nullAndTooSmallBuffersAreEfault() {
         int fd = array(0);
         MapElemAttr a = new MapElemAttr();

@@ -21,7 +21,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * With the caller's buffers, lookup (hit and miss), update (in place, and of a new key), delete
- * and get_next_key allocate nothing, measured with the JVM's per-thread allocation counter after
+ * and get_next_key allocate nothing, through bpf() and the typed API (with lookupAndDelete), measured with the JVM's per-thread allocation counter after
  * the code is compiled; an LRU map evicting all along does not either. A BPF_F_NO_PREALLOC map
  * allocates a new key's element by design, so there only lookups and in-place updates count.
  */
@@ -115,6 +115,29 @@ class AllocationTest {
                     m.update(key, value, UpdateFlag.ANY);
                 }
                 assertTrue(sum > 0);
+            });
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(names = {"HASH", "LRU_HASH"})
+    void typedDeleteAndLookupAndDeleteDoNotAllocate(MapType type) {
+        try (BpfMap m = BpfMap.create(f.bpf, MapSpec.of(type, 4, 8, 64))) {
+            ByteBuffer key = ByteBuffer.allocate(4).order(ByteOrder.nativeOrder());
+            ByteBuffer value = ByteBuffer.allocate(8).order(ByteOrder.nativeOrder());
+            assertNoAllocation(type + " typed delete and lookupAndDelete", () -> {
+                int hits = 0;
+                for (int i = 0; i < 100_000; i++) {
+                    key.putInt(0, i & 63);
+                    value.putLong(0, i);
+                    m.update(key, value, UpdateFlag.ANY);
+                    hits += m.delete(key) ? 1 : 0;
+                    hits += m.delete(key) ? 100 : 0; // a miss
+                    m.update(key, value, UpdateFlag.NOEXIST);
+                    hits += m.lookupAndDelete(key, value) && value.getLong(0) == i ? 1 : 0;
+                    hits += m.lookupAndDelete(key, value) ? 100 : 0; // a miss
+                }
+                assertEquals(200_000, hits);
             });
         }
     }
