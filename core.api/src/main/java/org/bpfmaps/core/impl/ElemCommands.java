@@ -109,9 +109,13 @@ final class ElemCommands {
     }
 
     int delete(MapElemAttr a) {
+        // CHECK_ATTR(BPF_MAP_DELETE_ELEM): every attr byte after key must be 0 (measured on 6.18:
+        // EINVAL, before the fd is looked at)
         if (a.flags != 0) {
-            // CHECK_ATTR(BPF_MAP_DELETE_ELEM): every attr byte after key must be 0
             return a.fail(Errno.EINVAL, "flags 0x%x: a delete takes no flags (must be 0)", a.flags);
+        }
+        if (a.value != null) {
+            return a.fail(Errno.EINVAL, "value must be NULL: a delete takes only a key");
         }
         FdEntry e = in.table.entry(a.mapFd);
         int err = mapCheck(e, a.mapFd, a);
@@ -137,6 +141,11 @@ final class ElemCommands {
     }
 
     int getNextKey(MapElemAttr a) {
+        // CHECK_ATTR(BPF_MAP_GET_NEXT_KEY) ends at next_key: flags must be 0 (measured on 6.18:
+        // EINVAL, before the fd is looked at)
+        if (a.flags != 0) {
+            return a.fail(Errno.EINVAL, "flags 0x%x: get_next_key takes no flags (must be 0)", a.flags);
+        }
         FdEntry e = in.table.entry(a.mapFd);
         int err = mapCheck(e, a.mapFd, a);
         if (err != 0) {

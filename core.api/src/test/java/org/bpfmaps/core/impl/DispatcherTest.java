@@ -94,11 +94,19 @@ class DispatcherTest {
     }
 
     @Test
-    void deleteTakesNoFlagsAndChecksThemBeforeTheFd() {
+    void deleteAndGetNextKeyTakeNoFlagsAndCheckThemBeforeTheFd() {
         MapElemAttr a = new MapElemAttr().set(900, u32(0), null, BpfFlags.NOEXIST);
         assertEquals(Errno.EINVAL.ret(), bpf.bpf(BpfCmd.MAP_DELETE_ELEM, a), "flags before the fd");
         assertTrue(a.errorMessage().contains("no flags"), a.errorMessage());
         assertEquals(Errno.EBADF.ret(), bpf.bpf(BpfCmd.MAP_DELETE_ELEM, a.set(900, u32(0), null, 0)));
+        // the rest of CHECK_ATTR, as measured on 6.18: a value on a delete, flags on get_next_key
+        int fd = array(0);
+        assertEquals(Errno.EINVAL.ret(), bpf.bpf(BpfCmd.MAP_DELETE_ELEM, a.set(fd, u32(0), u64(0), 0)));
+        assertTrue(a.errorMessage().contains("value must be NULL"), a.errorMessage());
+        MapElemAttr next = new MapElemAttr().set(900, null, null, 1);
+        next.nextKey = u32(0);
+        assertEquals(Errno.EINVAL.ret(), bpf.bpf(BpfCmd.MAP_GET_NEXT_KEY, next), "flags before the fd");
+        assertTrue(next.errorMessage().contains("no flags"), next.errorMessage());
     }
 
     @Test
