@@ -44,6 +44,8 @@ final class Host implements AutoCloseable {
     static final String INDEX = "/bundles/index";
     /** The shell bundle: when the distribution has it, commands wait for its Gogo commands too. */
     static final String SHELL_BSN = "org.bpfmaps.shell";
+    /** Started after the others: see {@link #start}. */
+    static final String FILEINSTALL_BSN = "org.apache.felix.fileinstall";
     static final String COMMAND_PROCESSOR = "(objectClass=" + GogoSession.PROCESSOR + ")";
     static final String BPF = "(objectClass=org.bpfmaps.core.api.Bpf)";
     static final String BPF_COMMANDS = "(osgi.command.scope=bpf)";
@@ -101,9 +103,19 @@ final class Host implements AutoCloseable {
             Main.trace("bundles installed");
             // One resolve for all, then starts in -runbundles order (each start is synchronous:
             // activators, and SCR's registration of the components it finds, have run when it returns).
+            // FileInstall last: its start installs and starts what the deploy folder holds (the first
+            // scan runs in start), and a bundle there may need at once what the others serve, as an
+            // immediate component that creates an ARRAY map at activation needs map.array started.
             fw.adapt(FrameworkWiring.class).resolveBundles(installed);
             Main.trace("bundles resolved");
+            List<Bundle> order = new ArrayList<>(installed);
             for (Bundle b : installed) {
+                if (FILEINSTALL_BSN.equals(b.getSymbolicName())) {
+                    order.remove(b);
+                    order.add(b);
+                }
+            }
+            for (Bundle b : order) {
                 if ((b.adapt(BundleRevision.class).getTypes() & BundleRevision.TYPE_FRAGMENT) == 0) {
                     b.start();
                     if (Main.TRACE) {

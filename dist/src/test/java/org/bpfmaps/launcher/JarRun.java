@@ -63,7 +63,22 @@ record JarRun(int exitCode, String out, String err, List<String> leftInTmp) {
     /** With {@code launcher} (such as the wrapper script) in place of {@code java -jar bpfmaps.jar}. */
     static JarRun run(Map<String, String> env, String stdin, List<String> launcher, String... args)
             throws IOException, InterruptedException {
+        return run(env, stdin, launcher, List.of(), args);
+    }
+
+    /**
+     * With {@code deployed} copied into the run's deploy folder ({@code deploy/} in its working
+     * directory) before the start, as a user drops bundles there.
+     */
+    static JarRun run(Map<String, String> env, String stdin, List<String> launcher, List<Path> deployed,
+            String... args) throws IOException, InterruptedException {
         Path dir = Files.createTempDirectory("bpfmaps-it-");
+        if (!deployed.isEmpty()) {
+            Path deploy = Files.createDirectories(dir.resolve("deploy"));
+            for (Path jar : deployed) {
+                Files.copy(jar, deploy.resolve(jar.getFileName()));
+            }
+        }
         Path in = Files.writeString(dir.resolve("stdin"), stdin, StandardCharsets.UTF_8);
         Path out = dir.resolve("stdout");
         Path err = dir.resolve("stderr");

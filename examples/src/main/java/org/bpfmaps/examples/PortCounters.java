@@ -34,8 +34,15 @@ import org.osgi.service.component.annotations.Reference;
  * per-port lock around their read-modify-write; BPF programs on real CPUs need none.
  * </ul>
  * Exposed as Gogo commands {@code example:simulate} and {@code example:counters}.
+ *
+ * <p>Immediate: the two maps are this component's state and must live as long as the component is
+ * satisfied (its bundle active, a {@code Bpf} service present), not as long as someone holds the
+ * service. A delayed component is deactivated when its last user ungets it, and Gogo gets and
+ * ungets the service around every command: each command would then get a fresh instance with
+ * fresh, empty maps, and {@code example:counters} would never see what {@code example:simulate}
+ * counted.
  */
-@Component(service = PortCounters.class, property = {"osgi.command.scope=example",
+@Component(service = PortCounters.class, immediate = true, property = {"osgi.command.scope=example",
     "osgi.command.function=simulate", "osgi.command.function=counters"})
 public final class PortCounters {
     static final int PORTS = 1024;
@@ -51,24 +58,37 @@ public final class PortCounters {
 
     @Activate
     void activate() {
-        packets = BpfMap.create(bpf, MapSpec.of(MapType.ARRAY, 4, 8, PORTS).withFlags(BpfFlags.F_MMAPABLE)
-                .withName("port_packets"));
-        bytes = BpfMap.create(bpf, MapSpec.of(MapType.PERCPU_ARRAY, 4, 8, PORTS).withName("port_bytes"));
-        MmapAttr m = new MmapAttr(packets.fd(), true);
-        if (bpf.mmap(m) != 0) {
-            throw new IllegalStateException("mmap of port_packets failed: " + m.errorMessage());
+        try {
+            packets = BpfMap.create(bpf, MapSpec.of(MapType.ARRAY, 4, 8, PORTS).withFlags(BpfFlags.F_MMAPABLE)
+                    .withName("port_packets"));
+            bytes = BpfMap.create(bpf, MapSpec.of(MapType.PERCPU_ARRAY, 4, 8, PORTS).withName("port_bytes"));
+            MmapAttr m = new MmapAttr(packets.fd(), true);
+            if (bpf.mmap(m) != 0) {
+                throw new IllegalStateException("mmap of port_packets failed: " + m.errorMessage());
+            }
+            packetView = m.mapping;
+        } catch (RuntimeException e) {
+            // DS calls no deactivate after a failed activate: close here what was made, or it leaks
+            deactivate();
+            throw e;
         }
-        packetView = m.mapping;
         for (int i = 0; i < portLocks.length; i++) {
             portLocks[i] = new Object();
         }
     }
 
+    /** When the bundle stops or the Bpf service goes: the maps end with the component. */
     @Deactivate
     void deactivate() {
-        packetView.close();
-        packets.close();
-        bytes.close();
+        if (packetView != null) {
+            packetView.close();
+        }
+        if (packets != null) {
+            packets.close();
+        }
+        if (bytes != null) {
+            bytes.close();
+        }
     }
 
     /** Counts one packet of {@code size} bytes on {@code port}, seen by worker ("CPU") {@code cpu}. */
