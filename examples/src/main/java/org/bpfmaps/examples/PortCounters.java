@@ -18,6 +18,7 @@ import org.bpfmaps.core.api.MapSpec;
 import org.bpfmaps.core.api.MapType;
 import org.bpfmaps.core.api.MmapAttr;
 import org.bpfmaps.core.api.UpdateFlag;
+import org.bpfmaps.core.spi.MapProvider;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -36,8 +37,8 @@ import org.osgi.service.component.annotations.Reference;
  * Exposed as Gogo commands {@code example:simulate} and {@code example:counters}.
  *
  * <p>Immediate: the two maps are this component's state and must live as long as the component is
- * satisfied (its bundle active, a {@code Bpf} service present), not as long as someone holds the
- * service. A delayed component is deactivated when its last user ungets it, and Gogo gets and
+ * satisfied (its bundle active, a {@code Bpf} service and the array types present), not as long
+ * as someone holds the service. A delayed component is deactivated when its last user ungets it, and Gogo gets and
  * ungets the service around every command: each command would then get a fresh instance with
  * fresh, empty maps, and {@code example:counters} would never see what {@code example:simulate}
  * counted.
@@ -50,6 +51,14 @@ public final class PortCounters {
 
     @Reference
     private Bpf bpf;
+
+    /**
+     * The provider of the two map types, by the types it registers: the component is satisfied
+     * (and creates its maps) only while someone serves ARRAY and PERCPU_ARRAY, whatever order the
+     * bundles start in; when that provider stops the component goes, and comes back with it.
+     */
+    @Reference(target = "(&(" + MapProvider.MAP_TYPES + "=array)(" + MapProvider.MAP_TYPES + "=percpu_array))")
+    private MapProvider arrays;
 
     private BpfMap packets;
     private BpfMap bytes;
