@@ -5,8 +5,6 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.TreeSet;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.jline.reader.Candidate;
 import org.jline.reader.Completer;
@@ -35,6 +33,7 @@ final class Console {
     private final Terminal terminal;
     private final LineReader reader;
     private volatile GogoSession session;
+    private final CtrlC ctrlC = new CtrlC();
 
     /**
      * Opens the system terminal and its line reader. Done while the framework starts on another
@@ -106,9 +105,12 @@ final class Console {
                 if (exit != null) {
                     return exit < 0 ? 0 : exit;
                 }
-                if (runInterruptibly(current, runner, line.strip())) {
+                LineRunner lines = runner;
+                String command = line.strip();
+                if (ctrlC.run(current, () -> lines.run(command))) {
                     // Interrupting a Gogo job closes the session's channels (NIO closes a channel
                     // whose user is interrupted): go on in a new session with the same variables.
+                    // Closing the old one stops what is left of its job (Gogo shuts its pool down).
                     GogoSession fresh = sessions.open();
                     for (String name : current.variables()) {
                         if (!name.equals(LineRunner.EXIT_VAR)) {
@@ -128,45 +130,14 @@ final class Console {
     }
 
     /**
-     * Runs a line with Ctrl-C interrupting it, as gosh does (the terminal is in its normal mode
-     * while a command runs, so Ctrl-C is a SIGINT). Returns whether Ctrl-C was pressed.
-     */
-    private boolean runInterruptibly(GogoSession s, LineRunner runner, String line) {
-        Running r = new Running(s, Thread.currentThread(), new AtomicBoolean());
-        running.set(r);
-        try {
-            runner.run(line);
-        } finally {
-            running.set(null);
-            // a Ctrl-C that came as the line ended must not reach the next prompt
-            Thread.interrupted();
-        }
-        return r.interrupted().get();
-    }
-
-    /** The line running now, for Ctrl-C; null between lines. */
-    private final AtomicReference<Running> running = new AtomicReference<>();
-
-    private record Running(GogoSession session, Thread thread, AtomicBoolean interrupted) {
-    }
-
-    /**
      * One INT handler for the whole session, installed once: Ctrl-C interrupts the line running
-     * (its Gogo job, or this thread before Gogo made it one) and is ignored between lines. Why
-     * not a handler per line: swapping the native SIGINT handler around every command left a
-     * moment, right after a line was accepted, in which a Ctrl-C hung the JVM (TerminalIT saw it
-     * about once in five runs).
+     * (see {@link CtrlC}) and is ignored between lines (the terminal is in its normal mode while a
+     * command runs, so Ctrl-C is a SIGINT). Why not a handler per line: swapping the native SIGINT
+     * handler around every command left a moment, right after a line was accepted, in which a
+     * Ctrl-C hung the JVM (TerminalIT saw it about once in five runs).
      */
     private void handleCtrlC() {
-        terminal.handle(Terminal.Signal.INT, sig -> {
-            Running r = running.get();
-            if (r != null) {
-                r.interrupted().set(true);
-                if (!r.session().interruptForegroundJob()) {
-                    r.thread().interrupt();
-                }
-            }
-        });
+        terminal.handle(Terminal.Signal.INT, sig -> ctrlC.interrupt());
     }
 
     /** Restores the terminal's settings; history is already saved, line by line. */

@@ -1,0 +1,66 @@
+package org.bpfmaps.launcher;
+
+/**
+ * Where the prompt's Ctrl-C goes: to the line running now, if any; between lines, nowhere.
+ *
+ * <p>A Ctrl-C interrupts both the line's Gogo job and the thread running the line. The job alone
+ * is not enough: Gogo (gogo.runtime 1.1.6, {@code JobImpl}) interrupts a job by cancelling its
+ * task on the session's pool, and the line's thread waits in {@code JobImpl.start} until that task
+ * has run. A Ctrl-C that lands after the job is started but before a pool thread has picked its task
+ * up cancels a task that then never runs, and the wait never ends: the prompt hung (TerminalIT's
+ * Ctrl-C test now and then). Interrupted, the thread leaves that wait, and the line ends with
+ * {@code Error: interrupted}.
+ */
+final class CtrlC {
+    /** The line running now; null between lines. Guarded by this. */
+    private Running running;
+
+    private static final class Running {
+        final GogoSession session;
+        final Thread thread;
+        boolean interrupted; // guarded by CtrlC.this
+
+        Running(GogoSession session, Thread thread) {
+            this.session = session;
+            this.thread = thread;
+        }
+    }
+
+    /**
+     * Runs {@code line} (a line of {@code session}) on this thread, with Ctrl-C interrupting it.
+     * Returns whether a Ctrl-C came for it; this thread is not left interrupted either way.
+     */
+    boolean run(GogoSession session, Runnable line) {
+        Running r = new Running(session, Thread.currentThread());
+        synchronized (this) {
+            // A Ctrl-C as the line was accepted reaches it as this thread's interrupt (JLine's
+            // readLine ends so): it is this line's, whose job the caller must then stop.
+            r.interrupted = Thread.currentThread().isInterrupted();
+            running = r;
+        }
+        try {
+            line.run();
+        } finally {
+            // Under the lock that interrupt() holds: a Ctrl-C as the line ends is either cleared
+            // here or finds no line, and never interrupts the next prompt.
+            synchronized (this) {
+                running = null;
+                Thread.interrupted();
+            }
+        }
+        synchronized (this) {
+            return r.interrupted;
+        }
+    }
+
+    /** The INT handler: interrupts the line running (its job and its thread); nothing between lines. */
+    synchronized void interrupt() {
+        Running r = running;
+        if (r == null) {
+            return;
+        }
+        r.interrupted = true;
+        r.session.interruptForegroundJob();
+        r.thread.interrupt();
+    }
+}
