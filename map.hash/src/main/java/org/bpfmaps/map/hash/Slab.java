@@ -66,6 +66,10 @@ final class Slab implements Elements {
         return (e & mask) * slotBytes;
     }
 
+    int slotBytes() {
+        return slotBytes;
+    }
+
     @Override
     public int capacity() {
         return capacity;
