@@ -5,9 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.Set;
+import java.util.TreeSet;
 import org.bpfmaps.core.api.Bpf;
 import org.bpfmaps.core.api.BpfCmd;
 import org.bpfmaps.core.api.BpfFlags;
+import org.bpfmaps.core.api.Errno;
+import org.bpfmaps.core.api.GetIdAttr;
 import org.bpfmaps.core.api.InfoAttr;
 import org.bpfmaps.core.api.MapCreateAttr;
 import org.bpfmaps.core.api.MapElemAttr;
@@ -73,5 +77,20 @@ final class Calls {
         int fd = bpf.bpf(BpfCmd.OBJ_GET, a);
         assertTrue(fd > 0, () -> "OBJ_GET " + path + " returned " + fd + ": " + a.errorMessage());
         return fd;
+    }
+
+    /** The names of every map an instance enumerates with MAP_GET_NEXT_ID. */
+    static Set<String> mapNames(Bpf bpf) {
+        Set<String> names = new TreeSet<>();
+        GetIdAttr next = new GetIdAttr(0);
+        while (bpf.bpf(BpfCmd.MAP_GET_NEXT_ID, next) == 0) {
+            int fd = bpf.bpf(BpfCmd.MAP_GET_FD_BY_ID, new GetIdAttr(next.nextId));
+            assertTrue(fd > 0, "MAP_GET_FD_BY_ID " + next.nextId + " returned " + fd);
+            names.add(info(bpf, fd).name());
+            assertEquals(0, bpf.close(fd));
+            next.startId = next.nextId;
+        }
+        assertEquals(Errno.ENOENT, next.errno(), next::errorMessage);
+        return names;
     }
 }

@@ -1,16 +1,11 @@
 package org.bpfmaps.itest;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.TreeSet;
 import org.bpfmaps.core.api.Bpf;
-import org.bpfmaps.core.api.BpfCmd;
-import org.bpfmaps.core.api.Errno;
-import org.bpfmaps.core.api.GetIdAttr;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -64,27 +59,12 @@ class ExampleAppTest {
         Bundle b = osgi.bundle(EXAMPLES);
         Bpf bpf = osgi.bpf();
         Set<String> ours = Set.of("port_bytes", "port_packets");
-        assertEquals(ours, mapNames(bpf), "made at activation, before any command");
+        assertEquals(ours, Calls.mapNames(bpf), "made at activation, before any command");
         b.stop();
-        assertEquals(Set.of(), mapNames(bpf), "deactivate closed both maps");
+        assertEquals(Set.of(), Calls.mapNames(bpf), "deactivate closed both maps");
         b.start();
-        assertEquals(ours, mapNames(bpf), "a fresh pair with the next activation");
+        assertEquals(ours, Calls.mapNames(bpf), "a fresh pair with the next activation");
         osgi.assertNoProblems();
-    }
-
-    /** The names of every map the default instance enumerates with MAP_GET_NEXT_ID. */
-    private static Set<String> mapNames(Bpf bpf) {
-        Set<String> names = new TreeSet<>();
-        GetIdAttr next = new GetIdAttr(0);
-        while (bpf.bpf(BpfCmd.MAP_GET_NEXT_ID, next) == 0) {
-            int fd = bpf.bpf(BpfCmd.MAP_GET_FD_BY_ID, new GetIdAttr(next.nextId));
-            assertTrue(fd > 0, "MAP_GET_FD_BY_ID " + next.nextId + " returned " + fd);
-            names.add(Calls.info(bpf, fd).name());
-            assertEquals(0, bpf.close(fd));
-            next.startId = next.nextId;
-        }
-        assertEquals(Errno.ENOENT, next.errno(), next::errorMessage);
-        return names;
     }
 
     /** What simulate(threads, packets) must leave: packet i goes to port i % 16 with 64 + i % 100 bytes. */

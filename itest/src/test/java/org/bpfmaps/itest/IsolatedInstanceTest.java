@@ -13,7 +13,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Set;
-import java.util.TreeSet;
 import org.bpfmaps.core.api.Bpf;
 import org.bpfmaps.core.api.BpfCmd;
 import org.bpfmaps.core.api.BpfFlags;
@@ -62,8 +61,8 @@ class IsolatedInstanceTest {
             }
 
             // Each instance enumerates only its own maps.
-            assertEquals(Set.of("dflt"), mapNames(dflt));
-            assertEquals(Set.of("iso0", "iso1", "iso2"), mapNames(iso));
+            assertEquals(Set.of("dflt"), Calls.mapNames(dflt));
+            assertEquals(Set.of("iso0", "iso1", "iso2"), Calls.mapNames(iso));
 
             // Ids are per instance, so the same number may name a map of the default instance;
             // it must never open one of the isolated maps there.
@@ -94,7 +93,7 @@ class IsolatedInstanceTest {
             assertEquals(42L, lookup(iso, isoFds[0], 1));
         }
         // The default instance keeps its map after the isolated one is closed.
-        assertEquals(Set.of("dflt"), mapNames(dflt));
+        assertEquals(Set.of("dflt"), Calls.mapNames(dflt));
         assertEquals(0, dflt.close(dfltFd));
         osgi.assertNoProblems();
     }
@@ -120,20 +119,5 @@ class IsolatedInstanceTest {
                     new MapElemAttr().set(fd, Calls.u32(5), ByteBuffer.allocate(8), 0)));
         }
         osgi.assertNoProblems();
-    }
-
-    /** The names of every map an instance enumerates with MAP_GET_NEXT_ID. */
-    private static Set<String> mapNames(Bpf bpf) {
-        Set<String> names = new TreeSet<>();
-        GetIdAttr next = new GetIdAttr(0);
-        while (bpf.bpf(BpfCmd.MAP_GET_NEXT_ID, next) == 0) {
-            int fd = bpf.bpf(BpfCmd.MAP_GET_FD_BY_ID, new GetIdAttr(next.nextId));
-            assertTrue(fd > 0, "MAP_GET_FD_BY_ID " + next.nextId + " returned " + fd);
-            names.add(info(bpf, fd).name());
-            assertEquals(0, bpf.close(fd));
-            next.startId = next.nextId;
-        }
-        assertEquals(Errno.ENOENT, next.errno(), next::errorMessage);
-        return names;
     }
 }
