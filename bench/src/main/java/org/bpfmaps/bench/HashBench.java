@@ -5,6 +5,7 @@ import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
+import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -107,6 +108,8 @@ public class HashBench {
         final AtomicLong freeTop = new AtomicLong();
         int entries;
         int i;
+        /** The order this thread visits the present keys in: see {@link #visitOrder}. */
+        int[] order;
         /** This thread's number among the callers of one benchmark: 0 or 1. */
         int lane;
 
@@ -118,7 +121,7 @@ public class HashBench {
             stored = new byte[m.valueSize];
             entries = m.entries;
             // threads start apart, so that two of them do not walk the same keys in step
-            i = (int) (Thread.currentThread().getId() * 7919 % entries);
+            order = visitOrder(entries, Thread.currentThread().getId());
             lane = m.lanes.getAndIncrement() & 1;
         }
 
@@ -156,10 +159,35 @@ public class HashBench {
             b[at + 3] = (byte) (v >>> 24);
         }
 
-        /** The next present key, spread over the map (a fixed large step modulo entries). */
+        /** The next present key, in this thread's random order. */
         int hit() {
-            i = (int) ((i + 40503L) % entries);
-            return i;
+            i = i + 1 == entries ? 0 : i + 1;
+            return order[i];
+        }
+
+        /**
+         * The key numbers {@code [0, n)} shuffled (Fisher-Yates, seeded): a random order, the same
+         * in every run. Why not a fixed step through the keys, as earlier versions did: the maps
+         * are filled in key order, so the elements (and ConcurrentHashMap's nodes) of keys a fixed
+         * step apart lie a fixed number of bytes apart, and the hardware's stride prefetcher then
+         * fetches the next lookup's element early, for both maps. Measured at 1M entries: the
+         * typed lookup took 320-361 ns with elements in key order and 414-440 ns with the same
+         * elements laid out in another order, with the floor unmoved; a random visit order gives
+         * every layout the random access a hash table is for.
+         */
+        static int[] visitOrder(int n, long seed) {
+            int[] order = new int[n];
+            for (int k = 0; k < n; k++) {
+                order[k] = k;
+            }
+            SplittableRandom r = new SplittableRandom(seed);
+            for (int k = n - 1; k > 0; k--) {
+                int j = r.nextInt(k + 1);
+                int t = order[k];
+                order[k] = order[j];
+                order[j] = t;
+            }
+            return order;
         }
 
         /** A key never inserted. */

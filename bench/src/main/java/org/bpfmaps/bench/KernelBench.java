@@ -83,9 +83,11 @@ public class KernelBench {
         @Param({"100000", "1000000"})
         public int entries;
         int fd;
+        int[] order;
 
         @Setup(Level.Trial)
         public void setup() {
+            order = HashBench.Caller.visitOrder(entries, 1);
             fd = KernelSyscall.createMap(1, 4, 8, entries + 16);
             if (fd < 0) {
                 throw KernelSyscall.refused("MAP_CREATE of a HASH", fd);
@@ -113,10 +115,10 @@ public class KernelBench {
         }
     }
 
-    /** The next present key of a hash map, with HashBench's stride. */
+    /** The next present key of a hash map, in a random order as HashBench visits them. */
     private int hit(KernelHash h) {
-        i = (int) ((i + 40503L) % h.entries);
-        return i;
+        i = i + 1 >= h.entries ? 0 : i + 1;
+        return h.order[i];
     }
 
     /** Element command cmd on key number k, as HashBench numbers and writes its 4-byte keys. */
@@ -136,7 +138,7 @@ public class KernelBench {
 
     @Benchmark
     public long kernelHashLookupMiss(KernelHash h) {
-        return hashElem(1, h, h.entries + 16 + hit(h));
+        return hashElem(1, h, h.entries + 32 + hit(h));
     }
 
     @Benchmark
