@@ -41,8 +41,8 @@ import org.openjdk.jmh.annotations.Threads;
  * a new key; {@code entries} 100k and 1M; {@code shape} key 4 or 16 bytes by value 8 or 64 bytes;
  * one thread, and two threads (the {@code ...2t} methods, which share one map; for insert + delete
  * each thread has keys of its own).
- * Keys hit are the ones inserted, visited with a large stride so that consecutive operations touch
- * unrelated memory; misses use keys never inserted; insert + delete cycles through 8 absent keys.
+ * Keys hit are the ones inserted, visited in a random order (see {@link Caller#visitOrder}); misses
+ * use keys never inserted; insert + delete cycles through 8 absent keys per thread.
  * {@code scripts/bench.sh} runs shape k4v8 unless {@code FULL=1} (the whole matrix) or a {@code -p}.
  * The {@code floor...} methods are no map: the same table reduced to its loads (see {@link Floor}).
  * The kernel's own bpf(2) on a HASH map is {@link KernelBench}'s {@code kernelHash...} methods.
