@@ -28,7 +28,6 @@ public final class MapIterator {
     private final int keySize;
     private final int valueSize;
     private final BatchCursor batch = new BatchCursor();
-    private final MapBatchAttr attr;
     private ByteBuffer keys;
     private ByteBuffer values;
     /** Elements a page holds. */
@@ -49,7 +48,6 @@ public final class MapIterator {
         this.map = map;
         this.keySize = map.keySize();
         this.valueSize = map.valueBufferSize();
-        this.attr = new MapBatchAttr(map.fd());
         this.page = (int) Math.max(1, Math.min(PAGE, Integer.toUnsignedLong(map.maxEntries())));
     }
 
@@ -70,38 +68,31 @@ public final class MapIterator {
         return !batches && walk(key, value);
     }
 
-    /** Fetches the next non-empty page; false when the map has no more (or has no LOOKUP_BATCH). */
+    /**
+     * Fetches the next non-empty page through {@link BpfMap#lookupBatch}, which keeps the
+     * cursor; false when the map has no more (or has no LOOKUP_BATCH).
+     */
     private boolean fill() {
         while (!batch.done()) {
             if (keys == null) {
                 keys = ByteBuffer.allocate(page * keySize).order(ByteOrder.nativeOrder());
                 values = ByteBuffer.allocate(page * valueSize).order(ByteOrder.nativeOrder());
             }
-            attr.keys = keys;
-            attr.values = values;
-            attr.count = page;
-            attr.inBatch = batch.in(keySize);
-            attr.outBatch = batch.out(keySize);
-            int r = map.bpf().bpf(BpfCmd.MAP_LOOKUP_BATCH, attr);
-            if (r == Errno.ENOSPC.ret() && attr.count == 0 && Integer.compareUnsigned(page, map.maxEntries()) < 0) {
-                // the next bucket holds more elements than a page: a bigger page, the same cursor
-                page = (int) Math.min(2L * page, Integer.toUnsignedLong(map.maxEntries()));
-                keys = null;
-                continue;
+            try {
+                have = map.lookupBatch(batch, keys, values, page);
+            } catch (BpfException e) {
+                if (e.errno() == Errno.ENOSPC && Integer.compareUnsigned(page, map.maxEntries()) < 0) {
+                    // the next bucket holds more elements than a page: a bigger page, the same cursor
+                    page = (int) Math.min(2L * page, Integer.toUnsignedLong(map.maxEntries()));
+                    keys = null;
+                    continue;
+                }
+                if (e.errno() == Errno.ENOTSUPP && !batch.started()) {
+                    batches = false;
+                    return false;
+                }
+                throw e;
             }
-            if (r == Errno.ENOTSUPP.ret() && !batch.started()) {
-                batches = false;
-                return false;
-            }
-            if (r == Errno.ENOENT.ret()) {
-                // the last page, possibly empty
-                batch.finish();
-            } else if (r < 0) {
-                throw BpfException.of("MAP_LOOKUP_BATCH (iterating)", r, attr);
-            } else {
-                batch.advance();
-            }
-            have = attr.count;
             at = 0;
             if (have > 0) {
                 return true;
