@@ -39,20 +39,20 @@ final class FreeList {
 
     /** A stack of all the slab's slots, linked through their next words. */
     FreeList(Slab slab) {
-        this.slab = slab;
-        this.links = null;
-        this.stripeMask = stripes() - 1;
-        this.tops = new AtomicLongArray((stripeMask + 1) * PAD);
-        fill(slab.capacity(), (int) Math.max(1, (SPREAD_BYTES + slab.slotBytes() - 1) / slab.slotBytes()));
+        this(slab, null, slab.capacity(), (int) Math.max(1, (SPREAD_BYTES + slab.slotBytes() - 1) / slab.slotBytes()));
     }
 
     /** A stack of the indexes {@code [0, n)}, linked through an array. */
     FreeList(int n) {
-        this.slab = null;
-        this.links = new int[n];
+        this(null, new int[n], n, 1);
+    }
+
+    private FreeList(Slab slab, int[] links, int n, int spread) {
+        this.slab = slab;
+        this.links = links;
         this.stripeMask = stripes() - 1;
         this.tops = new AtomicLongArray((stripeMask + 1) * PAD);
-        fill(n, 1);
+        fill(n, spread);
     }
 
     /** Twice the processors, rounded up to a power of two, at most 64: few threads share a stripe. */
