@@ -150,14 +150,12 @@ public final class HashProvider implements MapProvider {
     @Override
     public long memoryUsage(MapDef def) {
         long entries = Integer.toUnsignedLong(def.maxEntries());
-        boolean lru = lru(def.type());
-        long slot = ElemLayout.slotBytes(def, lru);
-        long bytes = Buckets.bytes(buckets(entries));
         if (def.hasFlag(BpfFlags.F_NO_PREALLOC)) {
             // charged at its fullest, so that an insert never finds the budget spent
             return onDemandBytes(def, entries);
         }
-        return bytes + Slab.bytes(entries, (int) slot);
+        long slot = ElemLayout.slotBytes(def, lru(def.type()));
+        return Buckets.bytes(buckets(entries)) + Slab.bytes(entries, (int) slot);
     }
 
     /**
