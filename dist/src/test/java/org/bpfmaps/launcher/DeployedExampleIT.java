@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -19,11 +18,7 @@ import org.junit.jupiter.api.Test;
  */
 class DeployedExampleIT {
     static Path examplesJar() {
-        String p = System.getProperty("bpfmaps.examples.jar");
-        assertTrue(p != null, "the system property bpfmaps.examples.jar is set by the pom (run through Failsafe)");
-        Path jar = Path.of(p);
-        assertTrue(Files.isRegularFile(jar), jar + " exists (built by the reactor)");
-        return jar;
+        return JarRun.builtFile("bpfmaps.examples.jar", "built by the reactor");
     }
 
     @Test

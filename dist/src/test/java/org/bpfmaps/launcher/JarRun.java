@@ -24,11 +24,16 @@ record JarRun(int exitCode, String out, String err, List<String> leftInTmp) {
     static final long TIMEOUT_S = 60;
 
     static Path jar() {
-        String p = System.getProperty("bpfmaps.jar");
-        assertTrue(p != null, "the system property bpfmaps.jar is set by the pom (run through Failsafe)");
-        Path jar = Path.of(p);
-        assertTrue(Files.isRegularFile(jar), jar + " exists (built in the package phase)");
-        return jar;
+        return builtFile("bpfmaps.jar", "built in the package phase");
+    }
+
+    /** The file the system property {@code name} names, which the pom sets and the build made. */
+    static Path builtFile(String name, String madeBy) {
+        String p = System.getProperty(name);
+        assertTrue(p != null, "the system property " + name + " is set by the pom (run through Failsafe)");
+        Path file = Path.of(p);
+        assertTrue(Files.isRegularFile(file), file + " exists (" + madeBy + ")");
+        return file;
     }
 
     static String java() {
