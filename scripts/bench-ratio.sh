@@ -1,0 +1,139 @@
+#!/usr/bin/env bash
+# The measurement protocol every speed goal is judged by: ratios of pairs of benchmarks, measured
+# in rounds, reported as the median ratio over the rounds with its spread.
+#
+# Why: on these shared 2-core machines one run's ratio swings 2x (a ConcurrentHashMap baseline
+# measured 38 ns in one run and 88 ns in the next), so a single run proves nothing. Each round runs
+# every benchmark of every pair once (one fork, -wi 3 -i 5, the fixed JVM flags of bench.sh), the
+# two of a pair back to back and in alternating order (bench first in odd rounds, baseline first in
+# even ones), so that a slow spell of the host lands on both sides as often.
+#
+#   scripts/bench-ratio.sh                      # the ARRAY, HASH and LPM headline pairs, 3 rounds
+#   ROUNDS=5 scripts/bench-ratio.sh             # more rounds
+#   scripts/bench-ratio.sh 'HashBench.typedLookupHit/HashBench.chmLookupHit@entries=100000,shape=k4v8'
+#   JARS='before=/tmp/before.jar after=bench/target/benchmarks.jar' scripts/bench-ratio.sh
+#
+# A pair is BENCH/BASELINE (Class.method, JMH's names under org.bpfmaps.bench), optionally followed
+# by @k=v,k=v (the JMH parameters; a pair without them takes the class's first value of each).
+# JARS names one or more builds of the benchmarks (NAME=PATH ...), measured in the same rounds, one
+# after the other, their order alternating too: the way to show that a change made nothing slower.
+# The default is the current build, bench/target/benchmarks.jar (built when missing).
+#
+# Prints the machine (CPU model, L3 size, cores), each round's ratio, and per pair and jar the
+# median ratio, the spread (lowest and highest) and the median ns/op of both sides.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+rounds=${ROUNDS:-3}
+if [ "$rounds" -lt 3 ]; then
+  echo "bench-ratio.sh: ROUNDS=$rounds: at least 3 rounds make a median worth quoting" >&2
+  exit 2
+fi
+
+if [ -z "${JARS:-}" ]; then
+  [ -f bench/target/benchmarks.jar ] || mvn -B -ntp -q package -DskipTests -pl bench -am
+  JARS="current=bench/target/benchmarks.jar"
+fi
+read -r -a jars <<<"$JARS"
+for j in "${jars[@]}"; do
+  path=${j#*=}
+  if [ "$path" = "$j" ] || [ ! -f "$path" ]; then
+    echo "bench-ratio.sh: JARS entry '$j': want NAME=PATH to an existing benchmarks jar" >&2
+    exit 2
+  fi
+done
+
+pairs=("$@")
+if [ "${#pairs[@]}" -eq 0 ]; then
+  # the headline ratios of the array, hash and LPM issues
+  pairs=(
+    'ArrayBench.typedLookupPrimitive/ArrayBench.baselineLongArrayRead'
+    'ArrayBench.typedLookupByteBuffer/ArrayBench.baselineLongArrayRead'
+    'HashBench.typedLookupHit/HashBench.chmLookupHit@entries=1000000,shape=k4v8'
+    'HashBench.typedUpdate/HashBench.chmUpdate@entries=1000000,shape=k4v8'
+    'HashBench.typedInsertDelete/HashBench.chmInsertDelete@entries=1000000,shape=k4v8'
+    'LpmBench.lookupV4Lpm/LpmBench.lookupV4Unibit@prefixes=1000000'
+  )
+fi
+for p in "${pairs[@]}"; do
+  names=${p%%@*}
+  if [[ "$names" != */* ]] || [[ "${names%%/*}" != *.* ]] || [[ "${names#*/}" != *.* ]]; then
+    echo "bench-ratio.sh: pair '$p': want Class.bench/Class.baseline[@k=v,...]" >&2
+    exit 2
+  fi
+done
+
+jvm_flags="-Xms2g -Xmx2g -XX:+UseParallelGC -XX:+AlwaysPreTouch"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+results="$work/results.tsv" # round, pair, jar, side, ns/op
+
+# One benchmark once: prints its score (ns/op).
+measure() { # jar, Class.method, params ("" or k=v,k=v)
+  local jar=$1 bench=$2 params=$3 csv="$work/one.csv" args=()
+  if [ -n "$params" ]; then
+    IFS=',' read -r -a kv <<<"$params"
+    for x in "${kv[@]}"; do args+=(-p "$x"); done
+  fi
+  java -jar "$jar" -jvmArgs "$jvm_flags" -f 1 -wi 3 -w 1s -i 5 -r 1s -tu ns -bm avgt \
+    "${args[@]}" -rf csv -rff "$csv" "^org\.bpfmaps\.bench\.${bench//./\\.}\$" >"$work/one.log" 2>&1 || {
+    echo "bench-ratio.sh: $bench failed; its JMH output:" >&2
+    tail -n 30 "$work/one.log" >&2
+    exit 1
+  }
+  python3 - "$csv" <<'EOF'
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+if len(rows) != 1:
+    sys.exit("expected one result row, got %d" % len(rows))
+print(rows[0]["Score"])
+EOF
+}
+
+echo "machine: $(lscpu | sed -n 's/^Model name: *//p' | head -1), L3 $(lscpu | sed -n 's/^L3 cache: *//p' | head -1), $(nproc) cores"
+echo "rounds: $rounds; each benchmark -f 1 -wi 3 -i 5 (1 s each), JVM: $jvm_flags"
+for ((r = 1; r <= rounds; r++)); do
+  for p in "${pairs[@]}"; do
+    names=${p%%@*}
+    params=""
+    [[ "$p" == *@* ]] && params=${p#*@}
+    bench=${names%%/*}
+    base=${names#*/}
+    order=("${jars[@]}")
+    if ((r % 2 == 0)); then # alternate the jars' order as well as the sides'
+      order=()
+      for ((k = ${#jars[@]} - 1; k >= 0; k--)); do order+=("${jars[k]}"); done
+    fi
+    for j in "${order[@]}"; do
+      name=${j%%=*}
+      path=${j#*=}
+      if ((r % 2 == 1)); then
+        a=$(measure "$path" "$bench" "$params")
+        b=$(measure "$path" "$base" "$params")
+      else
+        b=$(measure "$path" "$base" "$params")
+        a=$(measure "$path" "$bench" "$params")
+      fi
+      printf '%s\t%s\t%s\t%s\t%s\n' "$r" "$p" "$name" "$a" "$b" >>"$results"
+      printf 'round %d  %-8s %s: %.2f / %.2f ns = %.3fx\n' "$r" "$name" "$p" "$a" "$b" \
+        "$(python3 -c "print($a / $b)")"
+    done
+  done
+done
+
+python3 - "$results" <<'EOF'
+import statistics, sys
+from collections import OrderedDict
+runs = OrderedDict()
+for line in open(sys.argv[1]):
+    r, pair, jar, a, b = line.rstrip("\n").split("\t")
+    runs.setdefault((pair, jar), []).append((float(a), float(b)))
+print()
+print("| pair | jar | ratio per round | median | spread | bench ns (median) | baseline ns (median) |")
+print("|---|---|---|---|---|---|---|")
+for (pair, jar), xs in runs.items():
+    ratios = [a / b for a, b in xs]
+    print("| %s | %s | %s | **%.3fx** | %.3f-%.3f | %.2f | %.2f |" % (
+        pair, jar, " ".join("%.3f" % x for x in ratios), statistics.median(ratios),
+        min(ratios), max(ratios), statistics.median(a for a, _ in xs), statistics.median(b for _, b in xs)))
+EOF
