@@ -21,9 +21,12 @@ import org.bpfmaps.core.spi.MapDef;
  *  V: value  round_up(value_size, 8), or that times the possible CPUs for per-CPU maps
  * </pre>
  *
- * Per-CPU values keep the user-space layout, one rounded slot per CPU; an update writes
- * value_size bytes per CPU and zeroes the padding, as the kernel's {@code pcpu_copy_value} copies
- * value_size bytes into zero-filled per-CPU memory, so a lookup reads the padding back as zeros.
+ * Per-CPU values keep the user-space layout, one rounded slot per CPU, and the slot is copied
+ * whole in both directions, padding included: the kernel's {@code pcpu_copy_value} (an update from
+ * user space) and its lookups copy {@code round_up(value_size, 8)} bytes per CPU
+ * ({@code copy_map_value_long}), so an update's padding bytes are stored and read back as written
+ * (corpus/percpu-padding-6.18.json). A program's write ({@link #copyInCpu}) is value_size bytes of
+ * one CPU's slot.
  */
 final class ElemLayout {
     static final int NEXT = 0;
@@ -80,19 +83,8 @@ final class ElemLayout {
         KeyBytes.copy(slot, at + valueOff, dst, dstAt, perCpu ? valueBytes : valueSize);
     }
 
-    /** Stores a user-space value into the element at {@code at} in {@code slot}. */
+    /** Stores a user-space value into the element at {@code at} in {@code slot}: every CPU's slot whole, for per-CPU maps. */
     void copyIn(ByteBuffer src, int srcAt, ByteBuffer slot, int at) {
-        int v = at + valueOff;
-        if (!perCpu) {
-            KeyBytes.copy(src, srcAt, slot, v, valueSize);
-            return;
-        }
-        int pad = stride - valueSize;
-        for (int cpu = 0; cpu < cpus; cpu++) {
-            Bytes.copy(src, srcAt + cpu * stride, slot, v + cpu * stride, valueSize);
-            if (pad != 0) {
-                Bytes.zero(slot, v + cpu * stride + valueSize, pad);
-            }
-        }
+        KeyBytes.copy(src, srcAt, slot, at + valueOff, perCpu ? valueBytes : valueSize);
     }
 }
