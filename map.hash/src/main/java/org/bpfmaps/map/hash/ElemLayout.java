@@ -87,4 +87,44 @@ final class ElemLayout {
     void copyIn(ByteBuffer src, int srcAt, ByteBuffer slot, int at) {
         KeyBytes.copy(src, srcAt, slot, at + valueOff, perCpu ? valueBytes : valueSize);
     }
+
+    /** The value_size bytes a program sees: the value, or one CPU's for per-CPU maps ({@code this_cpu_ptr}). */
+    private int cpuValue(int at, int cpu) {
+        return at + valueOff + (perCpu ? cpu * stride : 0);
+    }
+
+    /** Copies the value a program reads (one CPU's, for per-CPU maps) to {@code dst}: value_size bytes. */
+    void copyOutCpu(ByteBuffer slot, int at, int cpu, ByteBuffer dst, int dstAt) {
+        KeyBytes.copy(slot, cpuValue(at, cpu), dst, dstAt, valueSize);
+    }
+
+    /**
+     * A program's write of an existing element: value_size bytes into the value, or into one CPU's
+     * slot with its padding left as it was ({@code pcpu_copy_value} with onallcpus false copies
+     * value_size bytes, {@code copy_map_value}).
+     */
+    void copyInCpu(ByteBuffer src, int srcAt, ByteBuffer slot, int at, int cpu) {
+        KeyBytes.copy(src, srcAt, slot, cpuValue(at, cpu), valueSize);
+    }
+
+    /**
+     * A per-CPU element a program creates ({@code pcpu_init_value} with onallcpus false): the
+     * program's CPU gets the value, every other CPU's value_size bytes are zeroed
+     * ({@code zero_map_value}) so the program knows what they hold. The kernel copies the whole
+     * rounded slot from the program's pointer, whose bytes past value_size are the program's stack
+     * and none of its value; here they are zeros. Other CPUs' padding stays as it was, as there.
+     */
+    void initFromProgram(ByteBuffer src, int srcAt, ByteBuffer slot, int at, int cpu) {
+        if (!perCpu) {
+            copyIn(src, srcAt, slot, at);
+            return;
+        }
+        for (int c = 0; c < cpus; c++) {
+            if (c != cpu) {
+                Bytes.zero(slot, cpuValue(at, c), valueSize);
+            }
+        }
+        copyInCpu(src, srcAt, slot, at, cpu);
+        Bytes.zero(slot, cpuValue(at, cpu) + valueSize, stride - valueSize);
+    }
 }
