@@ -7,6 +7,7 @@ import org.bpfmaps.core.api.Errno;
 import org.bpfmaps.core.spi.Bytes;
 import org.bpfmaps.core.spi.MapDef;
 import org.bpfmaps.core.spi.MapOps;
+import org.bpfmaps.core.spi.ProgMapOps;
 
 /**
  * The array maps, after kernel/bpf/arraymap.c: {@code max_entries} preallocated, zeroed values
@@ -14,7 +15,7 @@ import org.bpfmaps.core.spi.MapOps;
  * cannot be deleted (EINVAL: "clear by writing zeros") and BPF_NOEXIST can never succeed (EEXIST).
  * Subclasses say where the values live and how a value is laid out in its slot.
  */
-abstract class ArrayMap implements MapOps {
+abstract class ArrayMap implements MapOps, ProgMapOps {
     protected final int maxEntries;
     protected final int valueSize;
 
@@ -79,6 +80,56 @@ abstract class ArrayMap implements MapOps {
         }
         Bytes.putInt(nextKey, nextKey.position(), idx + 1);
         return 0;
+    }
+
+    /** {@code bpf_map_lookup_elem} from a program: value_size bytes (the current CPU's, per-CPU). */
+    @Override
+    public int progLookupElem(ByteBuffer key, ByteBuffer value) {
+        int idx = Bytes.getInt(key, key.position());
+        if (!inRange(idx)) {
+            return Errno.ENOENT.ret();
+        }
+        copyOutProg(idx, value, value.position());
+        return 0;
+    }
+
+    /**
+     * {@code bpf_map_update_elem} from a program: {@code array_map_update_elem}'s own checks in its
+     * order (flags above BPF_EXIST, the index, BPF_NOEXIST, then BPF_F_LOCK, for which values
+     * here have no spin lock), which syscall.c's common checks otherwise come before.
+     */
+    @Override
+    public int progUpdateElem(ByteBuffer key, ByteBuffer value, long flags) {
+        if ((flags & ~BpfFlags.F_LOCK) > BpfFlags.EXIST || flags < 0) {
+            // unknown flags
+            return Errno.EINVAL.ret();
+        }
+        int idx = Bytes.getInt(key, key.position());
+        int err = updateCheck(idx, flags);
+        if (err != 0) {
+            return err;
+        }
+        if ((flags & BpfFlags.F_LOCK) != 0) {
+            return Errno.EINVAL.ret();
+        }
+        copyInProg(idx, value, value.position());
+        return 0;
+    }
+
+    /** Array elements cannot be deleted, from a program either. */
+    @Override
+    public int progDeleteElem(ByteBuffer key) {
+        return deleteElem(key);
+    }
+
+    /** What a program's lookup copies: value_size bytes; per-CPU arrays override it with the current CPU's. */
+    protected void copyOutProg(int idx, ByteBuffer dst, int at) {
+        copyOut(idx, dst, at);
+    }
+
+    /** What a program's update writes: value_size bytes; per-CPU arrays override it with the current CPU's. */
+    protected void copyInProg(int idx, ByteBuffer src, int at) {
+        copyIn(idx, src, at);
     }
 
     /** Copies element {@code idx}'s value to {@code dst}. */

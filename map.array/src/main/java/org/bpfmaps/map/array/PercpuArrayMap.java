@@ -1,6 +1,7 @@
 package org.bpfmaps.map.array;
 
 import java.nio.ByteBuffer;
+import org.bpfmaps.core.spi.CurrentCpu;
 import org.bpfmaps.core.spi.MapDef;
 import org.bpfmaps.core.spi.MapState;
 
@@ -41,6 +42,21 @@ final class PercpuArrayMap extends ArrayMap {
         for (int cpu = 0; cpu < cpus; cpu++) {
             Slots.read(c, off + cpu * stride, stride, dst, at + cpu * stride);
         }
+    }
+
+    /** The current CPU's value_size bytes ({@code percpu_array_map_lookup_elem}: {@code this_cpu_ptr}). */
+    @Override
+    protected void copyOutProg(int idx, ByteBuffer dst, int at) {
+        Slots.read(storage.chunk(idx), storage.offset(idx) + CurrentCpu.get(cpus) * stride, valueSize, dst, at);
+    }
+
+    /**
+     * The current CPU's value_size bytes, its padding left as it was ({@code array_map_update_elem}
+     * copies value_size bytes to {@code this_cpu_ptr} with {@code copy_map_value}).
+     */
+    @Override
+    protected void copyInProg(int idx, ByteBuffer src, int at) {
+        Slots.write(storage.chunk(idx), storage.offset(idx) + CurrentCpu.get(cpus) * stride, valueSize, src, at);
     }
 
     @Override

@@ -21,9 +21,12 @@ import org.bpfmaps.core.spi.MapDef;
  *  V: value  round_up(value_size, 8), or that times the possible CPUs for per-CPU maps
  * </pre>
  *
- * Per-CPU values keep the user-space layout, one rounded slot per CPU; an update writes
- * value_size bytes per CPU and zeroes the padding, as the kernel's {@code pcpu_copy_value} copies
- * value_size bytes into zero-filled per-CPU memory, so a lookup reads the padding back as zeros.
+ * Per-CPU values keep the user-space layout, one rounded slot per CPU, and the slot is copied
+ * whole in both directions, padding included: the kernel's {@code pcpu_copy_value} (an update from
+ * user space) and its lookups copy {@code round_up(value_size, 8)} bytes per CPU
+ * ({@code copy_map_value_long}), so an update's padding bytes are stored and read back as written
+ * (corpus/percpu-padding-6.18.json). A program's write ({@link #copyInCpu}) is value_size bytes of
+ * one CPU's slot.
  */
 final class ElemLayout {
     static final int NEXT = 0;
@@ -80,19 +83,48 @@ final class ElemLayout {
         KeyBytes.copy(slot, at + valueOff, dst, dstAt, perCpu ? valueBytes : valueSize);
     }
 
-    /** Stores a user-space value into the element at {@code at} in {@code slot}. */
+    /** Stores a user-space value into the element at {@code at} in {@code slot}: every CPU's slot whole, for per-CPU maps. */
     void copyIn(ByteBuffer src, int srcAt, ByteBuffer slot, int at) {
-        int v = at + valueOff;
+        KeyBytes.copy(src, srcAt, slot, at + valueOff, perCpu ? valueBytes : valueSize);
+    }
+
+    /** The value_size bytes a program sees: the value, or one CPU's for per-CPU maps ({@code this_cpu_ptr}). */
+    private int cpuValue(int at, int cpu) {
+        return at + valueOff + (perCpu ? cpu * stride : 0);
+    }
+
+    /** Copies the value a program reads (one CPU's, for per-CPU maps) to {@code dst}: value_size bytes. */
+    void copyOutCpu(ByteBuffer slot, int at, int cpu, ByteBuffer dst, int dstAt) {
+        KeyBytes.copy(slot, cpuValue(at, cpu), dst, dstAt, valueSize);
+    }
+
+    /**
+     * A program's write of an existing element: value_size bytes into the value, or into one CPU's
+     * slot with its padding left as it was ({@code pcpu_copy_value} with onallcpus false copies
+     * value_size bytes, {@code copy_map_value}).
+     */
+    void copyInCpu(ByteBuffer src, int srcAt, ByteBuffer slot, int at, int cpu) {
+        KeyBytes.copy(src, srcAt, slot, cpuValue(at, cpu), valueSize);
+    }
+
+    /**
+     * A per-CPU element a program creates ({@code pcpu_init_value} with onallcpus false): the
+     * program's CPU gets the value, every other CPU's value_size bytes are zeroed
+     * ({@code zero_map_value}) so the program knows what they hold. The kernel copies the whole
+     * rounded slot from the program's pointer, whose bytes past value_size are the program's stack
+     * and none of its value; here they are zeros. Other CPUs' padding stays as it was, as there.
+     */
+    void initFromProgram(ByteBuffer src, int srcAt, ByteBuffer slot, int at, int cpu) {
         if (!perCpu) {
-            KeyBytes.copy(src, srcAt, slot, v, valueSize);
+            copyIn(src, srcAt, slot, at);
             return;
         }
-        int pad = stride - valueSize;
-        for (int cpu = 0; cpu < cpus; cpu++) {
-            Bytes.copy(src, srcAt + cpu * stride, slot, v + cpu * stride, valueSize);
-            if (pad != 0) {
-                Bytes.zero(slot, v + cpu * stride + valueSize, pad);
+        for (int c = 0; c < cpus; c++) {
+            if (c != cpu) {
+                Bytes.zero(slot, cpuValue(at, c), valueSize);
             }
         }
+        copyInCpu(src, srcAt, slot, at, cpu);
+        Bytes.zero(slot, cpuValue(at, cpu) + valueSize, stride - valueSize);
     }
 }

@@ -8,6 +8,8 @@ import org.bpfmaps.core.api.MapBatchAttr;
 import org.bpfmaps.core.spi.MapDef;
 import org.bpfmaps.core.spi.MapOps;
 import org.bpfmaps.core.spi.MapState;
+import org.bpfmaps.core.spi.CurrentCpu;
+import org.bpfmaps.core.spi.ProgMapOps;
 
 /**
  * What the four hash types share, after kernel/bpf/hashtab.c: lookup, delete, get_next_key,
@@ -19,7 +21,7 @@ import org.bpfmaps.core.spi.MapState;
  * unless a writer keeps changing their bucket; writers lock one bucket. Nothing is allocated on
  * these paths with the caller's buffers, except a new element's buffer in a BPF_F_NO_PREALLOC map.
  */
-abstract class HashMapOps implements MapOps {
+abstract class HashMapOps implements MapOps, ProgMapOps {
     final HashTable table;
     final MapDef def;
 
@@ -60,12 +62,43 @@ abstract class HashMapOps implements MapOps {
     }
 
     /**
-     * A lookup made by a BPF program ({@code bpf_map_lookup_elem} from a program, for the helper
-     * API to come): as {@link #lookupElem}, and for LRU maps it also sets the element's reference
-     * bit, which is what keeps it from eviction.
+     * {@code bpf_map_lookup_elem} from a program: value_size bytes, the current CPU's for per-CPU
+     * maps ({@code this_cpu_ptr}); for LRU maps it also sets the element's reference bit, which
+     * keeps it from eviction ({@link #used}).
      */
-    public int lookupElemFromProgram(ByteBuffer key, ByteBuffer value) {
-        return lookupElem(key, value, 0);
+    @Override
+    public int progLookupElem(ByteBuffer key, ByteBuffer value) {
+        int e = table.lookupCpu(key, value, currentCpu());
+        if (e < 0) {
+            return Errno.ENOENT.ret();
+        }
+        used(e);
+        return 0;
+    }
+
+    /** A program's lookup found element e: LRU maps mark it ({@code bpf_lru_node_set_ref}). */
+    void used(int e) {
+    }
+
+    /** The CPU whose slot a program reads and writes; 0 when values are not per-CPU. */
+    int currentCpu() {
+        return table.layout.perCpu ? CurrentCpu.get(def.possibleCpus()) : 0;
+    }
+
+    /** {@code bpf_map_delete_elem}: the same op as the syscall's. */
+    @Override
+    public int progDeleteElem(ByteBuffer key) {
+        return deleteElem(key);
+    }
+
+    /**
+     * The flags a program's update may pass. The helper reaches the type's update without
+     * syscall.c's checks: {@code htab_map_update_elem} refuses flags above BPF_EXIST, and
+     * BPF_F_LOCK since values here have no spin lock; the LRU and per-CPU updates refuse anything
+     * above BPF_EXIST. All EINVAL.
+     */
+    static boolean progFlagsValid(long flags) {
+        return flags >= 0 && flags <= BpfFlags.EXIST;
     }
 
     @Override

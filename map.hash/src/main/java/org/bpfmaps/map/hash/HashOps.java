@@ -50,6 +50,23 @@ final class HashOps extends HashMapOps implements PrimitiveOps {
             // unknown flags
             return Errno.EINVAL.ret();
         }
+        return update(key, value, flags, -1);
+    }
+
+    /**
+     * {@code bpf_map_update_elem} from a program: a per-CPU value is the current CPU's, and a new
+     * per-CPU element has the other CPUs' values zeroed ({@code pcpu_init_value}).
+     */
+    @Override
+    public int progUpdateElem(ByteBuffer key, ByteBuffer value, long flags) {
+        if (!progFlagsValid(flags)) {
+            return Errno.EINVAL.ret();
+        }
+        return update(key, value, flags, currentCpu());
+    }
+
+    /** An update from user space (cpu -1: every CPU's value) or from a program on {@code cpu}. */
+    private int update(ByteBuffer key, ByteBuffer value, long flags, int cpu) {
         int at = key.position();
         int h = table.hash(key, at);
         int b = table.bucketOf(h);
@@ -64,7 +81,11 @@ final class HashOps extends HashMapOps implements PrimitiveOps {
                 return err;
             }
             if (old >= 0) {
-                table.copyValueIn(old, value, value.position());
+                if (cpu < 0) {
+                    table.copyValueIn(old, value, value.position());
+                } else {
+                    table.copyValueInCpu(old, value, value.position(), cpu);
+                }
                 return 0;
             }
             int e = pool.alloc();
@@ -73,7 +94,11 @@ final class HashOps extends HashMapOps implements PrimitiveOps {
                 return e;
             }
             table.initKey(e, h, key, at);
-            table.copyValueIn(e, value, value.position());
+            if (cpu < 0) {
+                table.copyValueIn(e, value, value.position());
+            } else {
+                table.initValueFromProgram(e, value, value.position(), cpu);
+            }
             table.link(b, e);
         } finally {
             buckets.unlock(b);

@@ -98,6 +98,16 @@ final class HashTable implements Lru.Evictor {
         layout.copyIn(src, at, elems.buf(e), elems.base(e));
     }
 
+    /** A program's write of element e's value (one CPU's, for per-CPU maps). */
+    void copyValueInCpu(int e, ByteBuffer src, int at, int cpu) {
+        layout.copyInCpu(src, at, elems.buf(e), elems.base(e), cpu);
+    }
+
+    /** The value of an element a program creates (see {@link ElemLayout#initFromProgram}). */
+    void initValueFromProgram(int e, ByteBuffer src, int at, int cpu) {
+        layout.initFromProgram(src, at, elems.buf(e), elems.base(e), cpu);
+    }
+
     /** Stores the low value_size bytes of {@code v} (host order) as the value: values of up to 8 bytes. */
     void putLong(int e, long v) {
         int len = layout.valueSize;
@@ -252,6 +262,16 @@ final class HashTable implements Lru.Evictor {
         return (int) readLocked(LOOKUP, b, h, key, at, 0, 0, dst);
     }
 
+    /**
+     * As {@link #lookup}, copying what a program reads: value_size bytes, one CPU's for per-CPU
+     * maps. The element's index, or -1.
+     */
+    int lookupCpu(ByteBuffer key, ByteBuffer dst, int cpu) {
+        int at = key.position();
+        int h = hash(key, at);
+        return (int) read(LOOKUP_CPU, bucketOf(h), h, key, at, cpu, 0, dst);
+    }
+
     /** The value of a 4-byte key as a number (values of up to 8 bytes), or {@code absent}. */
     long lookupLong(int key, long absent) {
         int h = hashInt(key);
@@ -300,6 +320,8 @@ final class HashTable implements Lru.Evictor {
     private static final int LOOKUP_LONG = 1;
     private static final int NEXT_IN_CHAIN = 2;
     private static final int FIRST_KEY = 3;
+    /** A program's lookup: intKey is the CPU. */
+    private static final int LOOKUP_CPU = 4;
 
     /**
      * A lock-free read: up to {@link #TRIES} tries of {@code op} on bucket b, each made against an
@@ -349,6 +371,8 @@ final class HashTable implements Lru.Evictor {
                 return valueOf(b, seq, h, intKey, absent);
             case NEXT_IN_CHAIN:
                 return copyNextKey(b, seq, h, key, at, out);
+            case LOOKUP_CPU:
+                return copyCpuValue(b, seq, h, key, at, intKey, out);
             default:
                 return copyFirstKey(b, out);
         }
@@ -362,6 +386,17 @@ final class HashTable implements Lru.Evictor {
             return e < 0 ? e : RETRY;
         }
         layout.copyOut(eb, elems.base(e), out, out.position());
+        return e;
+    }
+
+    /** LOOKUP_CPU: as LOOKUP, value_size bytes of the value a program sees. */
+    private int copyCpuValue(int b, int seq, int h, ByteBuffer key, int at, int cpu, ByteBuffer out) {
+        int e = findRacy(b, seq, h, key, at);
+        ByteBuffer eb = e >= 0 ? elems.buf(e) : null;
+        if (eb == null) {
+            return e < 0 ? e : RETRY;
+        }
+        layout.copyOutCpu(eb, elems.base(e), cpu, out, out.position());
         return e;
     }
 

@@ -1,13 +1,15 @@
 package org.bpfmaps.map.hash;
 
+import org.bpfmaps.core.spi.CurrentCpu;
+
 /**
  * The LRU of an LRU hash map, as the kernel's {@code struct bpf_lru}: either one list set shared
  * by all CPUs (the default, "common LRU"), or with BPF_F_NO_COMMON_LRU one per possible CPU, each
  * owning an equal share of the elements, so that an element never moves between CPUs' lists and a
  * CPU evicts only its own elements, even when another CPU's list has room.
  *
- * <p>A thread stands for a CPU: thread {@code t} is CPU {@code t.getId() % possible CPUs}, always
- * the same one, which is what a program pinned to a CPU sees in the kernel.
+ * <p>The CPU whose list an insert takes from is {@link CurrentCpu}'s: the one a program run binds,
+ * else the thread's own (its id modulo the possible CPUs), as for every per-CPU helper.
  *
  * <p>The kernel's common LRU adds per-CPU caches of free and pending nodes in front of the shared
  * list, to take its lock less often; here the shared list is used directly, with the kernel's
@@ -93,6 +95,6 @@ final class Lru {
 
     /** The CPU the calling thread stands for. */
     int currentCpu() {
-        return (int) (Thread.currentThread().getId() % cpus);
+        return CurrentCpu.get(cpus);
     }
 }

@@ -39,25 +39,34 @@ final class LruHashOps extends HashMapOps implements PrimitiveOps {
     }
 
     @Override
-    public int lookupElemFromProgram(ByteBuffer key, ByteBuffer value) {
-        int e = table.lookup(key, value);
-        if (e < 0) {
-            return Errno.ENOENT.ret();
-        }
+    void used(int e) {
         lru.touch(e);
-        return 0;
     }
 
     @Override
     public int updateElem(ByteBuffer key, ByteBuffer value, long flags) {
-        if (flags < 0 || flags > BpfFlags.EXIST) {
+        return update(key, value, flags, -1);
+    }
+
+    /**
+     * {@code bpf_map_update_elem} from a program: for LRU_PERCPU_HASH the current CPU's value, and
+     * a new element has the other CPUs' values zeroed; LRU_HASH updates as from user space.
+     */
+    @Override
+    public int progUpdateElem(ByteBuffer key, ByteBuffer value, long flags) {
+        return update(key, value, flags, currentCpu());
+    }
+
+    /** An update from user space (cpu -1: every CPU's value) or from a program on {@code cpu}. */
+    private int update(ByteBuffer key, ByteBuffer value, long flags, int cpu) {
+        if (!progFlagsValid(flags)) {
             // unknown flags (BPF_F_LOCK included: LRU values have no spin lock)
             return Errno.EINVAL.ret();
         }
         int at = key.position();
         int h = table.hash(key, at);
         if (table.layout.perCpu) {
-            return updatePercpu(key, at, h, value, flags);
+            return updatePercpu(key, at, h, value, flags, cpu);
         }
         int n = lru.pop(h);
         if (n < 0) {
@@ -98,7 +107,7 @@ final class LruHashOps extends HashMapOps implements PrimitiveOps {
         return err;
     }
 
-    private int updatePercpu(ByteBuffer key, int at, int h, ByteBuffer value, long flags) {
+    private int updatePercpu(ByteBuffer key, int at, int h, ByteBuffer value, long flags, int cpu) {
         int n = -1;
         if (flags != BpfFlags.EXIST) {
             n = lru.pop(h);
@@ -106,7 +115,11 @@ final class LruHashOps extends HashMapOps implements PrimitiveOps {
                 return Errno.ENOMEM.ret();
             }
             table.initKey(n, h, key, at);
-            table.copyValueIn(n, value, value.position());
+            if (cpu < 0) {
+                table.copyValueIn(n, value, value.position());
+            } else {
+                table.initValueFromProgram(n, value, value.position(), cpu);
+            }
         }
         int b = table.bucketOf(h);
         Buckets buckets = table.buckets;
@@ -120,7 +133,11 @@ final class LruHashOps extends HashMapOps implements PrimitiveOps {
             if (err == 0) {
                 if (old >= 0) {
                     // per-cpu hash map can update value in-place
-                    table.copyValueIn(old, value, value.position());
+                    if (cpu < 0) {
+                        table.copyValueIn(old, value, value.position());
+                    } else {
+                        table.copyValueInCpu(old, value, value.position(), cpu);
+                    }
                     lru.touch(old);
                 } else {
                     table.link(b, n);

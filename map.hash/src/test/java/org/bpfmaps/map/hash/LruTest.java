@@ -66,7 +66,7 @@ class LruTest {
         for (int k = 1; k <= 4; k++) {
             ops.updateElem(HashFixture.u32(k), HashFixture.u64(k), 0);
         }
-        assertEquals(0, ops.lookupElemFromProgram(HashFixture.u32(1), ByteBuffer.allocate(8)));
+        assertEquals(0, ops.progLookupElem(HashFixture.u32(1), ByteBuffer.allocate(8)));
         assertEquals(0, ops.updateElem(HashFixture.u32(5), HashFixture.u64(5), 0));
         ByteBuffer v = ByteBuffer.allocate(8);
         assertEquals(0, ops.lookupElem(HashFixture.u32(1), v, 0), "the key a program used survives");
@@ -92,7 +92,7 @@ class LruTest {
             }
             // a program looks up the hot keys in turn: each of them once every 10 cold inserts
             for (int i = 0; i < hot / 10; i++) {
-                touched.lookupElemFromProgram(key.putInt(0, (cold * (hot / 10) + i) % hot), value);
+                touched.progLookupElem(key.putInt(0, (cold * (hot / 10) + i) % hot), value);
             }
         }
         int survivors = 0;

@@ -6,6 +6,8 @@ import org.bpfmaps.core.api.Errno;
 import org.bpfmaps.core.spi.Bytes;
 import org.bpfmaps.core.spi.MapDef;
 import org.bpfmaps.core.spi.MapOps;
+import org.bpfmaps.core.spi.ProgMapOps;
+import org.bpfmaps.core.api.BpfFlags;
 
 /**
  * The element commands of one LPM_TRIE map: the checks {@code trie_update_elem} and
@@ -13,7 +15,7 @@ import org.bpfmaps.core.spi.MapOps;
  * EINVAL; for a lookup it only finds nothing), then the trie. Batches are the core's generic ones,
  * as the kernel's; lookup-and-delete is not listed in the traits, so the core answers ENOTSUPP.
  */
-final class LpmMapOps implements MapOps {
+final class LpmMapOps implements MapOps, ProgMapOps {
     private final LpmTrie trie;
     private final String tooLong;
     private final String noMatch;
@@ -58,6 +60,29 @@ final class LpmMapOps implements MapOps {
             return Errno.EINVAL.ret();
         }
         return trie.delete(key, at);
+    }
+
+    /** {@code trie_lookup_elem} serves programs and the syscall alike. */
+    @Override
+    public int progLookupElem(ByteBuffer key, ByteBuffer value) {
+        return lookupElem(key, value, 0);
+    }
+
+    /**
+     * {@code trie_update_elem} from a program, whose flags syscall.c has not checked: above
+     * BPF_EXIST (BPF_F_LOCK included) is EINVAL, before the prefixlen.
+     */
+    @Override
+    public int progUpdateElem(ByteBuffer key, ByteBuffer value, long flags) {
+        if (flags < 0 || flags > BpfFlags.EXIST) {
+            return Errno.EINVAL.ret();
+        }
+        return updateElem(key, value, flags);
+    }
+
+    @Override
+    public int progDeleteElem(ByteBuffer key) {
+        return deleteElem(key);
     }
 
     @Override

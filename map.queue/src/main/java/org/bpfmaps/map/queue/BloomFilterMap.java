@@ -7,6 +7,7 @@ import org.bpfmaps.core.api.BpfFlags;
 import org.bpfmaps.core.api.Errno;
 import org.bpfmaps.core.spi.MapDef;
 import org.bpfmaps.core.spi.MapOps;
+import org.bpfmaps.core.spi.ProgMapOps;
 import org.bpfmaps.core.spi.MapState;
 
 /**
@@ -18,7 +19,7 @@ import org.bpfmaps.core.spi.MapState;
  * type's table does not list, the core answers ENOTSUPP.
  * Lock-free: bits are only ever set, each with an atomic OR.
  */
-final class BloomFilterMap implements MapOps {
+final class BloomFilterMap implements MapOps, ProgMapOps {
     private final int valueSize;
     private final BloomGeometry geometry;
     private final int seed;
@@ -88,6 +89,37 @@ final class BloomFilterMap implements MapOps {
             bits.set(bit(value, i));
         }
         return 0;
+    }
+
+    /** {@code bpf_map_push_elem} ({@code bloom_map_push_elem}): adds the value; BPF_ANY only. */
+    @Override
+    public int progPushElem(ByteBuffer value, long flags) {
+        return updateElem(null, value, flags);
+    }
+
+    /** {@code bpf_map_peek_elem} ({@code bloom_map_peek_elem}): 0 if the value may be present, else -ENOENT. */
+    @Override
+    public int progPeekElem(ByteBuffer value) {
+        return lookupElem(null, value, 0);
+    }
+
+    /**
+     * The verifier lets programs call only push and peek on a bloom filter
+     * ({@code check_map_func_compatibility}); pop keeps the interface's EINVAL.
+     */
+    @Override
+    public int progLookupElem(ByteBuffer key, ByteBuffer value) {
+        return Errno.EINVAL.ret();
+    }
+
+    @Override
+    public int progUpdateElem(ByteBuffer key, ByteBuffer value, long flags) {
+        return Errno.EINVAL.ret();
+    }
+
+    @Override
+    public int progDeleteElem(ByteBuffer key) {
+        return Errno.EINVAL.ret();
     }
 
     @Override

@@ -6,6 +6,7 @@ import org.bpfmaps.core.api.BpfFlags;
 import org.bpfmaps.core.api.Errno;
 import org.bpfmaps.core.spi.MapDef;
 import org.bpfmaps.core.spi.MapOps;
+import org.bpfmaps.core.spi.ProgMapOps;
 import org.bpfmaps.core.spi.MapState;
 
 /**
@@ -15,7 +16,7 @@ import org.bpfmaps.core.spi.MapState;
  * answers those ENOTSUPP before the ops. One lock
  * per map, as the kernel's spinlock: every op is a few index moves and one value copy.
  */
-abstract class QueueStackMap implements MapOps {
+abstract class QueueStackMap implements MapOps, ProgMapOps {
     private final Object lock = new Object();
     private final Ring ring;
     private final int valueSize;
@@ -84,6 +85,40 @@ abstract class QueueStackMap implements MapOps {
             ring.push(value, value.position());
         }
         return 0;
+    }
+
+    /** {@code bpf_map_push_elem} ({@code queue_stack_map_push_elem}): the update's rules. */
+    @Override
+    public int progPushElem(ByteBuffer value, long flags) {
+        return updateElem(null, value, flags);
+    }
+
+    /** {@code bpf_map_pop_elem}. */
+    @Override
+    public int progPopElem(ByteBuffer value) {
+        return lookupAndDeleteElem(null, value, 0);
+    }
+
+    /** {@code bpf_map_peek_elem}. */
+    @Override
+    public int progPeekElem(ByteBuffer value) {
+        return lookupElem(null, value, 0);
+    }
+
+    /** The verifier lets programs call only push, pop and peek on these maps ({@code check_map_func_compatibility}). */
+    @Override
+    public int progLookupElem(ByteBuffer key, ByteBuffer value) {
+        return Errno.EINVAL.ret();
+    }
+
+    @Override
+    public int progUpdateElem(ByteBuffer key, ByteBuffer value, long flags) {
+        return Errno.EINVAL.ret();
+    }
+
+    @Override
+    public int progDeleteElem(ByteBuffer key) {
+        return Errno.EINVAL.ret();
     }
 
     @Override
