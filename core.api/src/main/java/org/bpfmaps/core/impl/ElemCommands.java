@@ -118,6 +118,7 @@ final class ElemCommands {
         err = call(ops, m, BpfCmd.MAP_LOOKUP_ELEM, a.key, a.value, a.flags, a);
         return err == 0 ? 0 : explain(ops, m, BpfCmd.MAP_LOOKUP_ELEM, a, err);
     }
+
     static int update(FdEntry e, MapElemAttr a) {
         int err = mapCheck(e, a.mapFd, a);
         if (err != 0) {
@@ -549,7 +550,12 @@ final class ElemCommands {
      */
     static int providerFailed(MapObject m, String what, Throwable ex, ErrorSink a) {
         ProviderRegistry.Entry by = m.provider;
-        String provider = by != null ? by.origin() + " (" + by.provider().getClass().getName() + ")" : m.origin;
+        String provider = m.origin;
+        if (by != null) {
+            // outside a framework the origin is the class's name already
+            String type = by.provider().getClass().getName();
+            provider = by.origin().equals(type) ? type : by.origin() + " (" + type + ")";
+        }
         String why = "the provider " + provider + " of map type " + m.def.type().bpftoolName() + " failed in "
                 + what + " on map '" + m.def.name() + "' (id " + Integer.toUnsignedString(m.id()) + "): " + ex;
         // the reason is a format pattern: the exception's text is kept as it is
