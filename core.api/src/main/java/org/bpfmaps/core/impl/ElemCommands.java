@@ -16,11 +16,27 @@ import org.bpfmaps.core.spi.Bytes;
 import org.bpfmaps.core.spi.MapOps;
 
 /**
- * The element, batch, freeze and mmap commands, with the checks {@code kernel/bpf/syscall.c}
- * makes before a map's ops run, in its order: flags the command never takes, the fd (EBADF when
- * not open, EINVAL when not a map), the fd's access mode and the map's frozen state (EPERM),
- * BPF_F_LOCK without a spin lock (EINVAL), the user buffers (EFAULT), then the ops. A detached map
- * answers ENODEV where the kernel would call its ops.
+ * The element, batch, freeze and mmap commands: the one pipeline behind both faces. {@code bpf()}
+ * resolves the fd number and calls the command; a typed handle's {@link FastElemPath} calls the
+ * same static command with the fd entry it is bound to whenever its cached answer says no or an
+ * op fails, so both faces give the same errno and message.
+ *
+ * <p>The checks are {@code kernel/bpf/syscall.c}'s, in its order: flags the command never takes
+ * (EINVAL, before the fd), the fd (EBADF when not open, EINVAL when not a map), the fd's access
+ * mode and the map's frozen state (EPERM, {@code map_get_sys_perms}), BPF_F_LOCK without a spin
+ * lock (EINVAL), the key (EFAULT, or EINVAL for a key given to a key_size 0 map), the value the
+ * kernel copies in (EFAULT), then the op; a value or next_key the kernel copies out is checked
+ * after the op, as {@code copy_to_user} is: a miss still answers ENOENT.
+ *
+ * <p>Where the kernel calls the op, two answers have no kernel equivalent, and every command gives
+ * them in one order: first ENOTSUPP when the type's traits lack the command (the kernel's NULL op
+ * or type switch, which it also decides just before the call), then ENODEV when the map is
+ * detached (its provider has gone). So a command the type never has answers ENOTSUPP whether or
+ * not a provider serves the map right now. See {@link #attachedCheck}.
+ *
+ * <p>The op runs through one guard ({@link #call}, {@link #batch}; the typed fast path catches
+ * alike): a provider's RuntimeException or LinkageError never reaches the caller but becomes
+ * EFAULT naming the provider and the map ({@link #providerFailed}).
  *
  * <p>The paths that succeed or miss allocate nothing: failures record a constant reason in the
  * attr.
@@ -32,11 +48,38 @@ final class ElemCommands {
         this.in = in;
     }
 
+    // ---- the bpf() face: the fd number resolved, then the command ----
+
     int lookup(MapElemAttr a) {
+        return lookup(in.table.entry(a.mapFd), a);
+    }
+
+    int update(MapElemAttr a) {
+        return update(in.table.entry(a.mapFd), a);
+    }
+
+    int delete(MapElemAttr a) {
+        return delete(in.table.entry(a.mapFd), a);
+    }
+
+    int getNextKey(MapElemAttr a) {
+        return getNextKey(in.table.entry(a.mapFd), a);
+    }
+
+    int lookupAndDelete(MapElemAttr a) {
+        return lookupAndDelete(in.table.entry(a.mapFd), a);
+    }
+
+    int batch(BpfCmd cmd, MapBatchAttr a) {
+        return batch(cmd, in.table.entry(a.mapFd), a);
+    }
+
+    // ---- the commands, on a resolved fd entry (null: a.mapFd is not open) ----
+
+    static int lookup(FdEntry e, MapElemAttr a) {
         if ((a.flags & ~BpfFlags.F_LOCK) != 0) {
             return a.fail(Errno.EINVAL, "flags 0x%x: a lookup takes only BPF_F_LOCK (0x4)", a.flags);
         }
-        FdEntry e = in.table.entry(a.mapFd);
         int err = mapCheck(e, a.mapFd, a);
         if (err != 0) {
             return err;
@@ -52,8 +95,8 @@ final class ElemCommands {
             return err;
         }
         MapOps ops = m.ops;
-        if (ops == null) {
-            return detached(a);
+        if ((err = attachedCheck(m, ops, BpfCmd.MAP_LOOKUP_ELEM, a)) != 0) {
+            return err;
         }
         int vsize = m.def.valueBufSize();
         if (m.def.type() == MapType.BLOOM_FILTER) {
@@ -64,20 +107,19 @@ final class ElemCommands {
                         + "value to test", vsize);
             }
             err = call(ops, m, BpfCmd.MAP_LOOKUP_ELEM, a.key, a.value, a.flags, a);
-            return err == 0 ? 0 : explain(ops, m, BpfCmd.MAP_LOOKUP_ELEM, a, err, "lookup failed");
+            return err == 0 ? 0 : explain(ops, m, BpfCmd.MAP_LOOKUP_ELEM, a, err);
         }
         if (!Bytes.canWrite(a.value, 0, vsize)) {
             // the kernel copies out only after a hit: a miss still answers ENOENT
             err = call(ops, m, BpfCmd.MAP_LOOKUP_ELEM, a.key, ByteBuffer.allocate(vsize), a.flags, a);
-            return err != 0 ? explain(ops, m, BpfCmd.MAP_LOOKUP_ELEM, a, err, "lookup failed")
+            return err != 0 ? explain(ops, m, BpfCmd.MAP_LOOKUP_ELEM, a, err)
                     : a.fail(Errno.EFAULT, "value has room for fewer than %d bytes" + readOnly(a.value), vsize);
         }
         err = call(ops, m, BpfCmd.MAP_LOOKUP_ELEM, a.key, a.value, a.flags, a);
-        return err == 0 ? 0 : explain(ops, m, BpfCmd.MAP_LOOKUP_ELEM, a, err, "lookup failed");
+        return err == 0 ? 0 : explain(ops, m, BpfCmd.MAP_LOOKUP_ELEM, a, err);
     }
 
-    int update(MapElemAttr a) {
-        FdEntry e = in.table.entry(a.mapFd);
+    static int update(FdEntry e, MapElemAttr a) {
         int err = mapCheck(e, a.mapFd, a);
         if (err != 0) {
             return err;
@@ -97,18 +139,19 @@ final class ElemCommands {
             return a.fail(Errno.EFAULT, "value holds fewer than %d bytes (the map's value size)", vsize);
         }
         if (a.flags > BpfFlags.EXIST || a.flags < 0) {
+            // each kernel op checks this first; here the core checks it for every type (MapOps)
             return a.fail(Errno.EINVAL, "flags %d: an update takes BPF_ANY (0), BPF_NOEXIST (1) or BPF_EXIST (2)",
                     a.flags);
         }
         MapOps ops = m.ops;
-        if (ops == null) {
-            return detached(a);
+        if ((err = attachedCheck(m, ops, BpfCmd.MAP_UPDATE_ELEM, a)) != 0) {
+            return err;
         }
         err = call(ops, m, BpfCmd.MAP_UPDATE_ELEM, a.key, a.value, a.flags, a);
-        return err == 0 ? 0 : explainUpdate(ops, m, a, err);
+        return err == 0 ? 0 : explain(ops, m, BpfCmd.MAP_UPDATE_ELEM, a, err);
     }
 
-    int delete(MapElemAttr a) {
+    static int delete(FdEntry e, MapElemAttr a) {
         // CHECK_ATTR(BPF_MAP_DELETE_ELEM): every attr byte after key must be 0 (measured on 6.18:
         // EINVAL, before the fd is looked at)
         if (a.flags != 0) {
@@ -117,7 +160,6 @@ final class ElemCommands {
         if (a.value != null) {
             return a.fail(Errno.EINVAL, "value must be NULL: a delete takes only a key");
         }
-        FdEntry e = in.table.entry(a.mapFd);
         int err = mapCheck(e, a.mapFd, a);
         if (err != 0) {
             return err;
@@ -130,23 +172,19 @@ final class ElemCommands {
             return err;
         }
         MapOps ops = m.ops;
-        if (ops == null) {
-            return detached(a);
-        }
-        if (!m.traits.supports(BpfCmd.MAP_DELETE_ELEM)) {
-            return notSupported(m, BpfCmd.MAP_DELETE_ELEM, a);
+        if ((err = attachedCheck(m, ops, BpfCmd.MAP_DELETE_ELEM, a)) != 0) {
+            return err;
         }
         err = call(ops, m, BpfCmd.MAP_DELETE_ELEM, a.key, null, 0, a);
-        return err == 0 ? 0 : explain(ops, m, BpfCmd.MAP_DELETE_ELEM, a, err, "delete failed");
+        return err == 0 ? 0 : explain(ops, m, BpfCmd.MAP_DELETE_ELEM, a, err);
     }
 
-    int getNextKey(MapElemAttr a) {
+    static int getNextKey(FdEntry e, MapElemAttr a) {
         // CHECK_ATTR(BPF_MAP_GET_NEXT_KEY) ends at next_key: flags must be 0 (measured on 6.18:
         // EINVAL, before the fd is looked at)
         if (a.flags != 0) {
             return a.fail(Errno.EINVAL, "flags 0x%x: get_next_key takes no flags (must be 0)", a.flags);
         }
-        FdEntry e = in.table.entry(a.mapFd);
         int err = mapCheck(e, a.mapFd, a);
         if (err != 0) {
             return err;
@@ -158,27 +196,28 @@ final class ElemCommands {
         if (a.key != null && (err = keyCheck(m, a.key, a)) != 0) {
             return err;
         }
-        // a map with key_size 0 (queue, stack, bloom filter) copies no next_key: NULL is not EFAULT
-        if (m.def.keySize() != 0 && !Bytes.canWrite(a.nextKey, 0, m.def.keySize())) {
-            return a.fail(Errno.EFAULT, "next_key has room for fewer than %d bytes (key_size)" + readOnly(a.nextKey),
-                    m.def.keySize());
-        }
         MapOps ops = m.ops;
-        if (ops == null) {
-            return detached(a);
+        if ((err = attachedCheck(m, ops, BpfCmd.MAP_GET_NEXT_KEY, a)) != 0) {
+            return err;
         }
-        if (!m.traits.supports(BpfCmd.MAP_GET_NEXT_KEY)) {
-            return notSupported(m, BpfCmd.MAP_GET_NEXT_KEY, a);
+        int ks = m.def.keySize();
+        // a map with key_size 0 (queue, stack, bloom filter) copies no next_key: NULL is not EFAULT
+        if (ks != 0 && !Bytes.canWrite(a.nextKey, 0, ks)) {
+            // the kernel copies next_key out after the op (measured on 6.18: after the last key a
+            // NULL next_key is ENOENT, after another key EFAULT); the walk changes nothing
+            err = call(ops, m, BpfCmd.MAP_GET_NEXT_KEY, a.key, ByteBuffer.allocate(ks), 0, a);
+            return err != 0 ? explain(ops, m, BpfCmd.MAP_GET_NEXT_KEY, a, err)
+                    : a.fail(Errno.EFAULT, "next_key has room for fewer than %d bytes (key_size)"
+                            + readOnly(a.nextKey), ks);
         }
         err = call(ops, m, BpfCmd.MAP_GET_NEXT_KEY, a.key, a.nextKey, 0, a);
-        return err == 0 ? 0 : explain(ops, m, BpfCmd.MAP_GET_NEXT_KEY, a, err, "no next key: the walk is at its end");
+        return err == 0 ? 0 : explain(ops, m, BpfCmd.MAP_GET_NEXT_KEY, a, err);
     }
 
-    int lookupAndDelete(MapElemAttr a) {
+    static int lookupAndDelete(FdEntry e, MapElemAttr a) {
         if ((a.flags & ~BpfFlags.F_LOCK) != 0) {
             return a.fail(Errno.EINVAL, "flags 0x%x: lookup_and_delete takes only BPF_F_LOCK (0x4)", a.flags);
         }
-        FdEntry e = in.table.entry(a.mapFd);
         int err = mapCheck(e, a.mapFd, a);
         if (err != 0) {
             return err;
@@ -196,23 +235,21 @@ final class ElemCommands {
         if ((err = keyCheck(m, a.key, a)) != 0) {
             return err;
         }
-        if (!m.traits.supports(BpfCmd.MAP_LOOKUP_AND_DELETE_ELEM)) {
-            return notSupported(m, BpfCmd.MAP_LOOKUP_AND_DELETE_ELEM, a);
-        }
+        // the kernel's type switch answers ENOTSUPP here, after the key is copied in
         MapOps ops = m.ops;
-        if (ops == null) {
-            return detached(a);
+        if ((err = attachedCheck(m, ops, BpfCmd.MAP_LOOKUP_AND_DELETE_ELEM, a)) != 0) {
+            return err;
         }
         int vsize = m.def.valueBufSize();
         if (!Bytes.canWrite(a.value, 0, vsize)) {
             // the kernel copies out only after the element is gone: nothing there is ENOENT, and an
             // element it would lose with EFAULT is kept here (a lookup tells which case it is)
             err = call(ops, m, BpfCmd.MAP_LOOKUP_ELEM, a.key, ByteBuffer.allocate(vsize), 0, a);
-            return err != 0 ? explain(ops, m, BpfCmd.MAP_LOOKUP_AND_DELETE_ELEM, a, err, "lookup_and_delete failed")
+            return err != 0 ? explain(ops, m, BpfCmd.MAP_LOOKUP_AND_DELETE_ELEM, a, err)
                     : a.fail(Errno.EFAULT, "value has room for fewer than %d bytes" + readOnly(a.value), vsize);
         }
         err = call(ops, m, BpfCmd.MAP_LOOKUP_AND_DELETE_ELEM, a.key, a.value, a.flags, a);
-        return err == 0 ? 0 : explain(ops, m, BpfCmd.MAP_LOOKUP_AND_DELETE_ELEM, a, err, "lookup_and_delete failed");
+        return err == 0 ? 0 : explain(ops, m, BpfCmd.MAP_LOOKUP_AND_DELETE_ELEM, a, err);
     }
 
     int freeze(MapElemAttr a) {
@@ -240,8 +277,7 @@ final class ElemCommands {
         return 0;
     }
 
-    int batch(BpfCmd cmd, MapBatchAttr a) {
-        FdEntry e = in.table.entry(a.mapFd);
+    static int batch(BpfCmd cmd, FdEntry e, MapBatchAttr a) {
         int err = mapCheck(e, a.mapFd, a);
         if (err != 0) {
             return err;
@@ -255,12 +291,10 @@ final class ElemCommands {
         if (writes && (err = writeCheck(e, m, a)) != 0) {
             return err;
         }
-        if (!m.traits.supports(cmd)) {
-            return notSupported(m, cmd, a);
-        }
+        // bpf_map_do_batch: a NULL batch op is ENOTSUPP, before the op's own checks (elem_flags)
         MapOps ops = m.ops;
-        if (ops == null) {
-            return detached(a);
+        if ((err = attachedCheck(m, ops, cmd, a)) != 0) {
+            return err;
         }
         try {
             switch (cmd) {
@@ -277,14 +311,14 @@ final class ElemCommands {
                     err = ops.deleteBatch(m.def, a);
                     break;
             }
-        } catch (RuntimeException ex) {
-            return providerFailed(m, cmd, ex, a);
+        } catch (RuntimeException | LinkageError ex) {
+            return providerFailed(m, cmd.name(), ex, a);
         }
         if (err == 0) {
             return 0;
         }
         if (cmd == BpfCmd.MAP_UPDATE_BATCH) {
-            return explainUpdate(ops, m, a, err);
+            return explain(ops, m, BpfCmd.MAP_UPDATE_ELEM, a, err);
         }
         return a.failed(err, err == Errno.ENOENT.ret() && reads
                 ? "the walk reached the end of the map (count holds the last elements)"
@@ -325,7 +359,12 @@ final class ElemCommands {
                 }
             }
             MapOps ops = m.ops;
-            ByteBuffer view = ops == null ? null : ops.mmapView();
+            ByteBuffer view;
+            try {
+                view = ops == null ? null : ops.mmapView();
+            } catch (RuntimeException | LinkageError ex) {
+                return providerFailed(m, "mmap", ex, a);
+            }
             if (view == null) {
                 return detached(a);
             }
@@ -433,18 +472,44 @@ final class ElemCommands {
         return a.fail(Errno.ENOTSUPP, cmd + " is not supported by map type " + m.def.type().bpftoolName());
     }
 
-    /** Records the map's own reason for a failure, or {@code fallback}. */
-    static int explain(MapOps ops, MapObject m, BpfCmd cmd, BpfAttr a, int err, String fallback) {
-        String why = ops.why(cmd, err);
-        return a.failed(err, why != null ? why : fallback, Integer.toUnsignedLong(m.def.maxEntries()), 0);
+    /**
+     * Where the kernel calls the op: ENOTSUPP when the type's traits lack {@code cmd}, then ENODEV
+     * when the map is detached ({@code ops}, read once by the caller, is null). The one order of
+     * the two for every command, on both faces; {@link FastElemPath} caches its passing.
+     */
+    static int attachedCheck(MapObject m, MapOps ops, BpfCmd cmd, ErrorSink a) {
+        if (!m.traits.supports(cmd)) {
+            return notSupported(m, cmd, a);
+        }
+        return ops == null ? detached(a) : 0;
     }
 
-    static int explainUpdate(MapOps ops, MapObject m, BpfAttr a, int err) {
-        return explain(ops, m, BpfCmd.MAP_UPDATE_ELEM, a, err, updateFallback(err));
+    /** Records the map's own reason for a failed op, or what the errno means for {@code cmd}. */
+    static int explain(MapOps ops, MapObject m, BpfCmd cmd, BpfAttr a, int err) {
+        String why;
+        try {
+            why = ops.why(cmd, err);
+        } catch (RuntimeException | LinkageError ex) {
+            // the op's errno stands: the provider only failed to say why
+            why = null;
+        }
+        return a.failed(err, why != null ? why : fallback(cmd, err), Integer.toUnsignedLong(m.def.maxEntries()), 0);
     }
 
-    /** What an update's errno means when the map gives no reason of its own. */
-    private static String updateFallback(int err) {
+    /** What an op's errno means when the map gives no reason of its own. */
+    private static String fallback(BpfCmd cmd, int err) {
+        switch (cmd) {
+            case MAP_LOOKUP_ELEM:
+                return "lookup failed";
+            case MAP_DELETE_ELEM:
+                return "delete failed";
+            case MAP_GET_NEXT_KEY:
+                return "no next key: the walk is at its end";
+            case MAP_LOOKUP_AND_DELETE_ELEM:
+                return "lookup_and_delete failed";
+            default:
+                break;
+        }
         if (err == Errno.E2BIG.ret()) {
             return "no room: the key is beyond max_entries (%d) or the map is full";
         } else if (err == Errno.EEXIST.ret()) {
@@ -457,6 +522,7 @@ final class ElemCommands {
         return "update failed";
     }
 
+    /** The guard of the element ops: a provider's exception becomes EFAULT ({@link #providerFailed}). */
     static int call(MapOps ops, MapObject m, BpfCmd cmd, ByteBuffer key, ByteBuffer value, long flags,
             BpfAttr a) {
         try {
@@ -472,14 +538,27 @@ final class ElemCommands {
                 default:
                     return ops.lookupAndDeleteElem(key, value, flags);
             }
-        } catch (RuntimeException ex) {
-            return providerFailed(m, cmd, ex, a);
+        } catch (RuntimeException | LinkageError ex) {
+            return providerFailed(m, cmd.name(), ex, a);
         }
     }
 
-    /** A provider bug must not reach the caller as an exception: EFAULT with the exception named. */
-    private static int providerFailed(MapObject m, BpfCmd cmd, RuntimeException ex, BpfAttr a) {
-        return a.fail(Errno.EFAULT, "the provider of map type " + m.def.type().bpftoolName() + " failed in "
-                + cmd + ": " + ex);
+    /**
+     * A provider's bug must not reach the caller as an exception, on either face: EFAULT naming
+     * the provider (its origin and class), the map (type, name, id), the command and the
+     * exception. The kernel has no such case; EFAULT is what a fault inside a command answers.
+     */
+    static int providerFailed(MapObject m, String what, Throwable ex, ErrorSink a) {
+        ProviderRegistry.Entry by = m.provider;
+        String provider = m.origin;
+        if (by != null) {
+            // outside a framework the origin is the class's name already
+            String type = by.provider().getClass().getName();
+            provider = by.origin().equals(type) ? type : by.origin() + " (" + type + ")";
+        }
+        String why = "the provider " + provider + " of map type " + m.def.type().bpftoolName() + " failed in "
+                + what + " on map '" + m.def.name() + "' (id " + Integer.toUnsignedString(m.id()) + "): " + ex;
+        // the reason is a format pattern: the exception's text is kept as it is
+        return a.fail(Errno.EFAULT, why.replace("%", "%%"));
     }
 }

@@ -7,35 +7,41 @@ import org.bpfmaps.core.api.BpfException;
 import org.bpfmaps.core.api.BpfFlags;
 import org.bpfmaps.core.api.ElemPath;
 import org.bpfmaps.core.api.Errno;
-import org.bpfmaps.core.api.ErrorSink;
+import org.bpfmaps.core.api.MapElemAttr;
 import org.bpfmaps.core.spi.MapOps;
+import org.bpfmaps.core.spi.MapTypeTraits;
 import org.bpfmaps.core.spi.PrimitiveOps;
 
 /**
  * One fd's element commands, bound when a typed handle opens it, and shared by every handle on
- * that fd. Nothing is allocated unless a call fails with something other than "not found", and
- * then only the exception.
+ * that fd. Nothing is allocated unless a call fails with something other than "not found".
  *
- * <p>Why the two fields {@link #readOps} and {@link #writeOps}: the checks that every element
- * command makes first (the fd is open and may read, or may write and the map is not frozen; the
- * map is attached) depend on state that changes seldom, so they are made when it changes rather
- * than on every call. The map keeps its bound paths and refreshes them, under its own lock, where
- * it attaches, detaches, freezes or is freed; the fd's closing unbinds its path. A call then
- * loads one field and has the map's ops, or null, which sends it to the slow path that works out
- * the kernel's errno in {@link ElemCommands}'s order. On the typed primitive lookup that is five
- * instructions fewer out of about thirty, and one dependent load fewer, than reading the map's
- * state on each call.
+ * <p>Why the fields {@link #readOps}, {@link #writeOps} and {@link #deleteOps}: the checks that
+ * every element command makes first (the fd is open and may read, or may write and the map is not
+ * frozen; the type has the command; the map is attached) depend on state that changes seldom, so
+ * they are made when it changes rather than on every call. The map keeps its bound paths and
+ * refreshes them, under its own lock, where it attaches, detaches, freezes or is freed; the fd's
+ * closing unbinds its path. A call then loads one field and has the map's ops, or null. On the
+ * typed primitive lookup that is five instructions fewer out of about thirty, and one dependent
+ * load fewer, than reading the map's state on each call.
+ *
+ * <p>The fields are a cache of {@link ElemCommands}' answer, not a second copy of its rules: null
+ * sends the call to the slow path, which runs the very command {@code bpf()} runs on this fd entry
+ * (so it answers in the same order, with the same errno and message, or succeeds if the state
+ * changed meanwhile), and an op's failure is explained, and a provider's exception turned into
+ * EFAULT, by the same code as there. The arguments the cache cannot vouch for (buffer sizes) are
+ * the caller's to check ({@link ElemPath}); bad update flags take the slow path.
  */
 final class FastElemPath implements ElemPath {
     private final FdEntry fd;
     private final MapObject map;
     private final int fdNumber;
-    /** Whether the type has a delete op; one without answers ENOTSUPP, as the kernel's NULL op. */
-    private final boolean deletes;
-    /** The ops while the fd is open and may read and the map is attached; else null. */
+    /** The ops while the fd is open and may read, the type has lookups and the map is attached; else null. */
     private volatile MapOps readOps;
     /** The ops while the fd is open and may write, the map is not frozen and is attached; else null. */
     private volatile MapOps writeOps;
+    /** {@link #writeOps}, while the type also has deletes (one without answers ENOTSUPP); else null. */
+    private volatile MapOps deleteOps;
     /** Whether the fd was closed; guarded by the map's lock. */
     private boolean unbound;
 
@@ -43,14 +49,16 @@ final class FastElemPath implements ElemPath {
         this.fd = fd;
         this.map = (MapObject) fd.obj;
         this.fdNumber = fdNumber;
-        this.deletes = map.traits.supports(BpfCmd.MAP_DELETE_ELEM);
     }
 
-    /** Recomputes the two fields from the map's state; called by the map under its lock. */
+    /** Recomputes the fields from the map's state; called by the map under its lock. */
     void refresh() {
         MapOps ops = unbound ? null : map.ops;
-        readOps = fd.canRead ? ops : null;
-        writeOps = fd.canWrite && !map.frozen ? ops : null;
+        MapTypeTraits t = map.traits;
+        readOps = fd.canRead && t.supports(BpfCmd.MAP_LOOKUP_ELEM) ? ops : null;
+        MapOps writes = fd.canWrite && !map.frozen ? ops : null;
+        writeOps = t.supports(BpfCmd.MAP_UPDATE_ELEM) ? writes : null;
+        deleteOps = t.supports(BpfCmd.MAP_DELETE_ELEM) ? writes : null;
     }
 
     /** The fd is closed: every later call fails with EBADF. Called by the map under its lock. */
@@ -63,9 +71,14 @@ final class FastElemPath implements ElemPath {
     public boolean lookup(ByteBuffer key, ByteBuffer value) {
         MapOps ops = readOps;
         if (ops == null) {
-            throw readFailure();
+            return slow(BpfCmd.MAP_LOOKUP_ELEM, key, value, 0);
         }
-        int r = ops.lookupElem(key, value, 0);
+        int r;
+        try {
+            r = ops.lookupElem(key, value, 0);
+        } catch (RuntimeException | LinkageError e) {
+            throw providerFailed(BpfCmd.MAP_LOOKUP_ELEM, e);
+        }
         return r == 0 || notFound(ops, BpfCmd.MAP_LOOKUP_ELEM, r);
     }
 
@@ -73,9 +86,15 @@ final class FastElemPath implements ElemPath {
     public void update(ByteBuffer key, ByteBuffer value, long flags) {
         MapOps ops = writeOps;
         if (ops == null || flags > BpfFlags.EXIST || flags < 0) {
-            throw writeFailure(flags);
+            slow(BpfCmd.MAP_UPDATE_ELEM, key, value, flags);
+            return;
         }
-        int r = ops.updateElem(key, value, flags);
+        int r;
+        try {
+            r = ops.updateElem(key, value, flags);
+        } catch (RuntimeException | LinkageError e) {
+            throw providerFailed(BpfCmd.MAP_UPDATE_ELEM, e);
+        }
         if (r != 0) {
             throw failure(ops, BpfCmd.MAP_UPDATE_ELEM, r);
         }
@@ -83,29 +102,29 @@ final class FastElemPath implements ElemPath {
 
     @Override
     public boolean delete(ByteBuffer key) {
-        MapOps ops = writeOps;
-        if (ops == null || !deletes) {
-            // the checks of ElemCommands.delete, in its order
-            Failure f = new Failure();
-            if (open(f) && ElemCommands.writeCheck(fd, map, f) == 0) {
-                if (map.ops == null) {
-                    ElemCommands.detached(f);
-                } else {
-                    ElemCommands.notSupported(map, BpfCmd.MAP_DELETE_ELEM, f);
-                }
-            }
-            throw f.exception("MAP_DELETE_ELEM");
+        MapOps ops = deleteOps;
+        if (ops == null) {
+            return slow(BpfCmd.MAP_DELETE_ELEM, key, null, 0);
         }
-        int r = ops.deleteElem(key);
+        int r;
+        try {
+            r = ops.deleteElem(key);
+        } catch (RuntimeException | LinkageError e) {
+            throw providerFailed(BpfCmd.MAP_DELETE_ELEM, e);
+        }
         return r == 0 || notFound(ops, BpfCmd.MAP_DELETE_ELEM, r);
     }
 
     @Override
     public long lookupLong(int key, long absent) {
-        // one test for both: null (the slow path throws) and a map without primitive ops
+        // one test for both: null (the slow path answers) and a map without primitive ops
         MapOps ops = readOps;
         if (ops instanceof PrimitiveOps p) {
-            return p.lookupLong(key, absent);
+            try {
+                return p.lookupLong(key, absent);
+            } catch (RuntimeException | LinkageError e) {
+                throw providerFailed(BpfCmd.MAP_LOOKUP_ELEM, e);
+            }
         }
         ByteBuffer v = ByteBuffer.allocate(Math.max(8, map.def.valueBufSize())).order(ByteOrder.nativeOrder());
         return lookup(intKey(key), v.limit(map.def.valueBufSize())) ? v.clear().getLong(0) : absent;
@@ -114,16 +133,19 @@ final class FastElemPath implements ElemPath {
     @Override
     public void updateLong(int key, long value, long flags) {
         MapOps ops = writeOps;
-        if (ops == null || flags > BpfFlags.EXIST || flags < 0) {
-            throw writeFailure(flags);
-        }
-        if (ops instanceof PrimitiveOps p) {
-            int r = p.updateLong(key, value, flags);
+        if (ops instanceof PrimitiveOps p && flags <= BpfFlags.EXIST && flags >= 0) {
+            int r;
+            try {
+                r = p.updateLong(key, value, flags);
+            } catch (RuntimeException | LinkageError e) {
+                throw providerFailed(BpfCmd.MAP_UPDATE_ELEM, e);
+            }
             if (r != 0) {
                 throw failure(ops, BpfCmd.MAP_UPDATE_ELEM, r);
             }
             return;
         }
+        // no primitive ops, or the cache says no, or bad flags: the buffer form decides
         ByteBuffer v = ByteBuffer.allocate(8).order(ByteOrder.nativeOrder()).putLong(0, value);
         update(intKey(key), v.limit(map.def.valueBufSize()), flags);
     }
@@ -132,39 +154,35 @@ final class FastElemPath implements ElemPath {
         return ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt(0, key);
     }
 
-    /** Why a read cannot go on, in ElemCommands' order: the fd closed, write-only, the map detached. */
-    private BpfException readFailure() {
-        Failure f = new Failure();
-        if (open(f) && ElemCommands.readCheck(fd, fdNumber, f) == 0) {
-            ElemCommands.detached(f);
-        }
-        return f.exception("MAP_LOOKUP_ELEM");
-    }
-
-    /** Why a write cannot go on: the fd closed, read-only or the map frozen, bad flags, the map detached. */
-    private BpfException writeFailure(long flags) {
-        Failure f = new Failure();
-        if (open(f) && ElemCommands.writeCheck(fd, map, f) == 0) {
-            if (flags > BpfFlags.EXIST || flags < 0) {
-                f.fail(Errno.EINVAL, "flags %d: an update takes BPF_ANY, BPF_NOEXIST or BPF_EXIST", flags);
-            } else {
-                ElemCommands.detached(f);
-            }
-        }
-        return f.exception("MAP_UPDATE_ELEM");
-    }
-
-    /** False, with EBADF, once the fd is closed. */
-    private boolean open(Failure f) {
-        boolean closed;
+    /**
+     * The command as {@code bpf()} runs it, on this path's fd entry (none once the fd is closed:
+     * EBADF): true on success, false on ENOENT where that is "not found", else the exception.
+     */
+    private boolean slow(BpfCmd cmd, ByteBuffer key, ByteBuffer value, long flags) {
+        FdEntry e;
         synchronized (map) {
-            closed = unbound;
+            e = unbound ? null : fd;
         }
-        if (closed) {
-            f.fail(Errno.EBADF, "fd %d is closed", fdNumber);
+        MapElemAttr a = new MapElemAttr().set(fdNumber, key, value, flags);
+        int r;
+        switch (cmd) {
+            case MAP_LOOKUP_ELEM:
+                r = ElemCommands.lookup(e, a);
+                break;
+            case MAP_UPDATE_ELEM:
+                r = ElemCommands.update(e, a);
+                break;
+            default:
+                r = ElemCommands.delete(e, a);
+                break;
+        }
+        if (r == 0) {
+            return true;
+        }
+        if (r == Errno.ENOENT.ret() && cmd != BpfCmd.MAP_UPDATE_ELEM) {
             return false;
         }
-        return true;
+        throw BpfException.of(cmd.name(), r, a);
     }
 
     /** ENOENT is "not found"; anything else throws. */
@@ -175,33 +193,16 @@ final class FastElemPath implements ElemPath {
         throw failure(ops, cmd, r);
     }
 
+    /** An op's failure, explained as {@code bpf()} explains it. */
     private BpfException failure(MapOps ops, BpfCmd cmd, int r) {
-        String why = ops.why(cmd, r);
-        Failure f = new Failure();
-        Errno e = Errno.of(r);
-        f.fail(e != null ? e : Errno.EINVAL, why != null ? why : cmd + " failed",
-                Integer.toUnsignedLong(map.def.maxEntries()), 0);
-        return f.exception(cmd.name());
+        MapElemAttr a = new MapElemAttr(fdNumber);
+        ElemCommands.explain(ops, map, cmd, a, r);
+        return BpfException.of(cmd.name(), r, a);
     }
 
-    /** The reason of one failure, on its way to becoming the exception. */
-    private static final class Failure implements ErrorSink {
-        private Errno errno;
-        private String why;
-        private long a;
-        private long b;
-
-        @Override
-        public int fail(Errno errno, String why, long a, long b) {
-            this.errno = errno;
-            this.why = why;
-            this.a = a;
-            this.b = b;
-            return -errno.code();
-        }
-
-        BpfException exception(String what) {
-            return new BpfException(errno, what + " failed: " + String.format(why, a, b));
-        }
+    /** A provider's exception, as {@code bpf()}'s guard turns it into EFAULT. */
+    private BpfException providerFailed(BpfCmd cmd, Throwable ex) {
+        MapElemAttr a = new MapElemAttr(fdNumber);
+        return BpfException.of(cmd.name(), ElemCommands.providerFailed(map, cmd.name(), ex, a), a);
     }
 }

@@ -210,7 +210,11 @@ public final class MapObject extends BpfObject {
             refreshPaths();
         }
         if (o != null) {
-            o.free();
+            try {
+                o.free();
+            } catch (RuntimeException | LinkageError e) {
+                // as in detach: the storage is the garbage collector's; the close still succeeds
+            }
         }
         owner.budget.release(charged);
     }
