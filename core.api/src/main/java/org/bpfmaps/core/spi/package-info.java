@@ -4,10 +4,12 @@
  * {@link org.bpfmaps.core.spi.MapOps}; {@link org.bpfmaps.core.spi.MapState}, the contents of a map
  * between a provider that leaves and the one that takes it back; and
  * {@link org.bpfmaps.core.spi.KeyFormat}, how tools read and write a type's keys for people (1.2);
- * {@link org.bpfmaps.core.spi.MapOps#memoryInUse}, the memory of maps that allocate on demand (1.3).
+ * {@link org.bpfmaps.core.spi.MapOps#memoryInUse}, the memory of maps that allocate on demand (1.3);
+ * objects that are not maps: {@link org.bpfmaps.core.spi.ObjectKind}, {@link org.bpfmaps.core.spi.HostedObject}
+ * and {@link org.bpfmaps.core.spi.ObjectHost}, which installs them into an instance (1.4).
  */
 @Export
-@Version("1.3.0")
+@Version("1.4.0")
 package org.bpfmaps.core.spi;
 
 import org.osgi.annotation.bundle.Export;
