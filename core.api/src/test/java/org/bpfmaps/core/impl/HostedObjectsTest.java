@@ -45,17 +45,19 @@ class HostedObjectsTest {
     /** What the test's objects did, in order: "release sock1", ... */
     private final List<String> events = new ArrayList<>();
 
-    /** A socket-like object: fds only; releasing it is closing it. */
-    private final class Sock implements HostedObject {
+    /** An object of the test: its kind, and a release that records itself in {@link #events}. */
+    private abstract class Named implements HostedObject {
         final String name;
+        private final ObjectKind kind;
 
-        Sock(String name) {
+        Named(String name, ObjectKind kind) {
             this.name = name;
+            this.kind = kind;
         }
 
         @Override
         public ObjectKind kind() {
-            return SOCKET;
+            return kind;
         }
 
         @Override
@@ -64,17 +66,17 @@ class HostedObjectsTest {
         }
     }
 
-    /** A program-like object: its info is a 16-byte struct {u32 type, u32 id, u64 tag}. */
-    private final class Prog implements HostedObject {
-        final String name;
-
-        Prog(String name) {
-            this.name = name;
+    /** A socket-like object: fds only; releasing it is closing it. */
+    private final class Sock extends Named {
+        Sock(String name) {
+            super(name, SOCKET);
         }
+    }
 
-        @Override
-        public ObjectKind kind() {
-            return PROG;
+    /** A program-like object: its info is a 16-byte struct {u32 type, u32 id, u64 tag}. */
+    private final class Prog extends Named {
+        Prog(String name) {
+            super(name, PROG);
         }
 
         @Override
@@ -89,11 +91,6 @@ class HostedObjectsTest {
             m.put("prog_type", "6");
             m.put("prog_id", Integer.toString(id));
             return m;
-        }
-
-        @Override
-        public void release() {
-            events.add("release " + name);
         }
     }
 
@@ -335,16 +332,7 @@ class HostedObjectsTest {
 
         ObjectKind rival = ObjectKind.withIds("rival", BpfCmd.PROG_GET_NEXT_ID, BpfCmd.PROG_GET_FD_BY_ID);
         int fp = install(new Prog("p"));
-        HostedObject r = new HostedObject() {
-            @Override
-            public ObjectKind kind() {
-                return rival;
-            }
-
-            @Override
-            public void release() {
-                events.add("release rival");
-            }
+        HostedObject r = new Named("rival", rival) {
         };
         List<String> why = new ArrayList<>();
         assertEquals(Errno.EINVAL.ret(), host.install(r, 0, (e, w, a, b) -> {
@@ -352,6 +340,7 @@ class HostedObjectsTest {
             return -e.code();
         }), "one kind per id command in an instance");
         assertTrue(why.get(0).contains("PROG_GET_NEXT_ID"), why.toString());
+        assertTrue(events.contains("release rival"));
         assertEquals(host.id(fp), nextId(BpfCmd.PROG_GET_NEXT_ID, 0), "the first kind keeps them");
 
         BpfSettings d = BpfSettings.defaults();
@@ -371,12 +360,7 @@ class HostedObjectsTest {
 
     @Test
     void aThrowingObjectFaultsItsCommandOnly() {
-        HostedObject broken = new HostedObject() {
-            @Override
-            public ObjectKind kind() {
-                return PROG;
-            }
-
+        HostedObject broken = new Named("broken", PROG) {
             @Override
             public ByteBuffer info(int id) {
                 throw new IllegalStateException("info broke");
