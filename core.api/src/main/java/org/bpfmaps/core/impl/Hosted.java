@@ -15,7 +15,8 @@ final class Hosted extends BpfObject {
     final HostedObject body;
 
     Hosted(HostedObject body) {
-        super(body.kind());
+        super(java.util.Objects.requireNonNull(java.util.Objects.requireNonNull(body, "obj").kind(),
+                "obj.kind()"));
         this.body = body;
     }
 

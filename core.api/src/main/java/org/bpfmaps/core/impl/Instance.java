@@ -171,12 +171,7 @@ public final class Instance implements BpfInstance, ObjectHost, ProviderRegistry
                     ? sink.fail(Errno.ENOSPC, "no " + o.kind().name() + " id is free")
                     : sink.fail(Errno.EINVAL, "another kind answers " + o.kind().nextIdCommand() + " in this instance");
         }
-        int fd = table.install(o, accessFlags);
-        if (fd < 0) {
-            o.release();
-            return sink.fail(Errno.EMFILE, "%d fds are open, the instance's limit", settings.maxFds());
-        }
-        return fd;
+        return ObjCommands.install(this, o, accessFlags, sink);
     }
 
     @Override

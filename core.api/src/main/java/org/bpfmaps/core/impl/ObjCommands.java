@@ -3,10 +3,10 @@ package org.bpfmaps.core.impl;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import org.bpfmaps.core.api.BpfAttr;
 import org.bpfmaps.core.api.BpfCmd;
 import org.bpfmaps.core.api.BpfFlags;
 import org.bpfmaps.core.api.Errno;
+import org.bpfmaps.core.api.ErrorSink;
 import org.bpfmaps.core.api.GetIdAttr;
 import org.bpfmaps.core.api.InfoAttr;
 import org.bpfmaps.core.api.MapInfo;
@@ -162,7 +162,8 @@ final class ObjCommands {
         return c.substring(0, c.indexOf('_')).toLowerCase(java.util.Locale.ROOT);
     }
 
-    static int install(Instance in, BpfObject o, int access, BpfAttr a) {
+    /** Opens an fd on an object whose reference the caller holds; EMFILE (and the reference dropped) at the limit. */
+    static int install(Instance in, BpfObject o, int access, ErrorSink a) {
         int fd = in.table.install(o, access);
         if (fd < 0) {
             o.release();

@@ -21,7 +21,8 @@ import org.osgi.annotation.versioning.ProviderType;
 public interface ObjectHost {
     /**
      * Installs an object and opens an fd on it, which holds the object's one reference. A kind
-     * with ids gives the object the next id of the kind's id space first.
+     * with ids gives the object the next id of the kind's id space first. Install an object once:
+     * more fds on it come from the commands (OBJ_GET, the kind's GET_FD_BY_ID).
      *
      * @param accessFlags the fd's mode: 0, {@link org.bpfmaps.core.api.BpfFlags#F_RDONLY} or
      *     {@link org.bpfmaps.core.api.BpfFlags#F_WRONLY}
@@ -30,6 +31,7 @@ public interface ObjectHost {
      *     kind's id commands in this instance), ENOSPC (the kind's ids are exhausted), EMFILE (the
      *     instance's fd limit). On failure the object was released ({@link HostedObject#release}
      *     ran), as the kernel puts an object it could not give an fd for.
+     * @throws NullPointerException when obj or its kind is null
      */
     int install(HostedObject obj, int accessFlags, ErrorSink err);
 
