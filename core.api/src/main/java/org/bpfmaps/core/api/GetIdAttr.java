@@ -3,7 +3,8 @@ package org.bpfmaps.core.api;
 /**
  * The attr of the id commands. {@link BpfCmd#MAP_GET_NEXT_ID} reads {@link #startId} and writes
  * {@link #nextId}: the smallest id of a live map above it. {@link BpfCmd#MAP_GET_FD_BY_ID} reads
- * {@link #startId} as {@code map_id} (the kernel's union) and {@link #openFlags}.
+ * {@link #startId} as {@code map_id} (the kernel's union) and {@link #openFlags}. The PROG_ and
+ * LINK_ commands do the same in their kind's id space, and their GET_FD_BY_ID takes no open_flags.
  */
 public final class GetIdAttr extends BpfAttr {
     /** {@code start_id}, or {@code map_id} for MAP_GET_FD_BY_ID. */

@@ -1,12 +1,21 @@
 package org.bpfmaps.core.impl;
 
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.bpfmaps.core.api.Errno;
+import org.bpfmaps.core.api.InfoAttr;
+import org.bpfmaps.core.spi.ObjectKind;
 
 /**
  * Something an fd or a pin can refer to: a map now; sockets, programs, links and devices later.
  * Reference counted as the kernel counts {@code struct bpf_map}'s refcnt: every fd, every pin and
  * whatever else holds the object (an inner map slot, a program's used maps) takes a reference, and
  * the object is freed when the last one goes.
+ *
+ * <p>What differs between kinds is asked of the object, so that the table and the commands around
+ * it hold no list of kinds: its {@link ObjectKind} (ids, pinning), its answer to OBJ_GET_INFO_BY_FD
+ * ({@link #info}), its fdinfo lines, what closing one of its fds does ({@link #fdClosed}) and what
+ * freeing it does ({@link #free}).
  */
 public abstract class BpfObject {
     private final ObjectKind kind;
@@ -61,4 +70,24 @@ public abstract class BpfObject {
 
     /** Releases what the object holds; called once, after the last reference is gone. */
     protected abstract void free();
+
+    /**
+     * OBJ_GET_INFO_BY_FD on an fd of this object; the attr's fd is open. By default EINVAL, as the
+     * kernel answers for a file that is not a map, program, BTF or link.
+     */
+    int info(InfoAttr a) {
+        return a.fail(Errno.EINVAL, "bpf_fd %d is a " + kind().name() + ", which has no info", a.bpfFd);
+    }
+
+    /** What /proc/self/fdinfo shows for an fd of this object after the common lines; none by default. */
+    Map<String, String> fdinfoLines() {
+        return Map.of();
+    }
+
+    /**
+     * One fd of this object was closed (the table has already forgotten it); called before the
+     * fd's reference is dropped, so the object is still alive. Nothing by default.
+     */
+    void fdClosed(FdEntry e) {
+    }
 }

@@ -7,6 +7,7 @@ import org.bpfmaps.core.api.Bpf;
 import org.bpfmaps.core.api.BpfRuntime;
 import org.bpfmaps.core.api.BpfSettings;
 import org.bpfmaps.core.spi.MapProvider;
+import org.bpfmaps.core.spi.ObjectHost;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
 import org.osgi.framework.ServiceReference;
@@ -70,7 +71,9 @@ public final class CoreComponent extends RegistryRuntime {
         defaultInstance = new Instance(settings, registry);
         Hashtable<String, Object> p = new Hashtable<>();
         p.put("bpfmaps.possible.cpus", settings.possibleCpus());
-        bpfReg = ctx.registerService(Bpf.class, defaultInstance, p);
+        // under ObjectHost too, so that a bundle that installs sockets or programs can ask for it
+        bpfReg = ctx.registerService(new String[] {Bpf.class.getName(), ObjectHost.class.getName()},
+                defaultInstance, p);
         runtimeReg = ctx.registerService(BpfRuntime.class, this, null);
     }
 

@@ -6,6 +6,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.bpfmaps.core.api.BpfAttr;
 import org.bpfmaps.core.api.BpfCmd;
+import org.bpfmaps.core.api.BpfFlags;
 import org.bpfmaps.core.api.BpfInstance;
 import org.bpfmaps.core.api.BpfSettings;
 import org.bpfmaps.core.api.Errno;
@@ -17,15 +18,19 @@ import org.bpfmaps.core.api.MapCreateAttr;
 import org.bpfmaps.core.api.MapElemAttr;
 import org.bpfmaps.core.api.MmapAttr;
 import org.bpfmaps.core.api.ObjAttr;
+import org.bpfmaps.core.spi.HostedObject;
 import org.bpfmaps.core.spi.MapOps;
 import org.bpfmaps.core.spi.MapState;
+import org.bpfmaps.core.spi.ObjectHost;
+import org.bpfmaps.core.spi.ObjectKind;
 
 /**
  * One instance of the {@code bpf(2)} world: an object table, its ids, a bpffs, settings and a
  * memory budget, with the dispatcher that routes each command to the code that implements it
- * (the kernel's {@code __sys_bpf} switch). Maps are served by the shared {@link ProviderRegistry}.
+ * (the kernel's {@code __sys_bpf} switch). Maps are served by the shared {@link ProviderRegistry};
+ * other objects (sockets, programs, links) are installed by bundles through {@link ObjectHost}.
  */
-public final class Instance implements BpfInstance, ProviderRegistry.Listener {
+public final class Instance implements BpfInstance, ObjectHost, ProviderRegistry.Listener {
     final ObjectTable table;
     final BpfFs fs = new BpfFs();
     final BpfSettings settings;
@@ -86,9 +91,13 @@ public final class Instance implements BpfInstance, ProviderRegistry.Listener {
             case OBJ_GET:
                 return attr instanceof ObjAttr a ? ObjCommands.get(this, a) : wrongAttr(cmd, attr);
             case MAP_GET_NEXT_ID:
-                return attr instanceof GetIdAttr a ? ObjCommands.nextId(this, a) : wrongAttr(cmd, attr);
+            case PROG_GET_NEXT_ID:
+            case LINK_GET_NEXT_ID:
+                return attr instanceof GetIdAttr a ? ObjCommands.nextId(this, cmd, a) : wrongAttr(cmd, attr);
             case MAP_GET_FD_BY_ID:
-                return attr instanceof GetIdAttr a ? ObjCommands.fdById(this, a) : wrongAttr(cmd, attr);
+            case PROG_GET_FD_BY_ID:
+            case LINK_GET_FD_BY_ID:
+                return attr instanceof GetIdAttr a ? ObjCommands.fdById(this, cmd, a) : wrongAttr(cmd, attr);
             case OBJ_GET_INFO_BY_FD:
                 return attr instanceof InfoAttr a ? ObjCommands.info(this, a) : wrongAttr(cmd, attr);
             default:
@@ -132,13 +141,54 @@ public final class Instance implements BpfInstance, ProviderRegistry.Listener {
 
     @Override
     public java.util.Map<String, Integer> pinnedMaps() {
+        return pinned(ObjectKind.MAP);
+    }
+
+    @Override
+    public java.util.Map<String, Integer> pinned(ObjectKind kind) {
         java.util.Map<String, Integer> out = new java.util.LinkedHashMap<>();
         for (java.util.Map.Entry<String, BpfObject> e : fs.walk()) {
-            if (e.getValue() instanceof MapObject m) {
-                out.put(e.getKey(), m.id());
+            if (e.getValue().kind() == kind) {
+                out.put(e.getKey(), e.getValue().id());
             }
         }
         return out;
+    }
+
+    @Override
+    public int install(HostedObject obj, int accessFlags, ErrorSink err) {
+        ErrorSink sink = err != null ? err : NO_SINK;
+        int mask = BpfFlags.F_RDONLY | BpfFlags.F_WRONLY;
+        Hosted o = new Hosted(obj);
+        if ((accessFlags & ~mask) != 0 || accessFlags == mask) {
+            o.release();
+            return sink.fail(Errno.EINVAL, "access flags 0x%x: 0, BPF_F_RDONLY or BPF_F_WRONLY", accessFlags);
+        }
+        int id = table.publish(o);
+        if (id < 0) {
+            o.release();
+            return id == Errno.ENOSPC.ret()
+                    ? sink.fail(Errno.ENOSPC, "no " + o.kind().name() + " id is free")
+                    : sink.fail(Errno.EINVAL, "another kind answers " + o.kind().nextIdCommand() + " in this instance");
+        }
+        return ObjCommands.install(this, o, accessFlags, sink);
+    }
+
+    @Override
+    public HostedObject object(int fd, ObjectKind kind) {
+        return table.get(fd) instanceof Hosted h && h.kind() == kind ? h.body : null;
+    }
+
+    @Override
+    public int id(int fd) {
+        BpfObject o = table.get(fd);
+        return o == null ? Errno.EBADF.ret() : o.id();
+    }
+
+    @Override
+    public java.util.Map<String, String> fdinfoLines(int fd) {
+        BpfObject o = table.get(fd);
+        return o == null ? null : o.fdinfoLines();
     }
 
     @Override

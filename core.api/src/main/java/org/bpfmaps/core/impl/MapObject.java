@@ -1,11 +1,16 @@
 package org.bpfmaps.core.impl;
 
 import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.bpfmaps.core.api.BpfFlags;
+import org.bpfmaps.core.api.InfoAttr;
+import org.bpfmaps.core.api.MapFdInfo;
 import org.bpfmaps.core.spi.MapDef;
 import org.bpfmaps.core.spi.MapOps;
 import org.bpfmaps.core.spi.MapState;
 import org.bpfmaps.core.spi.MapTypeTraits;
+import org.bpfmaps.core.spi.ObjectKind;
 
 /**
  * A map in the object table: its definition and rules (kept by the core), and the provider's ops
@@ -161,6 +166,40 @@ public final class MapObject extends BpfObject {
             e.path = p;
         }
         return e.path;
+    }
+
+    /** A typed handle's path on the closed fd stops before the map may go. */
+    @Override
+    void fdClosed(FdEntry e) {
+        synchronized (this) {
+            e.closed = true;
+            if (e.path != null) {
+                unbind(e.path);
+            }
+        }
+    }
+
+    /** {@code struct bpf_map_info}. */
+    @Override
+    int info(InfoAttr a) {
+        return ObjCommands.mapInfo(this, a);
+    }
+
+    /** The kernel's {@code bpf_map_show_fdinfo} lines, in its order and formats. */
+    @Override
+    Map<String, String> fdinfoLines() {
+        MapFdInfo f = fdinfo();
+        Map<String, String> out = new LinkedHashMap<>();
+        out.put("map_type", Integer.toUnsignedString(f.mapType()));
+        out.put("key_size", Integer.toUnsignedString(f.keySize()));
+        out.put("value_size", Integer.toUnsignedString(f.valueSize()));
+        out.put("max_entries", Integer.toUnsignedString(f.maxEntries()));
+        out.put("map_flags", f.mapFlags() == 0 ? "0" : "0x" + Integer.toHexString(f.mapFlags()));
+        out.put("map_extra", f.mapExtra() == 0 ? "0" : "0x" + Long.toHexString(f.mapExtra()));
+        out.put("memlock", Long.toUnsignedString(f.memlock()));
+        out.put("map_id", Integer.toUnsignedString(f.mapId()));
+        out.put("frozen", f.frozen() ? "1" : "0");
+        return out;
     }
 
     /** The fd of a bound path was closed: the path fails from now on, and is forgotten. */

@@ -3,18 +3,23 @@ package org.bpfmaps.core.impl;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import org.bpfmaps.core.api.BpfCmd;
 import org.bpfmaps.core.api.BpfFlags;
 import org.bpfmaps.core.api.Errno;
+import org.bpfmaps.core.api.ErrorSink;
 import org.bpfmaps.core.api.GetIdAttr;
 import org.bpfmaps.core.api.InfoAttr;
 import org.bpfmaps.core.api.MapInfo;
 import org.bpfmaps.core.api.ObjAttr;
 import org.bpfmaps.core.spi.Bytes;
 import org.bpfmaps.core.spi.MapDef;
+import org.bpfmaps.core.spi.ObjectKind;
 
 /**
- * The commands on objects rather than elements: OBJ_PIN, OBJ_GET, MAP_GET_NEXT_ID,
- * MAP_GET_FD_BY_ID and OBJ_GET_INFO_BY_FD, with the kernel's checks and errnos.
+ * The commands on objects rather than elements: OBJ_PIN, OBJ_GET, the id commands of every kind
+ * (MAP_, PROG_ and LINK_GET_NEXT_ID and _GET_FD_BY_ID) and OBJ_GET_INFO_BY_FD, with the kernel's
+ * checks and errnos. Nothing here names a kind but for the rules of the commands themselves: what
+ * differs between kinds is asked of the {@link ObjectKind} and the object.
  */
 final class ObjCommands {
     private ObjCommands() {
@@ -41,6 +46,11 @@ final class ObjCommands {
             return err0;
         }
         BpfObject o = in.table.get(a.bpfFd);
+        if (o != null && !o.kind().pinnable()) {
+            // bpf_fd_probe_obj tries map, prog and link and answers EINVAL for anything else
+            return a.fail(Errno.EINVAL, "bpf_fd %d is a " + o.kind().name() + ": only maps, programs and links can "
+                    + "be pinned", a.bpfFd);
+        }
         if (o == null || !o.retain()) {
             return a.fail(Errno.EINVAL, "bpf_fd %d is not an open BPF object", a.bpfFd);
         }
@@ -93,35 +103,67 @@ final class ObjCommands {
         return 0;
     }
 
-    static int nextId(Instance in, GetIdAttr a) {
+    /**
+     * MAP_, PROG_ and LINK_GET_NEXT_ID ({@code bpf_obj_get_next_id}): the smallest id above
+     * start_id in the id space of the kind that answers the command; ENOENT at the end, and while
+     * no kind answering it has objects here, as a kernel with no program loaded answers.
+     */
+    static int nextId(Instance in, BpfCmd cmd, GetIdAttr a) {
+        // CHECK_ATTR: open_flags lies past next_id, this command's last field
+        if (a.openFlags != 0) {
+            return a.fail(Errno.EINVAL, "open_flags 0x%x: " + cmd + " takes none", a.openFlags);
+        }
         if (Integer.toUnsignedLong(a.startId) >= Integer.MAX_VALUE) {
             return a.fail(Errno.EINVAL, "start_id %d: ids are below %d", Integer.toUnsignedLong(a.startId),
                     Integer.MAX_VALUE);
         }
-        BpfObject o = in.table.nextById(ObjectKind.MAP, a.startId, x -> true);
+        ObjectKind kind = in.table.kindFor(cmd);
+        BpfObject o = in.table.nextById(kind, a.startId, x -> true);
         if (o == null) {
-            return a.fail(Errno.ENOENT, "no map has an id above %d", Integer.toUnsignedLong(a.startId));
+            return a.fail(Errno.ENOENT, "no " + noun(cmd, kind) + " has an id above %d",
+                    Integer.toUnsignedLong(a.startId));
         }
         a.nextId = o.id();
         return 0;
     }
 
-    static int fdById(Instance in, GetIdAttr a) {
-        if ((a.openFlags & ~OBJ_FLAG_MASK) != 0) {
-            return a.fail(Errno.EINVAL, "open_flags 0x%x: only BPF_F_RDONLY (0x8) and BPF_F_WRONLY (0x10)",
-                    a.openFlags);
+    /**
+     * MAP_, PROG_ and LINK_GET_FD_BY_ID: a new fd on the live object with that id. Only the map
+     * command takes open_flags (BPF_F_RDONLY or BPF_F_WRONLY); for the others anything past the id
+     * is EINVAL ({@code CHECK_ATTR}), as measured on 6.18.
+     */
+    static int fdById(Instance in, BpfCmd cmd, GetIdAttr a) {
+        if (cmd == BpfCmd.MAP_GET_FD_BY_ID) {
+            if ((a.openFlags & ~OBJ_FLAG_MASK) != 0) {
+                return a.fail(Errno.EINVAL, "open_flags 0x%x: only BPF_F_RDONLY (0x8) and BPF_F_WRONLY (0x10)",
+                        a.openFlags);
+            }
+            if ((a.openFlags & OBJ_FLAG_MASK) == OBJ_FLAG_MASK) {
+                return a.fail(Errno.EINVAL, "open_flags has both BPF_F_RDONLY and BPF_F_WRONLY");
+            }
+        } else if (a.nextId != 0 || a.openFlags != 0) {
+            return a.fail(Errno.EINVAL, cmd + " takes only the id: next_id %d and open_flags 0x%x must be 0",
+                    Integer.toUnsignedLong(a.nextId), a.openFlags);
         }
-        if ((a.openFlags & OBJ_FLAG_MASK) == OBJ_FLAG_MASK) {
-            return a.fail(Errno.EINVAL, "open_flags has both BPF_F_RDONLY and BPF_F_WRONLY");
-        }
-        BpfObject o = in.table.byId(ObjectKind.MAP, a.startId);
+        ObjectKind kind = in.table.kindFor(cmd);
+        BpfObject o = in.table.byId(kind, a.startId);
         if (o == null || !o.retain()) {
-            return a.fail(Errno.ENOENT, "no map has id %d", Integer.toUnsignedLong(a.startId));
+            return a.fail(Errno.ENOENT, "no " + noun(cmd, kind) + " has id %d", Integer.toUnsignedLong(a.startId));
         }
         return install(in, o, a.openFlags, a);
     }
 
-    private static int install(Instance in, BpfObject o, int access, org.bpfmaps.core.api.BpfAttr a) {
+    /** What a message calls the objects of an id command: the kind's name, or the command's family. */
+    private static String noun(BpfCmd cmd, ObjectKind kind) {
+        if (kind != null) {
+            return kind.name();
+        }
+        String c = cmd.name();
+        return c.substring(0, c.indexOf('_')).toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /** Opens an fd on an object whose reference the caller holds; EMFILE (and the reference dropped) at the limit. */
+    static int install(Instance in, BpfObject o, int access, ErrorSink a) {
         int fd = in.table.install(o, access);
         if (fd < 0) {
             o.release();
@@ -130,26 +172,61 @@ final class ObjCommands {
         return fd;
     }
 
+    /** OBJ_GET_INFO_BY_FD: EBADFD for an fd that is not open; else what the object answers. */
     static int info(Instance in, InfoAttr a) {
         FdEntry e = in.table.entry(a.bpfFd);
         if (e == null) {
             return a.fail(Errno.EBADFD, "bpf_fd %d is not an open fd", a.bpfFd);
         }
-        if (!(e.obj instanceof MapObject m)) {
-            return a.fail(Errno.EINVAL, "bpf_fd %d is not a BPF object with info", a.bpfFd);
-        }
+        return e.obj.info(a);
+    }
+
+    /**
+     * A kind's info struct ({@code struct bpf_prog_info}, ...) from position to limit: the checks
+     * of {@code bpf_check_uarg_tail_zero} against its size, then the copy of
+     * {@code min(info_len, size)} bytes.
+     */
+    static int copyInfo(ByteBuffer struct, InfoAttr a) {
+        int err = tailZero(a, struct.remaining());
+        return err != 0 ? err : copyOut(struct, a);
+    }
+
+    /** bpf_check_uarg_tail_zero: the caller's bytes past the {@code known} ones must be zero. */
+    private static int tailZero(InfoAttr a, int known) {
         long len = Integer.toUnsignedLong(a.infoLen);
-        if (len > INFO_INPUT_END && Bytes.canRead(a.info, 0, len)) {
-            // bpf_check_uarg_tail_zero: bytes past what this kernel reads must be zero
-            for (int i = INFO_INPUT_END; i < len; i++) {
+        if (len > known && Bytes.canRead(a.info, 0, len)) {
+            for (int i = known; i < len; i++) {
                 if (a.info.get(a.info.position() + i) != 0) {
                     return a.fail(Errno.E2BIG, "info byte %d is not zero; this kernel reads %d bytes of it", i,
-                            INFO_INPUT_END);
+                            known);
                 }
             }
-        } else if (len > INFO_INPUT_END) {
+        } else if (len > known) {
             return a.fail(Errno.EFAULT, "info holds fewer than info_len (%d) bytes", len);
         }
+        return 0;
+    }
+
+    /** Copies {@code min(info_len, struct's size)} bytes of the struct out and sets info_len to that. */
+    private static int copyOut(ByteBuffer struct, InfoAttr a) {
+        int n = (int) Math.min(Integer.toUnsignedLong(a.infoLen), struct.remaining());
+        if (n > 0 && !Bytes.canWrite(a.info, 0, n)) {
+            return a.fail(Errno.EFAULT, "info has room for fewer than info_len (%d) bytes", n);
+        }
+        if (n > 0) {
+            Bytes.copy(struct, struct.position(), a.info, a.info.position(), n);
+        }
+        a.infoLen = n;
+        return 0;
+    }
+
+    /** A map's info: {@code struct bpf_map_info}, whose hash fields ask for what no map here computes. */
+    static int mapInfo(MapObject m, InfoAttr a) {
+        int err = tailZero(a, INFO_INPUT_END);
+        if (err != 0) {
+            return err;
+        }
+        long len = Integer.toUnsignedLong(a.infoLen);
         if (len > MapInfo.OFF_HASH && Bytes.canRead(a.info, 0, Math.min(len, INFO_INPUT_END))) {
             // the hash and hash_size fields ask for the map's hash, which no map type here computes
             for (int i = MapInfo.OFF_HASH; i < Math.min(len, INFO_INPUT_END); i++) {
@@ -159,15 +236,7 @@ final class ObjCommands {
                 }
             }
         }
-        int n = (int) Math.min(len, BpfFlags.MAP_INFO_SIZE);
-        if (n > 0 && !Bytes.canWrite(a.info, 0, n)) {
-            return a.fail(Errno.EFAULT, "info has room for fewer than info_len (%d) bytes", n);
-        }
-        if (n > 0) {
-            Bytes.copy(encode(m), 0, a.info, a.info.position(), n);
-        }
-        a.infoLen = n;
-        return 0;
+        return copyOut(encode(m), a);
     }
 
     /** The map's {@code struct bpf_map_info}, in the kernel's layout and host byte order. */

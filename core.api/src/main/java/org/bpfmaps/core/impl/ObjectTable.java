@@ -6,11 +6,16 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Predicate;
+import org.bpfmaps.core.api.BpfCmd;
+import org.bpfmaps.core.api.Errno;
+import org.bpfmaps.core.spi.ObjectKind;
 
 /**
  * The open objects of one instance: fds as a process's fd table hands them out (the lowest free
  * number, starting at 3 as stdin, stdout and stderr hold 0 to 2; a number is never reused while
- * open) and one id space per registered {@link ObjectKind}.
+ * open), shared by every kind, and one id space per {@link ObjectKind} with ids, made when the kind's
+ * first object is published, as the kernel has one idr per kind. The table knows no kind: what
+ * differs between kinds is asked of the kind or the object.
  *
  * <p>Looking up an fd takes no lock (an acquire read of one array slot); opening and closing
  * serialise on the table.
@@ -21,35 +26,57 @@ public final class ObjectTable {
 
     private final int maxFds;
     private final Map<ObjectKind, IdSpace> idSpaces = new ConcurrentHashMap<>();
+    /** The kind that answers each id command, once it has an id space here. */
+    private final Map<BpfCmd, ObjectKind> byCommand = new ConcurrentHashMap<>();
     private volatile AtomicReferenceArray<FdEntry> fds = new AtomicReferenceArray<>(64);
     private int lowestFree = FIRST_FD;
     private int open;
 
     public ObjectTable(int maxFds) {
         this.maxFds = maxFds;
-        register(ObjectKind.MAP);
     }
 
-    /** Adds a kind of object; its objects get ids from a space of their own. */
-    public void register(ObjectKind kind) {
-        idSpaces.putIfAbsent(kind, new IdSpace());
-    }
-
-    /** Gives a new object its id; -1 when the kind is not registered or its ids are exhausted. */
+    /**
+     * Gives a new object its id in its kind's id space.
+     *
+     * @return the id; 0 for a kind without ids; -ENOSPC when the kind's ids are exhausted; -EEXIST
+     *     when another kind answers the kind's id commands in this table
+     */
     public int publish(BpfObject o) {
-        IdSpace ids = idSpaces.get(o.kind());
-        return ids == null ? -1 : ids.add(o);
+        ObjectKind kind = o.kind();
+        if (!kind.hasIds()) {
+            return 0;
+        }
+        IdSpace ids = idSpaces.get(kind);
+        if (ids == null) {
+            synchronized (byCommand) {
+                ObjectKind owner = byCommand.get(kind.nextIdCommand());
+                if (owner != null && owner != kind) {
+                    return Errno.EEXIST.ret();
+                }
+                ids = idSpaces.computeIfAbsent(kind, k -> new IdSpace());
+                byCommand.put(kind.nextIdCommand(), kind);
+                byCommand.put(kind.fdByIdCommand(), kind);
+            }
+        }
+        int id = ids.add(o);
+        return id < 0 ? Errno.ENOSPC.ret() : id;
+    }
+
+    /** The kind whose id space this id command walks or opens from, or null while none has objects here. */
+    public ObjectKind kindFor(BpfCmd idCommand) {
+        return byCommand.get(idCommand);
     }
 
     /** The live object of this kind with this id, or null. */
     public BpfObject byId(ObjectKind kind, int id) {
-        IdSpace ids = idSpaces.get(kind);
+        IdSpace ids = kind == null ? null : idSpaces.get(kind);
         return ids == null ? null : ids.get(id);
     }
 
     /** The live object of this kind with the smallest id above {@code after}, or null. */
     public BpfObject nextById(ObjectKind kind, int after, Predicate<BpfObject> filter) {
-        IdSpace ids = idSpaces.get(kind);
+        IdSpace ids = kind == null ? null : idSpaces.get(kind);
         return ids == null ? null : ids.nextAfter(Integer.toUnsignedLong(after), filter);
     }
 
@@ -108,15 +135,7 @@ public final class ObjectTable {
                 lowestFree = fd;
             }
         }
-        if (e.obj instanceof MapObject m) {
-            // a typed handle's path on this fd stops before the map may go
-            synchronized (m) {
-                e.closed = true;
-                if (e.path != null) {
-                    m.unbind(e.path);
-                }
-            }
-        }
+        e.obj.fdClosed(e);
         e.obj.release();
         return true;
     }

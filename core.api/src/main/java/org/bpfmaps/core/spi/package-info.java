@@ -6,7 +6,9 @@
  * {@link org.bpfmaps.core.spi.KeyFormat}, how tools read and write a type's keys for people (1.2);
  * {@link org.bpfmaps.core.spi.MapOps#memoryInUse}, the memory of maps that allocate on demand (1.3);
  * {@link org.bpfmaps.core.spi.ProgMapOps}, the map helpers as programs call them, and
- * {@link org.bpfmaps.core.spi.CurrentCpu}, the one source of the current CPU (1.4).
+ * {@link org.bpfmaps.core.spi.CurrentCpu}, the one source of the current CPU (1.4);
+ * objects that are not maps: {@link org.bpfmaps.core.spi.ObjectKind}, {@link org.bpfmaps.core.spi.HostedObject}
+ * and {@link org.bpfmaps.core.spi.ObjectHost}, which installs them into an instance (1.4).
  */
 @Export
 @Version("1.4.0")

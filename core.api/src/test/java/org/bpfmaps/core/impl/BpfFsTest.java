@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 
 import org.bpfmaps.core.api.Errno;
 import org.bpfmaps.core.api.ErrorSink;
+import org.bpfmaps.core.spi.ObjectKind;
 import org.junit.jupiter.api.Test;
 
 /** The errnos below were measured with bpf(2) and mkdir(2) on a 6.18 bpffs. */

@@ -3,13 +3,19 @@ package org.bpfmaps.core.impl;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import org.bpfmaps.core.api.BpfCmd;
+import org.bpfmaps.core.api.Errno;
+import org.bpfmaps.core.spi.ObjectKind;
 import org.junit.jupiter.api.Test;
 
 class ObjectTableTest {
-    /** An object of a kind registered by the test, as later issues will add sockets. */
-    private static final ObjectKind SOCKET = new ObjectKind("socket");
+    /** Kinds made by the test, as later issues add sockets and programs. */
+    private static final ObjectKind SOCKET = ObjectKind.fdOnly("socket");
+    private static final ObjectKind PROG =
+            ObjectKind.withIds("prog", BpfCmd.PROG_GET_NEXT_ID, BpfCmd.PROG_GET_FD_BY_ID);
 
     private static final class Thing extends BpfObject {
         boolean freed;
@@ -68,17 +74,33 @@ class ObjectTableTest {
     }
 
     @Test
-    void aRegisteredKindGetsItsOwnIdSpaceAndSharesTheFdTable() {
+    void eachKindWithIdsHasItsOwnIdSpaceAndAllShareTheFdTable() {
         ObjectTable t = new ObjectTable(100);
-        assertEquals(-1, t.publish(new Thing(SOCKET)), "an unregistered kind has no ids");
-        t.register(SOCKET);
         Thing sock = new Thing(SOCKET);
+        assertEquals(0, t.publish(sock), "a kind without ids gets none");
+        assertEquals(0, sock.id());
+        Thing prog = new Thing(PROG);
         Thing map = new Thing(ObjectKind.MAP);
-        assertEquals(1, t.publish(sock));
+        assertNull(t.kindFor(BpfCmd.PROG_GET_NEXT_ID), "no kind answers the prog commands before a prog is here");
+        assertEquals(1, t.publish(prog));
         assertEquals(1, t.publish(map), "each kind counts its own ids");
-        int fd = t.install(sock, 0);
-        assertEquals(sock, t.get(fd));
-        assertEquals(3, fd);
+        assertSame(PROG, t.kindFor(BpfCmd.PROG_GET_FD_BY_ID));
+        assertSame(ObjectKind.MAP, t.kindFor(BpfCmd.MAP_GET_NEXT_ID));
+        assertNull(t.byId(SOCKET, 1));
+        assertSame(prog, t.byId(PROG, 1));
+        assertEquals(3, t.install(sock, 0));
+        assertEquals(4, t.install(map, 0));
+        assertEquals(5, t.install(prog, 0));
+        assertSame(sock, t.get(3));
+    }
+
+    @Test
+    void twoKindsMayNotAnswerTheSameIdCommands() {
+        ObjectTable t = new ObjectTable(100);
+        ObjectKind other = ObjectKind.withIds("other-prog", BpfCmd.PROG_GET_NEXT_ID, BpfCmd.PROG_GET_FD_BY_ID);
+        assertEquals(1, t.publish(new Thing(PROG)));
+        assertEquals(Errno.EEXIST.ret(), t.publish(new Thing(other)));
+        assertEquals(2, t.publish(new Thing(PROG)), "the first kind keeps its commands");
     }
 
     @Test
