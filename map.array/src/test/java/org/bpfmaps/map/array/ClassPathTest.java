@@ -10,15 +10,14 @@ import org.bpfmaps.core.api.MapSpec;
 import org.bpfmaps.core.api.MapType;
 import org.bpfmaps.core.api.UpdateFlag;
 import org.bpfmaps.core.spi.ProviderHost;
+import org.bpfmaps.testsupport.ClassPath;
 import org.junit.jupiter.api.Test;
 
 /** Without a framework, the ARRAY family is found through java.util.ServiceLoader. */
 class ClassPathTest {
     @Test
     void serviceLoaderFindsTheArrayProvider() {
-        ProviderHost runtime = ProviderHost.fromClassPath();
-        assertTrue(runtime.mapTypes().contains(MapType.ARRAY));
-        assertTrue(runtime.mapTypes().contains(MapType.PERCPU_ARRAY));
+        ProviderHost runtime = ClassPath.runtimeServing(new ArrayProvider());
         try (BpfInstance bpf = runtime.newInstance(BpfSettings.defaults().withPossibleCpus(4));
                 BpfMap pcpu = BpfMap.create(bpf, MapSpec.of(MapType.PERCPU_ARRAY, 4, 8, 2))) {
             pcpu.updatePerCpu(1, new long[] {1, 2, 3, 4}, UpdateFlag.ANY);

@@ -7,33 +7,21 @@ import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 import org.bpfmaps.core.api.BpfCmd;
-import org.bpfmaps.core.api.BpfInstance;
-import org.bpfmaps.core.api.BpfSettings;
 import org.bpfmaps.core.api.Errno;
 import org.bpfmaps.core.api.MapCreateAttr;
 import org.bpfmaps.core.api.MapElemAttr;
 import org.bpfmaps.core.api.MapType;
-import org.bpfmaps.core.spi.ProviderHost;
+import org.bpfmaps.testsupport.ProviderFixture;
 
 /** An instance with the hash provider, and the helpers the tests share: 4-byte keys, 8-byte values. */
-class HashFixture implements AutoCloseable {
-    final ProviderHost runtime = ProviderHost.standalone();
-    final HashProvider provider = new HashProvider();
-    final BpfInstance bpf;
-    final int cpus;
-
+class HashFixture extends ProviderFixture<HashProvider> {
     HashFixture(int cpus) {
-        this.cpus = cpus;
-        runtime.addProvider(provider, 0, "1.0.0");
-        bpf = runtime.newInstance(BpfSettings.defaults().withPossibleCpus(cpus));
+        super(new HashProvider(), cpus);
     }
 
     /** Creates a map, asserting it worked. */
     int create(MapType type, int keySize, int valueSize, int maxEntries, int flags) {
-        MapCreateAttr a = new MapCreateAttr(type, keySize, valueSize, maxEntries).flags(flags);
-        int fd = bpf.bpf(BpfCmd.MAP_CREATE, a);
-        assertTrue(fd >= 3, () -> "create: " + Errno.nameOf(fd) + ": " + a.errorMessage());
-        return fd;
+        return create(new MapCreateAttr(type, keySize, valueSize, maxEntries).flags(flags));
     }
 
     /** The errno of a create (0 for success, the fd then closed). */
@@ -102,16 +90,4 @@ class HashFixture implements AutoCloseable {
         return keys;
     }
 
-    static ByteBuffer u32(int v) {
-        return ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt(0, v);
-    }
-
-    static ByteBuffer u64(long v) {
-        return ByteBuffer.allocate(8).order(ByteOrder.nativeOrder()).putLong(0, v);
-    }
-
-    @Override
-    public void close() {
-        bpf.close();
-    }
 }

@@ -1,54 +1,21 @@
 package org.bpfmaps.map.hash;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-
-import com.fasterxml.jackson.jr.ob.JSON;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.EnumSet;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import org.bpfmaps.conformance.ConformanceRunner;
-import org.bpfmaps.conformance.Corpus;
-import org.bpfmaps.conformance.Report;
+import org.bpfmaps.conformance.KernelCorpus;
 import org.bpfmaps.core.api.MapType;
-import org.bpfmaps.core.spi.ProviderHost;
 import org.bpfmaps.map.array.ArrayProvider;
 import org.junit.jupiter.api.Test;
 
 /**
  * Replays the recorded kernel corpus for the hash family: every HASH, PERCPU_HASH, LRU_HASH and
  * LRU_PERCPU_HASH case must behave as the kernel did (ops recorded as {@code observed}, such as
- * which element an LRU evicts, are for information and not compared).
+ * which element an LRU evicts, are for information and not compared), with the ARRAY family
+ * installed beside it as in a distribution.
  */
 class KernelCorpusTest {
-    /** Maven runs tests in the module's folder; the corpus is the repository's. */
-    private static final Path CORPUS = Path.of("../corpus/kernel-6.18.json");
-
-    private static final Set<MapType> TYPES = EnumSet.of(MapType.HASH, MapType.PERCPU_HASH, MapType.LRU_HASH,
-            MapType.LRU_PERCPU_HASH);
-
     @Test
     void hashFamilyBehavesAsTheKernel() throws Exception {
-        // count the cases independently of the runner's parser, from the raw file
-        Map<String, Object> raw = JSON.std.mapFrom(Files.readAllBytes(CORPUS));
-        List<?> cases = (List<?>) raw.get("cases");
-        long expected = cases.stream()
-                .map(c -> (String) ((Map<?, ?>) ((Map<?, ?>) c).get("map")).get("type"))
-                .filter(t -> TYPES.stream().anyMatch(m -> m.name().equals(t)))
-                .count();
-
-        ProviderHost host = ProviderHost.standalone();
-        host.addProvider(new HashProvider());
-        // the ARRAY family beside it, as in a real distribution: it must change nothing here
-        host.addProvider(new ArrayProvider());
-        Report r = new ConformanceRunner(host).run(Corpus.read(CORPUS), TYPES);
-
-        System.out.println("kernel-6.18.json (hash, percpu_hash, lru_hash, lru_percpu_hash): " + r.summary());
-        r.failures().forEach(System.out::println);
-        assertEquals(0, r.failed(), () -> String.join("\n", r.failures()));
-        assertEquals(0, r.skipped(), () -> String.join("\n", r.skippedReasons()));
-        assertEquals(expected, r.passed());
+        KernelCorpus.replay("kernel-6.18.json", EnumSet.of(MapType.HASH, MapType.PERCPU_HASH, MapType.LRU_HASH,
+                MapType.LRU_PERCPU_HASH), new HashProvider(), new ArrayProvider());
     }
 }

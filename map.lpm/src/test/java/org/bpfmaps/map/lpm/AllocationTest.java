@@ -1,9 +1,9 @@
 package org.bpfmaps.map.lpm;
 
+import static org.bpfmaps.testsupport.Allocation.assertNoAllocation;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.SplittableRandom;
@@ -23,26 +23,11 @@ import org.junit.jupiter.params.provider.ValueSource;
  * per-thread allocation counter after the code is compiled. Updates allocate their node by design.
  */
 class AllocationTest {
-    private static final com.sun.management.ThreadMXBean MX =
-            (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     private final LpmFixture f = new LpmFixture();
 
     @AfterEach
     void close() {
         f.close();
-    }
-
-    /** Runs {@code ops} three times and asserts the last run allocated (almost) nothing. */
-    private static void assertNoAllocation(String what, Runnable ops) {
-        for (int round = 0; round < 3; round++) {
-            long before = MX.getCurrentThreadAllocatedBytes();
-            ops.run();
-            long bytes = MX.getCurrentThreadAllocatedBytes() - before;
-            if (round == 2) {
-                // the counter itself may allocate a few objects
-                assertTrue(bytes < 4096, what + " allocated " + bytes + " bytes");
-            }
-        }
     }
 
     @ParameterizedTest

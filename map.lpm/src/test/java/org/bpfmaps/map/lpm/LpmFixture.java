@@ -11,36 +11,28 @@ import java.util.HexFormat;
 import java.util.List;
 import org.bpfmaps.core.api.BpfCmd;
 import org.bpfmaps.core.api.BpfFlags;
-import org.bpfmaps.core.api.BpfInstance;
-import org.bpfmaps.core.api.BpfSettings;
 import org.bpfmaps.core.api.Errno;
 import org.bpfmaps.core.api.MapCreateAttr;
 import org.bpfmaps.core.api.MapElemAttr;
 import org.bpfmaps.core.api.MapType;
-import org.bpfmaps.core.spi.ProviderHost;
+import org.bpfmaps.testsupport.ProviderFixture;
 
 /**
  * An instance with the LPM provider and the helpers the tests share, all through bpf(): keys are
  * {@code struct bpf_lpm_trie_key_u8} (host-order prefixlen, then the data bytes).
  */
-class LpmFixture implements AutoCloseable {
-    final ProviderHost runtime = ProviderHost.standalone();
-    final BpfInstance bpf;
+class LpmFixture extends ProviderFixture<LpmProvider> {
     /** The last failed call's message. */
     String lastError;
 
     LpmFixture() {
-        runtime.addProvider(new LpmProvider(), 0, "1.0.0");
-        bpf = runtime.newInstance(BpfSettings.defaults().withPossibleCpus(2));
+        super(new LpmProvider(), 2);
     }
 
     /** Creates an LPM trie with {@code dataSize} data bytes, asserting it worked. */
     int create(int dataSize, int valueSize, int maxEntries) {
-        MapCreateAttr a = new MapCreateAttr(MapType.LPM_TRIE, 4 + dataSize, valueSize, maxEntries)
-                .flags(BpfFlags.F_NO_PREALLOC);
-        int fd = bpf.bpf(BpfCmd.MAP_CREATE, a);
-        assertTrue(fd >= 3, () -> "create: " + Errno.nameOf(fd) + ": " + a.errorMessage());
-        return fd;
+        return create(new MapCreateAttr(MapType.LPM_TRIE, 4 + dataSize, valueSize, maxEntries)
+                .flags(BpfFlags.F_NO_PREALLOC));
     }
 
     static ByteBuffer key(int prefixlen, byte[] data) {
@@ -61,10 +53,6 @@ class LpmFixture implements AutoCloseable {
         } catch (UnknownHostException e) {
             throw new IllegalArgumentException(literal, e);
         }
-    }
-
-    static ByteBuffer u64(long v) {
-        return ByteBuffer.allocate(8).order(ByteOrder.nativeOrder()).putLong(0, v);
     }
 
     int update(int fd, ByteBuffer key, ByteBuffer value, long flags) {
@@ -131,10 +119,5 @@ class LpmFixture implements AutoCloseable {
         byte[] data = new byte[key.capacity() - 4];
         key.get(4, data);
         return key.order(ByteOrder.nativeOrder()).getInt(0) + ":" + HexFormat.of().formatHex(data);
-    }
-
-    @Override
-    public void close() {
-        bpf.close();
     }
 }

