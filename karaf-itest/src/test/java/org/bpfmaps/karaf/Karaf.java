@@ -3,7 +3,9 @@ package org.bpfmaps.karaf;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -108,6 +110,12 @@ final class Karaf implements AutoCloseable {
         while (System.nanoTime() < end) {
             if (!process.isAlive()) {
                 throw new IllegalStateException("Karaf exited with " + process.exitValue() + ":\n" + consoleLog());
+            }
+            // A client is a JVM of its own, which slows a booting Karaf on a small machine: the
+            // first one only once the SSH port takes connections.
+            if (!listening()) {
+                Thread.sleep(200);
+                continue;
             }
             last = client(Duration.ofSeconds(30), "service:list org.apache.karaf.features.BootFinished");
             if (last.contains("[org.apache.karaf.features.BootFinished]")) {
@@ -233,6 +241,15 @@ final class Karaf implements AutoCloseable {
             out.add(key + " = " + value);
         }
         Files.write(file, out);
+    }
+
+    private boolean listening() {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), sshPort), 1000);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     private static int freePort() throws IOException {

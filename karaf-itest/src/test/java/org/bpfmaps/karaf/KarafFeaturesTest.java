@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -51,27 +52,28 @@ class KarafFeaturesTest {
 
             String repo = "mvn:org.bpfmaps/features/" + version + "/xml/features";
             String added = karaf.client(COMMAND, "feature:repo-add " + repo, "feature:list | grep bpfmaps");
-            for (String f : List.of("bpfmaps-core", "bpfmaps-shell", "bpfmaps-conformance", "bpfmaps")) {
+            for (String f : List.of("bpfmaps-core", "bpfmaps-shell", "bpfmaps-conformance", "bpfmaps-map-lpm")) {
                 assertTrue(added.contains(f), "feature " + f + " not offered after repo-add:\n" + added);
             }
 
             note("repository added");
-            String installed = karaf.client(COMMAND,
-                    "feature:install bpfmaps-shell bpfmaps-conformance " + String.join(" ", FAMILIES),
-                    "feature:list -i | grep bpfmaps");
-            for (String f : FAMILIES) {
-                assertTrue(installed.contains(f), f + " not installed:\n" + installed + "\n" + karaf.consoleLog());
-            }
-
-            note("features installed");
-            // Every family's map types register with the core (the providers' DS components)
+            // The shell's feature (bpfmaps-core comes with it) and every map family's; then every
+            // family's map types register with the core (the providers' DS components, which may
+            // come up just after feature:install returns: polled; installing an installed feature
+            // again changes nothing)
             Predicate<String> allTypes = out -> List.of("array", "percpu_array", "hash", "lru_percpu_hash",
                     "lpm_trie", "queue", "stack", "bloom_filter").stream()
                     .allMatch(t -> Pattern.compile("types .*\\b" + t + "\\b").matcher(out).find());
-            String providers = karaf.clientUntil(SETTLE, allTypes, "bpf:providers 2>&1");
-            assertTrue(allTypes.test(providers), "map types not registered:\n" + providers);
+            String installed = karaf.clientUntil(SETTLE, allTypes,
+                    "feature:install bpfmaps-shell " + String.join(" ", FAMILIES),
+                    "feature:list -i | grep bpfmaps",
+                    "bpf:providers 2>&1");
+            for (String f : Stream.concat(Stream.of("bpfmaps-core", "bpfmaps-shell"), FAMILIES.stream()).toList()) {
+                assertTrue(installed.contains(f), f + " not installed:\n" + installed + "\n" + karaf.consoleLog());
+            }
+            assertTrue(allTypes.test(installed), "map types not registered:\n" + installed);
 
-            note("map types registered");
+            note("features installed, map types registered");
             // The bpf: commands answer in Karaf's shell: create, update, dump
             String made = karaf.client(COMMAND,
                     "bpf:map create /sys/fs/bpf/ka type array key 4 value 8 entries 4 name ka 2>&1",
@@ -123,15 +125,16 @@ class KarafFeaturesTest {
 
             note("hash family uninstalled, its map detached, the others serving");
             // Installing it again brings the detached map back with its element.
-            karaf.client(COMMAND, "feature:install bpfmaps-map-hash");
             Predicate<String> back = out -> out.contains("key: 02 00 00 00  value: 09 00 00 00 00 00 00 00");
-            String again = karaf.clientUntil(SETTLE, back, "bpf:map lookup name kh key 2 0 0 0 2>&1");
+            String again = karaf.clientUntil(SETTLE, back,
+                    "feature:install bpfmaps-map-hash", "bpf:map lookup name kh key 2 0 0 0 2>&1");
             assertTrue(back.test(again), "hash map not back after feature:install:\n" + again);
 
             note("hash family back");
             // The conformance feature: the kernel-recorded corpus of QUEUE replays inside Karaf.
             String corpus = System.getProperty("bpfmaps.corpus");
-            String conf = karaf.client(COMMAND, "bpf:conformance " + corpus + " queue 2>&1");
+            String conf = karaf.client(COMMAND, "feature:install bpfmaps-conformance",
+                    "bpf:conformance " + corpus + " queue 2>&1");
             assertTrue(Pattern.compile("[1-9]\\d* passed, 0 failed").matcher(conf).find(),
                     "conformance in Karaf:\n" + conf);
             note("conformance corpus replayed");
