@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.bpfmaps.core.spi.ProviderHost;
+import org.bpfmaps.core.standalone.Standalone;
 import org.bpfmaps.map.array.ArrayProvider;
 import org.junit.jupiter.api.Test;
 
@@ -34,7 +35,7 @@ class KernelCorpusTest {
                 .filter(REPLAYED::contains)
                 .count();
 
-        ProviderHost host = ProviderHost.standalone();
+        ProviderHost host = Standalone.create();
         host.addProvider(new ArrayProvider());
         Report r = new ConformanceRunner(host).run(Corpus.read(CORPUS), null);
 

@@ -5,9 +5,16 @@
  * between a provider that leaves and the one that takes it back; and
  * {@link org.bpfmaps.core.spi.KeyFormat}, how tools read and write a type's keys for people (1.2);
  * {@link org.bpfmaps.core.spi.MapOps#memoryInUse}, the memory of maps that allocate on demand (1.3).
+ *
+ * <p>2.0: {@code ProviderHost} is {@code @ProviderType} and inherits {@code BpfRuntime}'s now
+ * abstract methods; {@code MapProvider}, {@code MapOps}, {@code PrimitiveOps} and
+ * {@code KeyFormat} are {@code @ConsumerType} (providers implement them); a type's per-CPU-ness
+ * comes from {@code MapType.perCpu()}; the runtime for use outside OSGi is
+ * {@code org.bpfmaps.core.standalone.Standalone} ({@code ProviderHost.standalone()} and
+ * {@code fromClassPath()} are deprecated).
  */
 @Export
-@Version("1.3.0")
+@Version("2.0.0")
 package org.bpfmaps.core.spi;
 
 import org.osgi.annotation.bundle.Export;

@@ -12,10 +12,11 @@ import org.bpfmaps.core.api.MapCreateAttr;
 import org.bpfmaps.core.api.MapElemAttr;
 import org.bpfmaps.core.api.MapType;
 import org.bpfmaps.core.spi.ProviderHost;
+import org.bpfmaps.core.standalone.Standalone;
 
 /** An instance with the ARRAY provider, and the byte helpers the tests share. */
 class ArrayFixture implements AutoCloseable {
-    final ProviderHost runtime = ProviderHost.standalone();
+    final ProviderHost runtime = Standalone.create();
     final ArrayProvider provider = new ArrayProvider();
     final BpfInstance bpf;
     final int cpus;

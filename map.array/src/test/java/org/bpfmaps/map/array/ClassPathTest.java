@@ -10,13 +10,14 @@ import org.bpfmaps.core.api.MapSpec;
 import org.bpfmaps.core.api.MapType;
 import org.bpfmaps.core.api.UpdateFlag;
 import org.bpfmaps.core.spi.ProviderHost;
+import org.bpfmaps.core.standalone.Standalone;
 import org.junit.jupiter.api.Test;
 
 /** Without a framework, the ARRAY family is found through java.util.ServiceLoader. */
 class ClassPathTest {
     @Test
     void serviceLoaderFindsTheArrayProvider() {
-        ProviderHost runtime = ProviderHost.fromClassPath();
+        ProviderHost runtime = Standalone.fromClassPath();
         assertTrue(runtime.mapTypes().contains(MapType.ARRAY));
         assertTrue(runtime.mapTypes().contains(MapType.PERCPU_ARRAY));
         try (BpfInstance bpf = runtime.newInstance(BpfSettings.defaults().withPossibleCpus(4));

@@ -11,13 +11,14 @@ import org.bpfmaps.core.api.MapSpec;
 import org.bpfmaps.core.api.MapType;
 import org.bpfmaps.core.api.UpdateFlag;
 import org.bpfmaps.core.spi.ProviderHost;
+import org.bpfmaps.core.standalone.Standalone;
 import org.junit.jupiter.api.Test;
 
 /** Without a framework, the hash family is found through java.util.ServiceLoader, beside ARRAY. */
 class ClassPathTest {
     @Test
     void serviceLoaderFindsTheHashProvider() {
-        ProviderHost runtime = ProviderHost.fromClassPath();
+        ProviderHost runtime = Standalone.fromClassPath();
         for (MapType t : new MapType[] {MapType.HASH, MapType.PERCPU_HASH, MapType.LRU_HASH,
             MapType.LRU_PERCPU_HASH, MapType.ARRAY}) {
             assertTrue(runtime.mapTypes().contains(t), t + " is served");

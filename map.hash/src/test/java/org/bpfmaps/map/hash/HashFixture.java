@@ -14,10 +14,11 @@ import org.bpfmaps.core.api.MapCreateAttr;
 import org.bpfmaps.core.api.MapElemAttr;
 import org.bpfmaps.core.api.MapType;
 import org.bpfmaps.core.spi.ProviderHost;
+import org.bpfmaps.core.standalone.Standalone;
 
 /** An instance with the hash provider, and the helpers the tests share: 4-byte keys, 8-byte values. */
 class HashFixture implements AutoCloseable {
-    final ProviderHost runtime = ProviderHost.standalone();
+    final ProviderHost runtime = Standalone.create();
     final HashProvider provider = new HashProvider();
     final BpfInstance bpf;
     final int cpus;

@@ -14,13 +14,14 @@ import org.bpfmaps.core.api.MapSpec;
 import org.bpfmaps.core.api.MapType;
 import org.bpfmaps.core.api.UpdateFlag;
 import org.bpfmaps.core.spi.ProviderHost;
+import org.bpfmaps.core.standalone.Standalone;
 import org.junit.jupiter.api.Test;
 
 /** Without a framework, LPM_TRIE is found through java.util.ServiceLoader, beside ARRAY. */
 class ClassPathTest {
     @Test
     void serviceLoaderFindsTheLpmProvider() {
-        ProviderHost runtime = ProviderHost.fromClassPath();
+        ProviderHost runtime = Standalone.fromClassPath();
         assertTrue(runtime.mapTypes().contains(MapType.LPM_TRIE));
         assertTrue(runtime.mapTypes().contains(MapType.ARRAY));
         try (BpfInstance bpf = runtime.newInstance(BpfSettings.defaults());

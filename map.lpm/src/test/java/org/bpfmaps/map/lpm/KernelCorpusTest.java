@@ -14,6 +14,7 @@ import org.bpfmaps.conformance.Corpus;
 import org.bpfmaps.conformance.Report;
 import org.bpfmaps.core.api.MapType;
 import org.bpfmaps.core.spi.ProviderHost;
+import org.bpfmaps.core.standalone.Standalone;
 import org.bpfmaps.map.array.ArrayProvider;
 import org.junit.jupiter.api.Test;
 
@@ -34,7 +35,7 @@ class KernelCorpusTest {
                 .filter("LPM_TRIE"::equals)
                 .count();
 
-        ProviderHost host = ProviderHost.standalone();
+        ProviderHost host = Standalone.create();
         host.addProvider(new LpmProvider());
         // the ARRAY family beside it, as in a real distribution: it must change nothing here
         host.addProvider(new ArrayProvider());

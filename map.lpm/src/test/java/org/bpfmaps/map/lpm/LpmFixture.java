@@ -18,13 +18,14 @@ import org.bpfmaps.core.api.MapCreateAttr;
 import org.bpfmaps.core.api.MapElemAttr;
 import org.bpfmaps.core.api.MapType;
 import org.bpfmaps.core.spi.ProviderHost;
+import org.bpfmaps.core.standalone.Standalone;
 
 /**
  * An instance with the LPM provider and the helpers the tests share, all through bpf(): keys are
  * {@code struct bpf_lpm_trie_key_u8} (host-order prefixlen, then the data bytes).
  */
 class LpmFixture implements AutoCloseable {
-    final ProviderHost runtime = ProviderHost.standalone();
+    final ProviderHost runtime = Standalone.create();
     final BpfInstance bpf;
     /** The last failed call's message. */
     String lastError;

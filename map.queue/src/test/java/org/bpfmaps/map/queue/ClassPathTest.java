@@ -11,13 +11,14 @@ import org.bpfmaps.core.api.MapCreateAttr;
 import org.bpfmaps.core.api.MapElemAttr;
 import org.bpfmaps.core.api.MapType;
 import org.bpfmaps.core.spi.ProviderHost;
+import org.bpfmaps.core.standalone.Standalone;
 import org.junit.jupiter.api.Test;
 
 /** Without a framework, the keyless maps are found through java.util.ServiceLoader. */
 class ClassPathTest {
     @Test
     void serviceLoaderFindsTheQueueProvider() {
-        ProviderHost runtime = ProviderHost.fromClassPath();
+        ProviderHost runtime = Standalone.fromClassPath();
         assertTrue(runtime.mapTypes().contains(MapType.QUEUE));
         assertTrue(runtime.mapTypes().contains(MapType.STACK));
         assertTrue(runtime.mapTypes().contains(MapType.BLOOM_FILTER));

@@ -11,6 +11,7 @@ import org.bpfmaps.conformance.ConformanceRunner;
 import org.bpfmaps.conformance.Corpus;
 import org.bpfmaps.conformance.Report;
 import org.bpfmaps.core.spi.ProviderHost;
+import org.bpfmaps.core.standalone.Standalone;
 import org.bpfmaps.map.array.ArrayProvider;
 import org.junit.jupiter.api.Test;
 
@@ -29,7 +30,7 @@ class KernelCorpusTest {
         Map<String, Object> raw = JSON.std.mapFrom(Files.readAllBytes(CORPUS));
         int cases = ((List<?>) raw.get("cases")).size();
 
-        ProviderHost host = ProviderHost.standalone();
+        ProviderHost host = Standalone.create();
         host.addProvider(new QueueProvider());
         // the ARRAY family beside it, as in a real distribution: it must change nothing here
         host.addProvider(new ArrayProvider());

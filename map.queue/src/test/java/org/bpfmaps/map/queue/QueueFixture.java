@@ -12,13 +12,14 @@ import org.bpfmaps.core.api.MapCreateAttr;
 import org.bpfmaps.core.api.MapElemAttr;
 import org.bpfmaps.core.api.MapType;
 import org.bpfmaps.core.spi.ProviderHost;
+import org.bpfmaps.core.standalone.Standalone;
 
 /**
  * An instance with the queue provider, and the raw commands on 8-byte values that the tests use:
  * the keyless maps are reached through bpf() with a NULL key, as user space reaches them.
  */
 class QueueFixture implements AutoCloseable {
-    final ProviderHost runtime = ProviderHost.standalone();
+    final ProviderHost runtime = Standalone.create();
     final BpfInstance bpf;
 
     QueueFixture() {
