@@ -14,9 +14,10 @@ import org.bpfmaps.core.spi.ProviderHost;
  * <p>Each call makes a new, separate registry. Inside an OSGi framework that is rarely what is
  * meant: the framework already has one runtime, registered as the {@code BpfRuntime} and
  * {@code Bpf} services, and a standalone one shares neither its providers, nor its maps, nor its
- * ids. It still works there (a test may want an isolated registry), but a call from code loaded
- * by a bundle is logged as a warning ({@link System.Logger} {@code org.bpfmaps.core.standalone})
- * naming the bundle, so that a second registry made by mistake is seen.
+ * ids. It still works there (a test may want an isolated registry), but when core.api itself was
+ * loaded by a framework, each call is logged as a warning ({@link System.Logger}
+ * {@code org.bpfmaps.core.standalone}) naming the calling class and its bundle, so that a second
+ * registry made by mistake is seen.
  */
 public final class Standalone {
     static final String LOGGER = "org.bpfmaps.core.standalone";
@@ -45,16 +46,18 @@ public final class Standalone {
     }
 
     private static void warnInsideFramework(String call) {
-        String bundle = FrameworkProbe.bundleOf(Standalone.class);
-        if (bundle != null) {
-            System.getLogger(LOGGER).log(Level.WARNING, warning(call, bundle));
+        if (FrameworkProbe.bundleOf(Standalone.class) == null) {
+            return;
         }
-    }
-
-    /** The warning for a call made inside a framework, from code of {@code bundle}. */
-    static String warning(String call, String bundle) {
-        return "Standalone." + call + " inside an OSGi framework (bundle " + bundle + "): this makes a "
-                + "separate registry that shares no provider, map or id with the framework's BpfRuntime "
-                + "service; take the BpfRuntime or Bpf service instead";
+        // the first caller outside this class and the deprecated ProviderHost delegates
+        Class<?> caller = StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE)
+                .walk(frames -> frames.map(StackWalker.StackFrame::getDeclaringClass)
+                        .filter(c -> c != Standalone.class && c != ProviderHost.class)
+                        .findFirst().orElse(Standalone.class));
+        String bundle = FrameworkProbe.bundleOf(caller);
+        System.getLogger(LOGGER).log(Level.WARNING, "Standalone." + call + " called by " + caller.getName()
+                + (bundle != null ? " (bundle " + bundle + ")" : "") + " inside an OSGi framework: this makes "
+                + "a separate registry that shares no provider, map or id with the framework's BpfRuntime "
+                + "service; take the BpfRuntime or Bpf service instead");
     }
 }
