@@ -12,7 +12,7 @@ import org.bpfmaps.core.api.MapElemAttr;
 import org.bpfmaps.core.api.MapSpec;
 import org.bpfmaps.core.api.MapType;
 import org.bpfmaps.core.api.UpdateFlag;
-import org.bpfmaps.core.spi.ProviderHost;
+import org.bpfmaps.core.standalone.Standalone;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
@@ -52,7 +52,7 @@ public class ArrayBench {
 
     @Setup(Level.Trial)
     public void setup() {
-        bpf = ProviderHost.fromClassPath().newInstance(BpfSettings.defaults());
+        bpf = Standalone.fromClassPath().newInstance(BpfSettings.defaults());
         array = BpfMap.create(bpf, MapSpec.of(MapType.ARRAY, 4, 8, N));
         percpu = BpfMap.create(bpf, MapSpec.of(MapType.PERCPU_ARRAY, 4, 8, N));
         percpuValue = ByteBuffer.allocateDirect(percpu.valueBufferSize()).order(ByteOrder.nativeOrder());

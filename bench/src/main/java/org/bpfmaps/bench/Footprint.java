@@ -11,7 +11,7 @@ import org.bpfmaps.core.api.BpfSettings;
 import org.bpfmaps.core.api.MapSpec;
 import org.bpfmaps.core.api.MapType;
 import org.bpfmaps.core.api.UpdateFlag;
-import org.bpfmaps.core.spi.ProviderHost;
+import org.bpfmaps.core.standalone.Standalone;
 
 /**
  * Bytes per entry at 1M entries (key 4 B, value 8 B), measured rather than computed: the heap a
@@ -51,7 +51,7 @@ public final class Footprint {
 
         long heapBefore = heapUsed();
         long directBefore = direct();
-        try (BpfInstance bpf = ProviderHost.fromClassPath().newInstance(
+        try (BpfInstance bpf = Standalone.fromClassPath().newInstance(
                 BpfSettings.defaults().withMemoryBudget(1L << 30))) {
             BpfMap hash = BpfMap.create(bpf, MapSpec.of(MapType.HASH, 4, 8, N));
             ByteBuffer key = ByteBuffer.allocateDirect(4).order(ByteOrder.nativeOrder());

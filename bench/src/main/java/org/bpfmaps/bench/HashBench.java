@@ -18,7 +18,7 @@ import org.bpfmaps.core.api.MapElemAttr;
 import org.bpfmaps.core.api.MapSpec;
 import org.bpfmaps.core.api.MapType;
 import org.bpfmaps.core.api.UpdateFlag;
-import org.bpfmaps.core.spi.ProviderHost;
+import org.bpfmaps.core.standalone.Standalone;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
@@ -74,7 +74,7 @@ public class HashBench {
             int v = shape.indexOf('v');
             keySize = Integer.parseInt(shape.substring(1, v));
             valueSize = Integer.parseInt(shape.substring(v + 1));
-            bpf = ProviderHost.fromClassPath().newInstance(BpfSettings.defaults().withMemoryBudget(1L << 30));
+            bpf = Standalone.fromClassPath().newInstance(BpfSettings.defaults().withMemoryBudget(1L << 30));
             hash = BpfMap.create(bpf, MapSpec.of(MapType.HASH, keySize, valueSize, entries + 16));
             chm = new ConcurrentHashMap<>(entries * 2);
             Caller c = new Caller();

@@ -17,7 +17,7 @@ import org.bpfmaps.core.api.BpfSettings;
 import org.bpfmaps.core.api.MapSpec;
 import org.bpfmaps.core.api.MapType;
 import org.bpfmaps.core.api.UpdateFlag;
-import org.bpfmaps.core.spi.ProviderHost;
+import org.bpfmaps.core.standalone.Standalone;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
@@ -90,7 +90,7 @@ public class LpmBench {
 
         @Setup(Level.Trial)
         public void setup() {
-            bpf = ProviderHost.fromClassPath().newInstance(BpfSettings.defaults().withMemoryBudget(1L << 30));
+            bpf = Standalone.fromClassPath().newInstance(BpfSettings.defaults().withMemoryBudget(1L << 30));
             lpm = BpfMap.create(bpf, MapSpec.of(MapType.LPM_TRIE, 8, 8, prefixes + 16)
                     .withFlags(BpfFlags.F_NO_PREALLOC));
             SplittableRandom rnd = new SplittableRandom(42);
@@ -160,7 +160,7 @@ public class LpmBench {
 
         @Setup(Level.Trial)
         public void setup() {
-            bpf = ProviderHost.fromClassPath().newInstance(BpfSettings.defaults().withMemoryBudget(1L << 28));
+            bpf = Standalone.fromClassPath().newInstance(BpfSettings.defaults().withMemoryBudget(1L << 28));
             lpm = BpfMap.create(bpf, MapSpec.of(MapType.LPM_TRIE, 20, 8, PREFIXES)
                     .withFlags(BpfFlags.F_NO_PREALLOC));
             SplittableRandom rnd = new SplittableRandom(43);

@@ -1,7 +1,6 @@
 package org.bpfmaps.conformance;
 
 import java.util.Map;
-import java.util.Set;
 import org.bpfmaps.core.api.MapType;
 
 /**
@@ -17,10 +16,6 @@ import org.bpfmaps.core.api.MapType;
 public record MapSpec(String typeName, int typeNumber, int keySize, int valueSize, int maxEntries, int mapFlags,
         Integer numaNode, Long mapExtra, String name) {
 
-    /** The types whose values are per-CPU: user space passes round_up(value_size, 8) * CPUs bytes. */
-    private static final Set<MapType> PER_CPU = Set.of(MapType.PERCPU_HASH, MapType.PERCPU_ARRAY,
-            MapType.LRU_PERCPU_HASH, MapType.PERCPU_CGROUP_STORAGE);
-
     /** The Linux type, or null for a number Linux does not define. */
     public MapType mapType() {
         return MapType.of(typeNumber);
@@ -35,8 +30,10 @@ public record MapSpec(String typeName, int typeNumber, int keySize, int valueSiz
         return t != null && t != MapType.UNSPEC;
     }
 
+    /** {@link MapType#perCpu()}: user space passes round_up(value_size, 8) * CPUs bytes per value. */
     public boolean perCpu() {
-        return PER_CPU.contains(mapType());
+        MapType t = mapType();
+        return t != null && t.perCpu();
     }
 
     /** {@code round_up(value_size, 8)}: the stride of one CPU's value. */

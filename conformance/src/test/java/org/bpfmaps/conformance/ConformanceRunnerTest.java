@@ -17,10 +17,15 @@ import org.bpfmaps.core.api.BpfCmd;
 import org.bpfmaps.core.api.BpfInstance;
 import org.bpfmaps.core.api.BpfRuntime;
 import org.bpfmaps.core.api.BpfSettings;
+import org.bpfmaps.core.api.DetachedMap;
+import org.bpfmaps.core.api.ElemPath;
 import org.bpfmaps.core.api.ErrorSink;
+import org.bpfmaps.core.api.MapFdInfo;
 import org.bpfmaps.core.api.MapType;
 import org.bpfmaps.core.api.MmapAttr;
+import org.bpfmaps.core.api.ProviderInfo;
 import org.bpfmaps.core.spi.ProviderHost;
+import org.bpfmaps.core.standalone.Standalone;
 import org.bpfmaps.map.array.ArrayProvider;
 import org.junit.jupiter.api.Test;
 
@@ -66,7 +71,7 @@ class ConformanceRunnerTest {
     }
 
     private static ProviderHost arrayHost() {
-        ProviderHost host = ProviderHost.standalone();
+        ProviderHost host = Standalone.create();
         host.addProvider(new ArrayProvider());
         return host;
     }
@@ -252,7 +257,7 @@ class ConformanceRunnerTest {
         AtomicInteger opened = new AtomicInteger();
         AtomicInteger closed = new AtomicInteger();
         ProviderHost host = arrayHost();
-        BpfRuntime counting = new BpfRuntime() {
+        BpfRuntime counting = new HostRuntime(host) {
             @Override
             public BpfInstance newInstance(BpfSettings settings) {
                 assertEquals(3, settings.possibleCpus());
@@ -264,11 +269,6 @@ class ConformanceRunnerTest {
                         super.close();
                     }
                 };
-            }
-
-            @Override
-            public Set<MapType> mapTypes() {
-                return host.mapTypes();
             }
 
             @Override
@@ -289,7 +289,7 @@ class ConformanceRunnerTest {
     @Test
     void anExceptionInTheDispatcherFailsTheCaseInsteadOfTheRun() throws IOException {
         ProviderHost host = arrayHost();
-        BpfRuntime broken = new BpfRuntime() {
+        BpfRuntime broken = new HostRuntime(host) {
             @Override
             public BpfInstance newInstance(BpfSettings settings) {
                 return new Delegating(host.newInstance(settings)) {
@@ -301,16 +301,6 @@ class ConformanceRunnerTest {
                         return super.bpf(cmd, attr);
                     }
                 };
-            }
-
-            @Override
-            public Set<MapType> mapTypes() {
-                return host.mapTypes();
-            }
-
-            @Override
-            public Bpf defaultInstance() {
-                return host.defaultInstance();
             }
         };
         Report r = new ConformanceRunner(broken).run(parse(corpus(2,
@@ -324,7 +314,7 @@ class ConformanceRunnerTest {
     @Test
     void aReturnValueNoErrnoNamesIsReportedNotThrown() throws IOException {
         ProviderHost host = arrayHost();
-        BpfRuntime odd = new BpfRuntime() {
+        BpfRuntime odd = new HostRuntime(host) {
             @Override
             public BpfInstance newInstance(BpfSettings settings) {
                 return new Delegating(host.newInstance(settings)) {
@@ -333,16 +323,6 @@ class ConformanceRunnerTest {
                         return cmd == BpfCmd.MAP_LOOKUP_ELEM ? Integer.MIN_VALUE : super.bpf(cmd, attr);
                     }
                 };
-            }
-
-            @Override
-            public Set<MapType> mapTypes() {
-                return host.mapTypes();
-            }
-
-            @Override
-            public Bpf defaultInstance() {
-                return host.defaultInstance();
             }
         };
         Report r = new ConformanceRunner(odd).run(parse(corpus(2, arrayCase("odd",
@@ -403,6 +383,35 @@ class ConformanceRunnerTest {
         assertThrows(IOException.class, () -> parse("{\"kernel\": "));
     }
 
+    /** A BpfRuntime that forwards everything to a host, for tests to override newInstance. */
+    private abstract static class HostRuntime implements BpfRuntime {
+        private final BpfRuntime host;
+
+        HostRuntime(BpfRuntime host) {
+            this.host = host;
+        }
+
+        @Override
+        public Set<MapType> mapTypes() {
+            return host.mapTypes();
+        }
+
+        @Override
+        public Bpf defaultInstance() {
+            return host.defaultInstance();
+        }
+
+        @Override
+        public List<ProviderInfo> providers() {
+            return host.providers();
+        }
+
+        @Override
+        public List<DetachedMap> detachedMaps() {
+            return host.detachedMaps();
+        }
+    }
+
     /** A BpfInstance that forwards everything, for tests to override one method. */
     private static class Delegating implements BpfInstance {
         private final BpfInstance d;
@@ -439,6 +448,21 @@ class ConformanceRunnerTest {
         @Override
         public int unlink(String path, ErrorSink err) {
             return d.unlink(path, err);
+        }
+
+        @Override
+        public ElemPath elemPath(int fd) {
+            return d.elemPath(fd);
+        }
+
+        @Override
+        public MapFdInfo fdinfo(int fd) {
+            return d.fdinfo(fd);
+        }
+
+        @Override
+        public Map<String, Integer> pinnedMaps() {
+            return d.pinnedMaps();
         }
 
         @Override

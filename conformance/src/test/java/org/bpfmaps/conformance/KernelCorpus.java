@@ -16,6 +16,7 @@ import java.util.stream.Collectors;
 import org.bpfmaps.core.api.MapType;
 import org.bpfmaps.core.spi.MapProvider;
 import org.bpfmaps.core.spi.ProviderHost;
+import org.bpfmaps.core.standalone.Standalone;
 
 /**
  * The corpus replay every map module runs against its own types (shipped in conformance's
@@ -63,7 +64,7 @@ public final class KernelCorpus {
 
     private static Report run(String file, String label, Set<MapType> types, MapProvider... providers)
             throws IOException {
-        ProviderHost host = ProviderHost.standalone();
+        ProviderHost host = Standalone.create();
         for (MapProvider p : providers) {
             host.addProvider(p);
         }

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.EnumSet;
 import org.bpfmaps.core.api.MapType;
 import org.bpfmaps.core.spi.ProviderHost;
+import org.bpfmaps.core.standalone.Standalone;
 import org.bpfmaps.map.array.ArrayProvider;
 import org.junit.jupiter.api.Test;
 
@@ -20,7 +21,7 @@ class PercpuPaddingCorpusTest {
 
     @Test
     void perCpuArraysKeepTheirPaddingAsTheKernel() throws Exception {
-        ProviderHost host = ProviderHost.standalone();
+        ProviderHost host = Standalone.create();
         host.addProvider(new ArrayProvider());
         Report r = new ConformanceRunner(host).run(Corpus.read(CORPUS), EnumSet.of(MapType.PERCPU_ARRAY));
 

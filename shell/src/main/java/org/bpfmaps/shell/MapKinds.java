@@ -13,9 +13,10 @@ final class MapKinds {
      */
     static final MapType LAST_NAMED = MapType.USER_RINGBUF;
 
+    /** {@link MapType#perCpu()} by the type's number; false for a number Linux does not define. */
     static boolean isPerCpu(int type) {
-        return type == MapType.PERCPU_HASH.number() || type == MapType.PERCPU_ARRAY.number()
-                || type == MapType.LRU_PERCPU_HASH.number() || type == MapType.PERCPU_CGROUP_STORAGE.number();
+        MapType t = MapType.of(type);
+        return t != null && t.perCpu();
     }
 
     static boolean isMapOfMaps(int type) {

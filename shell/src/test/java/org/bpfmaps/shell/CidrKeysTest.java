@@ -12,6 +12,7 @@ import java.util.List;
 import org.bpfmaps.core.api.BpfInstance;
 import org.bpfmaps.core.api.BpfSettings;
 import org.bpfmaps.core.spi.ProviderHost;
+import org.bpfmaps.core.standalone.Standalone;
 import org.bpfmaps.map.array.ArrayProvider;
 import org.bpfmaps.map.lpm.LpmKeyFormat;
 import org.bpfmaps.map.lpm.LpmProvider;
@@ -25,7 +26,7 @@ import org.junit.jupiter.api.Test;
  * map is left as it was. Maps of other types read bpftool's bytes only.
  */
 class CidrKeysTest {
-    private final ProviderHost host = ProviderHost.standalone();
+    private final ProviderHost host = Standalone.create();
     private final BpfInstance bpf;
 
     CidrKeysTest() {

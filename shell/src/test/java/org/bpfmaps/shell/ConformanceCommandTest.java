@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.bpfmaps.core.spi.ProviderHost;
+import org.bpfmaps.core.standalone.Standalone;
 import org.bpfmaps.map.array.ArrayProvider;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,7 +25,7 @@ class ConformanceCommandTest {
     }
 
     private static Run conformance(String... args) {
-        ProviderHost host = ProviderHost.standalone();
+        ProviderHost host = Standalone.create();
         host.addProvider(new ArrayProvider());
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();

@@ -17,6 +17,7 @@ import org.bpfmaps.core.api.MapInfo;
 import org.bpfmaps.core.api.MapType;
 import org.bpfmaps.core.api.ObjAttr;
 import org.bpfmaps.core.spi.ProviderHost;
+import org.bpfmaps.core.standalone.Standalone;
 import org.bpfmaps.map.array.ArrayProvider;
 import org.bpfmaps.map.hash.HashProvider;
 
@@ -29,7 +30,7 @@ final class Emulator implements AutoCloseable {
     record Result(int exit, String stdout, String stderr) {
     }
 
-    final ProviderHost host = ProviderHost.standalone();
+    final ProviderHost host = Standalone.create();
     final BpfInstance bpf;
 
     Emulator(int possibleCpus) {

@@ -12,6 +12,7 @@ import org.bpfmaps.core.api.BpfSettings;
 import org.bpfmaps.core.api.MapCreateAttr;
 import org.bpfmaps.core.api.MapType;
 import org.bpfmaps.core.spi.ProviderHost;
+import org.bpfmaps.core.standalone.Standalone;
 import org.bpfmaps.map.array.ArrayProvider;
 import org.junit.jupiter.api.Test;
 
@@ -28,7 +29,7 @@ class ProvidersCommandTest {
 
     @Test
     void listsTypesLiveAndDetachedMaps() {
-        ProviderHost host = ProviderHost.standalone();
+        ProviderHost host = Standalone.create();
         assertEquals("", providers(host, List.of(), 0), "nothing installed, nothing listed");
         ArrayProvider first = new ArrayProvider();
         host.addProvider(first, 0, "1.0.0");
@@ -52,6 +53,6 @@ class ProvidersCommandTest {
     @Test
     void takesNoArguments() {
         assertEquals("Error: what is 'x'?\n  providers takes no arguments\n",
-                providers(ProviderHost.standalone(), List.of("x"), 255));
+                providers(Standalone.create(), List.of("x"), 255));
     }
 }

@@ -7,6 +7,7 @@ import org.bpfmaps.core.api.MapType;
 import org.bpfmaps.core.spi.MapProvider;
 import org.bpfmaps.core.spi.MapTypeTraits;
 import org.bpfmaps.core.spi.ProviderHost;
+import org.bpfmaps.core.standalone.Standalone;
 
 /**
  * The plain-classpath check: without an OSGi framework a provider is found through
@@ -25,7 +26,7 @@ public final class ClassPath {
         Class<?> cls = provider.getClass();
         assertTrue(ServiceLoader.load(MapProvider.class, MapProvider.class.getClassLoader()).stream()
                 .anyMatch(p -> p.type() == cls), () -> "ServiceLoader does not list " + cls.getName());
-        ProviderHost runtime = ProviderHost.fromClassPath();
+        ProviderHost runtime = Standalone.fromClassPath();
         for (MapTypeTraits t : provider.types()) {
             assertTrue(runtime.mapTypes().contains(t.type()), () -> t.type() + " is served");
         }

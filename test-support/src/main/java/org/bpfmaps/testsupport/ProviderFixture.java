@@ -11,13 +11,14 @@ import org.bpfmaps.core.api.Errno;
 import org.bpfmaps.core.api.MapCreateAttr;
 import org.bpfmaps.core.spi.MapProvider;
 import org.bpfmaps.core.spi.ProviderHost;
+import org.bpfmaps.core.standalone.Standalone;
 
 /**
  * A standalone runtime with one map provider (ranking 0, version 1.0.0) and an instance on it:
  * the base of each map module's fixture, which adds its family's key and value helpers.
  */
 public class ProviderFixture<P extends MapProvider> implements AutoCloseable {
-    public final ProviderHost runtime = ProviderHost.standalone();
+    public final ProviderHost runtime = Standalone.create();
     public final P provider;
     public final BpfInstance bpf;
     /** The instance's possible CPUs: a per-CPU value has this many slots. */

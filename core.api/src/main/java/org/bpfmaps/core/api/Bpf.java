@@ -1,6 +1,7 @@
 package org.bpfmaps.core.api;
 
 import java.util.List;
+import org.osgi.annotation.versioning.ProviderType;
 
 /**
  * The {@code bpf(2)} syscall of one instance: one entry point for every command, with the kernel's
@@ -12,6 +13,7 @@ import java.util.List;
  * {@link BpfAttr#errorMessage()} says what was wrong. Methods are safe to call from any number of
  * threads, each with its own attr.
  */
+@ProviderType
 public interface Bpf {
     /**
      * Runs one command. A null attr answers EFAULT (a NULL attr pointer); an attr of another
@@ -43,30 +45,22 @@ public interface Bpf {
 
     /**
      * The element commands of an open map fd bound once, for {@link BpfMap}'s fast paths; null when
-     * the fd is not an open map (or this implementation has none, in which case handles use
-     * {@link #bpf}).
+     * the fd is not an open map.
      */
-    default ElemPath elemPath(int fd) {
-        return null;
-    }
+    ElemPath elemPath(int fd);
 
     /** What /proc/self/fdinfo shows for a map fd, or null when the fd is not an open map. */
-    default MapFdInfo fdinfo(int fd) {
-        return null;
-    }
+    MapFdInfo fdinfo(int fd);
 
     /**
      * Every map pinned in this instance's bpffs: its path and its map id, in the order in which
      * bpftool's {@code -f} ({@code --bpffs}) finds them with {@code nftw}: depth first, each
      * directory's entries newest first (the kernel's bpffs {@code readdir} order). A map pinned at
-     * several paths appears once per path. Empty when nothing is pinned (or this implementation
-     * has no bpffs).
+     * several paths appears once per path. Empty when nothing is pinned.
      * Tools that walk the bpffs as bpftool does use it: {@code map show -f}, the shell's completion
      * of {@code pinned FILE}.
      */
-    default java.util.Map<String, Integer> pinnedMaps() {
-        return java.util.Map.of();
-    }
+    java.util.Map<String, Integer> pinnedMaps();
 
     /** The settings of this instance (possible CPUs, memory budget). */
     BpfSettings settings();

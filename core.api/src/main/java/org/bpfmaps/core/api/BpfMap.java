@@ -58,8 +58,7 @@ public final class BpfMap implements AutoCloseable {
         this.info = MapInfo.read(a.info, a.infoLen);
         this.possibleCpus = bpf.settings().possibleCpus();
         MapType t = info.mapType();
-        this.perCpu = t == MapType.PERCPU_ARRAY || t == MapType.PERCPU_HASH || t == MapType.LRU_PERCPU_HASH
-                || t == MapType.PERCPU_CGROUP_STORAGE;
+        this.perCpu = t != null && t.perCpu();
         this.valueBufSize = perCpu ? ((info.valueSize() + 7) & ~7) * possibleCpus : info.valueSize();
         this.keySize = info.keySize();
         this.path = bpf.elemPath(fd);

@@ -2,12 +2,14 @@ package org.bpfmaps.core.api;
 
 import java.util.List;
 import java.util.Set;
+import org.osgi.annotation.versioning.ProviderType;
 
 /**
  * Makes isolated instances: each with its own object table, ids and bpffs, sharing only the
  * installed map providers. Tools such as the conformance runner use one so that they never touch
  * a user's maps. Registered as an OSGi service by core.api.
  */
+@ProviderType
 public interface BpfRuntime {
     /** A new, empty instance; close it to release its maps. */
     BpfInstance newInstance(BpfSettings settings);
@@ -18,20 +20,9 @@ public interface BpfRuntime {
     /** The framework's default instance (the one registered as the {@link Bpf} service). */
     Bpf defaultInstance();
 
-    /**
-     * The installed providers, in the order they were installed. A default method, so that
-     * runtimes written before it (test doubles) still compile: they track no providers and answer
-     * an empty list.
-     */
-    default List<ProviderInfo> providers() {
-        return List.of();
-    }
+    /** The installed providers, in the order they were installed. */
+    List<ProviderInfo> providers();
 
-    /**
-     * The maps whose provider has gone, in every open instance, by id. A default method for the
-     * same reason as {@link #providers()}.
-     */
-    default List<DetachedMap> detachedMaps() {
-        return List.of();
-    }
+    /** The maps whose provider has gone, in every open instance, by id. */
+    List<DetachedMap> detachedMaps();
 }

@@ -1,6 +1,7 @@
 package org.bpfmaps.core.api;
 
 import java.nio.ByteBuffer;
+import org.osgi.annotation.versioning.ProviderType;
 
 /**
  * The element commands of one open fd, bound once: what {@link BpfMap} calls instead of
@@ -10,6 +11,7 @@ import java.nio.ByteBuffer;
  * faces. Sizes are the caller's to check. "Not found" is a result; every other failure is a
  * {@link BpfException} with the errno and the reason bpf() would give.
  */
+@ProviderType
 public interface ElemPath {
     /** MAP_LOOKUP_ELEM; false when there is no such element. */
     boolean lookup(ByteBuffer key, ByteBuffer value);

@@ -1,10 +1,13 @@
 package org.bpfmaps.core.api;
 
+import org.osgi.annotation.versioning.ConsumerType;
+
 /**
  * Where a failing check leaves the reason for its errno. The reason is kept as a format string and
  * two numbers and turned into text only when someone asks, so that a failure on a fast path (a
  * lookup miss) allocates nothing.
  */
+@ConsumerType
 public interface ErrorSink {
     /**
      * Records a failure and returns {@code -errno.code()}, so that a check can end with

@@ -53,6 +53,19 @@ public enum MapType {
         return ordinal();
     }
 
+    /**
+     * Whether the type's values are per-CPU: a value passed through the syscall (lookup, update,
+     * batches) holds {@code round_up(value_size, 8)} bytes for each possible CPU, as the kernel's
+     * {@code bpf_map_value_size()} says. The one list of per-CPU types: the core, the typed API,
+     * the shell and the conformance runner all ask here.
+     */
+    public boolean perCpu() {
+        return switch (this) {
+            case PERCPU_HASH, PERCPU_ARRAY, LRU_PERCPU_HASH, PERCPU_CGROUP_STORAGE -> true;
+            default -> false;
+        };
+    }
+
     /** The name bpftool uses: lower case without the {@code BPF_MAP_TYPE_} prefix. */
     public String bpftoolName() {
         return bpftoolName;

@@ -1,9 +1,16 @@
 /**
  * The kernel's BPF user-space API in Java: the {@link org.bpfmaps.core.api.Bpf} dispatcher with
  * the commands, attrs, map types, flags and errno numbers of {@code bpf(2)}.
+ *
+ * <p>2.0: {@code Bpf}, {@code BpfInstance}, {@code BpfRuntime}, {@code ElemPath} and
+ * {@code MapMapping} are {@code @ProviderType} (only the core implements them; methods may be
+ * added in minor versions), and the methods that were defaults with empty answers for other
+ * implementations ({@code elemPath}, {@code fdinfo}, {@code pinnedMaps}, {@code providers},
+ * {@code detachedMaps}) are abstract; {@link org.bpfmaps.core.api.MapType#perCpu()}.
+ * Versions are checked against a recorded baseline by bnd-baseline-maven-plugin.
  */
 @Export
-@Version("1.2.0")
+@Version("2.0.0")
 package org.bpfmaps.core.api;
 
 import org.osgi.annotation.bundle.Export;

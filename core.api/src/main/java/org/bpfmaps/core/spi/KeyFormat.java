@@ -1,6 +1,7 @@
 package org.bpfmaps.core.spi;
 
 import org.bpfmaps.core.api.MapType;
+import org.osgi.annotation.versioning.ConsumerType;
 
 /**
  * How people write and read the keys of some map types, for tools such as the shell: an LPM
@@ -8,6 +9,7 @@ import org.bpfmaps.core.api.MapType;
  * registers it as an OSGi service beside its {@link MapProvider} (or a plain JVM passes it to the
  * tool), so that a tool knows no map type. The key bytes are exactly what the map's commands take.
  */
+@ConsumerType
 public interface KeyFormat {
     /** Whether this format reads and writes the keys of maps of this type. */
     boolean serves(MapType type);

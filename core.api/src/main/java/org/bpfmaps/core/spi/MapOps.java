@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import org.bpfmaps.core.api.BpfCmd;
 import org.bpfmaps.core.api.Errno;
 import org.bpfmaps.core.api.MapBatchAttr;
+import org.osgi.annotation.versioning.ConsumerType;
 
 /**
  * The element operations of one map, made by {@link MapProvider#alloc}: the Java side of the
@@ -21,6 +22,7 @@ import org.bpfmaps.core.api.MapBatchAttr;
  * <p>Ops return 0 or a negated errno and must not throw. Any number of threads may call them at
  * once; an op that finds no element answers -ENOENT. Lookups should not allocate.
  */
+@ConsumerType
 public interface MapOps {
     int lookupElem(ByteBuffer key, ByteBuffer value, long flags);
 

@@ -3,6 +3,7 @@ package org.bpfmaps.core.spi;
 import java.util.List;
 import org.bpfmaps.core.api.ErrorSink;
 import org.bpfmaps.core.api.Errno;
+import org.osgi.annotation.versioning.ConsumerType;
 
 /**
  * A family of map types, registered as an OSGi service with {@link #MAP_TYPES} listing the bpftool
@@ -19,6 +20,7 @@ import org.bpfmaps.core.api.Errno;
  * provider's objects, and hands the contents to the next provider of the type ({@link #restore}).
  * {@code docs/writing-a-provider.md} walks through a complete provider.
  */
+@ConsumerType
 public interface MapProvider {
     /** Service property: {@code String[]} of the bpftool names of the types served. */
     String MAP_TYPES = "bpf.map.types";

@@ -28,7 +28,6 @@ public final class MapTypeTraits {
     private final long valueSizeMax;
     private final Errno valueSizeTooBig;
     private final long maxEntriesMin;
-    private final boolean perCpu;
     private final boolean perCpuLimitLast;
     private final boolean numaAllowed;
     private final Set<BpfCmd> commands;
@@ -43,7 +42,6 @@ public final class MapTypeTraits {
         valueSizeMax = b.valueSizeMax;
         valueSizeTooBig = b.valueSizeTooBig;
         maxEntriesMin = b.maxEntriesMin;
-        perCpu = b.perCpu;
         perCpuLimitLast = b.perCpuLimitLast;
         numaAllowed = b.numaAllowed;
         commands = EnumSet.copyOf(b.commands);
@@ -90,9 +88,12 @@ public final class MapTypeTraits {
         return maxEntriesMin;
     }
 
-    /** Values are per-CPU: user space passes {@code round_up(value_size, 8) * possible CPUs} bytes. */
+    /**
+     * Values are per-CPU: user space passes {@code round_up(value_size, 8) * possible CPUs} bytes.
+     * The type's {@link MapType#perCpu()}, the one place that says which types are.
+     */
     public boolean perCpu() {
-        return perCpu;
+        return type.perCpu();
     }
 
     /**
@@ -129,7 +130,6 @@ public final class MapTypeTraits {
         private long valueSizeMax = 0xffff_ffffL;
         private Errno valueSizeTooBig = Errno.E2BIG;
         private long maxEntriesMin = 1;
-        private boolean perCpu;
         private boolean perCpuLimitLast;
         private boolean numaAllowed = true;
         private final Set<BpfCmd> commands = EnumSet.noneOf(BpfCmd.class);
@@ -169,9 +169,17 @@ public final class MapTypeTraits {
             return this;
         }
 
-        /** Per-CPU values; also caps the rounded value size at {@link #PERCPU_VALUE_MAX} (E2BIG). */
+        /**
+         * Per-CPU values. Whether a type's values are per-CPU is {@link MapType#perCpu()}'s to say
+         * (a per-CPU type's rounded value size is capped at {@link #PERCPU_VALUE_MAX}, E2BIG,
+         * whether or not this is called); this only checks that the type agrees.
+         *
+         * @throws IllegalArgumentException for a type whose values are not per-CPU
+         * @deprecated not needed: {@link MapType#perCpu()} says it
+         */
+        @Deprecated(since = "2.0.0")
         public Builder perCpu() {
-            this.perCpu = true;
+            requirePerCpu("perCpu()");
             return this;
         }
 
@@ -183,9 +191,16 @@ public final class MapTypeTraits {
          * {@link MapDef#valueBufSize}, which is capped at {@code Integer.MAX_VALUE} when it sees it.
          */
         public Builder perCpuLimitLast() {
-            this.perCpu = true;
+            requirePerCpu("perCpuLimitLast()");
             this.perCpuLimitLast = true;
             return this;
+        }
+
+        private void requirePerCpu(String what) {
+            if (!type.perCpu()) {
+                throw new IllegalArgumentException(what + ": " + type + " does not have per-CPU values "
+                        + "(MapType.perCpu())");
+            }
         }
 
         public Builder noNuma() {

@@ -2,6 +2,7 @@ package org.bpfmaps.core.spi;
 
 import java.nio.ByteBuffer;
 import org.bpfmaps.core.api.Errno;
+import org.osgi.annotation.versioning.ConsumerType;
 
 /**
  * Optional: the map helpers as a BPF program calls them ({@code bpf_map_lookup_elem},
@@ -28,6 +29,7 @@ import org.bpfmaps.core.api.Errno;
  * pop, BLOOM_FILTER; those three have no lookup, update or delete) answers EINVAL, as the program's
  * load would fail. Ops return 0 or a negated errno, never throw, and may run on any thread at once.
  */
+@ConsumerType
 public interface ProgMapOps {
     /** {@code bpf_map_lookup_elem}: copies the value of key to {@code value}; 0 or -ENOENT. */
     int progLookupElem(ByteBuffer key, ByteBuffer value);

@@ -1,12 +1,15 @@
 package org.bpfmaps.core.spi;
 
 import org.bpfmaps.core.api.BpfRuntime;
+import org.osgi.annotation.versioning.ProviderType;
 
 /**
  * A runtime outside an OSGi framework (tests, tools, embedding in a plain JVM), where providers are
  * added and removed by hand instead of coming and going as services. Removing a provider detaches
- * its maps exactly as a stopped bundle does.
+ * its maps exactly as a stopped bundle does. Made by {@link org.bpfmaps.core.standalone.Standalone};
+ * implemented only by the core.
  */
+@ProviderType
 public interface ProviderHost extends BpfRuntime {
     /** Adds a provider with a service ranking and a bundle version, which rank it among others. */
     void addProvider(MapProvider provider, int ranking, String version);
@@ -18,21 +21,24 @@ public interface ProviderHost extends BpfRuntime {
     /** Removes a provider; its maps in every instance become detached (ENODEV). */
     void removeProvider(MapProvider provider);
 
-    /** A runtime with no provider yet, its default instance made with the default settings. */
+    /**
+     * A runtime with no provider yet.
+     *
+     * @deprecated use {@link org.bpfmaps.core.standalone.Standalone#create()}, whose name says that it
+     *     is for use outside an OSGi framework
+     */
+    @Deprecated(since = "2.0.0")
     static ProviderHost standalone() {
-        return new org.bpfmaps.core.impl.StandaloneRuntime();
+        return org.bpfmaps.core.standalone.Standalone.create();
     }
 
     /**
-     * A runtime with every provider that {@link java.util.ServiceLoader} finds on the class path
-     * (each provider jar lists its class in {@code META-INF/services/org.bpfmaps.core.spi.MapProvider}):
-     * the way to use the project without an OSGi framework.
+     * A runtime with every provider that {@link java.util.ServiceLoader} finds on the class path.
+     *
+     * @deprecated use {@link org.bpfmaps.core.standalone.Standalone#fromClassPath()}
      */
+    @Deprecated(since = "2.0.0")
     static ProviderHost fromClassPath() {
-        ProviderHost host = standalone();
-        for (MapProvider p : java.util.ServiceLoader.load(MapProvider.class, MapProvider.class.getClassLoader())) {
-            host.addProvider(p);
-        }
-        return host;
+        return org.bpfmaps.core.standalone.Standalone.fromClassPath();
     }
 }

@@ -4,14 +4,21 @@
  * {@link org.bpfmaps.core.spi.MapOps}; {@link org.bpfmaps.core.spi.MapState}, the contents of a map
  * between a provider that leaves and the one that takes it back; and
  * {@link org.bpfmaps.core.spi.KeyFormat}, how tools read and write a type's keys for people (1.2);
- * {@link org.bpfmaps.core.spi.MapOps#memoryInUse}, the memory of maps that allocate on demand (1.3);
- * {@link org.bpfmaps.core.spi.ProgMapOps}, the map helpers as programs call them, and
- * {@link org.bpfmaps.core.spi.CurrentCpu}, the one source of the current CPU (1.4);
- * objects that are not maps: {@link org.bpfmaps.core.spi.ObjectKind}, {@link org.bpfmaps.core.spi.HostedObject}
- * and {@link org.bpfmaps.core.spi.ObjectHost}, which installs them into an instance (1.4).
+ * {@link org.bpfmaps.core.spi.MapOps#memoryInUse}, the memory of maps that allocate on demand (1.3).
+ *
+ * <p>2.0: {@code ProviderHost} is {@code @ProviderType} and inherits {@code BpfRuntime}'s now
+ * abstract methods; {@code MapProvider}, {@code MapOps}, {@code PrimitiveOps} and
+ * {@code KeyFormat} are {@code @ConsumerType} (providers implement them); a type's per-CPU-ness
+ * comes from {@code MapType.perCpu()}; the runtime for use outside OSGi is
+ * {@code org.bpfmaps.core.standalone.Standalone} ({@code ProviderHost.standalone()} and
+ * {@code fromClassPath()} are deprecated); {@link org.bpfmaps.core.spi.ProgMapOps}, the map
+ * helpers as programs call them, and {@link org.bpfmaps.core.spi.CurrentCpu}, the one source of
+ * the current CPU; objects that are not maps: {@link org.bpfmaps.core.spi.ObjectKind},
+ * {@link org.bpfmaps.core.spi.HostedObject} and {@link org.bpfmaps.core.spi.ObjectHost}, which
+ * installs them into an instance.
  */
 @Export
-@Version("1.4.0")
+@Version("2.0.0")
 package org.bpfmaps.core.spi;
 
 import org.osgi.annotation.bundle.Export;

@@ -10,12 +10,13 @@ import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 import org.bpfmaps.core.spi.ProviderHost;
+import org.bpfmaps.core.standalone.Standalone;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** The typed face, on the core's test ARRAY provider; both faces reach the same map. */
 class BpfMapTest {
-    private final ProviderHost runtime = ProviderHost.standalone();
+    private final ProviderHost runtime = Standalone.create();
     private final BpfInstance bpf;
 
     BpfMapTest() {

@@ -25,6 +25,7 @@ import org.bpfmaps.core.api.MapSpec;
 import org.bpfmaps.core.api.MapType;
 import org.bpfmaps.core.api.UpdateFlag;
 import org.bpfmaps.core.spi.ProviderHost;
+import org.bpfmaps.core.standalone.Standalone;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
@@ -40,7 +41,7 @@ class ElemPathTest {
         BpfCmd.MAP_LOOKUP_AND_DELETE_BATCH, BpfCmd.MAP_UPDATE_BATCH, BpfCmd.MAP_DELETE_BATCH};
     private static final byte FILL = 0x5a;
 
-    private final ProviderHost runtime = ProviderHost.standalone();
+    private final ProviderHost runtime = Standalone.create();
     private final BpfInstance bpf = runtime.newInstance(BpfSettings.defaults().withPossibleCpus(2));
 
     @AfterEach

@@ -20,6 +20,7 @@ import org.bpfmaps.core.spi.MapProvider;
 import org.bpfmaps.core.spi.MapTypeTraits;
 import org.bpfmaps.core.spi.ProgMapOps;
 import org.bpfmaps.core.spi.ProviderHost;
+import org.bpfmaps.core.standalone.Standalone;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -28,7 +29,7 @@ import org.junit.jupiter.api.Test;
  * detached map, a provider without program-side ops, and a provider that throws.
  */
 class ProgMapAccessTest {
-    private final ProviderHost runtime = ProviderHost.standalone();
+    private final ProviderHost runtime = Standalone.create();
     private final BpfInstance bpf = runtime.newInstance(BpfSettings.defaults().withPossibleCpus(2));
 
     @AfterEach

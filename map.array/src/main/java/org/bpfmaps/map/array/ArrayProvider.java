@@ -37,7 +37,6 @@ public final class ArrayProvider implements MapProvider {
             .flagMask(BpfFlags.F_NUMA_NODE | BpfFlags.F_ACCESS_MASK)
             .keySize(4, 4)
             .valueSize(1, Integer.MAX_VALUE, Errno.E2BIG)
-            .perCpu()
             .noNuma()
             .commands(COMMANDS)
             .build();

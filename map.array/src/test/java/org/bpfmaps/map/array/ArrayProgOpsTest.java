@@ -17,12 +17,13 @@ import org.bpfmaps.core.api.MapType;
 import org.bpfmaps.core.impl.ProgMapAccess;
 import org.bpfmaps.core.spi.CurrentCpu;
 import org.bpfmaps.core.spi.ProviderHost;
+import org.bpfmaps.core.standalone.Standalone;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** ARRAY and PERCPU_ARRAY through the map helpers a program calls (through the core's checks). */
 class ArrayProgOpsTest {
-    private final ProviderHost runtime = ProviderHost.standalone();
+    private final ProviderHost runtime = Standalone.create();
     private final ArrayProvider provider = new ArrayProvider();
     private final BpfInstance bpf;
 

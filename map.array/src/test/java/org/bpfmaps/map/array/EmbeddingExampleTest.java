@@ -16,6 +16,7 @@ import org.bpfmaps.core.api.MapSpec;
 import org.bpfmaps.core.api.MapType;
 import org.bpfmaps.core.api.UpdateFlag;
 import org.bpfmaps.core.spi.ProviderHost;
+import org.bpfmaps.core.standalone.Standalone;
 import org.junit.jupiter.api.Test;
 
 /** The README's plain-JVM and raw-face snippets, compiled and run by the build ({@link ReadmeSnippetsTest} checks they match). */
@@ -23,7 +24,7 @@ class EmbeddingExampleTest {
     @Test
     void readmeSnippet() {
         // README: plain JVM
-        ProviderHost runtime = ProviderHost.fromClassPath();   // finds map.array through ServiceLoader
+        ProviderHost runtime = Standalone.fromClassPath();   // finds map.array through ServiceLoader
         try (BpfInstance bpf = runtime.newInstance(BpfSettings.defaults());
                 BpfMap counters = BpfMap.create(bpf, MapSpec.of(MapType.ARRAY, 4, 8, 256).withName("counters"))) {
             counters.updateLong(80, 1, UpdateFlag.ANY);
@@ -35,7 +36,7 @@ class EmbeddingExampleTest {
 
     @Test
     void readmeRawSnippet() {
-        ProviderHost runtime = ProviderHost.fromClassPath();
+        ProviderHost runtime = Standalone.fromClassPath();
         try (BpfInstance bpf = runtime.newInstance(BpfSettings.defaults())) {
             ByteBuffer key = ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt(0, 3);
             ByteBuffer value = ByteBuffer.allocate(8).order(ByteOrder.nativeOrder());

@@ -65,7 +65,7 @@ public final class HashProvider implements MapProvider {
     }
 
     static boolean perCpu(MapType type) {
-        return type == MapType.PERCPU_HASH || type == MapType.LRU_PERCPU_HASH;
+        return type.perCpu();
     }
 
     static boolean lru(MapType type) {

@@ -17,6 +17,7 @@ import org.bpfmaps.core.api.MapType;
 import org.bpfmaps.core.impl.ProgMapAccess;
 import org.bpfmaps.core.spi.CurrentCpu;
 import org.bpfmaps.core.spi.ProviderHost;
+import org.bpfmaps.core.standalone.Standalone;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -24,7 +25,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /** The hash family through the map helpers a program calls (through the core's checks). */
 class HashProgOpsTest {
-    private final ProviderHost runtime = ProviderHost.standalone();
+    private final ProviderHost runtime = Standalone.create();
     private final BpfInstance bpf;
 
     HashProgOpsTest() {

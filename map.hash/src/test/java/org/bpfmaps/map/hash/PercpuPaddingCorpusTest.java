@@ -10,6 +10,7 @@ import org.bpfmaps.conformance.Corpus;
 import org.bpfmaps.conformance.Report;
 import org.bpfmaps.core.api.MapType;
 import org.bpfmaps.core.spi.ProviderHost;
+import org.bpfmaps.core.standalone.Standalone;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,7 +26,7 @@ class PercpuPaddingCorpusTest {
 
     @Test
     void perCpuHashesKeepTheirPaddingAsTheKernel() throws Exception {
-        ProviderHost host = ProviderHost.standalone();
+        ProviderHost host = Standalone.create();
         host.addProvider(new HashProvider());
         Report r = new ConformanceRunner(host).run(Corpus.read(CORPUS), TYPES);
 

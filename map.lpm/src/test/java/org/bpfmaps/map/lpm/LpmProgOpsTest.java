@@ -15,12 +15,13 @@ import org.bpfmaps.core.api.MapCreateAttr;
 import org.bpfmaps.core.api.MapType;
 import org.bpfmaps.core.impl.ProgMapAccess;
 import org.bpfmaps.core.spi.ProviderHost;
+import org.bpfmaps.core.standalone.Standalone;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** LPM_TRIE through the map helpers a program calls: trie_lookup_elem, trie_update_elem, trie_delete_elem. */
 class LpmProgOpsTest {
-    private final ProviderHost runtime = ProviderHost.standalone();
+    private final ProviderHost runtime = Standalone.create();
     private final BpfInstance bpf;
 
     LpmProgOpsTest() {

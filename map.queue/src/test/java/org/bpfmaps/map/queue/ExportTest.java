@@ -21,6 +21,7 @@ import org.bpfmaps.core.spi.MapDef;
 import org.bpfmaps.core.spi.MapOps;
 import org.bpfmaps.core.spi.MapState;
 import org.bpfmaps.core.spi.ProviderHost;
+import org.bpfmaps.core.standalone.Standalone;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -69,7 +70,7 @@ class ExportTest {
 
     @Test
     void aQueueOnItsFdSurvivesItsProvider() {
-        ProviderHost host = ProviderHost.standalone();
+        ProviderHost host = Standalone.create();
         host.addProvider(provider, 0, "1.0.0");
         try (BpfInstance bpf = host.newInstance(BpfSettings.defaults())) {
             int fd = bpf.bpf(BpfCmd.MAP_CREATE, new MapCreateAttr(MapType.QUEUE, 0, 8, 16));

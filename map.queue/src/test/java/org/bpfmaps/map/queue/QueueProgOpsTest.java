@@ -14,12 +14,13 @@ import org.bpfmaps.core.api.MapElemAttr;
 import org.bpfmaps.core.api.MapType;
 import org.bpfmaps.core.impl.ProgMapAccess;
 import org.bpfmaps.core.spi.ProviderHost;
+import org.bpfmaps.core.standalone.Standalone;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** QUEUE, STACK and BLOOM_FILTER through bpf_map_push_elem / pop / peek. */
 class QueueProgOpsTest {
-    private final ProviderHost runtime = ProviderHost.standalone();
+    private final ProviderHost runtime = Standalone.create();
     private final BpfInstance bpf;
 
     QueueProgOpsTest() {
