@@ -200,6 +200,9 @@ public final class HelpCommand {
         } catch (InvalidSyntaxException e) {
             throw new IllegalStateException(e);
         }
+        // Gogo keeps the name of a command whose service has gone in .commands (with nothing to
+        // run): a bpf command, always a service, is listed only while one serves it.
+        out.keySet().removeIf(name -> name.startsWith("bpf:"));
         for (ServiceReference<?> ref : refs == null ? new ServiceReference<?>[0] : refs) {
             String scope = String.valueOf(ref.getProperty("osgi.command.scope"));
             DocumentedCommand doc = scope.equals("bpf") ? DocumentedCommand.of(ref::getProperty) : null;
