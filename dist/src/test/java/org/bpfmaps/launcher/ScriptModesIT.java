@@ -162,6 +162,39 @@ class ScriptModesIT {
         assertNoTrace(r);
     }
 
+    /**
+     * {@code conformance} comes from the conformance bundle, not the shell: it runs with its exit
+     * codes, and the shell's help and completion offer it from the documentation its service carries.
+     */
+    @Test
+    void theConformanceBundlesCommandRunsAndIsDocumented() throws Exception {
+        Path corpus = Path.of("..", "corpus", "kernel-6.18.json").toAbsolutePath().normalize();
+        JarRun run = JarRun.run("", "-c", "conformance " + corpus + " array");
+        assertEquals(0, run.exitCode(), run::toString);
+        assertTrue(run.out().matches("[1-9]\\d* passed, 0 failed, 0 skipped\n"), run::toString);
+        JarRun bad = JarRun.run("", "-c", "conformance nothere.json");
+        assertEquals(255, bad.exitCode(), bad::toString);
+        assertEquals("Error: can't read corpus (nothere.json): No such file or directory\n", bad.err(), bad::toString);
+
+        JarRun help = JarRun.run("help\nhelp conformance\n");
+        assertEquals(0, help.exitCode(), help::toString);
+        assertTrue(Pattern.compile("\n {8}bpf:conformance +Replays a kernel-recorded corpus in isolated instances "
+                + "and counts what agrees\n").matcher(help.out()).find(), help::toString);
+        String usage = help.out().substring(help.out().indexOf("DESCRIPTION\n"));
+        assertTrue(usage.startsWith("DESCRIPTION\n        bpf:conformance\n")
+                && usage.contains("\nSYNTAX\n        conformance FILE [TYPE...]\n")
+                && usage.replaceAll("\\s+", " ").contains("(bpftool's names: array | hash | lpm_trie | lru_hash |"),
+                "help conformance, with the types served now:\n" + help);
+        JarRun dashDash = JarRun.run("", "-c", "conformance --help");
+        assertEquals(0, dashDash.exitCode(), dashDash::toString);
+        assertEquals(usage, dashDash.out(), "conformance --help is help conformance");
+
+        JarRun complete = JarRun.run("", "-c", "complete 'conformance " + corpus.getParent() + "/kernel-6.1'\n"
+                + "complete 'conformance x.json lpm'\ncomplete 'help confo'");
+        assertEquals(0, complete.exitCode(), complete::toString);
+        assertEquals(corpus + "\n\nlpm_trie\n\nconformance\n\n", complete.out(), "a path, then map types");
+    }
+
     @Test
     void badArgumentsAreErrorLines() throws Exception {
         JarRun opt = JarRun.run("", "-x");

@@ -166,6 +166,16 @@ class TerminalIT {
         await(sc -> currentLine(sc).equals(PROMPT + "map -j --pretty"), "an option");
         keys("C-u");
 
+        // conformance is the conformance bundle's command: its FILE is a path, then map types.
+        Path corpus = Path.of("..", "corpus", "kernel-6.18.json").toAbsolutePath().normalize();
+        type("conformance " + corpus.getParent() + "/kernel-6.1");
+        keys("Tab");
+        await(sc -> currentLine(sc).equals(PROMPT + "conformance " + corpus), "the corpus's path");
+        type("lpm"); // Tab left a space after the path
+        keys("Tab");
+        await(sc -> currentLine(sc).equals(PROMPT + "conformance " + corpus + " lpm_trie"), "a map type served now");
+        keys("C-u");
+
         type("help map");
         keys("Enter");
         String s = awaitPrompts(3);

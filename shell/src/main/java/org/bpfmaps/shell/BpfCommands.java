@@ -20,7 +20,8 @@ import org.osgi.service.component.annotations.ReferencePolicy;
 
 /**
  * The Gogo commands of scope {@code bpf}: {@code map}, {@code batch}, {@code bpftool} (a whole
- * bpftool command line), {@code bpf} (one raw syscall), {@code conformance} and {@code providers}.
+ * bpftool command line), {@code bpf} (one raw syscall) and {@code providers}. ({@code conformance}
+ * is the conformance bundle's own, documented for {@code help} by its service properties.)
  * A thin adapter: the commands are plain classes ({@link MapCommand}, ...), run here with
  * {@code System.out} and {@code System.err}, which Gogo points at the session's streams while a
  * command runs.
@@ -35,7 +36,6 @@ import org.osgi.service.component.annotations.ReferencePolicy;
     "osgi.command.function=batch",
     "osgi.command.function=bpftool",
     "osgi.command.function=bpf",
-    "osgi.command.function=conformance",
     "osgi.command.function=providers"})
 public final class BpfCommands {
     /** The session variable holding the exit code of the last bpf command. */
@@ -85,12 +85,6 @@ public final class BpfCommands {
     @Descriptor("One raw bpf(2) call: bpf CMD field=value ...")
     public void bpf(CommandSession session, String... args) {
         run(session, args, "bpf", (out, err) -> new RawCommand(bpf).run(words(args), out, err));
-    }
-
-    /** {@code conformance FILE [TYPE...]}: replays a kernel-recorded corpus in isolated instances. */
-    @Descriptor("Replays a kernel-recorded corpus in isolated instances")
-    public void conformance(CommandSession session, String... args) {
-        run(session, args, "conformance", (out, err) -> new ConformanceCommand(runtime).run(words(args), out, err));
     }
 
     /** {@code providers}: the installed map providers, their bundles and their maps. */

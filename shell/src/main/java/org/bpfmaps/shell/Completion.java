@@ -1,5 +1,10 @@
 package org.bpfmaps.shell;
 
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -21,6 +26,10 @@ import org.bpfmaps.core.api.MapType;
  * subcommand's keywords ({@code key}, {@code value}, UPDATE_FLAGS, create's {@code type ...}),
  * the map types served now, and the option flags. A path being typed is offered up to its next
  * {@code /}, and such a candidate ends with {@code /} (the terminal then adds no space).
+ *
+ * <p>For another bundle's documented command ({@link DocumentedCommand}): what its
+ * {@code bpf.command.completion} property says for the argument at the cursor, such as the paths
+ * (from the working directory) and then the map types served now for {@code conformance FILE [TYPE...]}.
  */
 public final class Completion {
     private static final List<String> HANDLE = List.of("id", "pinned", "name");
@@ -30,13 +39,19 @@ public final class Completion {
 
     private final Bpf bpf;
     private final Supplier<? extends Collection<MapType>> types;
+    private final Supplier<? extends Collection<DocumentedCommand>> documented;
+    /** At most this many paths of a folder are offered: a Tab never walks a huge folder. */
+    static final int MAX_PATHS = 1000;
 
     /**
      * @param types the map types served now (the runtime's, which change as providers come and go)
+     * @param documented the documented commands of other bundles registered now
      */
-    public Completion(Bpf bpf, Supplier<? extends Collection<MapType>> types) {
+    Completion(Bpf bpf, Supplier<? extends Collection<MapType>> types,
+            Supplier<? extends Collection<DocumentedCommand>> documented) {
         this.bpf = bpf;
         this.types = types;
+        this.documented = documented;
     }
 
     /** The words that may replace the word at {@code cursor} (a position in {@code line}), sorted. */
@@ -53,8 +68,7 @@ public final class Completion {
         Collection<String> offered = switch (command) {
             case "map" -> map(rest, current);
             case "help" -> help(rest);
-            case "conformance" -> rest.isEmpty() ? List.of() : names(types.get());
-            default -> List.of();
+            default -> documented(command, rest.size(), current);
         };
         TreeSet<String> out = new TreeSet<>();
         for (String c : offered) {
@@ -67,12 +81,55 @@ public final class Completion {
 
     private Collection<String> help(List<String> rest) {
         if (rest.isEmpty()) {
-            return Docs.SUMMARIES.keySet();
+            List<String> names = new ArrayList<>(Docs.SUMMARIES.keySet());
+            documented.get().forEach(c -> names.add(c.name()));
+            return names;
         }
         if (rest.size() == 1 && (rest.get(0).equals("map") || rest.get(0).equals("bpf:map"))) {
             return subNames();
         }
         return List.of();
+    }
+
+    /** The argument at {@code index} of another bundle's documented command, by the kind it declares. */
+    private Collection<String> documented(String command, int index, String current) {
+        for (DocumentedCommand c : documented.get()) {
+            if (c.name().equals(command)) {
+                return switch (c.kindAt(index)) {
+                    case FILE -> files(current);
+                    case MAPTYPE -> names(types.get());
+                    case NONE -> List.of();
+                };
+            }
+        }
+        return List.of();
+    }
+
+    /**
+     * The paths in the folder of the path being typed (relative to the working directory, where the
+     * command reads it), a folder with its trailing {@code /}; hidden ones only once a {@code .} is typed.
+     */
+    static List<String> files(String current) {
+        String folder = current.substring(0, current.lastIndexOf('/') + 1);
+        boolean hidden = current.substring(folder.length()).startsWith(".");
+        List<String> out = new ArrayList<>();
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(Path.of(folder).toAbsolutePath())) {
+            for (Path p : entries) {
+                String name = p.getFileName().toString();
+                if (name.startsWith(".") && !hidden) {
+                    continue;
+                }
+                if (name.startsWith(current.substring(folder.length()))) {
+                    out.add(folder + name + (Files.isDirectory(p) ? "/" : ""));
+                }
+                if (out.size() == MAX_PATHS) {
+                    break;
+                }
+            }
+        } catch (IOException | InvalidPathException | SecurityException e) {
+            return List.of(); // no such folder, or not readable: nothing to offer
+        }
+        return out;
     }
 
     private Collection<String> map(List<String> words, String current) {

@@ -16,13 +16,15 @@ import org.bpfmaps.core.api.MapType;
 final class Docs {
     private Docs() {}
 
-    /** The commands of scope bpf and their one-line summaries, in the order {@code help} lists them. */
+    /**
+     * The shell's own commands of scope bpf and their one-line summaries. Other bundles' commands
+     * document themselves with service properties ({@link DocumentedCommand}).
+     */
     static final Map<String, String> SUMMARIES = Map.of(
             "map", "bpftool's map commands (show, create, dump, update, lookup, ...) on the default instance",
             "batch", "bpftool's batch mode: batch file FILE runs its commands, one a line, stopping at a failure",
             "bpftool", "A whole bpftool command line (options, object, command), as bpftool parses it",
             "bpf", "One raw bpf(2) call: bpf CMD field=value ...; prints the result, the errno and changed fields",
-            "conformance", "Replays a kernel-recorded corpus in isolated instances and counts what agrees",
             "providers", "The installed map providers: bundle, state, map types, live and detached maps",
             "help", "Lists every command; with a command's name, its usage",
             "complete", "The words Tab offers at a position of a command line, from the live state");
@@ -67,17 +69,6 @@ final class Docs {
     static CommandDoc of(String command, Collection<MapType> served) {
         return switch (command) {
             case "map" -> map(served);
-            case "conformance" -> new CommandDoc("bpf:conformance",
-                    "Replays a corpus recorded against a real kernel (the project's is corpus/kernel-6.18.json), "
-                            + "each case in an isolated instance that never touches the default instance's maps, "
-                            + "and prints each failing case, then N passed, M failed, K skipped. Exit code 1 when "
-                            + "a case failed, 255 when the file cannot be read or a type is unknown, 130 after Ctrl-C.",
-                    List.of("conformance FILE [TYPE...]"),
-                    List.of(new CommandDoc.Item("FILE", "The corpus, in the format of corpus/FORMAT.md."),
-                            new CommandDoc.Item("TYPE", "Replay only the cases of these map types (bpftool's names: "
-                                    + names(served) + ").")),
-                    List.of(new CommandDoc.Item("--help", HELP_ITEM)),
-                    List.of("conformance corpus/kernel-6.18.json", "conformance corpus/kernel-6.18.json hash lru_hash"));
             case "batch" -> new CommandDoc("bpf:batch",
                     "bpftool's batch mode: runs the commands of FILE (bpftool's words without the leading bpftool: "
                             + "map show, -j map dump id 1, ...), one a line, with # comments, quotes and \\ "
@@ -117,8 +108,8 @@ final class Docs {
                     List.of("help", "help map", "help map update", "map --help"));
             case "complete" -> new CommandDoc("bpf:complete",
                     "The words that Tab offers for the word at CURSOR in LINE, one a line: commands' subcommands, "
-                            + "keywords, map types served now, the ids and names of live maps, pinned paths and "
-                            + "options. The terminal's completion calls it; it is a command so that it can be tried.",
+                            + "keywords, map types served now, the ids and names of live maps, pinned paths, "
+                            + "options, and what other bundles' documented commands ask for (paths, map types). The terminal's completion calls it; it is a command so that it can be tried.",
                     List.of("complete LINE [CURSOR]"),
                     List.of(new CommandDoc.Item("LINE", "A command line, as typed so far."),
                             new CommandDoc.Item("CURSOR", "Where the cursor is in LINE (default: its end).")),

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 import org.apache.felix.service.command.CommandSession;
 import org.apache.felix.service.command.Descriptor;
 import org.bpfmaps.core.api.Bpf;
@@ -18,6 +19,7 @@ import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.framework.ServiceReference;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 
 /**
@@ -27,7 +29,9 @@ import org.osgi.service.component.annotations.Reference;
  * <p>Gogo has its own {@code help} (scope {@code felix}); which one a bare {@code help} runs
  * depends on the session's {@code SCOPE}, which bpfmaps.jar sets to {@code bpf:*} so that it is
  * this one. For a command of another scope, this one lists it with its {@code @Descriptor} and
- * hands {@code help NAME} to Gogo's.
+ * hands {@code help NAME} to Gogo's. A command of scope {@code bpf} that another bundle registers
+ * is listed, explained and completed from its service properties ({@link DocumentedCommand}) while
+ * that bundle serves it.
  */
 @Component(service = HelpCommand.class, property = {
     "osgi.command.scope=bpf",
@@ -37,13 +41,33 @@ public final class HelpCommand {
     private final BpfRuntime runtime;
     private final Completion completion;
     private final BundleContext context;
+    /** Other bundles' documented commands of scope bpf, as registered now. */
+    private final Supplier<List<DocumentedCommand>> documented;
+    private final AutoCloseable tracking;
 
     @Activate
     public HelpCommand(@Reference(name = "bpf") Bpf bpf, @Reference(name = "runtime") BpfRuntime runtime,
             BundleContext context) {
+        this(bpf, runtime, context, new DocumentedCommands(context));
+    }
+
+    private HelpCommand(Bpf bpf, BpfRuntime runtime, BundleContext context, DocumentedCommands documented) {
+        this(bpf, runtime, context, documented, documented);
+    }
+
+    /** With the documented commands from elsewhere than the registry (the tests'). */
+    HelpCommand(Bpf bpf, BpfRuntime runtime, BundleContext context, Supplier<List<DocumentedCommand>> documented,
+            AutoCloseable tracking) {
         this.runtime = runtime;
         this.context = context;
-        this.completion = new Completion(bpf, runtime::mapTypes);
+        this.documented = documented;
+        this.tracking = tracking;
+        this.completion = new Completion(bpf, runtime::mapTypes, documented);
+    }
+
+    @Deactivate
+    void deactivate() throws Exception {
+        tracking.close();
     }
 
     @Descriptor("Lists every command; with a command's name, its usage")
@@ -79,6 +103,9 @@ public final class HelpCommand {
             }
         } else if (words.size() == 1 && (bare.equals(name) || name.startsWith("bpf:"))) {
             doc = Docs.of(bare, served());
+            if (doc == null) {
+                doc = documented(bare);
+            }
         }
         if (doc != null) {
             out.print(doc.render());
@@ -130,6 +157,16 @@ public final class HelpCommand {
         }
     }
 
+    /** The usage of another bundle's documented command; null when no such command is registered. */
+    private CommandDoc documented(String name) {
+        for (DocumentedCommand c : documented.get()) {
+            if (c.name().equals(name)) {
+                return c.doc(served());
+            }
+        }
+        return null;
+    }
+
     private Collection<MapType> served() {
         return runtime.mapTypes();
     }
@@ -146,7 +183,8 @@ public final class HelpCommand {
 
     /**
      * Every command the session knows ({@code scope:function}: Gogo's built-ins too), with the
-     * summary of those registered as services (the shell's from {@link Docs}, others' from their
+     * summary of those registered as services (the shell's from {@link Docs}, documented ones of
+     * scope bpf from their {@value DocumentedCommand#SUMMARY} property, others' from their
      * {@code @Descriptor}).
      */
     Map<String, String> commands(CommandSession session) {
@@ -162,22 +200,26 @@ public final class HelpCommand {
         } catch (InvalidSyntaxException e) {
             throw new IllegalStateException(e);
         }
+        // Gogo keeps the name of a command whose service has gone in .commands (with nothing to
+        // run): a bpf command, always a service, is listed only while one serves it.
+        out.keySet().removeIf(name -> name.startsWith("bpf:"));
         for (ServiceReference<?> ref : refs == null ? new ServiceReference<?>[0] : refs) {
             String scope = String.valueOf(ref.getProperty("osgi.command.scope"));
-            Object f = ref.getProperty("osgi.command.function");
-            List<String> functions = new ArrayList<>();
-            if (f instanceof String[] a) {
-                functions.addAll(List.of(a));
-            } else if (f instanceof Collection<?> c) {
-                c.forEach(x -> functions.add(String.valueOf(x)));
-            } else if (f != null) {
-                functions.add(String.valueOf(f));
-            }
-            Object service = scope.equals("bpf") ? null : context.getService(ref);
+            DocumentedCommand doc = scope.equals("bpf") ? DocumentedCommand.of(ref::getProperty) : null;
+            Object service = null;
             try {
-                for (String fn : functions) {
-                    String summary = scope.equals("bpf") ? Docs.SUMMARIES.getOrDefault(fn, "")
-                            : descriptor(service, fn);
+                for (String fn : DocumentedCommand.strings(ref.getProperty("osgi.command.function"))) {
+                    String summary;
+                    if (scope.equals("bpf") && Docs.SUMMARIES.containsKey(fn)) {
+                        summary = Docs.SUMMARIES.get(fn);
+                    } else if (doc != null) {
+                        summary = doc.summary();
+                    } else {
+                        if (service == null) {
+                            service = context.getService(ref);
+                        }
+                        summary = descriptor(service, fn);
+                    }
                     out.merge(scope + ":" + fn, summary, (a, b) -> a.isEmpty() ? b : a);
                 }
             } finally {
@@ -228,7 +270,7 @@ public final class HelpCommand {
         return b.toString();
     }
 
-    /** The names of the commands of scope bpf, for tests and the summary. */
+    /** The names of the shell's own commands of scope bpf, for tests and the summary. */
     static Set<String> bpfCommands() {
         return Docs.SUMMARIES.keySet();
     }

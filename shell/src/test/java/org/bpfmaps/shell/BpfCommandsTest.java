@@ -30,7 +30,7 @@ class BpfCommandsTest {
     private CommandSession gogo(BpfCommands commands) {
         threadIo.start();
         CommandProcessorImpl processor = new CommandProcessorImpl(threadIo);
-        for (String f : new String[] {"map", "batch", "bpftool", "bpf", "conformance", "providers"}) {
+        for (String f : new String[] {"map", "batch", "bpftool", "bpf", "providers"}) {
             processor.addCommand("bpf", commands, f);
         }
         session = processor.createSession(new ByteArrayInputStream(new byte[0]), out, err);
@@ -73,11 +73,6 @@ class BpfCommandsTest {
         s.execute("bpf:providers");
         assertEquals(0, s.get(BpfCommands.EXIT));
         assertTrue(take(out).contains("types array percpu_array  maps 1  detached 0"));
-        s.execute("conformance ../corpus/kernel-6.18.json array");
-        assertEquals(0, s.get(BpfCommands.EXIT));
-        assertTrue(take(out).endsWith(" passed, 0 failed, 0 skipped\n"));
-        s.execute("conformance");
-        assertEquals(255, s.get(BpfCommands.EXIT));
         emu.assertNoFdOpen("the Gogo commands");
     }
 

@@ -3,15 +3,19 @@ package org.bpfmaps.shell;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** What Tab offers, from the live state of an instance with the ARRAY family. */
 class CompletionTest {
     private final Emulator emu = new Emulator();
-    private final Completion c = new Completion(emu.bpf, emu.host::mapTypes);
+    private final Completion c = new Completion(emu.bpf, emu.host::mapTypes, () -> List.of(DocumentedCommandTest.lint()));
 
     @BeforeEach
     void maps() {
@@ -110,12 +114,35 @@ class CompletionTest {
     }
 
     @Test
-    void helpAndConformanceArguments() {
-        assertEquals(List.of("batch", "bpf", "bpftool", "complete", "conformance", "help", "map", "providers"),
-                at("help "));
+    void helpOffersTheShellsCommandsAndTheDocumentedOnes() {
+        assertEquals(List.of("batch", "bpf", "bpftool", "complete", "help", "lint", "map", "providers"), at("help "));
         assertEquals(List.of("update"), at("help map up"));
+        Completion without = new Completion(emu.bpf, emu.host::mapTypes, List::of);
+        assertEquals(List.of("batch", "bpf", "bpftool", "complete", "help", "map", "providers"),
+                without.candidates("help ", 5), "a command no longer registered is not offered");
+        assertEquals(List.of(), without.candidates("lint x ", 7));
+    }
+
+    /** A documented command's arguments by their kinds: lint FILE [TYPE...] takes paths, then map types. */
+    @Test
+    void aDocumentedCommandsArgumentsByTheirKinds() {
+        // Maven runs tests in the module's folder: pom.xml, src/ and target/ are there.
+        assertEquals(List.of("pom.xml"), at("lint po"));
+        assertEquals(List.of("src/"), at("bpf:lint sr"), "a folder, with its slash");
+        assertEquals(List.of("src/main/", "src/test/"), at("lint src/"));
+        assertEquals(List.of("src/main/java/"), at("lint src/main/j"));
+        assertTrue(at("lint ").containsAll(List.of("pom.xml", "src/", "target/")), at("lint ").toString());
+        assertEquals(List.of(), at("lint nosuch/"));
         assertEquals(List.of("array", "bloom_filter", "hash", "lpm_trie", "lru_hash", "lru_percpu_hash", "percpu_array",
-                "percpu_hash", "queue", "stack"),
-                at("conformance corpus.json "));
+                "percpu_hash", "queue", "stack"), at("lint corpus.json "));
+        assertEquals(List.of("lru_hash", "lru_percpu_hash"), at("lint corpus.json hash lru"), "and for every later TYPE");
+    }
+
+    @Test
+    void hiddenPathsOnlyOnceADotIsTyped(@TempDir Path dir) throws IOException {
+        Files.createFile(dir.resolve(".hidden"));
+        Files.createFile(dir.resolve("shown"));
+        assertEquals(List.of(dir + "/shown"), at("lint " + dir + "/"));
+        assertEquals(List.of(dir + "/.hidden"), at("lint " + dir + "/."));
     }
 }

@@ -28,17 +28,19 @@ class HelpTest {
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
     private final ByteArrayOutputStream err = new ByteArrayOutputStream();
     private CommandSession session;
+    /** Other bundles' documented commands, as the registry would list them now. */
+    private final List<DocumentedCommand> documented = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private CommandSession gogo() {
         threadIo.start();
         CommandProcessorImpl processor = new CommandProcessorImpl(threadIo);
         BpfCommands commands = new BpfCommands(emu.bpf, emu.host, p -> "ACTIVE");
-        for (String f : new String[] {"map", "conformance", "providers"}) {
+        for (String f : new String[] {"map", "providers"}) {
             processor.addCommand("bpf", commands, f);
         }
         BundleContext noFramework = (BundleContext) Proxy.newProxyInstance(getClass().getClassLoader(),
                 new Class<?>[] {BundleContext.class}, (p, m, a) -> null);
-        HelpCommand help = new HelpCommand(emu.bpf, emu.host, noFramework);
+        HelpCommand help = new HelpCommand(emu.bpf, emu.host, noFramework, () -> List.copyOf(documented), () -> { });
         processor.addCommand("bpf", help, "help");
         processor.addCommand("bpf", help, "complete");
         session = processor.createSession(new ByteArrayInputStream(new byte[0]), out, err);
@@ -114,7 +116,7 @@ class HelpTest {
         assertTrue(oneLine(update).contains(" map [OPTIONS] update MAP [key DATA] [value VALUE] [UPDATE_FLAGS] "), update);
         assertTrue(update.contains("\n        UPDATE_FLAGS\n                { any | exist | noexist }\n"), update);
 
-        for (String c : new String[] {"conformance", "providers", "help", "complete"}) {
+        for (String c : new String[] {"providers", "help", "complete"}) {
             s.execute(c + " --help");
             assertEquals(0, s.get(BpfCommands.EXIT), c);
             String text = take(out);
@@ -135,6 +137,29 @@ class HelpTest {
         assertEquals("", take(out));
     }
 
+    /** Another bundle's command, documented by its service properties, while it is registered. */
+    @Test
+    void helpExplainsADocumentedCommandWhileItIsRegistered() throws Exception {
+        CommandSession s = gogo();
+        documented.add(DocumentedCommandTest.lint());
+        for (String line : new String[] {"help lint", "help bpf:lint"}) {
+            s.execute(line);
+            assertEquals(0, s.get(BpfCommands.EXIT), line);
+            String text = take(out);
+            assertEquals(DocumentedCommandTest.lint().doc(emu.host.mapTypes()).render(), text, line);
+            String served = emu.host.mapTypes().stream().map(MapType::bpftoolName).sorted()
+                    .collect(java.util.stream.Collectors.joining(" | "));
+            assertTrue(oneLine(text).contains(" TYPE Only these map types (" + served + "). "),
+                    "the types served now:\n" + text);
+        }
+        assertEquals(List.of("lint"), s.execute("complete 'help li'"), "help's argument");
+
+        documented.clear(); // its bundle stopped
+        s.execute("help lint");
+        assertEquals(255, s.get(BpfCommands.EXIT));
+        assertEquals("Error: no command 'lint'; help lists them all\n", take(err));
+    }
+
     @Test
     void theOverviewListsEveryCommandTheShellsFirst() {
         Map<String, String> commands = new TreeMap<>();
@@ -146,7 +171,7 @@ class HelpTest {
         String text = HelpCommand.overview(commands);
         assertTrue(text.startsWith("COMMANDS\n        bpf:batch "), text);
         assertTrue(text.indexOf("bpf:providers") < text.indexOf("felix:lb"), text);
-        assertTrue(text.contains("\n        felix:lb          list all installed bundles\n"), text);
+        assertTrue(text.contains("\n        felix:lb        list all installed bundles\n"), text);
         assertTrue(text.contains("\n        scr:list\n"), text);
         assertTrue(text.contains("help COMMAND (or COMMAND --help) shows a command's usage"), text);
         for (String c : HelpCommand.bpfCommands()) {

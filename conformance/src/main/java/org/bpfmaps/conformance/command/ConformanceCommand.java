@@ -1,4 +1,4 @@
-package org.bpfmaps.shell;
+package org.bpfmaps.conformance.command;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -22,17 +22,17 @@ import org.bpfmaps.core.api.MapType;
  * types when any are named. Prints each failing case, then {@code N passed, M failed, K skipped}.
  * Exits 1 when a case failed, 255 when the file cannot be read or a type is unknown.
  */
-public final class ConformanceCommand {
+final class ConformanceCommand {
     private final BpfRuntime runtime;
 
-    public ConformanceCommand(BpfRuntime runtime) {
+    ConformanceCommand(BpfRuntime runtime) {
         this.runtime = Objects.requireNonNull(runtime, "runtime");
     }
 
     /** The exit code of a run stopped by Ctrl-C, as a shell gives a command killed by SIGINT. */
     static final int INTERRUPTED = 130;
 
-    public int run(List<String> args, PrintStream out, PrintStream err) {
+    int run(List<String> args, PrintStream out, PrintStream err) {
         if (args.isEmpty()) {
             err.print("Error: no corpus file given\n  usage: conformance FILE [TYPE...]\n");
             return 255;

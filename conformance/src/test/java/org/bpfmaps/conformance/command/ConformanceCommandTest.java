@@ -1,4 +1,4 @@
-package org.bpfmaps.shell;
+package org.bpfmaps.conformance.command;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
