@@ -6,6 +6,7 @@ import org.bpfmaps.core.api.Errno;
 import org.bpfmaps.core.spi.Bytes;
 import org.bpfmaps.core.spi.MapDef;
 import org.bpfmaps.core.spi.MapOps;
+import org.bpfmaps.core.spi.MapState;
 import org.bpfmaps.core.spi.ProgMapOps;
 import org.bpfmaps.core.api.BpfFlags;
 
@@ -88,6 +89,18 @@ final class LpmMapOps implements MapOps, ProgMapOps {
     @Override
     public int getNextKey(ByteBuffer key, ByteBuffer nextKey) {
         return trie.nextKey(key, key == null ? 0 : key.position(), nextKey, nextKey.position());
+    }
+
+    /**
+     * Retires the trie (the write in progress ends, every later update or delete, from the syscall,
+     * a batch or a program, answers ENODEV), then walks it: the prefixes in get_next_key's order,
+     * which the next provider replays. Reads still in flight see the trie as it stays; no write
+     * that returned 0 is missing.
+     */
+    @Override
+    public MapState exportState(MapDef def) {
+        trie.retire();
+        return MapState.walk(this, def);
     }
 
     @Override

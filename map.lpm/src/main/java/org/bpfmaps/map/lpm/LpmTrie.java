@@ -34,6 +34,8 @@ final class LpmTrie {
     private volatile LpmNode root;
     /** Nodes with a value; written under {@link #lock}. */
     private long entries;
+    /** Set by {@link #retire}, under {@link #lock}: the trie's contents have gone to the next provider. */
+    private boolean retired;
     /** A lookup's first bits in one step, once the trie is large; kept exact by {@link #link}. */
     private final LpmJumps jumps;
 
@@ -278,11 +280,22 @@ final class LpmTrie {
     // ---- writes: under the lock ----
 
     /**
+     * Retires the trie: no change starts any more (update and delete answer -ENODEV), and the
+     * change in progress, if any, has ended when this returns, since it holds the writers' lock
+     * that retiring takes. Reads go on unlocked and see the trie as it stays from then on.
+     */
+    void retire() {
+        synchronized (lock) {
+            retired = true;
+        }
+    }
+
+    /**
      * {@code trie_update_elem}: the exact prefix gets the value (a new node, keeping the old one's
      * children); else a new node is linked where the walk ends, above the node it covers, or beside
      * it under a new intermediate node. BPF_NOEXIST on a stored prefix: -EEXIST; BPF_EXIST on a
-     * missing one: -ENOENT; a new prefix in a full trie: -ENOSPC. Flags are already at most
-     * BPF_EXIST and the prefixlen at most the maximum.
+     * missing one: -ENOENT; a new prefix in a full trie: -ENOSPC; a retired trie: -ENODEV. Flags
+     * are already at most BPF_EXIST and the prefixlen at most the maximum.
      */
     int update(ByteBuffer key, int at, ByteBuffer value, int valueAt, long flags) {
         int kpl = Bytes.getInt(key, at);
@@ -293,6 +306,9 @@ final class LpmTrie {
         byte[] v = new byte[valueSize];
         value.get(valueAt, v, 0, valueSize);
         synchronized (lock) {
+            if (retired) {
+                return Errno.ENODEV.ret(); // the contents have gone to the next provider
+            }
             LpmNode parent = null;
             LpmNode above = null; // the best value node from the root to the parent (for the table)
             int dir = 0;
@@ -372,7 +388,8 @@ final class LpmTrie {
      * {@code trie_delete_elem}: the node of exactly this prefix (bits beyond it do not matter)
      * loses its value. With two children it stays as an intermediate node; a leaf under an
      * intermediate parent takes the parent with it, its sibling moving up; otherwise its one child
-     * (or nothing) takes its place. -ENOENT when no node holds this exact prefix.
+     * (or nothing) takes its place. -ENOENT when no node holds this exact prefix; -ENODEV once
+     * retired.
      */
     int delete(ByteBuffer key, int at) {
         int kpl = Bytes.getInt(key, at);
@@ -380,6 +397,9 @@ final class LpmTrie {
         long k0 = LpmKey.word(key, dataAt, 0, dataSize);
         long k1 = dataSize > 8 ? LpmKey.word(key, dataAt, 1, dataSize) : 0;
         synchronized (lock) {
+            if (retired) {
+                return Errno.ENODEV.ret();
+            }
             LpmNode grand = null;
             LpmNode grandAbove = null; // the best value nodes from the root to grand and parent
             LpmNode above = null;
