@@ -7,7 +7,6 @@ import org.bpfmaps.core.api.BpfFlags;
 import org.bpfmaps.core.api.Errno;
 import org.bpfmaps.core.spi.MapDef;
 import org.bpfmaps.core.spi.MapOps;
-import org.bpfmaps.core.spi.ProgMapOps;
 import org.bpfmaps.core.spi.MapState;
 
 /**
@@ -19,7 +18,7 @@ import org.bpfmaps.core.spi.MapState;
  * type's table does not list, the core answers ENOTSUPP.
  * Lock-free: bits are only ever set, each with an atomic OR.
  */
-final class BloomFilterMap implements MapOps, ProgMapOps {
+final class BloomFilterMap implements MapOps, KeylessProgOps {
     private final int valueSize;
     private final BloomGeometry geometry;
     private final int seed;
@@ -97,29 +96,13 @@ final class BloomFilterMap implements MapOps, ProgMapOps {
         return updateElem(null, value, flags);
     }
 
-    /** {@code bpf_map_peek_elem} ({@code bloom_map_peek_elem}): 0 if the value may be present, else -ENOENT. */
+    /**
+     * {@code bpf_map_peek_elem} ({@code bloom_map_peek_elem}): 0 if the value may be present, else -ENOENT. A
+     * program cannot pop a bloom filter: pop keeps {@link org.bpfmaps.core.spi.ProgMapOps}' EINVAL.
+     */
     @Override
     public int progPeekElem(ByteBuffer value) {
         return lookupElem(null, value, 0);
-    }
-
-    /**
-     * The verifier lets programs call only push and peek on a bloom filter
-     * ({@code check_map_func_compatibility}); pop keeps the interface's EINVAL.
-     */
-    @Override
-    public int progLookupElem(ByteBuffer key, ByteBuffer value) {
-        return Errno.EINVAL.ret();
-    }
-
-    @Override
-    public int progUpdateElem(ByteBuffer key, ByteBuffer value, long flags) {
-        return Errno.EINVAL.ret();
-    }
-
-    @Override
-    public int progDeleteElem(ByteBuffer key) {
-        return Errno.EINVAL.ret();
     }
 
     @Override

@@ -6,7 +6,6 @@ import org.bpfmaps.core.api.BpfFlags;
 import org.bpfmaps.core.api.Errno;
 import org.bpfmaps.core.spi.MapDef;
 import org.bpfmaps.core.spi.MapOps;
-import org.bpfmaps.core.spi.ProgMapOps;
 import org.bpfmaps.core.spi.MapState;
 
 /**
@@ -16,7 +15,7 @@ import org.bpfmaps.core.spi.MapState;
  * answers those ENOTSUPP before the ops. One lock
  * per map, as the kernel's spinlock: every op is a few index moves and one value copy.
  */
-abstract class QueueStackMap implements MapOps, ProgMapOps {
+abstract class QueueStackMap implements MapOps, KeylessProgOps {
     private final Object lock = new Object();
     private final Ring ring;
     private final int valueSize;
@@ -103,22 +102,6 @@ abstract class QueueStackMap implements MapOps, ProgMapOps {
     @Override
     public int progPeekElem(ByteBuffer value) {
         return lookupElem(null, value, 0);
-    }
-
-    /** The verifier lets programs call only push, pop and peek on these maps ({@code check_map_func_compatibility}). */
-    @Override
-    public int progLookupElem(ByteBuffer key, ByteBuffer value) {
-        return Errno.EINVAL.ret();
-    }
-
-    @Override
-    public int progUpdateElem(ByteBuffer key, ByteBuffer value, long flags) {
-        return Errno.EINVAL.ret();
-    }
-
-    @Override
-    public int progDeleteElem(ByteBuffer key) {
-        return Errno.EINVAL.ret();
     }
 
     @Override
