@@ -19,8 +19,10 @@ import org.osgi.annotation.versioning.ConsumerType;
  * a per-CPU map). Integers in keys are in host byte order whatever the buffer's order: use
  * {@link Bytes}.
  *
- * <p>Ops return 0 or a negated errno and must not throw. Any number of threads may call them at
- * once; an op that finds no element answers -ENOENT. Lookups should not allocate.
+ * <p>Ops return 0 or a negated errno and must not throw (one that does anyway is answered EFAULT,
+ * naming the provider and the map, on both faces; the exception never reaches the caller). Any
+ * number of threads may call them at once; an op that finds no element answers -ENOENT. Lookups
+ * should not allocate.
  */
 @ConsumerType
 public interface MapOps {
