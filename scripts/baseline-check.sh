@@ -6,7 +6,8 @@
 # It uses the project's own configuration (root pom.xml, core.api/pom.xml, the in-project
 # repository cnf/baseline-repo/), with one difference: the baseline is the current core.api,
 # recorded here into the copy's cnf/baseline-repo/ under a throwaway version, so that the check
-# does not depend on how far the current package versions are from the recorded 0.0.1-baseline.
+# does not depend on how far the current package versions are from the recorded baseline
+# (bpfmaps.baseline.version), which a later change may have moved on legitimately.
 # Run by run-tests.sh; about a minute. Builds only in a temporary directory; the throwaway
 # baseline version that Maven caches in the local repository is removed at the end.
 set -uo pipefail

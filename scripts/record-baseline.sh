@@ -2,26 +2,32 @@
 # Records the API baseline that bnd-baseline-maven-plugin compares the exported API bundles
 # (core.api, conformance) with, in the in-project Maven repository cnf/baseline-repo/.
 #
-# How the recorded 0.0.1-baseline was made (run once, at the commit before issue 16's API changes):
-#   scripts/record-baseline.sh 3658c51
+# How the recorded baseline was made. First, during issue 16, 0.0.1-baseline from 3658c51, the API
+# before that issue: against it the plugin demanded org.bpfmaps.core.api and org.bpfmaps.core.spi
+# 2.0.0 (default methods made abstract on @ProviderType interfaces) and got them. Then, once the
+# issue's API was final, the baseline in force (the root pom's bpfmaps.baseline.version):
+#   BASELINE_VERSION=0.1.0-baseline scripts/record-baseline.sh a35871b
+# so that every later change is compared with the API as issue 16 left it (api 2.0.0, spi 2.0.0,
+# standalone 1.0.0, conformance 1.x); against 0.0.1-baseline a further change to api or spi
+# would have hidden behind the 2.0.0 that the issue's own changes needed. What it does:
 # 1. exports that commit's tree (git archive) into a temporary directory;
-# 2. sets the project version there to 0.0.1-baseline, so that the jars' Bundle-Version says
+# 2. sets the project version there to the baseline version, so that the jars' Bundle-Version says
 #    what they are (a baseline below every real version, 0.1.0-SNAPSHOT included);
 # 3. builds core.api and conformance there with `mvn package` (tests skipped: they ran on that
 #    commit; nothing is installed into ~/.m2);
 # 4. deploys each jar with a minimal pom (coordinates and the commit) into cnf/baseline-repo/ with
 #    maven-deploy-plugin's deploy-file (a file:// URL; ~/.m2 is not touched).
 #
-# The baseline is recorded once and committed. Do not re-record 0.0.1-baseline: Maven caches a
-# release version in ~/.m2 for good, so a changed jar under the same version would be ignored on
-# machines that already have it. To move the baseline (after a release), record a new version
+# A baseline is recorded once and committed. Never re-record a version: Maven caches a release
+# version in ~/.m2 for good, so a changed jar under the same version would be ignored on machines
+# that already have it. To move the baseline (after a release), record a new version
 # (BASELINE_VERSION=... scripts/record-baseline.sh COMMIT) and set bpfmaps.baseline.version in
 # the root pom.xml to it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 commit=${1:?usage: scripts/record-baseline.sh COMMIT}
-version=${BASELINE_VERSION:-0.0.1-baseline}
+version=${BASELINE_VERSION:?set BASELINE_VERSION to a version never recorded before (see above)}
 repo="$root/cnf/baseline-repo"
 modules=(core.api conformance)
 
