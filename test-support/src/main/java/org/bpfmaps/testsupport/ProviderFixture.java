@@ -58,6 +58,15 @@ public class ProviderFixture<P extends MapProvider> implements AutoCloseable {
         return ByteBuffer.allocate(8).order(ByteOrder.nativeOrder()).putLong(0, v);
     }
 
+    /** The bytes a hex string spells, two digits a byte ("0a0b" is 0x0a 0x0b), as the corpus writes them. */
+    public static ByteBuffer hex(String h) {
+        byte[] b = new byte[h.length() / 2];
+        for (int i = 0; i < b.length; i++) {
+            b[i] = (byte) Integer.parseInt(h.substring(2 * i, 2 * i + 2), 16);
+        }
+        return ByteBuffer.wrap(b);
+    }
+
     @Override
     public void close() {
         bpf.close();

@@ -1,11 +1,12 @@
 package org.bpfmaps.map.array;
 
+import static org.bpfmaps.testsupport.ProviderFixture.hex;
+import static org.bpfmaps.testsupport.ProviderFixture.u32;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import org.bpfmaps.core.api.BpfCmd;
 import org.bpfmaps.core.api.BpfFlags;
 import org.bpfmaps.core.api.BpfInstance;
@@ -41,18 +42,6 @@ class ArrayProgOpsTest {
         int fd = bpf.bpf(BpfCmd.MAP_CREATE, new MapCreateAttr(t, 4, valueSize, 4).flags(flags));
         assertTrue(fd >= 3, Errno.nameOf(fd));
         return fd;
-    }
-
-    private static ByteBuffer u32(int v) {
-        return ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt(0, v);
-    }
-
-    private static ByteBuffer hex(String h) {
-        byte[] b = new byte[h.length() / 2];
-        for (int i = 0; i < b.length; i++) {
-            b[i] = (byte) Integer.parseInt(h.substring(2 * i, 2 * i + 2), 16);
-        }
-        return ByteBuffer.wrap(b);
     }
 
     private byte[] sysLookup(int fd, int key, int size) {
