@@ -56,6 +56,14 @@ final class RunningServer implements AutoCloseable {
         return new RunningServer(home, runtimeDir, pb.start());
     }
 
+    /** What is in the server's working directory besides its own log files and temporary folder. */
+    List<String> createdInWorkDir() throws IOException {
+        try (java.util.stream.Stream<Path> s = Files.list(home)) {
+            return s.map(f -> f.getFileName().toString())
+                    .filter(f -> !List.of("server.out", "server.err", "tmp").contains(f)).sorted().toList();
+        }
+    }
+
     Map<String, String> env() {
         return Map.of("XDG_RUNTIME_DIR", runtimeDir.toString());
     }
