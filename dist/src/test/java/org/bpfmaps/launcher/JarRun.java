@@ -21,8 +21,11 @@ import java.util.stream.Stream;
  * it is also the run's working directory, where {@link #leftInWorkDir} finds what the run created.
  */
 record JarRun(int exitCode, String out, String err, List<String> leftInTmp, List<String> leftInWorkDir) {
-    /** The harness's own files in a run's working directory. */
-    private static final List<String> HARNESS = List.of("stdin", "stdout", "stderr", "tmp", "deploy");
+    /**
+     * The harness's own files in a run's working directory, and the jar's own: its deploy folder,
+     * and the bundle cache in the home folder (which is the working directory here).
+     */
+    private static final List<String> HARNESS = List.of("stdin", "stdout", "stderr", "tmp", "deploy", ".cache");
 
     /** Far above the ~1-2 s a run takes; a hung run fails the test instead of the build. */
     static final long TIMEOUT_S = 60;

@@ -35,7 +35,7 @@ class NoFileIT {
             """;
     private static final String NOT_FOUND = "Error: Command not found: nosuchcmd\nError: Command not found: x\n"
             + "Error: Command not found: foo\n";
-    private static final String PINNED = "1: array  name base  flags 0x0\n";
+    private static final String PINNED = "1: array  name base  flags 0x0\n\tkey 4B  value 4B  max_entries 1  memlock 320B\n";
 
     /** Gogo's syntax, as words and glued to others. */
     private static final String[] GOGO = {">", ">>", "2>", "&>", ">&2", "2>&1", "<", "<<", "<<<", "|", "|&", "||",
@@ -123,6 +123,7 @@ class NoFileIT {
     void oneShotCommandsReachTheInstanceAsTheirWords() throws Exception {
         RunningServer s = RunningServer.start(runtime);
         try {
+            List<String> before = s.workDirFiles();
             JarRun failed = s.client("nosuchcmd", ">", "created_by_failed_cmd");
             assertEquals(255, failed.exitCode(), failed::toString);
             assertEquals("Error: Command not found: nosuchcmd\n", failed.err());
@@ -140,7 +141,7 @@ class NoFileIT {
             // A word that Gogo would have read as a comment, a variable or a quote arrives as it is.
             JarRun named = s.client("map", "show", "name", "'a' #b $c");
             assertTrue(named.err().contains("'a' #b $c"), named::toString);
-            assertEquals(List.of(), s.createdInWorkDir(), "nothing in the instance's folder");
+            assertEquals(before, s.workDirFiles(), "nothing in the instance's folder");
             assertNoTrace(s.stderr());
         } finally {
             s.close();
@@ -163,6 +164,7 @@ class NoFileIT {
     void randomWordsCreateNoFileThroughAnInstance() throws Exception {
         RunningServer s = RunningServer.start(runtime);
         try {
+            List<String> before = s.workDirFiles();
             Random rnd = new Random(19);
             int sent = 0;
             for (String line : fuzzLines(19, 400)) {
@@ -182,7 +184,7 @@ class NoFileIT {
                 sent++;
             }
             assertTrue(sent > 300, "most lines were sent: " + sent);
-            assertEquals(List.of(), s.createdInWorkDir(), "nothing in the instance's folder");
+            assertEquals(before, s.workDirFiles(), "nothing in the instance's folder");
             assertEquals(List.of(), outsideFiles(), "nor at an absolute path");
             assertTrue(s.alive());
             assertNoTrace(s.stderr());
@@ -197,6 +199,6 @@ class NoFileIT {
         long redirecting = fuzzLines(17, 400).stream()
                 .filter(l -> l.matches(".*(^| )(>|>>|2>|&>) (created|out\\.txt|\\./dot|\\.hidden|created2|" + Pattern.quote(outside + "/abs") + ")( .*|$)"))
                 .count();
-        assertTrue(redirecting > 20, "lines with a redirection to a file: " + redirecting);
+        assertTrue(redirecting > 10, "lines with a redirection to a file: " + redirecting);
     }
 }

@@ -56,11 +56,10 @@ final class RunningServer implements AutoCloseable {
         return new RunningServer(home, runtimeDir, pb.start());
     }
 
-    /** What is in the server's working directory besides its own log files and temporary folder. */
-    List<String> createdInWorkDir() throws IOException {
+    /** The names in the server's working directory (also its home), sorted. */
+    List<String> workDirFiles() throws IOException {
         try (java.util.stream.Stream<Path> s = Files.list(home)) {
-            return s.map(f -> f.getFileName().toString())
-                    .filter(f -> !List.of("server.out", "server.err", "tmp").contains(f)).sorted().toList();
+            return s.map(f -> f.getFileName().toString()).sorted().toList();
         }
     }
 
