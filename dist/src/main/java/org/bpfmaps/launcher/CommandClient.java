@@ -9,19 +9,20 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
- * The client side of {@link Frames}: sends one command line to the instance listening on a
+ * The client side of {@link Frames}: sends one command's words to the instance listening on a
  * socket and copies its output to this process's standard output and error as it arrives.
  */
 final class CommandClient {
     private CommandClient() {}
 
     /**
-     * Runs {@code line} on the instance listening at {@code socket}: its exit code, or null when
-     * no instance listens there (no socket file, or a stale one that refuses connections).
+     * Runs the command {@code words} on the instance listening at {@code socket}: its exit code, or
+     * null when no instance listens there (no socket file, or a stale one that refuses connections).
      */
-    static Integer run(Path socket, String line, PrintStream out, PrintStream err) {
+    static Integer run(Path socket, List<String> words, PrintStream out, PrintStream err) {
         SocketChannel ch;
         try {
             ch = SocketChannel.open(StandardProtocolFamily.UNIX);
@@ -36,7 +37,12 @@ final class CommandClient {
             } catch (SocketException e) {
                 return null; // e.g. the path is no socket, or is not ours to open
             }
-            ByteBuffer request = Frames.request(line);
+            String bad = Frames.invalid(words);
+            if (bad != null) {
+                err.println("Error: " + bad);
+                return LineRunner.FAILED;
+            }
+            ByteBuffer request = Frames.request(words);
             while (request.hasRemaining()) {
                 ch.write(request);
             }

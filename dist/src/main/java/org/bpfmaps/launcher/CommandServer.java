@@ -13,8 +13,6 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.StandardOpenOption;
@@ -61,11 +59,11 @@ final class CommandServer implements AutoCloseable {
     static final int BUFFER = 8 * 1024;
 
     /**
-     * Runs one command line, printing on {@code out} and {@code err}; tells the connection what
-     * stops the command ({@link Connection#onGone}) should the client leave while it runs.
+     * Runs one command, given as its words, printing on {@code out} and {@code err}; tells the
+     * connection what stops the command ({@link Connection#onGone}) should the client leave while it runs.
      */
     interface Runner {
-        int run(String line, PrintStream out, PrintStream err, Connection connection);
+        int run(List<String> words, PrintStream out, PrintStream err, Connection connection);
     }
 
     private final SocketPath where;
@@ -259,20 +257,22 @@ final class CommandServer implements AutoCloseable {
             ByteBuffer target = p.body == null ? p.header : p.body;
             if (ch.read(target) < 0) {
                 drop(key, ch, p.header.position() == 0 && p.body == null ? null
-                        : "the request ended early: " + (p.body == null ? "half a header" : "half a command line"));
+                        : "the request ended early: " + (p.body == null ? "half a header" : "half a request"));
                 return false;
             }
             if (p.body == null && !p.header.hasRemaining()) {
                 byte[] magic = Arrays.copyOf(p.header.array(), Frames.MAGIC.length);
                 int len = p.header.getInt(Frames.MAGIC.length);
                 if (!Arrays.equals(magic, Frames.MAGIC)) {
-                    drop(key, ch, "not a bpfmaps request (protocol " + new String(Frames.MAGIC, StandardCharsets.US_ASCII)
-                            + " expected)");
+                    String expected = new String(Frames.MAGIC, StandardCharsets.US_ASCII);
+                    drop(key, ch, Arrays.equals(magic, Frames.MAGIC_V1)
+                            ? "a request of protocol BPF1, from an older bpfmaps: this instance speaks " + expected
+                            : "not a bpfmaps request (protocol " + expected + " expected)");
                     return false;
                 }
-                if (len <= 0 || len > Frames.MAX_REQUEST) {
-                    drop(key, ch, "a command line of " + Integer.toUnsignedString(len) + " bytes: it must be 1 to "
-                            + Frames.MAX_REQUEST);
+                if (len < Frames.MIN_REQUEST || len > Frames.MAX_REQUEST) {
+                    drop(key, ch, "a request of " + Integer.toUnsignedString(len) + " bytes: it must be "
+                            + Frames.MIN_REQUEST + " to " + Frames.MAX_REQUEST);
                     return false;
                 }
                 p.body = ByteBuffer.allocate(len);
@@ -307,21 +307,15 @@ final class CommandServer implements AutoCloseable {
             closeQuietly(ch);
             return;
         }
-        String line;
+        List<String> words;
         try {
-            line = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(p.body.flip()).toString();
-        } catch (CharacterCodingException e) {
-            refuse(ch, "the command line is not UTF-8");
-            return;
-        }
-        String bad = Frames.invalidLine(line);
-        if (bad != null) {
-            refuse(ch, bad);
+            words = Frames.words(p.body.flip());
+        } catch (Frames.BadRequest e) {
+            refuse(ch, e.getMessage());
             return;
         }
         try {
-            workers.execute(() -> serve(ch, line));
+            workers.execute(() -> serve(ch, words));
         } catch (RejectedExecutionException e) {
             refuse(ch, "the instance is busy: " + WORKERS + " commands run and " + QUEUE + " wait; try again");
         }
@@ -342,14 +336,14 @@ final class CommandServer implements AutoCloseable {
         closeQuietly(ch);
     }
 
-    private void serve(SocketChannel ch, String line) {
+    private void serve(SocketChannel ch, List<String> words) {
         Connection c = new Connection(ch);
         try {
             PrintStream out = new PrintStream(c.stream(Frames.OUT), false, StandardCharsets.UTF_8);
             PrintStream err = new PrintStream(c.stream(Frames.ERR), false, StandardCharsets.UTF_8);
             int code;
             try {
-                code = runner.run(line, out, err, c);
+                code = runner.run(words, out, err, c);
             } catch (Throwable t) { // the instance goes on, whatever one command did
                 err.println("Error: " + LineRunner.message(t));
                 code = LineRunner.FAILED;

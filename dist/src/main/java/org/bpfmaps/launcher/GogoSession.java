@@ -2,8 +2,11 @@ package org.bpfmaps.launcher;
 
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 
@@ -17,6 +20,12 @@ import java.util.List;
 final class GogoSession implements AutoCloseable {
     static final String PROCESSOR = "org.apache.felix.service.command.CommandProcessor";
     static final String SESSION = "org.apache.felix.service.command.CommandSession";
+    static final String FUNCTION = "org.apache.felix.service.command.Function";
+    /**
+     * The session variable that holds, while {@link #execute(List)} runs, the call of one
+     * command's words; the one line Gogo parses for it is this name, nothing the user wrote.
+     */
+    static final String WORDS_CALL = "_bpfmaps_words";
     /** Gogo's {@code Converter.INSPECT}: the multi-line form a shell prints a result in. */
     private static final int INSPECT = 0;
 
@@ -60,6 +69,64 @@ final class GogoSession implements AutoCloseable {
         return call(execute, line);
     }
 
+    /**
+     * Runs the command named by the first word with the other words as its arguments, exactly
+     * as they are: no Gogo parser, expansion, pipe or redirection ever sees them. The command is
+     * found as Gogo finds a command name (the session's {@code SCOPE} first: {@code map} is
+     * {@code bpf:map}; {@code scope:name} as given). Gogo still runs it as a job of the session,
+     * so that its {@code System.out} and {@code System.err} are the session's and Ctrl-C or a
+     * client that leaves interrupts it: the job is a constant line naming a session variable
+     * ({@value #WORDS_CALL}) that holds a Gogo Function calling the command with the words.
+     * Throws IllegalArgumentException "Command not found: NAME" as Gogo would, without running anything.
+     */
+    Object execute(List<String> words) throws Exception {
+        String name = words.isEmpty() ? "" : words.get(0);
+        Object command = function(name);
+        if (command == null) {
+            throw new IllegalArgumentException("Command not found: " + (name.isEmpty() ? "''" : name));
+        }
+        List<Object> args = new ArrayList<>(words.subList(1, words.size()));
+        Class<?> type = api(command.getClass(), FUNCTION);
+        // An anonymous class, not a lambda: a one-shot command's JVM would pay the first lambda's bootstrap.
+        Object call = Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, new InvocationHandler() {
+            @Override
+            public Object invoke(Object proxy, Method m, Object[] a) throws Exception {
+                return switch (m.getName()) {
+                    case "execute" -> GogoSession.invoke(command, a[0], args);
+                    case "hashCode" -> System.identityHashCode(proxy);
+                    case "equals" -> proxy == a[0];
+                    case "toString" -> "the command " + name;
+                    default -> throw new UnsupportedOperationException(m.getName());
+                };
+            }
+        });
+        put(WORDS_CALL, call);
+        try {
+            return execute(WORDS_CALL);
+        } finally {
+            put(WORDS_CALL, null);
+        }
+    }
+
+    /**
+     * The Gogo Function a command name stands for, looked up as Gogo's Closure.executeCmd does
+     * (the name itself, then {@code *:name}, which the session's SCOPE resolves); null for none.
+     */
+    private Object function(String name) {
+        if (name.isEmpty()) {
+            return null;
+        }
+        Object f = get(name);
+        if (!isFunction(f) && name.indexOf(':') < 0) {
+            f = get("*:" + name);
+        }
+        return isFunction(f) ? f : null;
+    }
+
+    private static boolean isFunction(Object o) {
+        return o != null && api(o.getClass(), FUNCTION).getName().equals(FUNCTION);
+    }
+
     Object get(String name) {
         return unchecked(get, name);
     }
@@ -101,7 +168,12 @@ final class GogoSession implements AutoCloseable {
         if (f == null) {
             return null;
         }
-        for (Method m : api(f.getClass(), "org.apache.felix.service.command.Function").getMethods()) {
+        return invoke(f, session, args);
+    }
+
+    /** {@code f.execute(session, args)} on a Gogo Function; null when f is none. */
+    private static Object invoke(Object f, Object session, List<Object> args) throws Exception {
+        for (Method m : api(f.getClass(), FUNCTION).getMethods()) {
             if (m.getName().equals("execute") && m.getParameterCount() == 2
                     && m.getParameterTypes()[1].isAssignableFrom(List.class)) {
                 try {

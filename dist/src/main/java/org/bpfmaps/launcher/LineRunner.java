@@ -5,9 +5,17 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.UndeclaredThrowableException;
+import java.util.Arrays;
+import java.util.List;
 
 /**
- * Runs command lines in a Gogo session and turns each into an exit code.
+ * Runs commands in a Gogo session and turns each into an exit code.
+ *
+ * <p>A command is its words ({@link #run(List)}): those of a one-shot command as the user's shell
+ * made them, or those of a script line split as bpftool's batch mode does ({@link Words},
+ * {@link #runScript}); Gogo's parser never sees them, so no line of {@code -c}, a script, standard
+ * input or the socket pipes, redirects or expands anything. Only the interactive prompt runs a
+ * line of Gogo script ({@link #run(String)}), for those who want Gogo's syntax.
  *
  * <p>The contract with the commands: a command stores its exit code as an Integer in the session
  * variable {@value #EXIT_VAR} (0 on success) and prints its own output and {@code Error:} lines.
@@ -35,31 +43,58 @@ final class LineRunner {
         return !s.isEmpty() && !s.startsWith("#");
     }
 
+    /** {@link #exitRequest(List)} for a line of the prompt, split at blanks. */
+    static Integer exitRequest(String line) {
+        return exitRequest(Arrays.asList(line.strip().split("\\s+")));
+    }
+
     /**
      * {@code exit} or {@code exit N}: the launcher's own command that ends the session. Returns
-     * null for any other line, -1 for a bare {@code exit}, else N.
+     * null for any other command, -1 for a bare {@code exit}, else N.
      */
-    static Integer exitRequest(String line) {
-        String[] words = line.strip().split("\\s+");
-        if (!words[0].equals("exit") || words.length > 2) {
+    static Integer exitRequest(List<String> words) {
+        if (words.isEmpty() || !words.get(0).equals("exit") || words.size() > 2) {
             return null;
         }
-        if (words.length == 1) {
+        if (words.size() == 1) {
             return -1;
         }
         try {
-            return Integer.parseInt(words[1]) & 0xFF;
+            return Integer.parseInt(words.get(1)) & 0xFF;
         } catch (NumberFormatException e) {
-            return null; // not ours: let Gogo say what it thinks of it
+            return null; // not ours: "Command not found: exit"
         }
     }
 
-    /** Runs one line and returns its exit code (0..255). */
+    /** Runs one line of Gogo script (the interactive prompt's) and returns its exit code (0..255). */
     int run(String line) {
+        return run(new Execution() {
+            @Override
+            public Object run() throws Exception {
+                return session.execute(line);
+            }
+        });
+    }
+
+    /** Runs one command given as its words, which nothing parses, and returns its exit code (0..255). */
+    int run(List<String> words) {
+        return run(new Execution() {
+            @Override
+            public Object run() throws Exception {
+                return session.execute(words);
+            }
+        });
+    }
+
+    private interface Execution {
+        Object run() throws Exception;
+    }
+
+    private int run(Execution execution) {
         Object result;
         try {
             session.put(EXIT_VAR, null);
-            result = session.execute(line);
+            result = execution.run();
             if (result != null) {
                 out.println(session.format(result));
             }
@@ -77,25 +112,52 @@ final class LineRunner {
 
     /**
      * Runs every command line of a script, including those after a failure (each line on its
-     * own: Gogo stops a multi-command line at the first command that throws). Returns 0 when all
+     * own), each split into words as bpftool's batch mode splits a line ({@link Words}: quotes,
+     * {@code #} comments, a backslash at the end continues the line). Returns 0 when all
      * succeeded, else the exit code of the last line that failed; {@code exit [N]} stops early.
      */
     int runScript(BufferedReader lines) throws IOException {
         int status = 0;
+        int number = 0;
         for (String line; (line = lines.readLine()) != null; ) {
-            if (!isCommand(line)) {
+            int first = ++number;
+            String text = Words.uncomment(line);
+            for (boolean more = Words.continues(line); more; ) {
+                String next = lines.readLine();
+                if (next == null) {
+                    return failed("missing continuation line after line " + first);
+                }
+                number++;
+                text = text.substring(0, text.length() - 1) + Words.uncomment(next);
+                more = Words.continues(next);
+            }
+            List<String> words;
+            try {
+                words = Words.split(text);
+            } catch (IllegalArgumentException e) {
+                status = failed(e.getMessage() + " on line " + first);
                 continue;
             }
-            Integer exit = exitRequest(line);
+            if (words.isEmpty()) {
+                continue;
+            }
+            Integer exit = exitRequest(words);
             if (exit != null) {
                 return exit < 0 ? status : exit;
             }
-            int code = run(line.strip());
+            int code = run(words);
             if (code != 0) {
                 status = code;
             }
         }
         return status;
+    }
+
+    /** A line that is no command: its {@code Error:} line, and 255. */
+    private int failed(String why) {
+        err.println("Error: " + why);
+        err.flush();
+        return FAILED;
     }
 
     /** The value of {@value #EXIT_VAR} as an exit code: unset is 0, a number is taken as a byte. */

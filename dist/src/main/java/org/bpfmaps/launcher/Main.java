@@ -43,8 +43,11 @@ public final class Main {
               --server       start an instance that serves commands on its socket until stopped
               COMMAND ARG... run one command (two words or more, or any after --) in the running
                              instance, else in a fresh one whose maps end with it
-            One command a line; blank lines and lines starting with # are skipped; every line runs,
-            even after a failure. The exit code is 0 when all succeeded, else the last failure's.
+            One command a line, split into words as in bpftool's batch files: 'quotes' and "quotes"
+            group words, # starts a comment, a \\ at the end continues the line; nothing else is
+            special (no pipe, redirection or variable). Every line runs, even after a failure. The
+            exit code is 0 when all succeeded, else the last failure's. The interactive prompt
+            takes Gogo's own syntax as well.
             The socket: $XDG_RUNTIME_DIR/bpfmaps.sock, else /tmp/bpfmaps-$UID/bpfmaps.sock.
             """;
 
@@ -160,10 +163,24 @@ public final class Main {
 
     /** Runs a script; commands get {@code commandIn} as their standard input (never the script itself). */
     private int script(BufferedReader lines, InputStream commandIn) throws Exception {
+        return inFreshInstance(commandIn, new Commands() {
+            @Override
+            public int run(LineRunner runner) throws IOException {
+                return runner.runScript(lines);
+            }
+        });
+    }
+
+    private interface Commands {
+        int run(LineRunner runner) throws IOException;
+    }
+
+    /** Starts the framework, runs the commands in a session of it, and stops it. */
+    private int inFreshInstance(InputStream commandIn, Commands commands) throws Exception {
         Warmup.inBackground(); // the other core is idle while this thread starts the framework
         Host host = start();
         try (GogoSession session = host.newSession(commandIn, out, err)) {
-            return new LineRunner(session, out, err).runScript(lines);
+            return commands.run(new LineRunner(session, out, err));
         } finally {
             host.close();
         }
@@ -222,11 +239,11 @@ public final class Main {
     }
 
     /**
-     * One command given as program arguments: sent to the instance listening on the user's socket,
-     * else run in a fresh instance of this process, which says so once on standard error.
+     * One command given as program arguments: its words, as the user's shell made them, sent to
+     * the instance listening on the user's socket, else run in a fresh instance of this process,
+     * which says so once on standard error. Nothing parses them again.
      */
     private int command(List<String> words) throws Exception {
-        String line = CommandLine.join(words);
         SocketPath where = null;
         try {
             where = SocketPath.forUser();
@@ -234,7 +251,7 @@ public final class Main {
             err.println("bpfmaps: " + LineRunner.message(e));
         }
         if (where != null) {
-            Integer code = CommandClient.run(where.socket(), line, out, err);
+            Integer code = CommandClient.run(where.socket(), words, out, err);
             if (code != null) {
                 return code;
             }
@@ -242,7 +259,16 @@ public final class Main {
         err.println("bpfmaps: no instance is running (start one with `bpfmaps --server`): this command runs in a "
                 + "fresh one, and its maps end with it");
         err.flush();
-        return script(new BufferedReader(new StringReader(line)), InputStream.nullInputStream());
+        Integer exit = LineRunner.exitRequest(words);
+        if (exit != null) {
+            return exit < 0 ? 0 : exit;
+        }
+        return inFreshInstance(InputStream.nullInputStream(), new Commands() {
+            @Override
+            public int run(LineRunner runner) {
+                return runner.run(words);
+            }
+        });
     }
 
     /** {@code --server}: the framework and its socket, until the process is stopped (SIGTERM, Ctrl-C). */
@@ -299,16 +325,16 @@ public final class Main {
         return t;
     }
 
-    /** Each request on the socket: one line in a session of its own, as one bpftool process would run it. */
+    /** Each request on the socket: one command's words in a session of its own, as one bpftool process would run it. */
     private static CommandServer.Runner runner(Host host) {
-        return (line, out, err, connection) -> {
-            Integer exit = LineRunner.exitRequest(line);
+        return (words, out, err, connection) -> {
+            Integer exit = LineRunner.exitRequest(words);
             if (exit != null) {
                 return exit < 0 ? 0 : exit; // the client's own exit: the instance goes on
             }
             try (GogoSession session = host.newSession(InputStream.nullInputStream(), out, err)) {
                 connection.onGone(() -> session.interruptForegroundJob());
-                return new LineRunner(session, out, err).run(line);
+                return new LineRunner(session, out, err).run(words);
             }
         };
     }

@@ -17,9 +17,16 @@ import java.util.stream.Stream;
 /**
  * {@code java -jar bpfmaps.jar ARGS} as a separate process, as a user runs it, with standard
  * input from a string and standard output and error collected in files (no pipe can fill up).
- * Each run gets a home folder of its own, so that no test reads or writes the user's history.
+ * Each run gets a home folder of its own, so that no test reads or writes the user's history;
+ * it is also the run's working directory, where {@link #leftInWorkDir} finds what the run created.
  */
-record JarRun(int exitCode, String out, String err, List<String> leftInTmp) {
+record JarRun(int exitCode, String out, String err, List<String> leftInTmp, List<String> leftInWorkDir) {
+    /**
+     * The harness's own files in a run's working directory, and the jar's own: its deploy folder,
+     * and the bundle cache in the home folder (which is the working directory here).
+     */
+    private static final List<String> HARNESS = List.of("stdin", "stdout", "stderr", "tmp", "deploy", ".cache");
+
     /** Far above the ~1-2 s a run takes; a hung run fails the test instead of the build. */
     static final long TIMEOUT_S = 60;
 
@@ -112,8 +119,12 @@ record JarRun(int exitCode, String out, String err, List<String> leftInTmp) {
                 left = s.map(f -> f.getFileName().toString()).toList();
             }
         }
+        List<String> created;
+        try (Stream<Path> s = Files.list(dir)) {
+            created = s.map(f -> f.getFileName().toString()).filter(f -> !HARNESS.contains(f)).sorted().toList();
+        }
         JarRun r = new JarRun(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
-                Files.readString(err, StandardCharsets.UTF_8), left);
+                Files.readString(err, StandardCharsets.UTF_8), left, created);
         deleteTree(dir);
         return r;
     }

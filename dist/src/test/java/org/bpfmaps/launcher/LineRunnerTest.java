@@ -20,8 +20,11 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The line and exit-code rules, against a fake Gogo session: its "commands" set {@code bpf.exit}
- * the way the shell's commands do, or throw the way Gogo does for an unknown command. (The jar
- * itself, with the real Gogo, is tested by the *IT tests.)
+ * the way the shell's commands do, or throw the way Gogo does for an unknown command; they are
+ * Gogo Functions found under {@code *:NAME} as Gogo's are, and the fake runs the one line that
+ * {@link GogoSession#execute(java.util.List)} hands it as Gogo does (it calls the Function that
+ * the session variable of that name holds). (The jar itself, with the real Gogo, is tested by
+ * the *IT tests.)
  */
 class LineRunnerTest {
     /** The methods GogoSession calls, with CommandSession's names and signatures. */
@@ -33,6 +36,9 @@ class LineRunnerTest {
 
         public Object execute(CharSequence line) throws Exception {
             String l = line.toString();
+            if (l.equals(GogoSession.WORDS_CALL)) {
+                return ((org.apache.felix.service.command.Function) vars.get(l)).execute(null, new ArrayList<>());
+            }
             executed.add(l);
             Function<FakeSession, Object> c = commands.get(l.split(" ")[0]);
             if (c == null) {
@@ -42,6 +48,17 @@ class LineRunnerTest {
         }
 
         public Object get(String name) {
+            if (name.startsWith("*:") && commands.containsKey(name.substring(2))) {
+                String command = name.substring(2);
+                return (org.apache.felix.service.command.Function) (session, args) -> {
+                    StringBuilder words = new StringBuilder(command);
+                    for (Object a : args) {
+                        words.append(' ').append((String) a);
+                    }
+                    executed.add(words.toString());
+                    return commands.get(command).apply(this);
+                };
+            }
             return name.equals(".commands") ? Set.of("bpf:map", "felix:lb", "gogo:each") : vars.get(name);
         }
 
@@ -121,6 +138,17 @@ class LineRunnerTest {
     }
 
     @Test
+    void wordsReachTheCommandAsTheyAreAndAnUnknownOneRunsNothing() {
+        assertEquals(254, runner.run(List.of("fail", "254", ">", "file", "|", "x", "//c", "$v", "%")));
+        assertEquals(List.of("fail 254 > file | x //c $v %"), fake.executed);
+        assertEquals(255, runner.run(List.of("nosuch", ">", "file")));
+        assertEquals(255, runner.run(List.of("", "x")));
+        assertEquals(List.of("fail 254 > file | x //c $v %"), fake.executed, "nothing ran");
+        assertEquals("Error: Command not found: nosuch\nError: Command not found: ''\n", err());
+        assertNull(fake.vars.get(GogoSession.WORDS_CALL), "the call is gone from the session");
+    }
+
+    @Test
     void aResultIsPrintedAsGogoFormatsIt() {
         assertEquals(0, runner.run("result"));
         assertEquals("formatted [1, 2]\n", out());
@@ -138,8 +166,30 @@ class LineRunnerTest {
                 ok
                 """);
         assertEquals(254, code);
-        assertEquals(List.of("fail 239", "nosuch", "fail 254", "ok"), fake.executed);
+        assertEquals(List.of("fail 239", "fail 254", "ok"), fake.executed, "an unknown command runs nothing");
         assertEquals("Error: Command not found: nosuch\n", err());
+    }
+
+    @Test
+    void aScriptLineIsSplitAsBpftoolsBatchModeSplitsIt() throws Exception {
+        int code = script("ok 'a b' \"c  d\" > f | g // h $i # a comment\n"
+                + "ok a\\\n"
+                + "  b \\\n"
+                + "c # the line joined to the two before\n"
+                + "ok 'unterminated\n"
+                + "ok \\ \"x\"y a'b\tc'\r\n"
+                + "ok '#' is a comment as well\n");
+        assertEquals(255, code);
+        assertEquals(List.of("ok a b c  d > f | g // h $i", "ok a b c", "ok \\ x y a'b c'"), fake.executed);
+        assertEquals("Error: unterminated quoted string on line 5\nError: unterminated quoted string on line 7\n",
+                err());
+    }
+
+    @Test
+    void aScriptEndingInAContinuationFails() throws Exception {
+        assertEquals(255, script("ok\nok \\\n"));
+        assertEquals(List.of("ok"), fake.executed);
+        assertEquals("Error: missing continuation line after line 2\n", err());
     }
 
     @Test
@@ -155,6 +205,9 @@ class LineRunnerTest {
         assertEquals(3, script("exit 3\nok\n"));
         assertEquals(null, LineRunner.exitRequest("exitcode"));
         assertEquals(null, LineRunner.exitRequest("exit now"), "not ours: Gogo reports it");
+        assertEquals(-1, LineRunner.exitRequest(List.of("exit")));
+        assertEquals(4, LineRunner.exitRequest(List.of("exit", "260")));
+        assertEquals(null, LineRunner.exitRequest(List.of()));
     }
 
     @Test

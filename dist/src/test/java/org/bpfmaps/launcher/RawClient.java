@@ -12,6 +12,7 @@ import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -39,11 +40,17 @@ final class RawClient implements AutoCloseable {
         }
     }
 
-    void sendRequest(String line) throws IOException {
-        ByteBuffer b = Frames.request(line);
+    /** The command {@code words}, as the jar's client sends them. */
+    void sendRequest(List<String> words) throws IOException {
+        ByteBuffer b = Frames.request(words);
         while (b.hasRemaining()) {
             ch.write(b);
         }
+    }
+
+    /** The words of {@code line}, split at single spaces (a test's shorthand). */
+    void sendRequest(String line) throws IOException {
+        sendRequest(List.of(line.split(" ")));
     }
 
     /** Reads until the server closes the connection, or fails the test at the deadline. */
@@ -105,10 +112,14 @@ final class RawClient implements AutoCloseable {
         return new Response(out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8), exit, closed);
     }
 
-    /** One command, the way the jar's client sends it. */
+    /** One command, the way the jar's client sends it: the words of {@code line}, split at single spaces. */
     static Response run(Path socket, String line) throws IOException {
+        return run(socket, List.of(line.split(" ")));
+    }
+
+    static Response run(Path socket, List<String> words) throws IOException {
         try (RawClient c = new RawClient(socket)) {
-            c.sendRequest(line);
+            c.sendRequest(words);
             return c.readAll();
         }
     }

@@ -56,6 +56,13 @@ final class RunningServer implements AutoCloseable {
         return new RunningServer(home, runtimeDir, pb.start());
     }
 
+    /** The names in the server's working directory (also its home), sorted. */
+    List<String> workDirFiles() throws IOException {
+        try (java.util.stream.Stream<Path> s = Files.list(home)) {
+            return s.map(f -> f.getFileName().toString()).sorted().toList();
+        }
+    }
+
     Map<String, String> env() {
         return Map.of("XDG_RUNTIME_DIR", runtimeDir.toString());
     }

@@ -17,13 +17,16 @@ import org.junit.jupiter.api.io.TempDir;
  * bpfmaps.jar run without a terminal: commands on standard input, {@code -c} and FILE.
  *
  * <p>The launcher's rules are checked with Gogo's own commands, which do not change with the
- * shell: {@code lb} succeeds, an unknown command throws, and the Gogo assignment
- * {@code bpf.exit = N} stores an exit code in the session variable exactly as a shell command
- * does (it also prints N, as any command result is printed). The shell's own commands are
- * checked here only for how their exit codes reach the process; their output is the shell's tests'.
+ * shell ({@code lb} succeeds, an unknown command throws), and with {@code bpf close fd=999}, a
+ * raw call that fails with EBADF and so exits 247 (the negated errno as a byte). The shell's own
+ * commands are checked here only for how their exit codes reach the process; their output is the
+ * shell's tests'. A line is words, never Gogo script: see also NoFileIT.
  */
 class ScriptModesIT {
     private static final String UNKNOWN = "Error: Command not found: nosuch\n";
+    /** A line that fails with exit code 247, and what it prints. */
+    private static final String EBADF = "bpf close fd=999";
+    private static final String EBADF_OUT = "ret -9 EBADF (Bad file descriptor)\n";
 
     /** The bundles of the default distribution, as {@code lb -s} names them. */
     private static final List<String> BUNDLES = List.of("org.apache.felix.gogo.runtime",
@@ -59,14 +62,14 @@ class ScriptModesIT {
                 \s\s
                 lb -s
                 nosuch
-                bpf.exit = 7
+                bpf close fd=999
                 lb -s
                 """);
         assertAll(r::toString,
-                () -> assertEquals(7, r.exitCode(), "the last failing line's code; a later success does not reset it"),
+                () -> assertEquals(247, r.exitCode(), "the last failing line's code; a later success does not reset it"),
                 () -> assertEquals(UNKNOWN, r.err()),
                 () -> assertEquals(2, count(r.out(), "org.bpfmaps.core.api"), "both lb lines ran"),
-                () -> assertTrue(r.out().contains("\n7\n"), "the assignment's result"),
+                () -> assertTrue(r.out().contains(EBADF_OUT), "the raw call's output"),
                 () -> assertEquals(List.of(), r.leftInTmp(), "the framework's storage is deleted at exit"));
     }
 
@@ -80,9 +83,9 @@ class ScriptModesIT {
 
     @Test
     void theLastFailingLineGivesTheExitCode() throws Exception {
-        assertEquals(255, JarRun.run("bpf.exit = 7\nnosuch\nlb\n").exitCode());
-        assertEquals(3, JarRun.run("nosuch\nbpf.exit = 3\nlb\n").exitCode());
-        assertEquals(0, JarRun.run("bpf.exit = 0\nlb\n").exitCode());
+        assertEquals(255, JarRun.run(EBADF + "\nnosuch\nlb\n").exitCode());
+        assertEquals(247, JarRun.run("nosuch\n" + EBADF + "\nlb\n").exitCode());
+        assertEquals(0, JarRun.run("lb\n").exitCode());
     }
 
     @Test
@@ -93,10 +96,10 @@ class ScriptModesIT {
     }
 
     @Test
-    void aSyntaxErrorIsAnErrorLineNotATrace() throws Exception {
-        JarRun r = JarRun.run("lb -s (\nlb -s\n");
+    void anUnterminatedQuoteIsAnErrorLineNotATrace() throws Exception {
+        JarRun r = JarRun.run("lb -s 'core\nlb -s\n");
         assertEquals(255, r.exitCode(), r::toString);
-        assertTrue(r.err().startsWith("Error: ") && count(r.err(), "\n") == 1, r::toString);
+        assertEquals("Error: unterminated quoted string on line 1\n", r.err(), r::toString);
         assertEquals(1, count(r.out(), "org.bpfmaps.core.api"), "the next line still ran");
         assertNoTrace(r);
     }
@@ -107,8 +110,8 @@ class ScriptModesIT {
         assertEquals(0, ok.exitCode(), ok::toString);
         assertTrue(ok.out().startsWith("START LEVEL"), "no banner before the output:\n" + ok);
 
-        JarRun r = JarRun.run("", "-c", "nosuch\nbpf.exit = 4\nlb -s");
-        assertEquals(4, r.exitCode(), r::toString);
+        JarRun r = JarRun.run("", "-c", "nosuch\n" + EBADF + "\nlb -s");
+        assertEquals(247, r.exitCode(), r::toString);
         assertEquals(UNKNOWN, r.err(), r::toString);
         assertEquals(1, count(r.out(), "org.bpfmaps.core.api"));
     }

@@ -152,26 +152,34 @@ class ServerIT {
         try (RawClient c = new RawClient(s.socket)) {
             c.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
             RawClient.Response r = c.readAll();
-            assertEquals(new RawClient.Response("", "Error: not a bpfmaps request (protocol BPF1 expected)\n", 255, true), r);
+            assertEquals(new RawClient.Response("", "Error: not a bpfmaps request (protocol BPF2 expected)\n", 255, true), r);
         }
         try (RawClient c = new RawClient(s.socket)) {
             c.send(ByteBuffer.allocate(8).put(Frames.MAGIC).putInt(Integer.MAX_VALUE).array());
             RawClient.Response r = c.readAll();
-            assertEquals("Error: a command line of 2147483647 bytes: it must be 1 to 65536\n", r.err());
+            assertEquals("Error: a request of 2147483647 bytes: it must be 8 to 65536\n", r.err());
             assertEquals(255, r.exit());
         }
         try (RawClient c = new RawClient(s.socket)) {
-            c.send(ByteBuffer.allocate(10).put(Frames.MAGIC).putInt(2).put((byte) 0xc3).put((byte) 0x28).array());
-            assertEquals("Error: the command line is not UTF-8\n", c.readAll().err());
+            c.send(ByteBuffer.allocate(18).put(Frames.MAGIC).putInt(10).putInt(1).putInt(2).put((byte) 0xc3)
+                    .put((byte) 0x28).array());
+            assertEquals("Error: word 1 is not UTF-8\n", c.readAll().err());
         }
         try (RawClient c = new RawClient(s.socket)) {
-            c.sendRequest("map show\nmap show");
-            assertEquals("Error: one command per request: the line holds a line break or NUL\n", c.readAll().err());
+            c.send(ByteBuffer.allocate(20).put(Frames.MAGIC).putInt(12).putInt(2).putInt(4).put("map ".getBytes(
+                    StandardCharsets.US_ASCII)).array());
+            assertEquals("Error: word 2 of 2 runs past the end of the request\n", c.readAll().err());
+        }
+        try (RawClient c = new RawClient(s.socket)) {
+            c.send(ByteBuffer.allocate(16).put(Frames.MAGIC_V1).putInt(8).put("map show".getBytes(StandardCharsets.US_ASCII))
+                    .array());
+            assertEquals("Error: a request of protocol BPF1, from an older bpfmaps: this instance speaks BPF2\n",
+                    c.readAll().err());
         }
         try (RawClient c = new RawClient(s.socket)) {
             c.send(ByteBuffer.allocate(12).put(Frames.MAGIC).putInt(100).put("map ".getBytes(StandardCharsets.US_ASCII)).array());
             c.ch.shutdownOutput(); // and no more
-            assertEquals("Error: the request ended early: half a command line\n", c.readAll().err());
+            assertEquals("Error: the request ended early: half a request\n", c.readAll().err());
         }
         RawClient.Response ok = RawClient.run(s.socket, "map show name a");
         assertEquals(0, ok.exit(), ok.toString());

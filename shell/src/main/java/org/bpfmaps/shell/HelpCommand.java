@@ -266,7 +266,9 @@ public final class HelpCommand {
             b.append('\n');
         }
         b.append("\nhelp COMMAND (or COMMAND --help) shows a command's usage: help map, help map update.\n")
-                .append("map help prints bpftool's own usage of map. Tab completes commands and their arguments.\n");
+                .append("map help prints bpftool's own usage of map. Tab completes commands and their arguments.\n")
+                .append("A line is words, as in bpftool's batch files ('quotes', # comments); only at the\n")
+                .append("interactive prompt is it Gogo script as well (pipes, > redirection, $variables).\n");
         return b.toString();
     }
 

@@ -174,6 +174,7 @@ class HelpTest {
         assertTrue(text.contains("\n        felix:lb        list all installed bundles\n"), text);
         assertTrue(text.contains("\n        scr:list\n"), text);
         assertTrue(text.contains("help COMMAND (or COMMAND --help) shows a command's usage"), text);
+        assertTrue(text.contains("only at the\ninteractive prompt is it Gogo script as well"), "Gogo's syntax is the prompt's: " + text);
         for (String c : HelpCommand.bpfCommands()) {
             assertTrue(Docs.of(c, List.of()) != null, "usage of " + c);
         }
