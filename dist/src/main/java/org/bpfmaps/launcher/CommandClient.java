@@ -19,12 +19,22 @@ final class CommandClient {
 
     /**
      * Runs {@code line} on the instance listening at {@code socket}: its exit code, or null when
-     * no instance listens there (no socket file, or a stale one that refuses connections).
+     * no instance listens there (no socket file, or a stale one that refuses connections). A
+     * socket file or a listener of another user's is refused with an {@code Error:} line and
+     * 255, before anything is sent ({@link SocketPath#checkSocketFile}, {@link SocketPath.PeerCheck}).
      */
     static Integer run(Path socket, String line, PrintStream out, PrintStream err) {
         SocketChannel ch;
+        SocketPath.PeerCheck peer;
         try {
+            if (!SocketPath.checkSocketFile(socket)) {
+                return null;
+            }
             ch = SocketChannel.open(StandardProtocolFamily.UNIX);
+            peer = SocketPath.peerCheck(ch);
+        } catch (SocketPath.Unsafe e) {
+            err.println("Error: " + e.getMessage());
+            return LineRunner.FAILED;
         } catch (IOException e) {
             return null;
         }
@@ -36,6 +46,7 @@ final class CommandClient {
             } catch (SocketException e) {
                 return null; // e.g. the path is no socket, or is not ours to open
             }
+            peer.check(socket);
             ByteBuffer request = Frames.request(line);
             while (request.hasRemaining()) {
                 ch.write(request);
@@ -56,6 +67,9 @@ final class CommandClient {
                     }
                 }
             }
+        } catch (SocketPath.Unsafe e) {
+            err.println("Error: " + e.getMessage());
+            return LineRunner.FAILED;
         } catch (IOException e) {
             out.flush();
             err.println("Error: " + socket + ": " + LineRunner.message(e));
