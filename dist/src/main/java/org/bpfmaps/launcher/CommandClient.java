@@ -21,11 +21,21 @@ final class CommandClient {
     /**
      * Runs the command {@code words} on the instance listening at {@code socket}: its exit code, or
      * null when no instance listens there (no socket file, or a stale one that refuses connections).
+     * A socket file or a listener of another user's is refused with an {@code Error:} line and
+     * 255, before anything is sent ({@link SocketPath#checkSocketFile}, {@link SocketPath.PeerCheck}).
      */
     static Integer run(Path socket, List<String> words, PrintStream out, PrintStream err) {
         SocketChannel ch;
+        SocketPath.PeerCheck peer;
         try {
+            if (!SocketPath.checkSocketFile(socket)) {
+                return null;
+            }
             ch = SocketChannel.open(StandardProtocolFamily.UNIX);
+            peer = SocketPath.peerCheck(ch);
+        } catch (SocketPath.Unsafe e) {
+            err.println("Error: " + e.getMessage());
+            return LineRunner.FAILED;
         } catch (IOException e) {
             return null;
         }
@@ -42,6 +52,7 @@ final class CommandClient {
                 err.println("Error: " + bad);
                 return LineRunner.FAILED;
             }
+            peer.check(socket);
             ByteBuffer request = Frames.request(words);
             while (request.hasRemaining()) {
                 ch.write(request);
@@ -62,6 +73,9 @@ final class CommandClient {
                     }
                 }
             }
+        } catch (SocketPath.Unsafe e) {
+            err.println("Error: " + e.getMessage());
+            return LineRunner.FAILED;
         } catch (IOException e) {
             out.flush();
             err.println("Error: " + socket + ": " + LineRunner.message(e));

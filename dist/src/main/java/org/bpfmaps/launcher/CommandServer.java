@@ -20,7 +20,9 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
@@ -39,7 +41,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <li>Requests are read by one selector thread, without blocking: a client that sends nothing, or
  *     half a request, holds no thread, and is dropped at its deadline ({@value #REQUEST_TIMEOUT_MS}
  *     ms by default). At most {@value #MAX_PENDING} connections may wait so; a new one beyond that
- *     drops the one that has waited longest.
+ *     drops the one that has sent nothing for longest, else the oldest with half a request, once
+ *     it has had {@value #GRACE_MS} ms to send (new ones wait in the kernel's queue meanwhile). A
+ *     request that has arrived is never dropped to make room (see {@link #makeRoom}).
  * <li>A request is refused unread past its header when it claims more than {@link Frames#MAX_REQUEST}
  *     bytes, or starts with anything but the magic; the answer is an {@code Error:} line and 255.
  * <li>Commands run on at most {@value #WORKERS} threads with {@value #QUEUE} more waiting; beyond
@@ -53,6 +57,20 @@ final class CommandServer implements AutoCloseable {
     static final int WORKERS = 4;
     static final int QUEUE = 16;
     static final int MAX_PENDING = 64;
+    /**
+     * Connections the kernel queues until they are accepted. A client may send its request as
+     * soon as it is queued, so a deep queue gives a real client caught in a flood of silent
+     * connections time to send before it is accepted, and then it is served at once.
+     */
+    static final int BACKLOG = 256;
+    /**
+     * What a connection may take to send its request before it can be dropped to make room: a
+     * flood of silent connections cannot push out a real client that is slow to send (a JVM
+     * that starts, on a busy machine) however fast it connects; it is accepted at most
+     * {@value #MAX_PENDING} per {@value #GRACE_MS} ms instead.
+     */
+    static final long GRACE_MS = 50;
+    private static final long GRACE_NS = TimeUnit.MILLISECONDS.toNanos(GRACE_MS);
     static final long REQUEST_TIMEOUT_MS = 5_000;
     static final long WRITE_TIMEOUT_MS = 10_000;
     /** Output is sent in frames of up to this size (and at the end of each command). */
@@ -78,6 +96,11 @@ final class CommandServer implements AutoCloseable {
     private final ThreadPoolExecutor workers;
     private final ScheduledThreadPoolExecutor watchdog;
     private final Thread acceptor;
+    private final SelectionKey listening;
+    /** The connections whose request is still being read, oldest first (the acceptor's thread only). */
+    private final Set<Pending> waiting = new LinkedHashSet<>();
+    /** Those whose request has arrived in this round of the acceptor, to be dispatched at its end. */
+    private final List<Pending> ready = new ArrayList<>();
     private volatile boolean closed;
 
     private CommandServer(SocketPath where, FileChannel lockFile, FileLock lock, ServerSocketChannel server,
@@ -92,7 +115,7 @@ final class CommandServer implements AutoCloseable {
         this.writeTimeoutMs = Long.getLong("bpfmaps.server.write.timeout.ms", WRITE_TIMEOUT_MS);
         this.selector = Selector.open();
         server.configureBlocking(false);
-        server.register(selector, SelectionKey.OP_ACCEPT);
+        this.listening = server.register(selector, SelectionKey.OP_ACCEPT);
         this.workers = new ThreadPoolExecutor(WORKERS, WORKERS, 30, TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(QUEUE), daemons("bpfmaps-client-"));
         workers.allowCoreThreadTimeOut(true);
@@ -123,7 +146,7 @@ final class CommandServer implements AutoCloseable {
             Files.deleteIfExists(where.socket());
             ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
             try {
-                server.bind(UnixDomainSocketAddress.of(where.socket()));
+                server.bind(UnixDomainSocketAddress.of(where.socket()), BACKLOG);
                 // The folder is the user's only; the socket too, whatever the umask made of it.
                 Files.setPosixFilePermissions(where.socket(), SocketPath.OWNER_ONLY_FILE);
                 CommandServer s = new CommandServer(where, lockFile, lock, server, runner, log);
@@ -150,37 +173,49 @@ final class CommandServer implements AutoCloseable {
     /** A connection whose request is being read: what has arrived so far, and until when it may. */
     private static final class Pending {
         final SocketChannel ch;
+        final long accepted;
         final long deadline;
         final ByteBuffer header = ByteBuffer.allocate(Frames.MAGIC.length + 4);
         ByteBuffer body;
+        SelectionKey key;
 
-        Pending(SocketChannel ch, long deadline) {
+        Pending(SocketChannel ch, long accepted, long deadline) {
             this.ch = ch;
+            this.accepted = accepted;
             this.deadline = deadline;
+        }
+
+        /** Nothing of the request has arrived yet. */
+        boolean idle() {
+            return header.position() == 0;
         }
     }
 
     private void acceptLoop() {
         try {
             while (!closed) {
-                long next = nextDeadline();
-                long wait = next == Long.MAX_VALUE ? 0 : Math.max(1, TimeUnit.NANOSECONDS.toMillis(next - System.nanoTime()) + 1);
+                // New connections only while there is room; else they wait in the kernel's queue
+                // until the oldest may be dropped, the earliest that room can be made.
+                boolean room = makeRoom();
+                listening.interestOps(room ? SelectionKey.OP_ACCEPT : 0);
+                long wait = 0;
+                if (!waiting.isEmpty()) {
+                    Pending oldest = waiting.iterator().next();
+                    long next = room ? oldest.deadline : Math.min(oldest.deadline, oldest.accepted + GRACE_NS);
+                    wait = Math.max(1, TimeUnit.NANOSECONDS.toMillis(next - System.nanoTime()) + 1);
+                }
                 selector.select(wait);
-                List<Pending> ready = new ArrayList<>();
                 Iterator<SelectionKey> it = selector.selectedKeys().iterator();
                 while (it.hasNext()) {
                     SelectionKey key = it.next();
                     it.remove();
                     if (!key.isValid()) {
-                        continue;
+                        continue; // dropped, or its request read, earlier in this round
                     }
                     if (key.isAcceptable()) {
                         accept();
                     } else if (key.isReadable()) {
-                        Pending p = (Pending) key.attachment();
-                        if (readRequest(key, p.ch, p)) {
-                            ready.add(p);
-                        }
+                        read((Pending) key.attachment());
                     }
                 }
                 expire();
@@ -189,6 +224,7 @@ final class CommandServer implements AutoCloseable {
                     for (Pending p : ready) {
                         dispatch(p);
                     }
+                    ready.clear();
                 }
             }
         } catch (IOException | RuntimeException e) {
@@ -198,55 +234,105 @@ final class CommandServer implements AutoCloseable {
         }
     }
 
-    private long nextDeadline() {
-        long next = Long.MAX_VALUE;
-        for (SelectionKey k : selector.keys()) {
-            if (k.attachment() instanceof Pending p) {
-                next = Math.min(next, p.deadline);
-            }
+    /**
+     * Takes one connection from the kernel's queue and reads at once what it has sent: a client
+     * that sent its request while queued is served without waiting among the others.
+     */
+    private void accept() {
+        SocketChannel ch;
+        try {
+            ch = server.accept();
+        } catch (IOException e) {
+            return; // out of file descriptors, say: the connection waits in the kernel's queue
         }
-        return next;
-    }
-
-    private void accept() throws IOException {
-        SocketChannel ch = server.accept();
         if (ch == null) {
             return;
         }
-        if (selector.keys().size() - 1 >= MAX_PENDING) {
-            evictOldest();
+        long now = System.nanoTime();
+        Pending p = new Pending(ch, now, now + TimeUnit.MILLISECONDS.toNanos(requestTimeoutMs));
+        try {
+            ch.configureBlocking(false);
+            p.key = ch.register(selector, SelectionKey.OP_READ, p);
+        } catch (IOException e) {
+            closeQuietly(ch);
+            return;
         }
-        ch.configureBlocking(false);
-        ch.register(selector, SelectionKey.OP_READ,
-                new Pending(ch, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(requestTimeoutMs)));
+        waiting.add(p);
+        read(p);
     }
 
     /**
-     * Makes room for a new connection by dropping the one that has waited longest for its
-     * request: a client that sends at once never waits long, so a flood of silent connections
-     * loses its oldest members, not the next real client.
+     * Reads what has arrived for a waiting connection: once its request is complete it is ready
+     * to run; garbage, or a client gone, is dropped. Either way it no longer waits.
      */
-    private void evictOldest() {
-        SelectionKey oldest = null;
-        for (SelectionKey k : selector.keys()) {
-            if (k.attachment() instanceof Pending p
-                    && (oldest == null || p.deadline - ((Pending) oldest.attachment()).deadline < 0)) {
-                oldest = k;
-            }
-        }
-        if (oldest != null) {
-            oldest.cancel();
-            closeQuietly(oldest.channel());
+    private void read(Pending p) {
+        if (readRequest(p.key, p.ch, p)) {
+            waiting.remove(p);
+            ready.add(p);
+        } else if (!p.key.isValid()) {
+            waiting.remove(p);
         }
     }
 
-    /** Connections whose request has not arrived in time are dropped without an answer. */
+    /**
+     * Makes room for one more connection, if need be, by dropping without an answer one whose
+     * request has not arrived and that has had {@link #GRACE_MS} to send it: the one that has sent
+     * nothing for longest, else the one that has waited longest with part of its request. False
+     * when all are younger: no connection is accepted until the oldest has had its time. A flood
+     * of silent connections thus loses its oldest members, not a real client, which sends at
+     * once: while queued in the kernel (then it is served on accept), or within its grace. Each is
+     * read once more before it is dropped, and one whose request has come meanwhile is served
+     * instead, so that a request that has arrived is never lost to make room.
+     */
+    private boolean makeRoom() {
+        long now = System.nanoTime();
+        while (waiting.size() >= MAX_PENDING) {
+            Pending victim = null;
+            for (Pending p : waiting) {
+                if (now - p.accepted < GRACE_NS) {
+                    break; // it and all after it (they came later) still have time to send
+                }
+                if (p.idle()) {
+                    victim = p; // the oldest that has sent nothing: the first choice
+                    break;
+                }
+                if (victim == null) {
+                    victim = p;
+                }
+            }
+            if (victim == null) {
+                return false;
+            }
+            boolean wasIdle = victim.idle();
+            read(victim);
+            if (!waiting.contains(victim) || wasIdle && !victim.idle()) {
+                continue; // its request came (it will run), it was dropped, or it has begun to send
+            }
+            waiting.remove(victim);
+            victim.key.cancel();
+            closeQuietly(victim.ch);
+        }
+        return true;
+    }
+
+    /**
+     * Connections whose request has not arrived in time are dropped without an answer (after a
+     * last read, so that a request that came at its deadline still runs).
+     */
     private void expire() {
         long now = System.nanoTime();
-        for (SelectionKey k : selector.keys()) {
-            if (k.attachment() instanceof Pending p && now - p.deadline >= 0) {
-                k.cancel();
-                closeQuietly(k.channel());
+        List<Pending> late = new ArrayList<>();
+        for (Pending p : waiting) {
+            if (now - p.deadline < 0) {
+                break; // in the order they came, so in the order of their deadlines
+            }
+            late.add(p);
+        }
+        for (Pending p : late) {
+            read(p);
+            if (waiting.remove(p)) {
+                p.key.cancel();
+                closeQuietly(p.ch);
             }
         }
     }

@@ -247,6 +247,10 @@ public final class Main {
         SocketPath where = null;
         try {
             where = SocketPath.forUser();
+        } catch (SocketPath.Unsafe e) {
+            // Not a folder to trust, nor one to run around silently: the user must fix it.
+            err.println("Error: " + e.getMessage());
+            return LineRunner.FAILED;
         } catch (IOException e) {
             err.println("bpfmaps: " + LineRunner.message(e));
         }
