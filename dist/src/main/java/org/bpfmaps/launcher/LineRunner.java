@@ -1,6 +1,5 @@
 package org.bpfmaps.launcher;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.reflect.InvocationTargetException;
@@ -79,10 +78,27 @@ final class LineRunner {
      * Runs every command line of a script, including those after a failure (each line on its
      * own: Gogo stops a multi-command line at the first command that throws). Returns 0 when all
      * succeeded, else the exit code of the last line that failed; {@code exit [N]} stops early.
+     * A line that {@link ScriptLines} refuses is an {@code Error:} line and 255; one too long to
+     * read also ends the script.
      */
-    int runScript(BufferedReader lines) throws IOException {
+    int runScript(ScriptLines lines) throws IOException {
         int status = 0;
-        for (String line; (line = lines.readLine()) != null; ) {
+        while (true) {
+            String line;
+            try {
+                line = lines.next();
+            } catch (ScriptLines.BadLine e) {
+                err.println("Error: " + e.getMessage());
+                err.flush();
+                status = FAILED;
+                if (e.endsInput) {
+                    return status;
+                }
+                continue;
+            }
+            if (line == null) {
+                return status;
+            }
             if (!isCommand(line)) {
                 continue;
             }
@@ -95,7 +111,6 @@ final class LineRunner {
                 status = code;
             }
         }
-        return status;
     }
 
     /** The value of {@value #EXIT_VAR} as an exit code: unset is 0, a number is taken as a byte. */

@@ -1,12 +1,8 @@
 package org.bpfmaps.launcher;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.PrintStream;
-import java.io.StringReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -113,7 +109,7 @@ public final class Main {
             if (args.length != 2) {
                 return usageError(args.length < 2 ? "-c needs the commands to run" : "too many arguments");
             }
-            return script(new BufferedReader(new StringReader(args[1])), System.in);
+            return script(ScriptLines.of(args[1], "-c"), System.in);
         }
         if (a.equals("-")) {
             return args.length == 1 ? script(stdin(), InputStream.nullInputStream()) : usageError("too many arguments");
@@ -127,12 +123,12 @@ public final class Main {
             return command(List.of(args));
         }
         // Checked before the framework starts: a wrong path costs no start-up.
-        BufferedReader file;
+        InputStream file;
         try {
             if (Files.isDirectory(Path.of(a))) {
                 throw new IOException("is a directory");
             }
-            file = Files.newBufferedReader(Path.of(a), StandardCharsets.UTF_8);
+            file = Files.newInputStream(Path.of(a));
         } catch (NoSuchFileException e) {
             err.println("Error: cannot read " + a + ": no such file");
             return LineRunner.FAILED;
@@ -144,7 +140,7 @@ public final class Main {
             return LineRunner.FAILED;
         }
         try (file) {
-            return script(file, System.in);
+            return script(new ScriptLines(file, a), System.in);
         }
     }
 
@@ -154,12 +150,12 @@ public final class Main {
         return LineRunner.FAILED;
     }
 
-    private static BufferedReader stdin() {
-        return new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+    private static ScriptLines stdin() {
+        return new ScriptLines(System.in, "standard input");
     }
 
     /** Runs a script; commands get {@code commandIn} as their standard input (never the script itself). */
-    private int script(BufferedReader lines, InputStream commandIn) throws Exception {
+    private int script(ScriptLines lines, InputStream commandIn) throws Exception {
         Warmup.inBackground(); // the other core is idle while this thread starts the framework
         Host host = start();
         try (GogoSession session = host.newSession(commandIn, out, err)) {
@@ -242,7 +238,7 @@ public final class Main {
         err.println("bpfmaps: no instance is running (start one with `bpfmaps --server`): this command runs in a "
                 + "fresh one, and its maps end with it");
         err.flush();
-        return script(new BufferedReader(new StringReader(line)), InputStream.nullInputStream());
+        return script(ScriptLines.of(line, "the command"), InputStream.nullInputStream());
     }
 
     /** {@code --server}: the framework and its socket, until the process is stopped (SIGTERM, Ctrl-C). */
