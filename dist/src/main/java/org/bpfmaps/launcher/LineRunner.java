@@ -1,6 +1,5 @@
 package org.bpfmaps.launcher;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.reflect.InvocationTargetException;
@@ -115,25 +114,35 @@ final class LineRunner {
      * own), each split into words as bpftool's batch mode splits a line ({@link Words}: quotes,
      * {@code #} comments, a backslash at the end continues the line). Returns 0 when all
      * succeeded, else the exit code of the last line that failed; {@code exit [N]} stops early.
+     * A line that {@link ScriptLines} refuses is an {@code Error:} line and 255; one too long to
+     * read also ends the script.
      */
-    int runScript(BufferedReader lines) throws IOException {
+    int runScript(ScriptLines lines) throws IOException {
         int status = 0;
-        int number = 0;
-        for (String line; (line = lines.readLine()) != null; ) {
-            int first = ++number;
-            String text = Words.uncomment(line);
-            for (boolean more = Words.continues(line); more; ) {
-                String next = lines.readLine();
-                if (next == null) {
-                    return failed("missing continuation line after line " + first);
-                }
-                number++;
-                text = text.substring(0, text.length() - 1) + Words.uncomment(next);
-                more = Words.continues(next);
-            }
+        while (true) {
             List<String> words;
+            int first = lines.number() + 1;
             try {
+                String line = lines.next();
+                if (line == null) {
+                    return status;
+                }
+                String text = Words.uncomment(line);
+                for (boolean more = Words.continues(line); more; ) {
+                    String next = lines.next();
+                    if (next == null) {
+                        return failed("missing continuation line after line " + first);
+                    }
+                    text = text.substring(0, text.length() - 1) + Words.uncomment(next);
+                    more = Words.continues(next);
+                }
                 words = Words.split(text);
+            } catch (ScriptLines.BadLine e) {
+                status = failed(e.getMessage());
+                if (e.endsInput) {
+                    return status;
+                }
+                continue;
             } catch (IllegalArgumentException e) {
                 status = failed(e.getMessage() + " on line " + first);
                 continue;
@@ -150,7 +159,6 @@ final class LineRunner {
                 status = code;
             }
         }
-        return status;
     }
 
     /** A line that is no command: its {@code Error:} line, and 255. */

@@ -1,12 +1,8 @@
 package org.bpfmaps.launcher;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.PrintStream;
-import java.io.StringReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -116,7 +112,7 @@ public final class Main {
             if (args.length != 2) {
                 return usageError(args.length < 2 ? "-c needs the commands to run" : "too many arguments");
             }
-            return script(new BufferedReader(new StringReader(args[1])), System.in);
+            return script(ScriptLines.of(args[1], "-c"), System.in);
         }
         if (a.equals("-")) {
             return args.length == 1 ? script(stdin(), InputStream.nullInputStream()) : usageError("too many arguments");
@@ -130,12 +126,12 @@ public final class Main {
             return command(List.of(args));
         }
         // Checked before the framework starts: a wrong path costs no start-up.
-        BufferedReader file;
+        InputStream file;
         try {
             if (Files.isDirectory(Path.of(a))) {
                 throw new IOException("is a directory");
             }
-            file = Files.newBufferedReader(Path.of(a), StandardCharsets.UTF_8);
+            file = Files.newInputStream(Path.of(a));
         } catch (NoSuchFileException e) {
             err.println("Error: cannot read " + a + ": no such file");
             return LineRunner.FAILED;
@@ -147,7 +143,7 @@ public final class Main {
             return LineRunner.FAILED;
         }
         try (file) {
-            return script(file, System.in);
+            return script(new ScriptLines(file, a), System.in);
         }
     }
 
@@ -157,12 +153,12 @@ public final class Main {
         return LineRunner.FAILED;
     }
 
-    private static BufferedReader stdin() {
-        return new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+    private static ScriptLines stdin() {
+        return new ScriptLines(System.in, "standard input");
     }
 
     /** Runs a script; commands get {@code commandIn} as their standard input (never the script itself). */
-    private int script(BufferedReader lines, InputStream commandIn) throws Exception {
+    private int script(ScriptLines lines, InputStream commandIn) throws Exception {
         return inFreshInstance(commandIn, new Commands() {
             @Override
             public int run(LineRunner runner) throws IOException {

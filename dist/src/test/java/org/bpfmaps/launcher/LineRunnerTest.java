@@ -5,10 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
-import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -102,7 +100,7 @@ class LineRunnerTest {
     }
 
     private int script(String text) throws Exception {
-        return runner.runScript(new BufferedReader(new StringReader(text)));
+        return runner.runScript(ScriptLines.of(text, "the test"));
     }
 
     @Test
@@ -220,5 +218,21 @@ class LineRunnerTest {
     void closeClosesTheGogoSession() {
         new GogoSession(fake).close();
         assertTrue(fake.closed);
+    }
+
+    @Test
+    void aRefusedLineIsOneErrorLineAnd255AndTheScriptGoesOn() throws Exception {
+        assertEquals(255, runner.runScript(new ScriptLines(new java.io.ByteArrayInputStream(
+                "fail 7\nok \0x\nok\n".getBytes(StandardCharsets.ISO_8859_1)), "s.bpf")));
+        assertEquals(List.of("fail 7", "ok"), fake.executed, "the lines around it ran");
+        assertEquals("Error: line 2 of s.bpf holds a NUL byte\n", err(), "the last failure's code: 255");
+    }
+
+    @Test
+    void aLineTooLongEndsTheScript() throws Exception {
+        assertEquals(255, script("ok\n" + "x".repeat(ScriptLines.LONGEST) + "\nok\n"));
+        assertEquals(List.of("ok"), fake.executed, "nothing after the long line ran");
+        assertTrue(err().startsWith("Error: line 2 of the test is longer than 65534 bytes"), err());
+        assertEquals(1, err().lines().count(), err());
     }
 }

@@ -17,6 +17,8 @@ final class Run {
     /** bpftool's {@code -l}: only {@code version} shows it. */
     boolean legacy;
     final KeyWords keyWords;
+    /** How many {@code batch file} commands run inside one another now (see {@link Batch#DEPTH_MAX}). */
+    int batchDepth;
 
     Run(Output out, Libbpf lib, KeyWords keyWords) {
         this.out = out;
