@@ -350,7 +350,7 @@ final class DeployProblems implements AutoCloseable {
             }
             return;
         }
-        log.println("bpfmaps: fileinstall: " + message + (t == null ? "" : ": " + LineRunner.message(t)));
+        log.println(oneLine("bpfmaps: fileinstall: " + message + (t == null ? "" : ": " + LineRunner.message(t))));
         log.flush();
     }
 
@@ -381,14 +381,19 @@ final class DeployProblems implements AutoCloseable {
 
     /** Records a problem; prints it unless it is the one already recorded. True when the record changed. */
     private boolean report(Path file, Stamp stamp, String reason) {
-        Problem p = new Problem(stamp, reason);
+        Problem p = new Problem(stamp, oneLine(reason));
         if (p.equals(problems.get(file))) {
             return false;
         }
         problems.put(file, p);
-        log.println("bpfmaps: " + display(file) + ": " + reason);
+        log.println("bpfmaps: " + display(file) + ": " + p.reason());
         log.flush();
         return true;
+    }
+
+    /** One line, whatever an exception's message holds. */
+    private static String oneLine(String s) {
+        return s.replaceAll("\\s*[\\r\\n]+\\s*", " ");
     }
 
     private void publish() {

@@ -96,7 +96,7 @@ class DeployProblemsIT {
     }
 
     @Test
-    void aJarThatIsNotABundleOneThatCannotResolveAndABadVersionEachGiveOneLineAndAreListedUntilRemoved()
+    void jarsThatCannotBeInstalledResolvedOrStartedEachGiveOneLineAndAreListedUntilRemoved()
             throws Exception {
         Path deploy = Files.createDirectories(tmp.resolve("deploy"));
         RunningServer s = start(deploy);
@@ -110,7 +110,7 @@ class DeployProblemsIT {
                     && l.contains(b.mentions())), b + ": " + s.stderr());
         }
         String listed = providersUntil(s, out -> broken.stream().allMatch(b -> out.contains("\t" + b.file() + ": " + b.reason())),
-                "the three jars listed");
+                "the broken jars listed");
         assertTrue(listed.contains(PROBLEMS), listed);
 
         // removed one by one: each leaves the list, the others stay
@@ -160,18 +160,24 @@ class DeployProblemsIT {
      */
     record Broken(Path made, Path file, String reason, String mentions) {}
 
-    /** Random bytes named x.jar; a bundle importing a package nobody exports; a Bundle-Version of "1.x". */
+    /**
+     * Random bytes named x.jar; a bundle importing a package nobody exports; a Bundle-Version of
+     * "1.x"; a bundle whose activator cannot be loaded (it resolves, and its start fails).
+     */
     private List<Broken> broken(Path deploy) throws IOException {
         Path made = Files.createDirectories(tmp.resolve("jars"));
         Path notABundle = Files.write(made.resolve("x.jar"), random(4096));
         Path unresolvable = bundle(made.resolve("needs-nosuch.jar"), "test.needs.nosuch", "1.0.0",
                 "Import-Package", "org.nosuch.pkg");
         Path badVersion = bundle(made.resolve("bad-version.jar"), "test.bad.version", "1.x", null, null);
+        Path noActivator = bundle(made.resolve("no-activator.jar"), "test.no.activator", "1.0.0",
+                "Bundle-Activator", "org.nosuch.Activator");
         return List.of(
                 new Broken(notABundle, deploy.resolve("x.jar"), "not a bundle: ", "zip"),
                 new Broken(unresolvable, deploy.resolve("needs-nosuch.jar"),
                         "cannot resolve: missing requirement osgi.wiring.package; ", "osgi.wiring.package=org.nosuch.pkg"),
-                new Broken(badVersion, deploy.resolve("bad-version.jar"), "bad Bundle-Version \"1.x\": ", "\"x\""));
+                new Broken(badVersion, deploy.resolve("bad-version.jar"), "bad Bundle-Version \"1.x\": ", "\"x\""),
+                new Broken(noActivator, deploy.resolve("no-activator.jar"), "cannot start: ", "org.nosuch.Activator"));
     }
 
     private static Path bundle(Path jar, String bsn, String version, String header, String value) throws IOException {
