@@ -33,7 +33,14 @@ final class DeployFolder {
         }
     }
 
-    /** FileInstall's settings: poll every 250 ms (a jar is served within a second), log through JUL. */
+    /** FileInstall's poll: a jar is served within a second. */
+    static final long POLL_MS = 250;
+
+    /**
+     * FileInstall's settings: poll every {@value #POLL_MS} ms, log errors and warnings (failed
+     * installs, updates and starts) through java.util.logging, where {@link DeployProblems} turns
+     * them into one line and a problem that {@code providers} lists.
+     */
     static void configure(Map<String, Object> config, Path dir) {
         if (dir == null) {
             // FileInstall would watch ./load; give it nothing to do instead
@@ -41,11 +48,12 @@ final class DeployFolder {
             return;
         }
         config.put(FRAMEWORK_PROPERTY, dir.toString());
-        config.put("felix.fileinstall.poll", "250");
+        config.put("felix.fileinstall.poll", Long.toString(POLL_MS));
         config.put("felix.fileinstall.noInitialDelay", "true");
         config.put("felix.fileinstall.filter", ".*\\.jar");
-        // standard output carries command output only: FileInstall's messages go to java.util.logging (stderr)
+        // standard output carries command output only: FileInstall's messages go to java.util.logging
+        // (DeployProblems takes them); level 2 includes the start failures, which it logs as warnings
         config.put("felix.fileinstall.log.default", "jul");
-        config.put("felix.fileinstall.log.level", "1");
+        config.put("felix.fileinstall.log.level", "2");
     }
 }

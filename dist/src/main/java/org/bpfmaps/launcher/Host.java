@@ -57,13 +57,16 @@ final class Host implements AutoCloseable {
     private final Path storage;
     private final Object processor;
     private final PrintStream log;
+    /** The deploy folder's jars that serve nothing, and why; null without a deploy folder. */
+    private final DeployProblems deployProblems;
     private boolean closed;
 
-    private Host(Framework framework, Path storage, Object processor, PrintStream log) {
+    private Host(Framework framework, Path storage, Object processor, PrintStream log, DeployProblems deployProblems) {
         this.framework = framework;
         this.storage = storage;
         this.processor = processor;
         this.log = log;
+        this.deployProblems = deployProblems;
     }
 
     /** One line of the index: a jar under bundles/ and its symbolic name. */
@@ -85,7 +88,10 @@ final class Host implements AutoCloseable {
         config.put("felix.log.level", "1");
         // No JVM-wide URL stream handler factory: nothing here needs one, and it costs start-up time.
         config.put("felix.service.urlhandlers", "false");
-        DeployFolder.configure(config, DeployFolder.prepare(log));
+        Path deploy = DeployFolder.prepare(log);
+        DeployFolder.configure(config, deploy);
+        // before FileInstall logs anything: its failures become one line each and a listed problem
+        DeployProblems problems = deploy == null ? null : DeployProblems.listen(deploy, log);
         @SuppressWarnings({"unchecked", "rawtypes"})
         Framework fw = new FrameworkFactory().newFramework((Map) config);
         Main.trace("framework new");
@@ -95,6 +101,9 @@ final class Host implements AutoCloseable {
             fw.start();
             Main.trace("framework init");
             BundleContext ctx = fw.getBundleContext();
+            if (problems != null) {
+                problems.register(ctx);
+            }
             List<Bundle> installed = new ArrayList<>();
             Path unpacked = unpacked();
             for (Entry e : bundles) {
@@ -124,6 +133,10 @@ final class Host implements AutoCloseable {
                 }
             }
             Main.trace("bundles started");
+            if (problems != null) {
+                problems.startSweeping(); // FileInstall's first pass is over: judge what it left
+                Main.trace("deploy folder judged");
+            }
             List<String> ready = new ArrayList<>(List.of(COMMAND_PROCESSOR, BPF));
             for (Entry e : bundles) {
                 if (e.bsn().equals(SHELL_BSN)) {
@@ -131,11 +144,11 @@ final class Host implements AutoCloseable {
                 }
             }
             Map<String, ServiceReference<?>> refs = await(ctx, ready, START_TIMEOUT_MS);
-            host = new Host(fw, storage, ctx.getService(refs.get(COMMAND_PROCESSOR)), log);
+            host = new Host(fw, storage, ctx.getService(refs.get(COMMAND_PROCESSOR)), log, problems);
             return host;
         } finally {
             if (host == null) {
-                stop(fw, storage, log);
+                stop(fw, storage, log, problems);
             }
         }
     }
@@ -159,11 +172,14 @@ final class Host implements AutoCloseable {
     public synchronized void close() {
         if (!closed) {
             closed = true;
-            stop(framework, storage, log);
+            stop(framework, storage, log, deployProblems);
         }
     }
 
-    private static void stop(Framework fw, Path storage, PrintStream log) {
+    private static void stop(Framework fw, Path storage, PrintStream log, DeployProblems problems) {
+        if (problems != null) {
+            problems.close();
+        }
         try {
             fw.stop();
             FrameworkEvent e = fw.waitForStop(STOP_TIMEOUT_MS);
@@ -175,6 +191,9 @@ final class Host implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
+            if (problems != null) {
+                problems.releaseLog();
+            }
             deleteTree(storage);
         }
     }

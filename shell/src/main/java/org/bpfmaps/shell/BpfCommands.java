@@ -4,6 +4,7 @@ import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.apache.felix.service.command.CommandSession;
 import org.apache.felix.service.command.Descriptor;
 import org.bpfmaps.core.api.Bpf;
@@ -12,6 +13,8 @@ import org.bpfmaps.core.api.ProviderInfo;
 import org.bpfmaps.core.spi.KeyFormat;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.InvalidSyntaxException;
+import org.osgi.framework.ServiceReference;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -48,17 +51,31 @@ public final class BpfCommands {
             policy = ReferencePolicy.DYNAMIC)
     private volatile List<KeyFormat> keyFormats = List.of();
     private final Function<ProviderInfo, String> bundleState;
+    private final Supplier<List<String>> deployProblems;
+
+    /**
+     * The launcher's record of deploy-folder jars that serve nothing: service properties of a
+     * plain registration, so that no API is needed between the launcher and this bundle.
+     */
+    static final String DEPLOY_DIR = "bpfmaps.deploy.dir";
+    static final String DEPLOY_PROBLEMS = "bpfmaps.deploy.problems";
 
     @Activate
     public BpfCommands(@Reference(name = "bpf") Bpf bpf, @Reference(name = "runtime") BpfRuntime runtime,
             BundleContext context) {
-        this(bpf, runtime, p -> bundleState(context, p));
+        this(bpf, runtime, p -> bundleState(context, p), () -> deployProblems(context));
     }
 
     BpfCommands(Bpf bpf, BpfRuntime runtime, Function<ProviderInfo, String> bundleState) {
+        this(bpf, runtime, bundleState, List::of);
+    }
+
+    BpfCommands(Bpf bpf, BpfRuntime runtime, Function<ProviderInfo, String> bundleState,
+            Supplier<List<String>> deployProblems) {
         this.bpf = bpf;
         this.runtime = runtime;
         this.bundleState = bundleState;
+        this.deployProblems = deployProblems;
     }
 
     /** {@code map ...}: bpftool's map commands on the framework's default instance. */
@@ -90,7 +107,7 @@ public final class BpfCommands {
     /** {@code providers}: the installed map providers, their bundles and their maps. */
     @Descriptor("The installed map providers and their maps")
     public void providers(CommandSession session, String... args) {
-        run(session, args, "providers", (out, err) -> new ProvidersCommand(runtime, bundleState).run(words(args), out, err));
+        run(session, args, "providers", (out, err) -> new ProvidersCommand(runtime, bundleState, deployProblems).run(words(args), out, err));
     }
 
     private interface Command {
@@ -128,6 +145,22 @@ public final class BpfCommands {
             }
         }
         return words;
+    }
+
+    /** The deploy folder's problems, from whoever watches the folder (none outside bpfmaps.jar). */
+    private static List<String> deployProblems(BundleContext context) {
+        List<String> out = new ArrayList<>();
+        try {
+            ServiceReference<?>[] refs = context.getAllServiceReferences(null, "(" + DEPLOY_DIR + "=*)");
+            for (ServiceReference<?> ref : refs == null ? new ServiceReference<?>[0] : refs) {
+                if (ref.getProperty(DEPLOY_PROBLEMS) instanceof String[] lines) {
+                    out.addAll(List.of(lines));
+                }
+            }
+        } catch (InvalidSyntaxException e) {
+            throw new IllegalStateException(e); // a constant filter
+        }
+        return out;
     }
 
     /** The state of the bundle a provider came from, found by symbolic name and version. */

@@ -95,7 +95,8 @@ final class Docs {
                             + "it serves, the maps it made that are alive, and those made by an earlier registration "
                             + "of the same bundle (detached: they answer ENODEV since it went away). Then the maps "
                             + "whose provider has gone, with the elements kept for them, and why a returning provider "
-                            + "refused one.",
+                            + "refused one. Last, in bpfmaps.jar, each jar of the deploy folder that cannot be "
+                            + "installed, resolved or started, with why, until it is fixed or removed.",
                     List.of("providers"), List.of(), List.of(new CommandDoc.Item("--help", HELP_ITEM)),
                     List.of("providers"));
             case "help" -> new CommandDoc("bpf:help",

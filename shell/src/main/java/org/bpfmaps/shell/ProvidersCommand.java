@@ -4,6 +4,7 @@ import java.io.PrintStream;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.bpfmaps.core.api.BpfRuntime;
 import org.bpfmaps.core.api.DetachedMap;
@@ -27,18 +28,34 @@ import org.bpfmaps.core.api.ProviderInfo;
  * detached maps (they return with their elements when a provider of their type is installed):
  *         id 7  queue  name jobs  from org.bpfmaps.map.queue  elements 3  bytes 24
  * </pre>
+ *
+ * Then the jars of the deploy folder that serve nothing, each with why, for as long as the file
+ * stays as it is (the launcher that watches the folder says so, see {@code DeployProblems}):
+ *
+ * <pre>
+ * deploy folder problems (each lasts until its jar is fixed or removed):
+ *         deploy/x.jar: not a bundle: zip END header not found
+ * </pre>
  */
 public final class ProvidersCommand {
     private final BpfRuntime runtime;
     private final Function<ProviderInfo, String> state;
+    private final Supplier<List<String>> deployProblems;
 
     /**
      * @param state the state of a provider's bundle ({@code ACTIVE}, ...), which only a framework
      *     knows; outside one, anything that says so
      */
     public ProvidersCommand(BpfRuntime runtime, Function<ProviderInfo, String> state) {
+        this(runtime, state, List::of);
+    }
+
+    /** @param deployProblems one {@code FILE: REASON} line for each deploy-folder jar that serves nothing */
+    public ProvidersCommand(BpfRuntime runtime, Function<ProviderInfo, String> state,
+            Supplier<List<String>> deployProblems) {
         this.runtime = Objects.requireNonNull(runtime, "runtime");
         this.state = Objects.requireNonNull(state, "state");
+        this.deployProblems = Objects.requireNonNull(deployProblems, "deployProblems");
     }
 
     public int run(List<String> args, PrintStream out, PrintStream err) {
@@ -70,6 +87,13 @@ public final class ProvidersCommand {
                 if (d.reason() != null) {
                     b.append("\t\tstill detached: ").append(d.reason()).append('\n');
                 }
+            }
+        }
+        List<String> problems = deployProblems.get();
+        if (!problems.isEmpty()) {
+            b.append("deploy folder problems (each lasts until its jar is fixed or removed):\n");
+            for (String p : problems) {
+                b.append('\t').append(p).append('\n');
             }
         }
         out.print(b);

@@ -51,6 +51,21 @@ class ProvidersCommandTest {
     }
 
     @Test
+    void listsTheDeployFolderProblemsAfterTheProviders() {
+        ProviderHost host = Standalone.create();
+        host.addProvider(new ArrayProvider(), 0, "1.0.0");
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int exit = new ProvidersCommand(host, p -> "ACTIVE",
+                () -> List.of("deploy/x.jar: not a bundle: zip END header not found"))
+                .run(List.of(), new PrintStream(out, true, StandardCharsets.UTF_8), System.err);
+        assertEquals(0, exit);
+        assertEquals(ArrayProvider.class.getName() + "  version 1.0.0  state ACTIVE\n"
+                + "\ttypes array percpu_array  maps 0  detached 0\n"
+                + "deploy folder problems (each lasts until its jar is fixed or removed):\n"
+                + "\tdeploy/x.jar: not a bundle: zip END header not found\n", out.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
     void takesNoArguments() {
         assertEquals("Error: what is 'x'?\n  providers takes no arguments\n",
                 providers(Standalone.create(), List.of("x"), 255));
