@@ -61,7 +61,7 @@ class BoundedInputIT {
             fail("bpfmaps.jar did not exit within " + JarRun.TIMEOUT_S + " s");
         }
         JarRun r = new JarRun(p.exitValue(), Files.readString(home.resolve("stdout"), StandardCharsets.UTF_8),
-                Files.readString(home.resolve("stderr"), StandardCharsets.UTF_8), List.of());
+                Files.readString(home.resolve("stderr"), StandardCharsets.UTF_8), List.of(), List.of());
         JarRun.deleteTree(home);
         return r;
     }
@@ -72,9 +72,9 @@ class BoundedInputIT {
     @Test
     void batchFileDevZeroEndsWithOneErrorInEachMode() throws Exception {
         JarRun c = run(NO_INPUT, "-c", "batch file /dev/zero");
-        assertEquals(new JarRun(255, "", E2BIG, List.of()), c);
+        assertEquals(new JarRun(255, "", E2BIG, List.of(), List.of()), c);
         JarRun stdin = run(ZERO, "-c", "batch file -");
-        assertEquals(new JarRun(255, "", E2BIG, List.of()), stdin, "batch file - reads the command's standard input");
+        assertEquals(new JarRun(255, "", E2BIG, List.of(), List.of()), stdin, "batch file - reads the command's standard input");
         JarRun json = run(NO_INPUT, "-c", "bpftool -j batch file /dev/zero");
         assertEquals(255, json.exitCode(), json::toString);
         assertTrue(json.out().startsWith("[{\"error\":\"reading batch file failed: Argument list too long\""),
@@ -85,10 +85,10 @@ class BoundedInputIT {
     void devZeroAsAScriptOrAsStandardInputIsOneErrorLine() throws Exception {
         JarRun file = run(NO_INPUT, "/dev/zero");
         assertEquals(new JarRun(255, "", "Error: line 1 of /dev/zero is longer than 65534 bytes (bpftool's limit "
-                + "for a line of a batch file): the rest of /dev/zero is not read\n", List.of()), file);
+                + "for a line of a batch file): the rest of /dev/zero is not read\n", List.of(), List.of()), file);
         JarRun stdin = run(ZERO);
         assertEquals(new JarRun(255, "", "Error: line 1 of standard input is longer than 65534 bytes (bpftool's "
-                + "limit for a line of a batch file): the rest of standard input is not read\n", List.of()), stdin);
+                + "limit for a line of a batch file): the rest of standard input is not read\n", List.of(), List.of()), stdin);
     }
 
     @Test
@@ -106,7 +106,7 @@ class BoundedInputIT {
         server = RunningServer.start(runtime, HEAP);
         for (int i = 0; i < 2; i++) {
             JarRun r = server.client("batch", "file", "/dev/zero");
-            assertEquals(new JarRun(255, "", E2BIG, List.of()), r, "run " + i);
+            assertEquals(new JarRun(255, "", E2BIG, List.of(), List.of()), r, "run " + i);
         }
         ExecutorService pool = Executors.newFixedThreadPool(3);
         try {
@@ -115,7 +115,7 @@ class BoundedInputIT {
                 runs.add(pool.submit(() -> server.client("batch", "file", "/dev/zero")));
             }
             for (Future<JarRun> f : runs) {
-                assertEquals(new JarRun(255, "", E2BIG, List.of()), f.get(2 * JarRun.TIMEOUT_S, TimeUnit.SECONDS));
+                assertEquals(new JarRun(255, "", E2BIG, List.of(), List.of()), f.get(2 * JarRun.TIMEOUT_S, TimeUnit.SECONDS));
             }
         } finally {
             pool.shutdownNow();
