@@ -107,15 +107,12 @@ final class LpmMapOps implements MapOps, ProgMapOps {
 
     /**
      * The kernel's {@code trie_mem_usage}: each prefix at {@code sizeof(struct lpm_trie_node)}
-     * (24 bytes on 6.18) plus its data and value bytes; intermediate nodes are not counted.
+     * plus its data and value bytes; intermediate nodes are not counted.
      */
     @Override
     public long memoryInUse() {
-        return (KERNEL_NODE_BYTES + trie.dataSize + valueSize) * trie.entries();
+        return (LpmProvider.NODE_HEADER + trie.dataSize + valueSize) * trie.entries();
     }
-
-    /** {@code sizeof(struct lpm_trie_node)} on 6.18, as memlock shows it (36 bytes for a 4-byte key and value). */
-    static final long KERNEL_NODE_BYTES = 24;
 
     @Override
     public String why(BpfCmd cmd, int err) {
