@@ -8,9 +8,13 @@
  * implementations ({@code elemPath}, {@code fdinfo}, {@code pinnedMaps}, {@code providers},
  * {@code detachedMaps}) are abstract; {@link org.bpfmaps.core.api.MapType#perCpu()}.
  * Versions are checked against a recorded baseline by bnd-baseline-maven-plugin.
+ *
+ * <p>2.1: {@link org.bpfmaps.core.api.BpfSettings} has two budgets, heap
+ * ({@code memoryBudget}) and direct ({@code directMemoryBudget}), with defaults sized from what the
+ * JVM can give.
  */
 @Export
-@Version("2.0.0")
+@Version("2.1.0")
 package org.bpfmaps.core.api;
 
 import org.osgi.annotation.bundle.Export;

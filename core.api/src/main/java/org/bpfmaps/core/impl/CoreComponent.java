@@ -26,7 +26,8 @@ import org.osgi.service.component.annotations.ReferencePolicy;
  * for isolated ones.
  *
  * <p>Settings come from the configuration {@code org.bpfmaps.core} (Config Admin) or else the
- * framework properties {@value BpfSettings#POSSIBLE_CPUS} and {@value BpfSettings#MEMORY_BUDGET}.
+ * framework properties {@value BpfSettings#POSSIBLE_CPUS}, {@value BpfSettings#MEMORY_BUDGET} and
+ * {@value BpfSettings#DIRECT_MEMORY_BUDGET}.
  * They size the maps already made, so a changed configuration applies at the next start.
  */
 @Component(service = {}, immediate = true, configurationPid = "org.bpfmaps.core")
@@ -50,7 +51,8 @@ public final class CoreComponent extends RegistryRuntime {
     @Activate
     void activate(BundleContext ctx, Map<String, Object> config) {
         Map<String, Object> props = new HashMap<>();
-        for (String key : new String[] {BpfSettings.POSSIBLE_CPUS, BpfSettings.MEMORY_BUDGET}) {
+        for (String key : new String[] {BpfSettings.POSSIBLE_CPUS, BpfSettings.MEMORY_BUDGET,
+            BpfSettings.DIRECT_MEMORY_BUDGET}) {
             String v = ctx.getProperty(key);
             if (v != null) {
                 props.put(key, v);

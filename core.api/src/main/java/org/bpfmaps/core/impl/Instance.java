@@ -34,7 +34,10 @@ public final class Instance implements BpfInstance, ObjectHost, ProviderRegistry
     final ObjectTable table;
     final BpfFs fs = new BpfFs();
     final BpfSettings settings;
+    /** Heap bytes: maps' Java objects and the core's bookkeeping of each. */
     final MemoryBudget budget;
+    /** Direct buffer bytes: maps' off-heap storage. */
+    final MemoryBudget directBudget;
     final ProviderRegistry registry;
     private final Set<MapObject> maps = ConcurrentHashMap.newKeySet();
     private final ElemCommands elem = new ElemCommands(this);
@@ -43,7 +46,9 @@ public final class Instance implements BpfInstance, ObjectHost, ProviderRegistry
         this.settings = settings;
         this.registry = registry;
         this.table = new ObjectTable(settings.maxFds());
-        this.budget = new MemoryBudget(settings.memoryBudget());
+        this.budget = new MemoryBudget("heap", BpfSettings.MEMORY_BUDGET, settings.memoryBudget());
+        this.directBudget = new MemoryBudget("direct", BpfSettings.DIRECT_MEMORY_BUDGET,
+                settings.directMemoryBudget());
         registry.addListener(this);
     }
 
@@ -210,9 +215,19 @@ public final class Instance implements BpfInstance, ObjectHost, ProviderRegistry
         return fs;
     }
 
-    /** Bytes charged to the budget by live, attached maps. */
+    /** Bytes charged to the budgets (heap and direct) by live maps, attached or detached. */
     public long memoryUsed() {
+        return budget.used() + directBudget.used();
+    }
+
+    /** Heap bytes charged to the heap budget by live maps. */
+    public long heapMemoryUsed() {
         return budget.used();
+    }
+
+    /** Direct bytes charged to the direct budget by live maps. */
+    public long directMemoryUsed() {
+        return directBudget.used();
     }
 
     /** The live maps of this instance (attached or detached). */

@@ -5,14 +5,16 @@ import org.bpfmaps.core.api.Errno;
 import org.bpfmaps.core.api.MapCreateAttr;
 import org.bpfmaps.core.api.MapType;
 import org.bpfmaps.core.spi.MapDef;
+import org.bpfmaps.core.spi.MapFootprint;
 import org.bpfmaps.core.spi.MapOps;
 import org.bpfmaps.core.spi.MapTypeTraits;
 
 /**
  * MAP_CREATE, as {@code map_create()} in kernel/bpf/syscall.c: the checks every type shares, then
  * the type's table ({@link MapTypeTraits}), the provider's own check, the provider's adjustment of
- * max_entries ({@code MapProvider.adjust}), the memory budget, and only then the allocation, so
- * that a refused map leaves nothing behind.
+ * max_entries ({@code MapProvider.adjust}), the memory budgets (heap and direct: what the provider
+ * says the map takes, {@code MapProvider.footprint}, plus the core's bookkeeping of a map), and only
+ * then the allocation, so that a refused map leaves nothing behind.
  */
 final class MapCreator {
     private MapCreator() {
@@ -103,24 +105,33 @@ final class MapCreator {
             return a.fail(Errno.EOPNOTSUPP, "map_ifindex %d: offload to a device is not supported",
                     Integer.toUnsignedLong(a.mapIfindex));
         }
-        long bytes;
+        MapFootprint takes;
+        long memlock;
         try {
-            bytes = provider.provider.memoryUsage(def);
+            MapFootprint stated = provider.provider.footprint(def);
+            takes = new MapFootprint(MapObject.heapCharge(stated.heapBytes()), stated.directBytes());
+            memlock = provider.provider.memoryUsage(def);
         } catch (RuntimeException ex) {
-            bytes = -1;
+            return a.fail(Errno.ENOMEM, "the provider of " + type.bpftoolName()
+                    + " could not say what the map takes, so it cannot be charged: " + ex);
         }
-        if (!in.budget.charge(bytes)) {
-            return a.fail(Errno.ENOMEM, "the map needs %d bytes; the instance's memory budget has %d left",
-                    bytes, in.budget.limit() - in.budget.used());
+        if (!in.budget.charge(takes.heapBytes())) {
+            return a.fail(Errno.ENOMEM, in.budget.refusal(takes.heapBytes()));
+        }
+        if (!in.directBudget.charge(takes.directBytes())) {
+            in.budget.release(takes.heapBytes());
+            return a.fail(Errno.ENOMEM, in.directBudget.refusal(takes.directBytes()));
         }
         MapOps ops;
         try {
             ops = provider.provider.alloc(def);
         } catch (OutOfMemoryError | RuntimeException ex) {
-            in.budget.release(bytes);
-            return a.fail(Errno.ENOMEM, "allocating %d bytes failed: " + ex, bytes);
+            in.budget.release(takes.heapBytes());
+            in.directBudget.release(takes.directBytes());
+            return a.fail(Errno.ENOMEM, "allocating %d heap and " + takes.directBytes() + " direct bytes failed: "
+                    + ex, takes.heapBytes());
         }
-        MapObject m = new MapObject(in, def, t, ops, provider, bytes);
+        MapObject m = new MapObject(in, def, t, ops, provider, takes, memlock);
         if (in.table.publish(m) < 0) {
             m.release();
             return a.fail(Errno.ENOSPC, "no map id is free");

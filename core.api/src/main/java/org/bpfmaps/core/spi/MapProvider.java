@@ -48,12 +48,35 @@ public interface MapProvider {
         return def;
     }
 
-    /** The bytes the map will take, charged to the instance's memory budget before allocation. */
+    /**
+     * The map's size as the kernel counts it ({@code map_mem_usage}), which fdinfo and
+     * {@code map show} print as memlock unless {@link MapOps#memoryInUse} says otherwise; and,
+     * for a provider that does not override {@link #footprint}, what the budget is charged.
+     */
     long memoryUsage(MapDef def);
 
     /**
+     * What the map really takes in this JVM at its fullest, on the heap and in direct buffers: the
+     * storage, every node or element buffer it may allocate later (a map that allocates as keys
+     * come is charged for max_entries of them now, since inserts are not checked against the
+     * budget), and the provider's own objects for the map (its ops and what they hold). The core
+     * adds its own bookkeeping of a map, charges both parts to the instance's heap and direct
+     * budgets before {@link #alloc}, and answers ENOMEM when either does not fit, so that maps
+     * within the budgets cannot run the JVM out of memory. Measure it (a heap histogram of many
+     * maps) rather than count fields: the JVM pads objects and direct buffers carry Java objects.
+     *
+     * <p>The default is {@link #memoryUsage} on the heap, right for a provider whose storage is
+     * Java objects and whose figure counts them all.
+     *
+     * @since 2.1
+     */
+    default MapFootprint footprint(MapDef def) {
+        return MapFootprint.heap(memoryUsage(def));
+    }
+
+    /**
      * Makes the map: storage zeroed or empty as the type wants. Called only for definitions that
-     * passed the table and {@link #allocCheck}, and that fit in the memory budget.
+     * passed the table and {@link #allocCheck}, and whose {@link #footprint} fit in the memory budgets.
      */
     MapOps alloc(MapDef def);
 

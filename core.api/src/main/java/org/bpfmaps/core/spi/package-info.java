@@ -16,9 +16,13 @@
  * the current CPU; objects that are not maps: {@link org.bpfmaps.core.spi.ObjectKind},
  * {@link org.bpfmaps.core.spi.HostedObject} and {@link org.bpfmaps.core.spi.ObjectHost}, which
  * installs them into an instance.
+ *
+ * <p>2.1: {@link org.bpfmaps.core.spi.MapProvider#footprint} and
+ * {@link org.bpfmaps.core.spi.MapFootprint}, what a map really takes on the heap and in direct
+ * buffers, which the instance's two budgets are charged.
  */
 @Export
-@Version("2.0.0")
+@Version("2.1.0")
 package org.bpfmaps.core.spi;
 
 import org.osgi.annotation.bundle.Export;

@@ -1,6 +1,7 @@
 package org.bpfmaps.map.array;
 
 import java.nio.ByteBuffer;
+import org.bpfmaps.core.spi.MapFootprint;
 
 /**
  * Zeroed, preallocated off-heap slots of equal size, as the kernel's array maps keep them: element
@@ -85,9 +86,25 @@ final class ArrayStorage {
         return shift >= 31 ? Long.MAX_VALUE : 1L << shift;
     }
 
-    /** The bytes a storage of this shape takes (for the memory budget). */
-    static long bytes(long slots, int slotBytes) {
-        return slots * slotBytes;
+    /**
+     * The Java objects that keep one chunk: the buffer {@code allocateDirect} makes with its
+     * cleaner and deallocator, and the aligned slice the storage keeps (measured: see
+     * {@link ArrayProvider#footprint}).
+     */
+    static final long CHUNK_OBJECT_BYTES = 216;
+    /** This object and its chunk array's header. */
+    static final long STORAGE_OBJECT_BYTES = 32 + 16;
+
+    /**
+     * What a storage of this shape takes: each chunk's bytes and the 8 its alignment may skip,
+     * off-heap; the buffer objects and the chunk array on the heap.
+     */
+    static MapFootprint footprint(long slots, long slotBytes) {
+        int perChunkShift = 63 - Long.numberOfLeadingZeros(Math.max(1, CHUNK_BYTES / slotBytes));
+        long perChunk = slots <= 1L << perChunkShift ? Math.max(slots, 1) : 1L << perChunkShift;
+        long chunks = (slots + perChunk - 1) / perChunk;
+        return new MapFootprint(STORAGE_OBJECT_BYTES + ((4 * chunks + 7) & ~7L) + chunks * CHUNK_OBJECT_BYTES,
+                slots * slotBytes + 8 * chunks);
     }
 
     /** Whether a slot of this size fits in one chunk. */

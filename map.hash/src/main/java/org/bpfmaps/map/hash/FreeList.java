@@ -55,6 +55,11 @@ final class FreeList {
         fill(n, spread);
     }
 
+    /** The heap bytes of a free list: this object and its stripes' tops (not the links of {@link #FreeList(int)}). */
+    static long heapBytes() {
+        return 32 + 16 + 8L * stripes() * PAD;
+    }
+
     /** Twice the processors, rounded up to a power of two, at most 64: few threads share a stripe. */
     private static int stripes() {
         int want = Math.min(64, 2 * Runtime.getRuntime().availableProcessors());

@@ -21,10 +21,14 @@ import org.bpfmaps.core.api.Errno;
  */
 final class OnDemandElements implements Elements, ElemPool {
     private static final VarHandle REFS = MethodHandles.arrayElementVarHandle(ByteBuffer[].class);
-    /** The heap bytes of one element beyond its slot: the byte[] header and the HeapByteBuffer. */
-    static final int OBJECT_BYTES = 16 + 48;
-    /** The bytes per possible element that exist while the map does. */
+    /** The heap bytes of one element beyond its slot: the byte[] header and the HeapByteBuffer (measured). */
+    static final int OBJECT_BYTES = 16 + 56;
+    /** The bytes per possible element that exist while the map does: a reference and a free-list link. */
     static final int INDEX_BYTES = 8;
+    /** The HeapByteBuffer over an element's byte[] (56 bytes, measured). */
+    static final int BUFFER_OBJECT_BYTES = 56;
+    /** This object and its live count. */
+    static final int MAP_BYTES = 32 + 16;
 
     private final ByteBuffer[] refs;
     private final FreeList indexes;

@@ -2,6 +2,7 @@ package org.bpfmaps.map.lpm;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import org.bpfmaps.core.spi.MapFootprint;
 
 /**
  * The jump table: a lookup's first {@code stride} bits in one step.
@@ -138,16 +139,22 @@ final class LpmJumps {
     }
 
     /**
-     * The bytes of the largest table the default strides build for a trie of at most
-     * {@code maxEntries} prefixes of {@code maxPrefixlen} bits (0 when it builds none): 12 a slot
-     * for 4- and 8-byte values, 8 for others (see above). The rare {@link LpmJump} objects are
-     * left out: a full top of the trie has none.
+     * The heap bytes of the jump tables the default strides may build for a trie of at most
+     * {@code maxEntries} prefixes of {@code maxPrefixlen} bits (0 when it builds none): every
+     * table up to the largest, since a larger one is built while the smaller is still in use, at
+     * 12 bytes a slot for 4- and 8-byte values and 8 for others (see above), as arrays the
+     * collector may round up ({@link MapFootprint#arrayBytes}: under G1 on a small heap the 512 KiB
+     * {@code long[]} of the 16-bit table takes a 1 MiB region), with an {@link LpmJump} of 16
+     * bytes for each slot that may hold one (at most one per prefix).
      */
-    static long bytesAtMost(int maxPrefixlen, int valueSize, long maxEntries) {
+    static long heapBytesAtMost(int maxPrefixlen, int valueSize, long maxEntries) {
         long bytes = 0;
         for (int i = 0; i < STRIDES.length; i++) {
             if (maxEntries >= FROM[i] && STRIDES[i] < maxPrefixlen) {
-                bytes = (1L << STRIDES[i]) * (valueSize == 4 || valueSize == 8 ? 12 : 8);
+                long slots = 1L << STRIDES[i];
+                long beside = valueSize == 4 || valueSize == 8 ? MapFootprint.arrayBytes(slots, 8)
+                        : MapFootprint.arrayBytes(slots, 4);
+                bytes += 32 + MapFootprint.arrayBytes(slots, 4) + beside + Math.min(slots, maxEntries) * 16;
             }
         }
         return bytes;

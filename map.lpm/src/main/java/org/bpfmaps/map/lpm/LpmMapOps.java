@@ -18,6 +18,7 @@ import org.bpfmaps.core.api.BpfFlags;
  */
 final class LpmMapOps implements MapOps, ProgMapOps {
     private final LpmTrie trie;
+    private final long valueSize;
     private final String tooLong;
     private final String noMatch;
 
@@ -29,6 +30,7 @@ final class LpmMapOps implements MapOps, ProgMapOps {
     LpmMapOps(MapDef def, int[] strides, long[] from) {
         int dataSize = def.keySize() - LpmProvider.PREFIXLEN_BYTES;
         trie = new LpmTrie(dataSize, def.valueSize(), Integer.toUnsignedLong(def.maxEntries()), strides, from);
+        valueSize = Integer.toUnsignedLong(def.valueSize());
         // constants for the map: why() runs on every miss and must not allocate; no '%' in them
         tooLong = "the key's prefixlen is above max_prefixlen " + trie.maxPrefixlen + " (8 x " + dataSize
                 + " data bytes)";
@@ -101,6 +103,15 @@ final class LpmMapOps implements MapOps, ProgMapOps {
     public MapState exportState(MapDef def) {
         trie.retire();
         return MapState.walk(this, def);
+    }
+
+    /**
+     * The kernel's {@code trie_mem_usage}: each prefix at {@code sizeof(struct lpm_trie_node)}
+     * plus its data and value bytes; intermediate nodes are not counted.
+     */
+    @Override
+    public long memoryInUse() {
+        return (LpmProvider.NODE_HEADER + trie.dataSize + valueSize) * trie.entries();
     }
 
     @Override

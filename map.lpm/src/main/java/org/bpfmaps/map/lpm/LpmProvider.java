@@ -7,6 +7,7 @@ import org.bpfmaps.core.api.Errno;
 import org.bpfmaps.core.api.ErrorSink;
 import org.bpfmaps.core.api.MapType;
 import org.bpfmaps.core.spi.MapDef;
+import org.bpfmaps.core.spi.MapFootprint;
 import org.bpfmaps.core.spi.MapOps;
 import org.bpfmaps.core.spi.MapProvider;
 import org.bpfmaps.core.spi.MapTypeTraits;
@@ -26,8 +27,13 @@ public final class LpmProvider implements MapProvider {
     /** {@code sizeof(struct bpf_lpm_trie_key_u8)}: the prefixlen before the data. */
     static final int PREFIXLEN_BYTES = 4;
     static final int DATA_SIZE_MAX = 256;
-    /** {@code sizeof(struct lpm_trie_node)} on x86-64: rcu_head, two child pointers, prefixlen, flags. */
-    static final long NODE_HEADER = 40;
+    /**
+     * {@code sizeof(struct lpm_trie_node)} on x86-64 Linux 6.18: two child pointers, prefixlen,
+     * flags (no rcu_head since nodes come from bpf_mem_alloc). On this kernel a trie of 4-byte
+     * data and 8-byte values shows memlock 36 per prefix, and value_size 4194024 is the largest
+     * it takes.
+     */
+    static final long NODE_HEADER = 24;
     /** KMALLOC_MAX_SIZE on x86-64 (4 MiB). */
     static final long KMALLOC_MAX_SIZE = 4L << 20;
     /** {@code LPM_VAL_SIZE_MAX}: a node with the largest data must still fit one allocation. */
@@ -57,19 +63,41 @@ public final class LpmProvider implements MapProvider {
     }
 
     /**
-     * The trie at its fullest: max_entries nodes with a value and, between them, at most
-     * max_entries - 1 intermediate nodes, each as big as the kernel's element ({@code
-     * trie_alloc} takes every node from one cache of leaf-sized objects). The budget has to cover
-     * it now, since nodes are allocated later with no budget check. Plus the largest jump table
-     * such a trie builds (at most 12 MiB), which the kernel does not have but this map does.
+     * The kernel's {@code trie_mem_usage} for an empty trie: 0. A trie's memlock grows with its
+     * prefixes ({@link LpmMapOps#memoryInUse}).
      */
     @Override
     public long memoryUsage(MapDef def) {
-        long entries = Integer.toUnsignedLong(def.maxEntries());
-        long node = NODE_HEADER + (def.keySize() - PREFIXLEN_BYTES) + Integer.toUnsignedLong(def.valueSize());
-        return (2 * entries - 1) * node
-                + LpmJumps.bytesAtMost(8 * (def.keySize() - PREFIXLEN_BYTES), def.valueSize(), entries);
+        return 0;
     }
+
+    /**
+     * The trie at its fullest, as it is on this heap, charged now since nodes are allocated later
+     * with no budget check: max_entries nodes with a value and, between them, at most
+     * max_entries - 1 intermediate nodes; the largest jump tables such a trie builds (the kernel
+     * has none); and the map's own objects. Sizes measured with a heap histogram over tries of
+     * IPv4 and IPv6 keys (see {@link #NODE_BYTES}).
+     */
+    @Override
+    public MapFootprint footprint(MapDef def) {
+        long entries = Integer.toUnsignedLong(def.maxEntries());
+        int dataSize = def.keySize() - PREFIXLEN_BYTES;
+        // the data words past the first: a long[] the node keeps, which an intermediate node shares
+        // with the node it was split from and keeps after that node is gone
+        long more = dataSize > 8 ? MapFootprint.arrayBytes((dataSize + 7) / 8 - 1, 8) : 0;
+        long value = MapFootprint.arrayBytes(Integer.toUnsignedLong(def.valueSize()), 1);
+        long nodes = entries * (NODE_BYTES + more + value) + (entries - 1) * (NODE_BYTES + more);
+        return MapFootprint.heap(MAP_BYTES + nodes
+                + LpmJumps.heapBytesAtMost(8 * dataSize, def.valueSize(), entries));
+    }
+
+    /**
+     * One {@link LpmNode} object: header, prefixlen, two data fields, value and two child
+     * references, the small value (48 bytes with compressed references).
+     */
+    static final long NODE_BYTES = 48;
+    /** The ops, trie, lock, jump-table holder and the ops' two messages of one map (measured). */
+    static final long MAP_BYTES = 1024;
 
     @Override
     public MapOps alloc(MapDef def) {

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import org.bpfmaps.core.api.BpfFlags;
 import org.bpfmaps.core.api.Errno;
+import org.bpfmaps.core.spi.MapFootprint;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -31,17 +32,28 @@ class LpmJumpsTest {
     private static final long[] FROM = {16, 128, 1024};
 
     @Test
-    void theMemoryChargedCoversTheLargestTableTheTrieBuilds() {
-        // IPv4 keys with 8-byte values: none below 1024 prefixes, 16 bits from it, 20 from 2^18
-        assertEquals(0, LpmJumps.bytesAtMost(32, 8, 1023));
-        assertEquals(12L << 16, LpmJumps.bytesAtMost(32, 8, 1024));
-        assertEquals(12L << 20, LpmJumps.bytesAtMost(32, 8, 1 << 20));
-        assertEquals(8L << 20, LpmJumps.bytesAtMost(128, 16, 1 << 20),
+    void theMemoryChargedCoversEveryTableTheTrieBuilds() {
+        // IPv4 keys with 8-byte values: none below 1024 prefixes, 16 bits from it, 20 from 2^18;
+        // each table: its object, a reference a slot and a long (or a reference) beside it, as
+        // arrays the collector may round up, and a 16-byte jump object for as many slots as there
+        // are prefixes
+        long t16 = table(16, 8, 1024);
+        assertEquals(0, LpmJumps.heapBytesAtMost(32, 8, 1023));
+        assertEquals(t16, LpmJumps.heapBytesAtMost(32, 8, 1024));
+        assertTrue(t16 >= 32 + (12L << 16) + 16 * 1024);
+        assertEquals(table(16, 8, 1 << 16) + table(20, 8, 1 << 20), LpmJumps.heapBytesAtMost(32, 8, 1 << 20),
+                "the 16-bit table is still live while the 20-bit one is built");
+        assertEquals(table(16, 16, 1 << 16) + table(20, 16, 1 << 20), LpmJumps.heapBytesAtMost(128, 16, 1 << 20),
                 "other value sizes keep the node above, a reference");
-        assertEquals(12L << 16, LpmJumps.bytesAtMost(20, 4, 1 << 20),
+        assertEquals(table(16, 4, 1 << 16), LpmJumps.heapBytesAtMost(20, 4, 1 << 20),
                 "keys of 20 bits or fewer never get the 20-bit table");
-        assertEquals(0, LpmJumps.bytesAtMost(16, 8, 1 << 20),
-                "nor keys of 16 bits any");
+        assertEquals(0, LpmJumps.heapBytesAtMost(16, 8, 1 << 20), "nor keys of 16 bits any");
+    }
+
+    private static long table(int stride, int valueSize, long jumps) {
+        long slots = 1L << stride;
+        return 32 + MapFootprint.arrayBytes(slots, 4)
+                + MapFootprint.arrayBytes(slots, valueSize == 4 || valueSize == 8 ? 8 : 4) + 16 * jumps;
     }
 
     @ParameterizedTest
