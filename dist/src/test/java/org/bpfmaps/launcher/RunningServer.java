@@ -76,6 +76,11 @@ final class RunningServer implements AutoCloseable {
         return Files.readString(stderr, StandardCharsets.UTF_8);
     }
 
+    /** What the server printed on its standard output. */
+    String stdout() throws IOException {
+        return Files.readString(home.resolve("server.out"), StandardCharsets.UTF_8);
+    }
+
     boolean alive() {
         return process.isAlive();
     }
