@@ -25,7 +25,9 @@ import org.junit.jupiter.api.io.TempDir;
  * collections, an OutOfMemoryError in the framework's start-level thread and a hang, and a
  * 360,000-prefix trie into an OutOfMemoryError with a FileInstall stack trace. Here each ends in
  * ENOMEM (one {@code Error:} line naming the budget), the instance keeps answering, prints no
- * OutOfMemoryError and no stack trace, and takes new maps once some are closed.
+ * OutOfMemoryError and no stack trace, and takes new maps once some are closed. (Run against the
+ * jar of commit 331cdb0, before the two budgets, the small maps' batch ended in
+ * {@code Error: internal error: java.lang.OutOfMemoryError: Java heap space}.)
  *
  * <p>Commands go over the instance's socket with {@link RawClient} (the jar's own protocol, so
  * that hundreds of them take no JVM each); the checks a user would run go through the jar's client.
