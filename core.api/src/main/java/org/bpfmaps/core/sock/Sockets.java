@@ -1,0 +1,106 @@
+package org.bpfmaps.core.sock;
+
+import java.net.StandardSocketOptions;
+import java.nio.channels.DatagramChannel;
+import java.nio.channels.NetworkChannel;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.util.Objects;
+import org.bpfmaps.core.api.Bpf;
+import org.bpfmaps.core.api.Errno;
+import org.bpfmaps.core.api.ErrorSink;
+import org.bpfmaps.core.spi.HostedObject;
+import org.bpfmaps.core.spi.ObjectHost;
+import org.bpfmaps.core.spi.ObjectKind;
+
+/**
+ * Sockets as objects of an instance: registering a {@code java.nio} channel gives an fd in the
+ * instance's table, beside its maps, as {@code socket(2)} gives one; {@link #byFd} gives the
+ * {@link BpfSocket} behind an fd.
+ *
+ * <p>Accepted channels: TCP {@link SocketChannel} and {@link ServerSocketChannel} (IPv4 and IPv6),
+ * {@link DatagramChannel} (UDP), Unix-domain {@link SocketChannel} and {@link ServerSocketChannel}.
+ *
+ * <p><b>Ownership.</b> Registering hands the channel to the instance, as the kernel's file owns its
+ * socket: closing the socket's last fd (or the instance) closes the channel. The application may
+ * keep using the channel, and closing it is the socket's {@code sock_close}: the socket reports
+ * {@link SocketState#CLOSED} from then on and leaves every map (its {@link BpfSocket#onClose}
+ * listeners run, at the first state read that sees it), while its fds stay in the table until
+ * closed, as an fd stays open on a socket that was shut down. A socket registered on a failed call
+ * (the instance's fd limit) is closed, as the kernel releases a socket it could not give an fd for.
+ *
+ * <p><b>TCP states</b> come from the kernel's tables {@code /proc/net/tcp} and {@code /proc/net/tcp6},
+ * found by the socket's local and remote addresses, read again on every {@link BpfSocket#state()}.
+ * That needs no descriptor of the channel, hence no {@code --add-opens java.base/sun.nio.ch} on any
+ * command line (tests, JMH forks, Karaf, embedders), unlike {@code getsockopt(TCP_INFO)}. Its cost
+ * is a read of the tables, linear in the TCP sockets of the network namespace.
+ */
+public final class Sockets {
+    /** The object kind of sockets: no ids, not pinnable (OBJ_PIN and OBJ_GET_INFO_BY_FD answer EINVAL). */
+    public static final ObjectKind KIND = ObjectKind.fdOnly("socket");
+
+    private Sockets() {
+    }
+
+    /** As {@link #register(Bpf, NetworkChannel, ErrorSink)} without a reason for a failure. */
+    public static int register(Bpf bpf, NetworkChannel channel) {
+        return register(bpf, channel, null);
+    }
+
+    /**
+     * Hands {@code channel} to the instance as a socket with a new cookie and opens an fd on it,
+     * the lowest free number of the instance's table.
+     *
+     * @param err where the reason of a failure goes (may be null)
+     * @return the fd, or a negated errno: EBADF when the channel is closed, EEXIST when it is
+     *     registered already (in this or another instance, until its last fd closes), EMFILE when
+     *     the instance has no free fd (the channel is then closed)
+     * @throws IllegalArgumentException for a channel that is no socket this layer knows (an
+     *     asynchronous channel), or a {@link Bpf} that is not one of the core's instances
+     */
+    public static int register(Bpf bpf, NetworkChannel channel, ErrorSink err) {
+        Objects.requireNonNull(channel, "channel");
+        ObjectHost host = ObjectHost.of(Objects.requireNonNull(bpf, "bpf")).orElseThrow(
+                () -> new IllegalArgumentException("sockets are objects of the core's instances, not of " + bpf));
+        SocketKind kind = kindOf(channel);
+        if (!channel.isOpen()) {
+            return fail(err, Errno.EBADF, "the channel is closed");
+        }
+        if (!ChannelSocket.REGISTERED.add(channel)) {
+            return fail(err, Errno.EEXIST, "the channel is registered already: one channel is one socket");
+        }
+        ChannelSocket s = new ChannelSocket(channel, kind);
+        return host.install(s.handle, 0, err);
+    }
+
+    /**
+     * The socket behind an open fd of the instance, or null when the fd is not open or names
+     * something else (a map). A map tells a bad fd (EBADF) from a non-socket (ENOTSOCK) with
+     * {@link ObjectHost#id}, which answers -EBADF for an fd that is not open.
+     */
+    public static BpfSocket byFd(Bpf bpf, int fd) {
+        ObjectHost host = ObjectHost.of(bpf).orElse(null);
+        if (host == null) {
+            return null;
+        }
+        HostedObject o = host.object(fd, KIND);
+        return o instanceof ChannelSocket.Handle h ? h.socket() : null;
+    }
+
+    /** The kind of a channel; IP channels have SO_REUSEADDR, Unix-domain ones have not (JDK 16+). */
+    private static SocketKind kindOf(NetworkChannel ch) {
+        boolean ip = ch.supportedOptions().contains(StandardSocketOptions.SO_REUSEADDR);
+        if (ch instanceof SocketChannel || ch instanceof ServerSocketChannel) {
+            return ip ? SocketKind.TCP : SocketKind.UNIX_STREAM;
+        }
+        if (ch instanceof DatagramChannel && ip) {
+            return SocketKind.UDP;
+        }
+        throw new IllegalArgumentException("a " + ch.getClass().getName() + " is not a socket channel this "
+                + "layer registers (SocketChannel, ServerSocketChannel, DatagramChannel)");
+    }
+
+    private static int fail(ErrorSink err, Errno errno, String why) {
+        return err == null ? errno.ret() : err.fail(errno, why);
+    }
+}

@@ -1,0 +1,22 @@
+/**
+ * The core's socket layer: real {@code java.nio} sockets as objects of an instance's object
+ * table, the first kind that is not a map. {@link org.bpfmaps.core.sock.Sockets#register} hands a
+ * channel to an instance and gives an fd for it, in the same table as maps;
+ * {@link org.bpfmaps.core.sock.Sockets#byFd} gives the {@link org.bpfmaps.core.sock.BpfSocket}
+ * behind an fd to the bundles whose maps hold sockets (SOCKMAP, SOCKHASH, later XSKMAP).
+ *
+ * <p>Sockets are the core's and not a map bundle's because a socket must outlive an update or
+ * removal of the bundle whose maps hold it (the application still holds its fd), and because more
+ * than one map family must recognise the same socket. The package is its own, apart from
+ * {@code org.bpfmaps.core.spi}, so that the socket API gets versions of its own and a map bundle
+ * that stores no sockets does not import it.
+ *
+ * <p>1.0: {@link org.bpfmaps.core.sock.Sockets}, {@link org.bpfmaps.core.sock.BpfSocket},
+ * {@link org.bpfmaps.core.sock.SocketKind}, {@link org.bpfmaps.core.sock.SocketState}.
+ */
+@Export
+@Version("1.0.0")
+package org.bpfmaps.core.sock;
+
+import org.osgi.annotation.bundle.Export;
+import org.osgi.annotation.versioning.Version;
