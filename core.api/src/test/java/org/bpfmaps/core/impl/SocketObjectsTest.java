@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.File;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -108,6 +107,14 @@ class SocketObjectsTest {
         return ch.read(ByteBuffer.allocate(16));
     }
 
+    /** What a map does on insert: checks that the socket is connected, then listens for its close. */
+    private static AtomicInteger inAMap(BpfSocket s) {
+        AtomicInteger closes = new AtomicInteger();
+        assertEquals(SocketState.ESTABLISHED, s.state());
+        assertTrue(s.onClose(closes::incrementAndGet));
+        return closes;
+    }
+
     @Test
     void everyChannelTypeIsASocketWithItsFdBesideTheMaps() throws IOException {
         int m = bpf.bpf(BpfCmd.MAP_CREATE, new MapCreateAttr(MapType.ARRAY, 4, 8, 4));
@@ -180,9 +187,7 @@ class SocketObjectsTest {
     void aPeersFinLeavesCloseWaitAndTheSocketInItsMaps() throws IOException {
         Tcp t = tcp("127.0.0.1");
         BpfSocket client = sock(t.client());
-        AtomicInteger closes = new AtomicInteger();
-        assertEquals(SocketState.ESTABLISHED, client.state());
-        assertTrue(client.onClose(closes::incrementAndGet));
+        AtomicInteger closes = inAMap(client);
         t.accepted().close();
         assertEquals(-1, read(t.client()), "the FIN arrived");
         assertEquals(SocketState.CLOSE_WAIT, client.state());
@@ -193,9 +198,7 @@ class SocketObjectsTest {
     void aResetTakesTheSocketToCloseAndOutOfItsMaps() throws IOException {
         Tcp t = tcp("::1");
         BpfSocket client = sock(t.client());
-        AtomicInteger closes = new AtomicInteger();
-        assertEquals(SocketState.ESTABLISHED, client.state());
-        client.onClose(closes::incrementAndGet);
+        AtomicInteger closes = inAMap(client);
         t.accepted().setOption(StandardSocketOptions.SO_LINGER, 0);
         t.accepted().close();
         assertThrows(SocketException.class, () -> read(t.client()), "the RST arrived");
@@ -212,9 +215,7 @@ class SocketObjectsTest {
         Tcp t = tcp("127.0.0.1");
         BpfSocket client = sock(t.client());
         BpfSocket accepted = sock(t.accepted());
-        AtomicInteger closes = new AtomicInteger();
-        assertEquals(SocketState.ESTABLISHED, client.state());
-        client.onClose(closes::incrementAndGet);
+        AtomicInteger closes = inAMap(client);
         t.client().shutdownOutput();
         assertEquals(-1, read(t.accepted()));
         assertEquals(SocketState.CLOSE_WAIT, accepted.state());
