@@ -29,6 +29,11 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.bpfmaps.core.api.BpfCmd;
 import org.bpfmaps.core.api.BpfInstance;
@@ -294,6 +299,32 @@ class SocketObjectsTest {
         assertSame(s, Sockets.byFd(bpf, fd), "the fd stays until closed");
         assertEquals(0, bpf.close(fd));
         assertEquals(1, closes.get(), "closing the fd afterwards runs nothing again");
+    }
+
+    @Test
+    void readersRacingOverAClosedChannelRunTheListenersOnce() throws Exception {
+        Tcp t = tcp("127.0.0.1");
+        BpfSocket s = sock(t.client());
+        AtomicInteger closes = inAMap(s);
+        t.client().close();
+        int threads = 4;
+        CyclicBarrier start = new CyclicBarrier(threads);
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<SocketState>> reads = new ArrayList<>();
+            for (int i = 0; i < threads; i++) {
+                reads.add(pool.submit(() -> {
+                    start.await(10, TimeUnit.SECONDS);
+                    return s.state();
+                }));
+            }
+            for (var r : reads) {
+                assertEquals(SocketState.CLOSED, r.get(10, TimeUnit.SECONDS));
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertEquals(1, closes.get(), "once, whichever reader saw it first");
     }
 
     @Test
