@@ -278,7 +278,7 @@ public final class Instance implements BpfInstance, ObjectHost, ProviderRegistry
         MapOps ops = null;
         try {
             if (e.provider.allocCheck(m.def, why) == 0) {
-                ops = e.provider.restore(m.def, state, why);
+                ops = e.provider.restore(m.def, state, why, this);
             }
         } catch (RuntimeException | LinkageError ex) {
             why.fail(Errno.EINVAL, "restore threw " + ex.toString().replace("%", "%%"));

@@ -124,7 +124,7 @@ final class MapCreator {
         }
         MapOps ops;
         try {
-            ops = provider.provider.alloc(def);
+            ops = provider.provider.alloc(def, in);
         } catch (OutOfMemoryError | RuntimeException ex) {
             in.budget.release(takes.heapBytes());
             in.directBudget.release(takes.directBytes());

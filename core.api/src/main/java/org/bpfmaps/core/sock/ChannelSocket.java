@@ -29,6 +29,12 @@ final class ChannelSocket implements BpfSocket {
     /** Channels handed to an instance and not yet released: a channel is one socket, registered once. */
     static final Set<NetworkChannel> REGISTERED = ConcurrentHashMap.newKeySet();
 
+    /**
+     * The sockets that have not left every map yet, by cookie: how a map restored after its bundle's
+     * update finds its sockets again ({@link Sockets#byCookie}). A socket leaves at its close.
+     */
+    static final java.util.Map<Long, ChannelSocket> LIVE = new ConcurrentHashMap<>();
+
     private final NetworkChannel channel;
     private final SocketKind kind;
     private final long cookie = COOKIES.incrementAndGet();
@@ -41,6 +47,7 @@ final class ChannelSocket implements BpfSocket {
     ChannelSocket(NetworkChannel channel, SocketKind kind) {
         this.channel = channel;
         this.kind = kind;
+        LIVE.put(cookie, this);
     }
 
     @Override
@@ -193,6 +200,7 @@ final class ChannelSocket implements BpfSocket {
         if (run == null) {
             return;
         }
+        LIVE.remove(cookie, this);
         for (Runnable r : run) {
             try {
                 r.run();

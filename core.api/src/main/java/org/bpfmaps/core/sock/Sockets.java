@@ -79,12 +79,25 @@ public final class Sockets {
      * {@link ObjectHost#id}, which answers -EBADF for an fd that is not open.
      */
     public static BpfSocket byFd(Bpf bpf, int fd) {
-        ObjectHost host = ObjectHost.of(bpf).orElse(null);
-        if (host == null) {
-            return null;
-        }
-        HostedObject o = host.object(fd, KIND);
+        return byFd(ObjectHost.of(bpf).orElse(null), fd);
+    }
+
+    /** As {@link #byFd(Bpf, int)}, for a provider that knows its map's instance as an {@link ObjectHost}. */
+    public static BpfSocket byFd(ObjectHost host, int fd) {
+        HostedObject o = host == null ? null : host.object(fd, KIND);
         return o instanceof ChannelSocket.Handle h ? h.socket() : null;
+    }
+
+    /**
+     * The socket with this cookie, in any instance, while it has not left every map (its channel or
+     * its last fd closed, or a TCP reset seen); null otherwise. How a map that holds sockets finds
+     * them again after its provider was replaced: its state keeps cookies, as fds are the caller's.
+     * The caller still reads {@link BpfSocket#state()}, which may find it closed meanwhile.
+     *
+     * @since 1.1
+     */
+    public static BpfSocket byCookie(long cookie) {
+        return ChannelSocket.LIVE.get(cookie);
     }
 
     /** The kind of a channel; IP channels have SO_REUSEADDR, Unix-domain ones have not (JDK 16+). */

@@ -13,9 +13,12 @@
  *
  * <p>1.0: {@link org.bpfmaps.core.sock.Sockets}, {@link org.bpfmaps.core.sock.BpfSocket},
  * {@link org.bpfmaps.core.sock.SocketKind}, {@link org.bpfmaps.core.sock.SocketState}.
+ *
+ * <p>1.1: {@link org.bpfmaps.core.sock.Sockets#byCookie}, how a map restored after its bundle's
+ * update finds its sockets again; {@code Sockets.byFd(ObjectHost, int)} for providers.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package org.bpfmaps.core.sock;
 
 import org.osgi.annotation.bundle.Export;

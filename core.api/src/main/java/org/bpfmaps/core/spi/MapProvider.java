@@ -81,6 +81,17 @@ public interface MapProvider {
     MapOps alloc(MapDef def);
 
     /**
+     * Makes the map for an instance: as {@link #alloc(MapDef)}, which the default calls, for a map
+     * whose values name other objects of its instance by fd (a SOCKMAP's value is a socket fd, which
+     * the kernel resolves in the caller's fd table: here the map's instance, {@code host}).
+     *
+     * @since 2.2
+     */
+    default MapOps alloc(MapDef def, ObjectHost host) {
+        return alloc(def);
+    }
+
+    /**
      * Makes a map that holds {@code state}: the contents of a map of this definition that an
      * earlier provider of the type (this bundle's previous version, or another) exported when it
      * left. Called only after the definition passed the table and {@link #allocCheck}. The map's
@@ -106,5 +117,15 @@ public interface MapProvider {
             return null;
         }
         return ops;
+    }
+
+    /**
+     * As {@link #restore(MapDef, MapState, ErrorSink)}, which the default calls, for a map of the
+     * instance {@code host}: see {@link #alloc(MapDef, ObjectHost)}.
+     *
+     * @since 2.2
+     */
+    default MapOps restore(MapDef def, MapState state, ErrorSink err, ObjectHost host) {
+        return restore(def, state, err);
     }
 }

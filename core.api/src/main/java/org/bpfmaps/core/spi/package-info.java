@@ -20,9 +20,12 @@
  * <p>2.1: {@link org.bpfmaps.core.spi.MapProvider#footprint} and
  * {@link org.bpfmaps.core.spi.MapFootprint}, what a map really takes on the heap and in direct
  * buffers, which the instance's two budgets are charged.
+ *
+ * <p>2.2: {@link org.bpfmaps.core.spi.MapProvider#alloc(MapDef, ObjectHost)} and its
+ * {@code restore}, which tell the provider the map's instance, to resolve the fds its values name.
  */
 @Export
-@Version("2.1.0")
+@Version("2.2.0")
 package org.bpfmaps.core.spi;
 
 import org.osgi.annotation.bundle.Export;

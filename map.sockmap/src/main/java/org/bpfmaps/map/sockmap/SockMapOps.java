@@ -1,0 +1,365 @@
+package org.bpfmaps.map.sockmap;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.bpfmaps.core.api.BpfCmd;
+import org.bpfmaps.core.api.BpfFlags;
+import org.bpfmaps.core.api.Errno;
+import org.bpfmaps.core.api.MapType;
+import org.bpfmaps.core.sock.BpfSocket;
+import org.bpfmaps.core.sock.SocketKind;
+import org.bpfmaps.core.sock.SocketState;
+import org.bpfmaps.core.sock.Sockets;
+import org.bpfmaps.core.spi.Bytes;
+import org.bpfmaps.core.spi.MapDef;
+import org.bpfmaps.core.spi.MapOps;
+import org.bpfmaps.core.spi.MapState;
+import org.bpfmaps.core.spi.ObjectHost;
+
+/**
+ * One SOCKMAP (slots by index, {@code sock_map_*}) or SOCKHASH (keys, {@code sock_hash_*}). Writers
+ * take the map's lock; every entry has its own close listener on its socket, registered when it is
+ * inserted and removed when the entry is deleted, replaced or the map freed, which takes the entry
+ * out when the socket closes (the kernel's {@code sock_map_unref} from {@code sock_map_close}).
+ *
+ * <p>A socket's state is read outside the lock (a read may run close listeners, which take the
+ * locks of the maps the socket is in); an entry whose socket closed between that read and its
+ * listener's registration is taken out again.
+ */
+final class SockMapOps implements MapOps {
+    static final String FORMAT = "org.bpfmaps.sockmap.cookies/1";
+
+    private final MapDef def;
+    private final ObjectHost host;
+    private final boolean array;
+    private final int max;
+    /** SOCKMAP: slot index to entry (null when empty). Guarded by this for writes. */
+    private final Entry[] slots;
+    /** SOCKHASH: key to entry, in insertion order. Guarded by this. */
+    private final Map<Key, Entry> hash = new LinkedHashMap<>();
+    /** What the last failed update found, for {@link #why}. */
+    private volatile String lastWhy;
+    private boolean freed;
+
+    /** One element: its socket and the listener that takes it out when the socket closes. */
+    private final class Entry implements Runnable {
+        final Object where;
+        final BpfSocket sock;
+
+        Entry(Object where, BpfSocket sock) {
+            this.where = where;
+            this.sock = sock;
+        }
+
+        @Override
+        public void run() {
+            unlink(this);
+        }
+    }
+
+    /** A SOCKHASH key: its bytes, compared by content. */
+    private record Key(byte[] b) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Key k && Arrays.equals(b, k.b);
+        }
+
+        @Override
+        public int hashCode() {
+            return Arrays.hashCode(b);
+        }
+    }
+
+    SockMapOps(MapDef def, ObjectHost host) {
+        this.def = def;
+        this.host = host;
+        this.array = def.type() == MapType.SOCKMAP;
+        this.max = def.maxEntries();
+        this.slots = array ? new Entry[max] : null;
+    }
+
+    private Key key(ByteBuffer k) {
+        byte[] b = new byte[def.keySize()];
+        k.get(k.position(), b);
+        return new Key(b);
+    }
+
+    /** The socket in a place, or null; a socket found closed leaves (its listeners) and reads as null. */
+    private BpfSocket live(Entry e) {
+        if (e == null) {
+            return null;
+        }
+        return gone(e.sock) || !current(e) ? null : e.sock;
+    }
+
+    /** A socket that left every map: closed, or a TCP socket in CLOSE (reset, or FINs both ways). */
+    private static boolean gone(BpfSocket s) {
+        SocketState st = s.state();
+        return st == SocketState.CLOSED || st == SocketState.CLOSE && s.kind() == SocketKind.TCP;
+    }
+
+    private synchronized boolean current(Entry e) {
+        return array ? slots[(Integer) e.where] == e : hash.get((Key) e.where) == e;
+    }
+
+    private synchronized Entry at(ByteBuffer key) {
+        if (array) {
+            long i = Integer.toUnsignedLong(Bytes.getInt(key, key.position()));
+            return i < max ? slots[(int) i] : null;
+        }
+        return hash.get(key(key));
+    }
+
+    @Override
+    public int lookupElem(ByteBuffer key, ByteBuffer value, long flags) {
+        if (def.valueSize() != 8) {
+            // sock_map_lookup_sys: only a u64 can hold the cookie, whatever the slot holds
+            lastWhy = "a lookup from user space returns the socket's cookie: value_size must be 8, not 4";
+            return Errno.ENOSPC.ret();
+        }
+        BpfSocket s = live(at(key));
+        if (s == null) {
+            return Errno.ENOENT.ret();
+        }
+        Bytes.putLong(value, value.position(), s.cookie());
+        return 0;
+    }
+
+    @Override
+    public int updateElem(ByteBuffer key, ByteBuffer value, long flags) {
+        // sock_map_update_elem_sys: the fd first, then the socket, then flags and index
+        long ufd = def.valueSize() == 8 ? Bytes.getLong(value, value.position())
+                : Integer.toUnsignedLong(Bytes.getInt(value, value.position()));
+        if (ufd < 0 || ufd > Integer.MAX_VALUE) {
+            return fail(Errno.EINVAL, "value " + Long.toUnsignedString(ufd) + ": a socket fd is at most S32_MAX");
+        }
+        int fd = (int) ufd;
+        BpfSocket s = Sockets.byFd(host, fd);
+        if (s == null) {
+            return host == null || host.id(fd) < 0 ? fail(Errno.EBADF, "fd " + fd + " is not open")
+                    : fail(Errno.ENOTSOCK, "fd " + fd + " is not a socket");
+        }
+        String refused = unsuitable(s);
+        if (refused != null) {
+            return fail(Errno.EOPNOTSUPP, refused);
+        }
+        if (flags > BpfFlags.EXIST) {
+            return fail(Errno.EINVAL, "flags " + flags + ": at most BPF_EXIST (2)");
+        }
+        Object where;
+        if (array) {
+            long i = Integer.toUnsignedLong(Bytes.getInt(key, key.position()));
+            if (i >= max) {
+                return fail(Errno.E2BIG, "index " + i + " is beyond max_entries " + max);
+            }
+            where = (int) i;
+        } else {
+            where = key(key);
+        }
+        Entry e = new Entry(where, s);
+        Entry old;
+        synchronized (this) {
+            if (freed) {
+                return Errno.ENODEV.ret();
+            }
+            old = array ? slots[(Integer) where] : hash.get((Key) where);
+            if (old != null && flags == BpfFlags.NOEXIST) {
+                return fail(Errno.EEXIST, "the key holds a socket already (BPF_NOEXIST)");
+            }
+            if (old == null && flags == BpfFlags.EXIST) {
+                return fail(Errno.ENOENT, "the key holds no socket (BPF_EXIST)");
+            }
+            if (!array && old == null && hash.size() >= max) {
+                return fail(Errno.E2BIG, "the sockhash is full (max_entries " + max + ")");
+            }
+            if (!s.onClose(e)) {
+                return fail(Errno.EOPNOTSUPP, "the socket closed meanwhile");
+            }
+            if (array) {
+                slots[(Integer) where] = e;
+            } else {
+                hash.put((Key) where, e);
+            }
+            if (old != null) {
+                old.sock.removeOnClose(old);
+            }
+        }
+        return 0;
+    }
+
+    /** Why the kernel's {@code sock_map_sk_is_suitable} / {@code sock_map_sk_state_allowed} refuse it, or null. */
+    static String unsuitable(BpfSocket s) {
+        SocketState st = s.state();
+        switch (s.kind()) {
+            case TCP:
+                return st == SocketState.ESTABLISHED || st == SocketState.LISTEN || st == SocketState.SYN_RECV ? null
+                        : "TCP socket not connected or listening (state " + st + ")";
+            case UDP:
+                return st != SocketState.CLOSED && s.bound() ? null : "UDP socket not bound (state " + st + ")";
+            case UNIX_STREAM:
+                return st == SocketState.ESTABLISHED ? null : "Unix stream socket not connected (state " + st + ")";
+            default:
+                return st != SocketState.CLOSED ? null : "socket closed";
+        }
+    }
+
+    private int fail(Errno errno, String why) {
+        lastWhy = why;
+        return errno.ret();
+    }
+
+    @Override
+    public String why(BpfCmd cmd, int err) {
+        String w = lastWhy;
+        return w == null ? null : w.replace("%", "%%");
+    }
+
+    @Override
+    public int deleteElem(ByteBuffer key) {
+        Entry old;
+        synchronized (this) {
+            if (array) {
+                long i = Integer.toUnsignedLong(Bytes.getInt(key, key.position()));
+                old = i < max ? slots[(int) i] : null;
+                if (old == null) {
+                    // sock_map_delete_elem: an empty slot and an index out of range are both EINVAL
+                    return fail(Errno.EINVAL, i < max ? "slot " + i + " holds no socket"
+                            : "index " + i + " is beyond max_entries " + max);
+                }
+                slots[(int) i] = null;
+            } else {
+                old = hash.remove(key(key));
+                if (old == null) {
+                    return fail(Errno.ENOENT, "no such key");
+                }
+            }
+            old.sock.removeOnClose(old);
+        }
+        return 0;
+    }
+
+    /** The close listener of {@code e}: takes it out if it is still there. */
+    private synchronized void unlink(Entry e) {
+        if (array) {
+            if (slots[(Integer) e.where] == e) {
+                slots[(Integer) e.where] = null;
+            }
+        } else {
+            hash.remove((Key) e.where, e);
+        }
+    }
+
+    @Override
+    public int getNextKey(ByteBuffer key, ByteBuffer nextKey) {
+        if (array) {
+            // sock_map_get_next_key: every index, as an array; a key out of range restarts at 0
+            long i = key == null ? -1 : Integer.toUnsignedLong(Bytes.getInt(key, key.position()));
+            long n = i >= max ? 0 : i + 1;
+            if (n >= max) {
+                return Errno.ENOENT.ret();
+            }
+            Bytes.putInt(nextKey, nextKey.position(), (int) n);
+            return 0;
+        }
+        // sock_hash_get_next_key: the key after this one, or the first when it is missing; closed sockets skipped
+        while (true) {
+            Entry next = nextEntry(key == null ? null : key(key));
+            if (next == null) {
+                return Errno.ENOENT.ret();
+            }
+            if (live(next) != null) {
+                byte[] b = ((Key) next.where).b();
+                nextKey.put(nextKey.position(), b);
+                return 0;
+            }
+        }
+    }
+
+    private synchronized Entry nextEntry(Key after) {
+        Iterator<Entry> it = hash.values().iterator();
+        if (after != null && hash.containsKey(after)) {
+            while (it.hasNext() && !it.next().where.equals(after)) {
+                // skip up to the key
+            }
+        }
+        return it.hasNext() ? it.next() : null;
+    }
+
+    /** The keys and cookies: what identifies each socket across a provider's update. */
+    @Override
+    public synchronized MapState exportState(MapDef d) {
+        List<Entry> all = new ArrayList<>();
+        if (array) {
+            for (Entry e : slots) {
+                if (e != null) {
+                    all.add(e);
+                }
+            }
+        } else {
+            all.addAll(hash.values());
+        }
+        int ks = def.keySize();
+        byte[] keys = new byte[all.size() * ks];
+        long[] cookies = new long[all.size()];
+        for (int i = 0; i < all.size(); i++) {
+            Entry e = all.get(i);
+            if (array) {
+                Bytes.putInt(ByteBuffer.wrap(keys), i * ks, (Integer) e.where);
+            } else {
+                System.arraycopy(((Key) e.where).b(), 0, keys, i * ks, ks);
+            }
+            cookies[i] = e.sock.cookie();
+        }
+        freed = true; // no write after the export: late ones answer ENODEV
+        return MapState.ofStorage(FORMAT, all.size(), keys, cookies);
+    }
+
+    /** Takes back a state's sockets that are still open and acceptable, as the kernel would keep them. */
+    void adopt(MapState state) {
+        byte[] keys = (byte[]) state.storage().get(0);
+        long[] cookies = (long[]) state.storage().get(1);
+        int ks = def.keySize();
+        for (int i = 0; i < cookies.length; i++) {
+            BpfSocket s = Sockets.byCookie(cookies[i]);
+            if (s == null || gone(s)) {
+                continue; // closed while the map was detached
+            }
+            ByteBuffer k = ByteBuffer.wrap(keys, i * ks, ks).slice();
+            Object where = array ? (Object) Bytes.getInt(k, 0) : key(k);
+            Entry e = new Entry(where, s);
+            synchronized (this) {
+                if (!s.onClose(e)) {
+                    continue;
+                }
+                if (array) {
+                    slots[(Integer) where] = e;
+                } else {
+                    hash.put((Key) where, e);
+                }
+            }
+        }
+    }
+
+    @Override
+    public synchronized void free() {
+        freed = true;
+        if (array) {
+            for (Entry e : slots) {
+                if (e != null) {
+                    e.sock.removeOnClose(e);
+                }
+            }
+            Arrays.fill(slots, null);
+        } else {
+            for (Entry e : hash.values()) {
+                e.sock.removeOnClose(e);
+            }
+            hash.clear();
+        }
+    }
+}
