@@ -138,8 +138,9 @@ final class ElemCommands {
         if (!Bytes.canRead(a.value, 0, vsize)) {
             return a.fail(Errno.EFAULT, "value holds fewer than %d bytes (the map's value size)", vsize);
         }
-        if (a.flags > BpfFlags.EXIST || a.flags < 0) {
-            // each kernel op checks this first; here the core checks it for every type (MapOps)
+        if (!m.traits.updateFlagsLast() && (a.flags > BpfFlags.EXIST || a.flags < 0)) {
+            // each kernel op checks this first; here the core checks it for every type that does
+            // not check it itself after its own checks (MapTypeTraits.updateFlagsLast)
             return a.fail(Errno.EINVAL, "flags %d: an update takes BPF_ANY (0), BPF_NOEXIST (1) or BPF_EXIST (2)",
                     a.flags);
         }

@@ -13,7 +13,7 @@ import org.osgi.annotation.versioning.ConsumerType;
  * <p>The core calls these only for commands the type's {@link MapTypeTraits} lists, after its own
  * checks: the fd is a map of this type, the caller may read or write, the map is not frozen for a
  * write, flags other than the type's own rules are valid ({@code (flags & ~F_LOCK) <= EXIST}, no
- * F_LOCK), and every buffer has the bytes the call needs. Keys and values start at their buffer's
+ * F_LOCK; an update of a type with {@link MapTypeTraits#updateFlagsLast} gets any flags but F_LOCK), and every buffer has the bytes the call needs. Keys and values start at their buffer's
  * {@code position()}; an op reads and writes them in place with absolute indexes and never moves a
  * position or limit. A value buffer holds {@link MapDef#valueBufSize()} bytes (all CPUs' values for
  * a per-CPU map). Integers in keys are in host byte order whatever the buffer's order: use

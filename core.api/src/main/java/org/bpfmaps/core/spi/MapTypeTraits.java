@@ -30,6 +30,7 @@ public final class MapTypeTraits {
     private final long maxEntriesMin;
     private final boolean perCpuLimitLast;
     private final boolean numaAllowed;
+    private final boolean updateFlagsLast;
     private final Set<BpfCmd> commands;
 
     private MapTypeTraits(Builder b) {
@@ -44,6 +45,7 @@ public final class MapTypeTraits {
         maxEntriesMin = b.maxEntriesMin;
         perCpuLimitLast = b.perCpuLimitLast;
         numaAllowed = b.numaAllowed;
+        updateFlagsLast = b.updateFlagsLast;
         commands = EnumSet.copyOf(b.commands);
     }
 
@@ -110,6 +112,16 @@ public final class MapTypeTraits {
         return numaAllowed;
     }
 
+    /**
+     * Whether the type's update op checks the flags ({@code flags > BPF_EXIST}: EINVAL) itself,
+     * after checks of its own, instead of the core before calling it.
+     *
+     * @since 2.2
+     */
+    public boolean updateFlagsLast() {
+        return updateFlagsLast;
+    }
+
     /** Whether the type has ops for this command; if not, the command answers ENOTSUPP. */
     public boolean supports(BpfCmd cmd) {
         return commands.contains(cmd);
@@ -132,6 +144,7 @@ public final class MapTypeTraits {
         private long maxEntriesMin = 1;
         private boolean perCpuLimitLast;
         private boolean numaAllowed = true;
+        private boolean updateFlagsLast;
         private final Set<BpfCmd> commands = EnumSet.noneOf(BpfCmd.class);
 
         private Builder(MapType type) {
@@ -205,6 +218,19 @@ public final class MapTypeTraits {
 
         public Builder noNuma() {
             this.numaAllowed = false;
+            return this;
+        }
+
+        /**
+         * The update op checks {@code flags > BPF_EXIST} itself (EINVAL), after checks of its own
+         * that the kernel makes first: {@code sock_map_update_elem_sys} looks up the socket fd of
+         * the value before its flags, so a bad fd with flags 3 is EBADF. BPF_F_LOCK is still
+         * refused by the core first, as the syscall does.
+         *
+         * @since 2.2
+         */
+        public Builder updateFlagsLast() {
+            this.updateFlagsLast = true;
             return this;
         }
 

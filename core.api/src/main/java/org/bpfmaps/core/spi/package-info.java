@@ -22,7 +22,9 @@
  * buffers, which the instance's two budgets are charged.
  *
  * <p>2.2: {@link org.bpfmaps.core.spi.MapProvider#alloc(MapDef, ObjectHost)} and its
- * {@code restore}, which tell the provider the map's instance, to resolve the fds its values name.
+ * {@code restore}, which tell the provider the map's instance, to resolve the fds its values name;
+ * {@link org.bpfmaps.core.spi.MapTypeTraits#updateFlagsLast}, for a type whose update checks its
+ * value's fd before its flags.
  */
 @Export
 @Version("2.2.0")

@@ -148,8 +148,9 @@ final class SockMapOps implements MapOps {
         if (refused != null) {
             return fail(Errno.EOPNOTSUPP, refused);
         }
-        if (flags > BpfFlags.EXIST) {
-            return fail(Errno.EINVAL, "flags " + flags + ": at most BPF_EXIST (2)");
+        if (Long.compareUnsigned(flags, BpfFlags.EXIST) > 0) {
+            return fail(Errno.EINVAL, "flags " + Long.toUnsignedString(flags) + ": an update takes BPF_ANY (0), "
+                    + "BPF_NOEXIST (1) or BPF_EXIST (2)");
         }
         Object where;
         if (array) {

@@ -43,6 +43,7 @@ public final class SockMapProvider implements MapProvider {
                 .keySize(0, 0xffff_ffffL)
                 .valueSize(0, 0xffff_ffffL, Errno.EINVAL)
                 .maxEntriesMin(0)
+                .updateFlagsLast()
                 .commands(BpfCmd.MAP_LOOKUP_ELEM, BpfCmd.MAP_UPDATE_ELEM, BpfCmd.MAP_DELETE_ELEM,
                         BpfCmd.MAP_GET_NEXT_KEY)
                 .build();

@@ -136,8 +136,15 @@ class SockMapTest {
         assertEquals(Errno.EINVAL.ret(), f.update(m, 0, 0xffff_ffffL, 0));
         assertEquals(Errno.EINVAL.ret(), f.update(m4, u32(0), 4, 0xffff_ffffL, 0), "u32 -1");
         assertTrue(f.why.contains("S32_MAX"), f.why);
-        // the fd is checked before the index, as sock_map_update_elem_sys does
+        // the fd is checked before the index and the flags, as sock_map_update_elem_sys does (recorded
+        // on 6.18: bad fd + index 9 EBADF, bad fd + flags 3 EBADF, fd > S32_MAX + flags 3 EINVAL,
+        // non-socket + flags 3 ENOTSOCK, unbound UDP + index 9 EOPNOTSUPP; BPF_F_LOCK first: EINVAL)
         assertEquals(Errno.EBADF.ret(), f.update(m, 9, 999, 0));
+        assertEquals(Errno.EBADF.ret(), f.update(m, 0, 999, 3));
+        assertEquals(Errno.ENOTSOCK.ret(), f.update(m, 0, m4, 3));
+        assertEquals(Errno.EOPNOTSUPP.ret(), f.update(m, 9, f.register(DatagramChannel.open()), 0));
+        assertEquals(Errno.EINVAL.ret(), f.update(m, 0, 999, BpfFlags.F_LOCK), "BPF_F_LOCK without a spin lock");
+        assertEquals(Errno.EINVAL.ret(), f.update(m, 0, f.established(), -1L), "u64 flags");
         assertEquals(err(Errno.ENOENT), f.lookup(m, 1));
     }
 
