@@ -162,6 +162,9 @@ final class SockMapOps implements MapOps {
         } else {
             where = key(key);
         }
+        if (!array && full((Key) where)) {
+            sweep(); // sockets closed but not yet noticed must not make the hash look full
+        }
         Entry e = new Entry(where, s);
         Entry old;
         synchronized (this) {
@@ -242,6 +245,24 @@ final class SockMapOps implements MapOps {
             old.sock.removeOnClose(old);
         }
         return 0;
+    }
+
+    private synchronized boolean full(Key k) {
+        return hash.size() >= max && !hash.containsKey(k);
+    }
+
+    /**
+     * Reads the state of every socket of the hash, outside the lock: one that closed since it was
+     * last read leaves (its listener), as the kernel's close would already have taken it out.
+     */
+    private void sweep() {
+        List<Entry> all;
+        synchronized (this) {
+            all = new ArrayList<>(hash.values());
+        }
+        for (Entry e : all) {
+            gone(e.sock);
+        }
     }
 
     /** The close listener of {@code e}: takes it out if it is still there. */

@@ -211,6 +211,18 @@ class SockMapTest {
     }
 
     @Test
+    void aSocketClosedUnnoticedDoesNotFillTheHash() throws IOException {
+        int m = sockhash(1);
+        SockFixture.Tcp t = f.tcp("127.0.0.1");
+        assertEquals(0, f.update(m, 1, f.register(t.client()), 0));
+        int b = f.established();
+        t.client().close(); // nobody reads the map before the next insert
+        assertEquals(0, f.update(m, 2, b, 0), f.why);
+        assertEquals(f.sock(b).cookie(), f.lookup(m, 2));
+        assertEquals(Errno.EBADF.ret(), f.update(m, 3, 999, 0), "the fd before the room");
+    }
+
+    @Test
     void noBatchNoLookupAndDelete() throws IOException {
         int m = sockhash(4);
         assertEquals(0, f.update(m, 1, f.established(), 0));
