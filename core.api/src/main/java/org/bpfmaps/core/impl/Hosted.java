@@ -26,7 +26,7 @@ final class Hosted extends BpfObject {
         try {
             struct = body.info(id());
         } catch (RuntimeException | LinkageError e) {
-            return a.fail(Errno.EFAULT, "the " + kind().name() + "'s info failed: " + text(e));
+            return a.fail(Errno.EFAULT, "the " + kind().name() + "'s info failed: " + Reasons.of(e));
         }
         if (struct == null) {
             return super.info(a);
@@ -51,10 +51,5 @@ final class Hosted extends BpfObject {
         } catch (RuntimeException | LinkageError e) {
             // the object is gone either way: its fds and pins are, and nothing can undo a close
         }
-    }
-
-    /** An exception as text for a message, safe as a format pattern. */
-    private static String text(Throwable e) {
-        return e.toString().replace("%", "%%");
     }
 }

@@ -281,7 +281,7 @@ public final class Instance implements BpfInstance, ObjectHost, ProviderRegistry
                 ops = e.provider.restore(m.def, state, why, this);
             }
         } catch (RuntimeException | LinkageError ex) {
-            why.fail(Errno.EINVAL, "restore threw " + ex.toString().replace("%", "%%"));
+            why.fail(Errno.EINVAL, "restore threw " + Reasons.of(ex));
             ops = null;
         }
         if (ops == null) {

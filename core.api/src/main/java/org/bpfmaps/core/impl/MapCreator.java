@@ -79,7 +79,8 @@ final class MapCreator {
                 return err;
             }
         } catch (RuntimeException ex) {
-            return a.fail(Errno.EINVAL, "the provider of " + type.bpftoolName() + " refused the map: " + ex);
+            return a.fail(Errno.EINVAL, "the provider of " + type.bpftoolName() + " refused the map: "
+                    + Reasons.of(ex));
         }
         if (t.perCpuLimitLast() && ((err = checkPerCpuCap(a)) != 0 || (err = checkValueBuf(a, valueBuf)) != 0)) {
             // htab_map_alloc_check tests PCPU_MIN_UNIT_SIZE after its own rules
@@ -93,7 +94,8 @@ final class MapCreator {
             }
             def = made;
         } catch (RuntimeException ex) {
-            return a.fail(Errno.EINVAL, "the provider of " + type.bpftoolName() + " refused the map: " + ex);
+            return a.fail(Errno.EINVAL, "the provider of " + type.bpftoolName() + " refused the map: "
+                    + Reasons.of(ex));
         }
         if (a.mapIfindex != 0) {
             // bpf_map_offload_map_alloc: only ARRAY and HASH can be offloaded at all; for them the
@@ -113,7 +115,7 @@ final class MapCreator {
             memlock = provider.provider.memoryUsage(def);
         } catch (RuntimeException ex) {
             return a.fail(Errno.ENOMEM, "the provider of " + type.bpftoolName()
-                    + " could not say what the map takes, so it cannot be charged: " + ex);
+                    + " could not say what the map takes, so it cannot be charged: " + Reasons.of(ex));
         }
         if (!in.budget.charge(takes.heapBytes())) {
             return a.fail(Errno.ENOMEM, in.budget.refusal(takes.heapBytes()));
@@ -129,7 +131,7 @@ final class MapCreator {
             in.budget.release(takes.heapBytes());
             in.directBudget.release(takes.directBytes());
             return a.fail(Errno.ENOMEM, "allocating %d heap and " + takes.directBytes() + " direct bytes failed: "
-                    + ex, takes.heapBytes());
+                    + Reasons.of(ex), takes.heapBytes());
         }
         MapObject m = new MapObject(in, def, t, ops, provider, takes, memlock);
         if (in.table.publish(m) < 0) {

@@ -151,6 +151,20 @@ class MemoryBudgetTest {
         assertEquals(0, bpf.memoryUsed());
     }
 
+    /** A reason is a format pattern formatted when asked for: a '%' in the exception must not break it. */
+    @Test
+    void aProviderExceptionWithAPercentSignStillExplainsTheRefusal() {
+        start(new Split(0, 0) {
+            @Override
+            public MapFootprint footprint(MapDef def) {
+                throw new IllegalStateException("100% of %d used");
+            }
+        }, budgets(1 << 20, 1 << 20));
+        MapCreateAttr a = new MapCreateAttr(MapType.ARRAY, 4, 8, 4);
+        assertEquals(Errno.ENOMEM.ret(), bpf.bpf(BpfCmd.MAP_CREATE, a));
+        assertTrue(a.errorMessage().endsWith("java.lang.IllegalStateException: 100% of %d used"), a.errorMessage());
+    }
+
     @Test
     void theDefaultsComeFromWhatTheJvmCanGive() {
         BpfSettings d = BpfSettings.defaults();
