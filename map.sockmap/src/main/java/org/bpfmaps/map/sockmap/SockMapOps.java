@@ -42,8 +42,11 @@ final class SockMapOps implements MapOps {
     private final Entry[] slots;
     /** SOCKHASH: key to entry, in insertion order. Guarded by this. */
     private final Map<Key, Entry> hash = new LinkedHashMap<>();
-    /** What the last failed update found, for {@link #why}. */
-    private volatile String lastWhy;
+    /**
+     * The reason of the last failure, for {@link #why}: its command and errno are kept with it, so
+     * that a reason is only ever given for the failure it describes.
+     */
+    private volatile Failure lastFailure;
     private boolean freed;
 
     /** One element: its socket and the listener that takes it out when the socket closes. */
@@ -119,8 +122,8 @@ final class SockMapOps implements MapOps {
     public int lookupElem(ByteBuffer key, ByteBuffer value, long flags) {
         if (def.valueSize() != 8) {
             // sock_map_lookup_sys: only a u64 can hold the cookie, whatever the slot holds
-            lastWhy = "a lookup from user space returns the socket's cookie: value_size must be 8, not 4";
-            return Errno.ENOSPC.ret();
+            return fail(BpfCmd.MAP_LOOKUP_ELEM, Errno.ENOSPC,
+                    "a lookup from user space returns the socket's cookie: value_size must be 8, not 4");
         }
         BpfSocket s = live(at(key));
         if (s == null) {
@@ -136,27 +139,29 @@ final class SockMapOps implements MapOps {
         long ufd = def.valueSize() == 8 ? Bytes.getLong(value, value.position())
                 : Integer.toUnsignedLong(Bytes.getInt(value, value.position()));
         if (ufd < 0 || ufd > Integer.MAX_VALUE) {
-            return fail(Errno.EINVAL, "value " + Long.toUnsignedString(ufd) + ": a socket fd is at most S32_MAX");
+            return fail(BpfCmd.MAP_UPDATE_ELEM, Errno.EINVAL,
+                    "value " + Long.toUnsignedString(ufd) + ": a socket fd is at most S32_MAX");
         }
         int fd = (int) ufd;
         BpfSocket s = Sockets.byFd(host, fd);
         if (s == null) {
-            return host == null || host.id(fd) < 0 ? fail(Errno.EBADF, "fd " + fd + " is not open")
-                    : fail(Errno.ENOTSOCK, "fd " + fd + " is not a socket");
+            return host == null || host.id(fd) < 0
+                    ? fail(BpfCmd.MAP_UPDATE_ELEM, Errno.EBADF, "fd " + fd + " is not open")
+                    : fail(BpfCmd.MAP_UPDATE_ELEM, Errno.ENOTSOCK, "fd " + fd + " is not a socket");
         }
         String refused = unsuitable(s);
         if (refused != null) {
-            return fail(Errno.EOPNOTSUPP, refused);
+            return fail(BpfCmd.MAP_UPDATE_ELEM, Errno.EOPNOTSUPP, refused);
         }
         if (Long.compareUnsigned(flags, BpfFlags.EXIST) > 0) {
-            return fail(Errno.EINVAL, "flags " + Long.toUnsignedString(flags) + ": an update takes BPF_ANY (0), "
-                    + "BPF_NOEXIST (1) or BPF_EXIST (2)");
+            return fail(BpfCmd.MAP_UPDATE_ELEM, Errno.EINVAL, "flags " + Long.toUnsignedString(flags)
+                    + ": an update takes BPF_ANY (0), BPF_NOEXIST (1) or BPF_EXIST (2)");
         }
         Object where;
         if (array) {
             long i = Integer.toUnsignedLong(Bytes.getInt(key, key.position()));
             if (i >= max) {
-                return fail(Errno.E2BIG, "index " + i + " is beyond max_entries " + max);
+                return fail(BpfCmd.MAP_UPDATE_ELEM, Errno.E2BIG, "index " + i + " is beyond max_entries " + max);
             }
             where = (int) i;
         } else {
@@ -173,16 +178,16 @@ final class SockMapOps implements MapOps {
             }
             old = array ? slots[(Integer) where] : hash.get((Key) where);
             if (old != null && flags == BpfFlags.NOEXIST) {
-                return fail(Errno.EEXIST, "the key holds a socket already (BPF_NOEXIST)");
+                return fail(BpfCmd.MAP_UPDATE_ELEM, Errno.EEXIST, "the key holds a socket already (BPF_NOEXIST)");
             }
             if (old == null && flags == BpfFlags.EXIST) {
-                return fail(Errno.ENOENT, "the key holds no socket (BPF_EXIST)");
+                return fail(BpfCmd.MAP_UPDATE_ELEM, Errno.ENOENT, "the key holds no socket (BPF_EXIST)");
             }
             if (!array && old == null && hash.size() >= max) {
-                return fail(Errno.E2BIG, "the sockhash is full (max_entries " + max + ")");
+                return fail(BpfCmd.MAP_UPDATE_ELEM, Errno.E2BIG, "the sockhash is full (max_entries " + max + ")");
             }
             if (!s.onClose(e)) {
-                return fail(Errno.EOPNOTSUPP, "the socket closed meanwhile");
+                return fail(BpfCmd.MAP_UPDATE_ELEM, Errno.EOPNOTSUPP, "the socket closed meanwhile");
             }
             if (array) {
                 slots[(Integer) where] = e;
@@ -212,15 +217,18 @@ final class SockMapOps implements MapOps {
         }
     }
 
-    private int fail(Errno errno, String why) {
-        lastWhy = why;
+    private record Failure(BpfCmd cmd, int err, String why) {
+    }
+
+    private int fail(BpfCmd cmd, Errno errno, String why) {
+        lastFailure = new Failure(cmd, errno.ret(), why);
         return errno.ret();
     }
 
     @Override
     public String why(BpfCmd cmd, int err) {
-        String w = lastWhy;
-        return w == null ? null : w.replace("%", "%%");
+        Failure f = lastFailure;
+        return f == null || f.cmd != cmd || f.err != err ? null : f.why.replace("%", "%%");
     }
 
     @Override
@@ -232,14 +240,14 @@ final class SockMapOps implements MapOps {
                 old = i < max ? slots[(int) i] : null;
                 if (old == null) {
                     // sock_map_delete_elem: an empty slot and an index out of range are both EINVAL
-                    return fail(Errno.EINVAL, i < max ? "slot " + i + " holds no socket"
+                    return fail(BpfCmd.MAP_DELETE_ELEM, Errno.EINVAL, i < max ? "slot " + i + " holds no socket"
                             : "index " + i + " is beyond max_entries " + max);
                 }
                 slots[(int) i] = null;
             } else {
                 old = hash.remove(key(key));
                 if (old == null) {
-                    return fail(Errno.ENOENT, "no such key");
+                    return fail(BpfCmd.MAP_DELETE_ELEM, Errno.ENOENT, "no such key");
                 }
             }
             old.sock.removeOnClose(old);

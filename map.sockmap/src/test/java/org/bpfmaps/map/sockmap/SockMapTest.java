@@ -3,6 +3,7 @@ package org.bpfmaps.map.sockmap;
 import static org.bpfmaps.map.sockmap.SockFixture.err;
 import static org.bpfmaps.map.sockmap.SockFixture.u32;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -146,6 +147,16 @@ class SockMapTest {
         assertEquals(Errno.EINVAL.ret(), f.update(m, 0, 999, BpfFlags.F_LOCK), "BPF_F_LOCK without a spin lock");
         assertEquals(Errno.EINVAL.ret(), f.update(m, 0, f.established(), -1L), "u64 flags");
         assertEquals(err(Errno.ENOENT), f.lookup(m, 1));
+    }
+
+    /** A reason describes its own failure: a miss after a failed update is not explained by the update. */
+    @Test
+    void aReasonIsGivenOnlyForTheFailureItDescribes() throws IOException {
+        int m = sockmap(8);
+        assertEquals(Errno.EBADF.ret(), f.update(m, 1, 999, 0));
+        assertTrue(f.why.contains("fd 999"), f.why);
+        assertEquals(err(Errno.ENOENT), f.lookup(m, 1));
+        assertFalse(f.why.contains("fd 999"), f.why);
     }
 
     @Test
