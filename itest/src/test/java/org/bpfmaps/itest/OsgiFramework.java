@@ -257,6 +257,21 @@ final class OsgiFramework implements AutoCloseable {
         }
     }
 
+    /**
+     * Asks for collections until the reference is enqueued (true) or {@link #TIMEOUT_MS} passes:
+     * whether an uninstalled and refreshed bundle's class loader can be collected.
+     */
+    static boolean awaitCollected(java.lang.ref.ReferenceQueue<?> queue) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(TIMEOUT_MS);
+        while (System.nanoTime() < deadline) {
+            System.gc();
+            if (queue.remove(100) != null) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Waits until no service matches the filter. */
     void awaitNoService(String filter) {
         // Ids of matching services still registered, and of those seen going (ids are never

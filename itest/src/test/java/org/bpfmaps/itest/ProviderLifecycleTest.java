@@ -13,7 +13,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.ref.ReferenceQueue;
 import java.lang.ref.WeakReference;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.bpfmaps.core.api.Bpf;
 import org.bpfmaps.core.api.BpfCmd;
@@ -121,22 +120,10 @@ class ProviderLifecycleTest {
         osgi.refresh();
 
         assertEquals(Errno.ENODEV.ret(), lookupRet(bpf, fd, 3));
-        assertTrue(awaitCollected(collected), "the uninstalled map.array class loader is still reachable");
+        assertTrue(OsgiFramework.awaitCollected(collected), "the uninstalled map.array class loader is still reachable");
         assertNull(loader.get()); // (also keeps the WeakReference itself reachable until here)
         assertEquals(0, bpf.close(fd));
         osgi.assertNoProblems();
-    }
-
-    /** Asks for collections until the reference is enqueued or the deadline passes. */
-    private static boolean awaitCollected(ReferenceQueue<?> queue) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(OsgiFramework.TIMEOUT_MS);
-        while (System.nanoTime() < deadline) {
-            System.gc();
-            if (queue.remove(100) != null) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /**
