@@ -45,7 +45,8 @@ public interface BpfSocket {
 
     /**
      * The channel the application registered. It belongs to the instance: closing it closes the
-     * socket; its last fd closing closes it.
+     * socket; its last fd closing closes it. Null for a socket that is no JDK channel (registered
+     * as a {@link NativeSocket}, such as a Unix datagram socket): a map must not need it.
      */
     NetworkChannel channel();
 
