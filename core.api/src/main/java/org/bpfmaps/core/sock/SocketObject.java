@@ -40,8 +40,6 @@ abstract class SocketObject implements BpfSocket {
 
     /** The close listeners; null once the socket left every map (they ran). Guarded by this. */
     private List<Runnable> listeners = new ArrayList<>();
-    /** A TCP socket was seen in a state of the kernel's hash tables (connected or listening). Guarded by this. */
-    private boolean hashed;
 
     /** The socket as the object table holds it: its fds' object. */
     final Handle handle = new Handle();
@@ -92,20 +90,19 @@ abstract class SocketObject implements BpfSocket {
         return kind;
     }
 
+    /**
+     * The state now; a socket found closed leaves every map. Only its close does: on 6.18 a TCP
+     * socket that reaches TCP_CLOSE in a map (a reset, or FINs both ways) stays there until it is
+     * closed, as sockmap no longer hooks {@code unhash} (recorded: lookup still gives its cookie,
+     * delete still finds it).
+     */
     @Override
     public final SocketState state() {
         SocketState s = isOpen() ? read() : SocketState.CLOSED;
         if (s != SocketState.CLOSED && !isOpen()) {
             s = SocketState.CLOSED; // closed while its state was read
         }
-        boolean left;
-        synchronized (this) {
-            if (kind == SocketKind.TCP && s != SocketState.CLOSE && s != SocketState.CLOSED) {
-                hashed = true;
-            }
-            left = s == SocketState.CLOSED || s == SocketState.CLOSE && hashed;
-        }
-        if (left) {
+        if (s == SocketState.CLOSED) {
             leaveMaps();
         }
         return s;
