@@ -1,5 +1,6 @@
 package org.bpfmaps.conformance;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -17,6 +18,11 @@ import org.bpfmaps.core.api.MapCreateAttr;
 import org.bpfmaps.core.api.MapElemAttr;
 import org.bpfmaps.core.api.MapFdInfo;
 import org.bpfmaps.core.api.MapInfo;
+import org.bpfmaps.core.api.MapType;
+import org.bpfmaps.core.sock.BpfSocket;
+import org.bpfmaps.core.sock.OpenedSocket;
+import org.bpfmaps.core.sock.SocketFactories;
+import org.bpfmaps.core.sock.Sockets;
 
 /**
  * Replays one case on one (fresh) instance: creates the map, runs each op as the user-space
@@ -37,6 +43,14 @@ final class CaseReplay {
     private int mapFd = -1;
     /** The out_batch of the last lookup batch, which {@code in_batch: "prev"} passes on. */
     private ByteBuffer lastOutBatch;
+    /** The objects of {@code sock_new}, by label, in the order made. */
+    private final Map<String, Sock> socks = new LinkedHashMap<>();
+    /** SOCKMAP and SOCKHASH: a lookup of value_size 8 reads a socket's cookie, recorded as {@code cookie_of}. */
+    private final boolean socketMap;
+
+    /** A {@code sock_new} object: what the factory opened, and its cookie (0 for a non-socket). */
+    private record Sock(String label, OpenedSocket opened, long cookie) {
+    }
 
     CaseReplay(Bpf bpf, ConformanceCase c, int cpus) {
         this.bpf = bpf;
@@ -44,10 +58,23 @@ final class CaseReplay {
         this.map = c.map();
         this.cpus = cpus;
         this.layout = new ValueLayout(c.map(), cpus);
+        this.socketMap = map.mapType() == MapType.SOCKMAP || map.mapType() == MapType.SOCKHASH;
     }
 
-    /** The first difference from the recording, or null when the case behaves as the kernel did. */
+    /**
+     * The first difference from the recording, or null when the case behaves as the kernel did.
+     * The helper ends of the case's sockets (peers, listeners) are released at the end; the
+     * sockets' fds are the instance's, closed with it.
+     */
     Mismatch run() {
+        try {
+            return replay();
+        } finally {
+            socks.values().forEach(s -> s.opened().close());
+        }
+    }
+
+    private Mismatch replay() {
         Mismatch m;
         try {
             m = ResultMatcher.compare(-1, "create", CheckMode.EXACT, c.create(), create());
@@ -90,7 +117,7 @@ final class CaseReplay {
         return observe(fd, a);
     }
 
-    private Observed execute(CaseOp op) {
+    private Observed execute(CaseOp op) throws IOException {
         switch (op.kind()) {
             case UPDATE:
                 return elem(BpfCmd.MAP_UPDATE_ELEM, op, valueOf(op));
@@ -123,12 +150,67 @@ final class CaseReplay {
             case DUMP:
                 return walk(op.kind() == OpKind.DUMP);
             case SOCK_NEW:
+                return sockNew(op);
             case SOCK_CLOSE:
+                return new Observed(bpf.close(sock(op.string("label")).opened().fd()), null);
             default:
-                // the runner skips cases with sock_new; reaching here means a corpus it cannot replay
-                throw new UnsupportedOperationException(op.kind().jsonName() + ": the runner cannot make or "
-                        + "close socket objects yet");
+                throw new UnsupportedOperationException(op.kind().jsonName());
         }
+    }
+
+    // ---- socket objects ----
+
+    /**
+     * {@code sock_new}: an object of the kind, made by the installed parts through the core's
+     * extension point (the runner skipped the case if none makes it).
+     */
+    private Observed sockNew(CaseOp op) throws IOException {
+        String label = op.string("label");
+        if (socks.containsKey(label)) {
+            throw new IllegalArgumentException("sock_new: label '" + label + "' is used by an earlier sock_new");
+        }
+        OpenedSocket o = SocketFactories.open(bpf, op.string("kind"));
+        BpfSocket s = Sockets.byFd(bpf, o.fd());
+        socks.put(label, new Sock(label, o, s == null ? 0 : s.cookie()));
+        return new Observed(0, null);
+    }
+
+    private Sock sock(String label) {
+        Sock s = socks.get(label);
+        if (s == null) {
+            throw new IllegalArgumentException("no sock_new made the label '" + label + "'");
+        }
+        return s;
+    }
+
+    /** An fd where a socket map wants one: __u32 or __u64, as value_size says. */
+    private ByteBuffer fdValue(long fd) {
+        ByteBuffer b = ByteBuffer.allocate(Integer.toUnsignedLong(map.valueSize()) >= 8 ? 8 : 4)
+                .order(ByteOrder.LITTLE_ENDIAN);
+        if (b.capacity() == 8) {
+            b.putLong(0, fd);
+        } else {
+            b.putInt(0, (int) fd);
+        }
+        return b;
+    }
+
+    /**
+     * A socket map's value read back is a cookie: recorded as {@code cookie_of} the label whose
+     * socket has it (the kernel's SO_COOKIE differs from run to run, the label does not).
+     */
+    private void putCookie(Map<String, Object> into, ByteBuffer value) {
+        if (!socketMap || value.capacity() != 8) {
+            return;
+        }
+        long cookie = value.duplicate().order(ByteOrder.nativeOrder()).getLong(0);
+        String label = "cookie " + Long.toUnsignedString(cookie) + " of no sock_new";
+        for (Sock s : socks.values()) {
+            if (s.cookie() != 0 && s.cookie() == cookie) {
+                label = s.label();
+            }
+        }
+        into.put("cookie_of", label);
     }
 
     // ---- element commands ----
@@ -150,6 +232,7 @@ final class CaseReplay {
         Observed o = observe(bpf.bpf(cmd, a), a);
         if (o.ret >= 0 && value != null) {
             layout.putValue(o.fields, value, 0);
+            putCookie(o.fields, value);
         }
         return o;
     }
@@ -166,7 +249,7 @@ final class CaseReplay {
         return o;
     }
 
-    /** The value an update writes: raw bytes, per-CPU values, or a raw fd number. */
+    /** The value an update writes: raw bytes, per-CPU values, a raw fd number, or a sock_new object's fd. */
     private ByteBuffer valueOf(CaseOp op) {
         if (op.has("value")) {
             return ValueLayout.wrap(op.bytes("value"));
@@ -175,19 +258,9 @@ final class CaseReplay {
             return ByteBuffer.wrap(layout.perCpuValue(op.bytesList("value_per_cpu")));
         }
         if (op.has("fd_value")) {
-            // a raw integer where a socket map wants an fd: __u32 or __u64 as value_size says
-            ByteBuffer b = ByteBuffer.allocate(Integer.toUnsignedLong(map.valueSize()) >= 8 ? 8 : 4)
-                    .order(ByteOrder.LITTLE_ENDIAN);
-            long fd = op.number("fd_value", 0);
-            if (b.capacity() == 8) {
-                b.putLong(0, fd);
-            } else {
-                b.putInt(0, (int) fd);
-            }
-            return b;
+            return fdValue(op.number("fd_value", 0)); // a raw integer where a socket map wants an fd
         }
-        throw new UnsupportedOperationException("update with sock '" + op.string("sock")
-                + "': the runner cannot make socket objects yet");
+        return fdValue(sock(op.string("sock")).opened().fd());
     }
 
     // ---- info ----
@@ -283,8 +356,11 @@ final class CaseReplay {
             }
             a.values = ByteBuffer.wrap(ValueLayout.concat(values));
         } else if (op.has("socks")) {
-            throw new UnsupportedOperationException("update_batch with socks: the runner cannot make socket "
-                    + "objects yet");
+            List<byte[]> values = new ArrayList<>();
+            for (Object label : (List<?>) op.args().get("socks")) {
+                values.add(fdValue(sock((String) label).opened().fd()).array());
+            }
+            a.values = ByteBuffer.wrap(ValueLayout.concat(values));
         }
         a.count = keys.size();
         a.elemFlags = op.number("elem_flags", 0);
@@ -370,6 +446,7 @@ final class CaseReplay {
             e.put("errno", Errno.nameOf(ret));
         } else {
             layout.putValue(e, value, 0);
+            putCookie(e, value);
         }
         return e;
     }

@@ -10,6 +10,7 @@ import org.bpfmaps.core.api.BpfInstance;
 import org.bpfmaps.core.api.BpfRuntime;
 import org.bpfmaps.core.api.BpfSettings;
 import org.bpfmaps.core.api.MapType;
+import org.bpfmaps.core.sock.SocketFactories;
 
 /**
  * Replays a {@link Corpus} against the dispatcher and reports which cases behave as the recording
@@ -25,13 +26,6 @@ import org.bpfmaps.core.api.MapType;
  * is there to find. Not thread-safe; use one runner per thread.
  */
 public final class ConformanceRunner {
-    /**
-     * The {@code sock_new} kinds the runner can make. Sockets are not emulated yet, so none:
-     * cases that make sockets are skipped. Adding a kind here needs the ops behind it in
-     * {@link CaseReplay}.
-     */
-    static final Set<String> SUPPORTED_SOCKET_KINDS = Set.of();
-
     private final BpfRuntime runtime;
     private Map<String, String> knownDifferences = Map.of();
 
@@ -100,8 +94,10 @@ public final class ConformanceRunner {
     /**
      * Why a case cannot be replayed here, or null when it can. Only two reasons: a Linux map
      * type that no installed provider serves (a kernel without it would answer EINVAL, which says
-     * nothing about this project), and socket objects the runner cannot make. UNSPEC and unknown
-     * type numbers are always replayed: answering them EINVAL is the dispatcher's job.
+     * nothing about this project), and a {@code sock_new} kind that no installed part makes (the
+     * socket-kind extension point, {@link SocketFactories#kinds()}: the core makes the java.nio
+     * kinds, a bundle such as sock.native adds others). UNSPEC and unknown type numbers are always
+     * replayed: answering them EINVAL is the dispatcher's job.
      */
     String skipReason(ConformanceCase c) {
         MapSpec m = c.map();
@@ -109,10 +105,12 @@ public final class ConformanceRunner {
             return "map type " + m.mapType().name() + " has no installed provider";
         }
         Set<String> missing = new TreeSet<>(c.socketKinds());
-        missing.removeAll(SUPPORTED_SOCKET_KINDS);
         if (!missing.isEmpty()) {
-            return "uses socket objects (sock_new " + String.join(", ", missing)
-                    + "), which the runner cannot make yet";
+            missing.removeAll(SocketFactories.kinds());
+        }
+        if (!missing.isEmpty()) {
+            return "socket kind " + String.join(", ", missing) + " (sock_new): no installed part makes "
+                    + (missing.size() == 1 ? "it" : "them");
         }
         return null;
     }

@@ -143,13 +143,56 @@ class ConformanceRunnerTest {
         assertTrue(r.skippedReasons().get(0).contains("HASH"), r.skippedReasons().toString());
     }
 
+    private static String sockNew(String label, String kind) {
+        return "{\"op\": \"sock_new\", \"label\": \"" + label + "\", \"kind\": \"" + kind
+                + "\", \"check\": \"exact\", \"result\": " + OK + "}";
+    }
+
+    private static String sockClose(String label, String result) {
+        return "{\"op\": \"sock_close\", \"label\": \"" + label + "\", \"check\": \"exact\", \"result\": "
+                + result + "}";
+    }
+
     @Test
-    void aCaseMakingSocketsIsSkipped() throws IOException {
-        String c = arrayCase("with_socket", "{\"op\": \"sock_new\", \"label\": \"a\", \"kind\": \"tcp_listen\", "
-                + "\"check\": \"exact\", \"result\": " + OK + "}");
-        Report r = run(corpus(2, c));
+    void aCaseMakingASocketKindNoPartMakesIsSkippedNamingIt() throws IOException {
+        Report r = run(corpus(2, arrayCase("with_xsk", sockNew("a", "tcp_listen"), sockNew("x", "xdp_bound_lo"))));
         assertEquals("0 passed, 0 failed, 1 skipped", r.summary());
-        assertTrue(r.skippedReasons().get(0).contains("tcp_listen"), r.skippedReasons().toString());
+        assertEquals(List.of("SKIP with_xsk: socket kind xdp_bound_lo (sock_new): no installed part makes it"),
+                r.skippedReasons());
+    }
+
+    private static long openFds() throws IOException {
+        try (var s = java.nio.file.Files.list(java.nio.file.Path.of("/proc/self/fd"))) {
+            return s.count();
+        }
+    }
+
+    @Test
+    void socketObjectsAreTheCoresAndAllReleasedAtTheCaseEnd() throws IOException {
+        // an ARRAY stores what it is given: the socket's fd, the lowest free number after the map's 3
+        String c = arrayCase("with_socket", sockNew("a", "tcp_established"), sockNew("p", "pipe"),
+                "{\"op\": \"update\", \"key\": \"00000000\", \"sock\": \"p\", \"flags\": 0, "
+                        + "\"check\": \"exact\", \"result\": " + OK + "}",
+                lookup("00000000", "exact", "{\"ret\": 0, \"errno\": null, \"value\": \"0500000000000000\"}"),
+                sockClose("a", OK),
+                sockClose("a", "{\"ret\": -1, \"errno\": \"EBADF\"}"),
+                sockNew("b", "udp_bound"),
+                "{\"op\": \"update\", \"key\": \"01000000\", \"sock\": \"b\", \"flags\": 0, "
+                        + "\"check\": \"exact\", \"result\": " + OK + "}",
+                lookup("01000000", "exact", "{\"ret\": 0, \"errno\": null, \"value\": \"0400000000000000\"}"));
+        assertEquals("1 passed, 0 failed, 0 skipped", run(corpus(2, c)).summary());
+        long before = openFds();
+        for (int i = 0; i < 20; i++) {
+            assertEquals("1 passed, 0 failed, 0 skipped", run(corpus(2, c)).summary());
+        }
+        assertEquals(before, openFds(), "every socket, peer, listener and pipe end closed at each case's end");
+    }
+
+    @Test
+    void aLabelNoSockNewMadeFailsTheCase() throws IOException {
+        Report r = run(corpus(2, arrayCase("no_label", sockClose("z", OK))));
+        assertEquals(1, r.failed());
+        assertTrue(r.failures().get(0).contains("no sock_new made the label 'z'"), r.failures().get(0));
     }
 
     @Test

@@ -6,6 +6,8 @@ import java.util.Map;
 import org.bpfmaps.core.api.Bpf;
 import org.bpfmaps.core.api.BpfRuntime;
 import org.bpfmaps.core.api.BpfSettings;
+import org.bpfmaps.core.sock.SocketFactories;
+import org.bpfmaps.core.sock.SocketFactory;
 import org.bpfmaps.core.spi.MapProvider;
 import org.bpfmaps.core.spi.ObjectHost;
 import org.osgi.framework.BundleContext;
@@ -22,7 +24,7 @@ import org.osgi.service.component.annotations.ReferencePolicy;
 
 /**
  * The core in a framework: tracks {@link MapProvider} services (any number, coming and going at
- * any time) and registers the default instance as the {@link Bpf} service and a {@link BpfRuntime}
+ * any time) and {@link SocketFactory} services (socket kinds other bundles make), and registers the default instance as the {@link Bpf} service and a {@link BpfRuntime}
  * for isolated ones.
  *
  * <p>Settings come from the configuration {@code org.bpfmaps.core} (Config Admin) or else the
@@ -46,6 +48,17 @@ public final class CoreComponent extends RegistryRuntime {
 
     void removeProvider(MapProvider provider) {
         registry.remove(provider);
+    }
+
+    /** Socket kinds a bundle adds (the native Unix datagram socket), for {@link SocketFactories}. */
+    @Reference(service = SocketFactory.class, cardinality = ReferenceCardinality.MULTIPLE,
+            policy = ReferencePolicy.DYNAMIC)
+    void addSocketFactory(SocketFactory factory) {
+        SocketFactoryServices.add(factory);
+    }
+
+    void removeSocketFactory(SocketFactory factory) {
+        SocketFactoryServices.remove(factory);
     }
 
     @Activate

@@ -26,9 +26,9 @@ public interface BpfSocket {
     /**
      * The socket's state now. A TCP socket's comes from the kernel ({@code /proc/net/tcp} and
      * {@code tcp6}, found by the socket's addresses: see {@link Sockets}); the others' from their
-     * channel. A socket whose channel is closed is {@link SocketState#CLOSED}; that read, or one
-     * that finds a TCP socket that had been connected or listening in {@link SocketState#CLOSE},
-     * runs the {@link #onClose} listeners.
+     * channel. A socket whose channel is closed is {@link SocketState#CLOSED}; that read runs the
+     * {@link #onClose} listeners. A TCP socket found in {@link SocketState#CLOSE} after a reset or
+     * FINs both ways runs none: the kernel keeps it in its maps until it is closed.
      *
      * @throws java.io.UncheckedIOException when the kernel's table cannot be read (not Linux)
      */
@@ -45,16 +45,18 @@ public interface BpfSocket {
 
     /**
      * The channel the application registered. It belongs to the instance: closing it closes the
-     * socket; its last fd closing closes it.
+     * socket; its last fd closing closes it. Null for a socket that is no JDK channel (registered
+     * as a {@link NativeSocket}, such as a Unix datagram socket): a map must not need it.
      */
     NetworkChannel channel();
 
     /**
      * Calls {@code listener} once when the socket leaves every map, as the kernel's
-     * {@code sock_map_close} and {@code sock_map_unhash} remove it: its channel is closed, its last
-     * fd is closed, or a TCP socket that was connected or listening has reached
-     * {@link SocketState#CLOSE} (a reset, or FINs both ways). The listener runs on the thread that
-     * noticed it (a state read, a close), under no lock of the socket's; it must be quick.
+     * {@code sock_map_close} removes it: its channel is closed or its last fd is closed. Reaching
+     * {@link SocketState#CLOSE} (a reset, or FINs both ways) is no removal: since sockmap stopped
+     * hooking {@code unhash} (Linux 6.4) such a socket stays in its maps until closed, as recorded
+     * on 6.18. The listener runs on the thread that noticed it (a state read, a close), under no
+     * lock of the socket's; it must be quick.
      *
      * @return false, and the listener is not kept, when the socket already left every map
      */

@@ -20,6 +20,9 @@ import org.bpfmaps.core.spi.ObjectKind;
  *
  * <p>Accepted channels: TCP {@link SocketChannel} and {@link ServerSocketChannel} (IPv4 and IPv6),
  * {@link DatagramChannel} (UDP), Unix-domain {@link SocketChannel} and {@link ServerSocketChannel}.
+ * Sockets the JDK has no channel for are registered as a bundle's {@link NativeSocket} (since 1.2),
+ * and become sockets of the table in the same way. {@link SocketFactories} makes sockets of the
+ * named kinds of the kernel corpus.
  *
  * <p><b>Ownership.</b> Registering hands the channel to the instance, as the kernel's file owns its
  * socket: closing the socket's last fd (or the instance) closes the channel. The application may
@@ -60,17 +63,49 @@ public final class Sockets {
      */
     public static int register(Bpf bpf, NetworkChannel channel, ErrorSink err) {
         Objects.requireNonNull(channel, "channel");
-        ObjectHost host = ObjectHost.of(Objects.requireNonNull(bpf, "bpf")).orElseThrow(
-                () -> new IllegalArgumentException("sockets are objects of the core's instances, not of " + bpf));
+        ObjectHost host = host(bpf);
         SocketKind kind = kindOf(channel);
         if (!channel.isOpen()) {
             return fail(err, Errno.EBADF, "the channel is closed");
         }
-        if (!ChannelSocket.REGISTERED.add(channel)) {
+        if (!SocketObject.REGISTERED.add(channel)) {
             return fail(err, Errno.EEXIST, "the channel is registered already: one channel is one socket");
         }
         ChannelSocket s = new ChannelSocket(channel, kind);
         return host.install(s.handle, 0, err);
+    }
+
+    /**
+     * Hands a socket that is no JDK channel to the instance (a bundle's native socket: a Unix
+     * datagram socket, an AF_XDP socket) as a socket with a new cookie, and opens an fd on it, as
+     * {@link #register(Bpf, NetworkChannel, ErrorSink)} does for a channel: the instance owns it
+     * from then on, closing its last fd calls {@link NativeSocket#close}, and its
+     * {@link BpfSocket#channel()} is null.
+     *
+     * @param err where the reason of a failure goes (may be null)
+     * @return the fd, or a negated errno: EBADF when the socket is closed, EEXIST when it is
+     *     registered already (until its last fd closes), EMFILE when the instance has no free fd
+     *     (the socket is then closed)
+     * @throws IllegalArgumentException for a {@link Bpf} that is not one of the core's instances
+     * @since 1.2
+     */
+    public static int register(Bpf bpf, NativeSocket socket, ErrorSink err) {
+        Objects.requireNonNull(socket, "socket");
+        ObjectHost host = host(bpf);
+        SocketKind kind = Objects.requireNonNull(socket.kind(), "the socket's kind");
+        if (!socket.isOpen()) {
+            return fail(err, Errno.EBADF, "the socket is closed");
+        }
+        if (!SocketObject.REGISTERED.add(socket)) {
+            return fail(err, Errno.EEXIST, "the socket is registered already: it is one socket");
+        }
+        NativeSocketObject s = new NativeSocketObject(socket, kind);
+        return host.install(s.handle, 0, err);
+    }
+
+    private static ObjectHost host(Bpf bpf) {
+        return ObjectHost.of(Objects.requireNonNull(bpf, "bpf")).orElseThrow(
+                () -> new IllegalArgumentException("sockets are objects of the core's instances, not of " + bpf));
     }
 
     /**
@@ -85,7 +120,7 @@ public final class Sockets {
     /** As {@link #byFd(Bpf, int)}, for a provider that knows its map's instance as an {@link ObjectHost}. */
     public static BpfSocket byFd(ObjectHost host, int fd) {
         HostedObject o = host == null ? null : host.object(fd, KIND);
-        return o instanceof ChannelSocket.Handle h ? h.socket() : null;
+        return o instanceof SocketObject.Handle h ? h.socket() : null;
     }
 
     /**
@@ -97,7 +132,7 @@ public final class Sockets {
      * @since 1.1
      */
     public static BpfSocket byCookie(long cookie) {
-        return ChannelSocket.LIVE.get(cookie);
+        return SocketObject.LIVE.get(cookie);
     }
 
     /** The kind of a channel; IP channels have SO_REUSEADDR, Unix-domain ones have not (JDK 16+). */

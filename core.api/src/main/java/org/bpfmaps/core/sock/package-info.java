@@ -16,9 +16,15 @@
  *
  * <p>1.1: {@link org.bpfmaps.core.sock.Sockets#byCookie}, how a map restored after its bundle's
  * update finds its sockets again; {@code Sockets.byFd(ObjectHost, int)} for providers.
+ *
+ * <p>1.2: {@link org.bpfmaps.core.sock.NativeSocket} and
+ * {@code Sockets.register(Bpf, NativeSocket, ErrorSink)}, sockets that are no JDK channel
+ * ({@link org.bpfmaps.core.sock.BpfSocket#channel()} null for them); the socket-kind extension point
+ * {@link org.bpfmaps.core.sock.SocketFactory} with {@link org.bpfmaps.core.sock.OpenedSocket} and
+ * its entry point {@link org.bpfmaps.core.sock.SocketFactories} ({@code kinds()}, {@code open}).
  */
 @Export
-@Version("1.1.0")
+@Version("1.2.0")
 package org.bpfmaps.core.sock;
 
 import org.osgi.annotation.bundle.Export;

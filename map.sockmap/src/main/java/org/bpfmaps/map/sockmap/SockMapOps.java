@@ -12,7 +12,6 @@ import org.bpfmaps.core.api.BpfFlags;
 import org.bpfmaps.core.api.Errno;
 import org.bpfmaps.core.api.MapType;
 import org.bpfmaps.core.sock.BpfSocket;
-import org.bpfmaps.core.sock.SocketKind;
 import org.bpfmaps.core.sock.SocketState;
 import org.bpfmaps.core.sock.Sockets;
 import org.bpfmaps.core.spi.Bytes;
@@ -100,10 +99,12 @@ final class SockMapOps implements MapOps {
         return gone(e.sock) || !current(e) ? null : e.sock;
     }
 
-    /** A socket that left every map: closed, or a TCP socket in CLOSE (reset, or FINs both ways). */
+    /**
+     * A socket that left every map: closed. A TCP socket in CLOSE (a reset, or FINs both ways) is
+     * not: the kernel keeps it until its close (sock_map_close; 6.18 has no unhash hook).
+     */
     private static boolean gone(BpfSocket s) {
-        SocketState st = s.state();
-        return st == SocketState.CLOSED || st == SocketState.CLOSE && s.kind() == SocketKind.TCP;
+        return s.state() == SocketState.CLOSED;
     }
 
     private synchronized boolean current(Entry e) {

@@ -275,21 +275,46 @@ class SockMapTest {
         assertEquals(err(Errno.ENOENT), f.lookup(sh, 1));
     }
 
+    /**
+     * Recorded on 6.18 (Python, real sockets): a socket in a SOCKMAP or SOCKHASH that is reset, or
+     * whose FINs went both ways, reaches TCP_CLOSE and stays in the map (lookup gives its cookie,
+     * delete finds it once, a new insert of it is EOPNOTSUPP) until it is closed.
+     */
     @Test
-    void aResetTakesItOutAndCloseWaitStays() throws IOException {
+    void aResetOrFinsBothWaysLeaveItInItsMapsUntilClosedAndCloseWaitStays() throws IOException {
         int sh = sockhash(4);
+        int sm = sockmap(8);
         SockFixture.Tcp reset = f.tcp("::1");
+        SockFixture.Tcp fins = f.tcp("127.0.0.1");
         SockFixture.Tcp fin = f.tcp("127.0.0.1");
-        assertEquals(0, f.update(sh, 1, f.register(reset.client()), 0));
+        int rs = f.register(reset.client());
+        int fb = f.register(fins.client());
         int cw = f.register(fin.client());
+        assertEquals(0, f.update(sh, 1, rs, 0));
+        assertEquals(0, f.update(sm, 1, rs, 0));
         assertEquals(0, f.update(sh, 2, cw, 0));
+        assertEquals(0, f.update(sh, 3, fb, 0));
         reset.accepted().setOption(StandardSocketOptions.SO_LINGER, 0);
         reset.accepted().close();
         assertThrows(SocketException.class, () -> reset.client().read(ByteBuffer.allocate(4)), "the RST arrived");
+        fins.client().shutdownOutput();
+        assertEquals(-1, fins.accepted().read(ByteBuffer.allocate(4)));
+        fins.accepted().close();
+        assertEquals(-1, fins.client().read(ByteBuffer.allocate(4)), "FINs both ways");
         fin.accepted().close();
         assertEquals(-1, fin.client().read(ByteBuffer.allocate(4)), "the FIN arrived");
-        assertEquals(err(Errno.ENOENT), f.lookup(sh, 1), "reset: CLOSE");
+        assertEquals(SocketState.CLOSE, f.sock(rs).state());
+        assertEquals(SocketState.CLOSE, f.sock(fb).state());
+        assertEquals(f.sock(rs).cookie(), f.lookup(sh, 1), "reset: CLOSE, still in the hash");
+        assertEquals(f.sock(rs).cookie(), f.lookup(sm, 1), "and in the array");
+        assertEquals(f.sock(fb).cookie(), f.lookup(sh, 3), "FINs both ways: CLOSE, still there");
         assertEquals(SocketState.CLOSE_WAIT, f.sock(cw).state());
         assertEquals(f.sock(cw).cookie(), f.lookup(sh, 2), "CLOSE_WAIT stays");
+        assertEquals(Errno.EOPNOTSUPP.ret(), f.update(sh, 4, rs, 0), "but no map takes it again");
+        assertEquals(0, f.delete(sh, u32(3)), "delete finds it");
+        assertEquals(err(Errno.ENOENT), f.lookup(sh, 3));
+        assertEquals(0, f.bpf.close(rs), "its close");
+        assertEquals(err(Errno.ENOENT), f.lookup(sh, 1), "takes it out of the hash");
+        assertEquals(err(Errno.ENOENT), f.lookup(sm, 1), "and of the array");
     }
 }
