@@ -16,9 +16,13 @@
  *
  * <p>1.1: {@link org.bpfmaps.core.sock.Sockets#byCookie}, how a map restored after its bundle's
  * update finds its sockets again; {@code Sockets.byFd(ObjectHost, int)} for providers.
+ *
+ * <p>1.2: {@link org.bpfmaps.core.sock.SocketRule}, which sockets a map type takes and how an
+ * update's value names one, as data in the type's traits, so that a detached map answers those
+ * checks as its provider would.
  */
 @Export
-@Version("1.1.0")
+@Version("1.2.0")
 package org.bpfmaps.core.sock;
 
 import org.osgi.annotation.bundle.Export;

@@ -135,23 +135,13 @@ final class SockMapOps implements MapOps {
 
     @Override
     public int updateElem(ByteBuffer key, ByteBuffer value, long flags) {
-        // sock_map_update_elem_sys: the fd first, then the socket, then flags and index
-        long ufd = def.valueSize() == 8 ? Bytes.getLong(value, value.position())
-                : Integer.toUnsignedLong(Bytes.getInt(value, value.position()));
-        if (ufd < 0 || ufd > Integer.MAX_VALUE) {
-            return fail(BpfCmd.MAP_UPDATE_ELEM, Errno.EINVAL,
-                    "value " + Long.toUnsignedString(ufd) + ": a socket fd is at most S32_MAX");
-        }
-        int fd = (int) ufd;
-        BpfSocket s = Sockets.byFd(host, fd);
+        // sock_map_update_elem_sys: the fd first, then the socket (the rule the core also applies
+        // to a detached map), then flags and index
+        int[] refused = {0};
+        BpfSocket s = SockMapProvider.SOCKETS.socket(host, value, def.valueSize(),
+                (errno, why, a, b) -> refused[0] = fail(BpfCmd.MAP_UPDATE_ELEM, errno, String.format(why, a, b)));
         if (s == null) {
-            return host == null || host.id(fd) < 0
-                    ? fail(BpfCmd.MAP_UPDATE_ELEM, Errno.EBADF, "fd " + fd + " is not open")
-                    : fail(BpfCmd.MAP_UPDATE_ELEM, Errno.ENOTSOCK, "fd " + fd + " is not a socket");
-        }
-        String refused = unsuitable(s);
-        if (refused != null) {
-            return fail(BpfCmd.MAP_UPDATE_ELEM, Errno.EOPNOTSUPP, refused);
+            return refused[0];
         }
         if (Long.compareUnsigned(flags, BpfFlags.EXIST) > 0) {
             return fail(BpfCmd.MAP_UPDATE_ELEM, Errno.EINVAL, "flags " + Long.toUnsignedString(flags)
@@ -199,22 +189,6 @@ final class SockMapOps implements MapOps {
             }
         }
         return 0;
-    }
-
-    /** Why the kernel's {@code sock_map_sk_is_suitable} / {@code sock_map_sk_state_allowed} refuse it, or null. */
-    static String unsuitable(BpfSocket s) {
-        SocketState st = s.state();
-        switch (s.kind()) {
-            case TCP:
-                return st == SocketState.ESTABLISHED || st == SocketState.LISTEN || st == SocketState.SYN_RECV ? null
-                        : "TCP socket not connected or listening (state " + st + ")";
-            case UDP:
-                return st != SocketState.CLOSED && s.bound() ? null : "UDP socket not bound (state " + st + ")";
-            case UNIX_STREAM:
-                return st == SocketState.ESTABLISHED ? null : "Unix stream socket not connected (state " + st + ")";
-            default:
-                return st != SocketState.CLOSED ? null : "socket closed";
-        }
     }
 
     private record Failure(BpfCmd cmd, int err, String why) {

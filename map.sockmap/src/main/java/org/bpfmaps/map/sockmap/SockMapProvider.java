@@ -6,6 +6,9 @@ import org.bpfmaps.core.api.BpfFlags;
 import org.bpfmaps.core.api.Errno;
 import org.bpfmaps.core.api.ErrorSink;
 import org.bpfmaps.core.api.MapType;
+import org.bpfmaps.core.sock.SocketKind;
+import org.bpfmaps.core.sock.SocketRule;
+import org.bpfmaps.core.sock.SocketState;
 import org.bpfmaps.core.spi.MapDef;
 import org.bpfmaps.core.spi.MapOps;
 import org.bpfmaps.core.spi.MapProvider;
@@ -34,6 +37,21 @@ public final class SockMapProvider implements MapProvider {
     static final long SLOT = 8;
     static final long ELEM = 64;
 
+    /**
+     * The sockets both types take ({@code sock_map_sk_is_suitable}, {@code sock_map_sk_state_allowed}):
+     * TCP established or listening (an accepted socket may still read SYN_RECV), UDP once bound,
+     * a connected Unix stream socket, any open Unix datagram socket. Recorded on 6.18 in
+     * kernel-6.18.json and sockmap-extra-6.18.json (CLOSE_WAIT, CLOSE, bound-only TCP, unbound UDP:
+     * EOPNOTSUPP, before the flags).
+     */
+    static final SocketRule SOCKETS = SocketRule.builder()
+            .take(SocketKind.TCP, "not connected or listening", SocketState.ESTABLISHED, SocketState.LISTEN,
+                    SocketState.SYN_RECV)
+            .takeWhileBound(SocketKind.UDP, "not bound")
+            .take(SocketKind.UNIX_STREAM, "not connected", SocketState.ESTABLISHED)
+            .take(SocketKind.UNIX_DGRAM, "closed")
+            .build();
+
     static final MapTypeTraits SOCKMAP = traits(MapType.SOCKMAP);
     static final MapTypeTraits SOCKHASH = traits(MapType.SOCKHASH);
 
@@ -43,7 +61,7 @@ public final class SockMapProvider implements MapProvider {
                 .keySize(0, 0xffff_ffffL)
                 .valueSize(0, 0xffff_ffffL, Errno.EINVAL)
                 .maxEntriesMin(0)
-                .updateFlagsLast()
+                .socketValue(SOCKETS)
                 .commands(BpfCmd.MAP_LOOKUP_ELEM, BpfCmd.MAP_UPDATE_ELEM, BpfCmd.MAP_DELETE_ELEM,
                         BpfCmd.MAP_GET_NEXT_KEY)
                 .build();
