@@ -13,7 +13,9 @@ import org.bpfmaps.core.api.MapMapping;
 import org.bpfmaps.core.api.MapType;
 import org.bpfmaps.core.api.MmapAttr;
 import org.bpfmaps.core.spi.Bytes;
+import org.bpfmaps.core.sock.SocketRule;
 import org.bpfmaps.core.spi.MapOps;
+import org.bpfmaps.core.spi.MapTypeTraits;
 
 /**
  * The element, batch, freeze and mmap commands: the one pipeline behind both faces. {@code bpf()}
@@ -32,7 +34,10 @@ import org.bpfmaps.core.spi.MapOps;
  * them in one order: first ENOTSUPP when the type's traits lack the command (the kernel's NULL op
  * or type switch, which it also decides just before the call), then ENODEV when the map is
  * detached (its provider has gone). So a command the type never has answers ENOTSUPP whether or
- * not a provider serves the map right now. See {@link #attachedCheck}.
+ * not a provider serves the map right now. See {@link #attachedCheck}. One exception to "ENODEV
+ * at the op": a detached map whose values are socket fds first makes the checks its type makes
+ * before its flags, which are data in its traits, and then the flags ({@link #detachedSocketCheck}),
+ * so that bad flags are EINVAL there as attached, after the socket, as the kernel orders them.
  *
  * <p>The op runs through one guard ({@link #call}, {@link #batch}; the typed fast path catches
  * alike): a provider's RuntimeException or LinkageError never reaches the caller but becomes
@@ -138,13 +143,15 @@ final class ElemCommands {
         if (!Bytes.canRead(a.value, 0, vsize)) {
             return a.fail(Errno.EFAULT, "value holds fewer than %d bytes (the map's value size)", vsize);
         }
-        if (!m.traits.updateFlagsLast() && (a.flags > BpfFlags.EXIST || a.flags < 0)) {
+        if (!m.traits.updateFlagsLast() && (err = updateFlagsCheck(a)) != 0) {
             // each kernel op checks this first; here the core checks it for every type that does
             // not check it itself after its own checks (MapTypeTraits.updateFlagsLast)
-            return a.fail(Errno.EINVAL, "flags %d: an update takes BPF_ANY (0), BPF_NOEXIST (1) or BPF_EXIST (2)",
-                    a.flags);
+            return err;
         }
         MapOps ops = m.ops;
+        if (ops == null && (err = detachedSocketCheck(m, a)) != 0) {
+            return err;
+        }
         if ((err = attachedCheck(m, ops, BpfCmd.MAP_UPDATE_ELEM, a)) != 0) {
             return err;
         }
@@ -463,6 +470,34 @@ final class ElemCommands {
     /** Why a buffer of the right size has no room: the kernel's copy_to_user fails alike on read-only memory. */
     private static String readOnly(ByteBuffer b) {
         return b != null && b.isReadOnly() ? ": the buffer is read-only" : "";
+    }
+
+    /** EINVAL for flags other than BPF_ANY, BPF_NOEXIST, BPF_EXIST (compared unsigned, as the kernel's u64). */
+    private static int updateFlagsCheck(MapElemAttr a) {
+        if (a.flags > BpfFlags.EXIST || a.flags < 0) {
+            return a.fail(Errno.EINVAL, "flags %d: an update takes BPF_ANY (0), BPF_NOEXIST (1) or BPF_EXIST (2)",
+                    a.flags);
+        }
+        return 0;
+    }
+
+    /**
+     * A detached map whose values are socket fds ({@link MapTypeTraits#socketValue}) answers an
+     * update as its type would where the core can tell without the provider: the type checks the
+     * socket its value names, then the flags, before anything of its own (sock_map_update_elem_sys;
+     * measured on 6.18: a bad fd with flags 3 is EBADF, a socket the map does not take EOPNOTSUPP, a
+     * socket it takes EINVAL). What comes after (SOCKMAP's index, the insert) needs the provider:
+     * ENODEV then. The socket is looked up in the map's instance, as the provider does.
+     */
+    private static int detachedSocketCheck(MapObject m, MapElemAttr a) {
+        SocketRule rule = m.traits.socketValue();
+        if (rule == null || !m.traits.supports(BpfCmd.MAP_UPDATE_ELEM)) {
+            return 0; // ENOTSUPP before anything of the type's own, as attachedCheck answers
+        }
+        if (rule.socket(m.owner(), a.value, m.def.valueSize(), a) == null) {
+            return a.errno().ret();
+        }
+        return updateFlagsCheck(a);
     }
 
     static int detached(ErrorSink a) {

@@ -70,6 +70,11 @@ public final class MapObject extends BpfObject {
     /** The typed handles' bound paths on this map's open fds; guarded by {@code this}. */
     private FastElemPath[] paths = {};
 
+    /** The instance the map was made in: where the fds its values name are looked up. */
+    Instance owner() {
+        return owner;
+    }
+
     MapObject(Instance owner, MapDef def, MapTypeTraits traits, MapOps ops, ProviderRegistry.Entry provider,
             MapFootprint charged, long memlock) {
         super(ObjectKind.MAP);

@@ -34,6 +34,16 @@ public interface BpfSocket {
      */
     SocketState state();
 
+    /**
+     * Whether the socket is closed (its channel or native socket, or its last fd), without reading
+     * the kernel's tables: what a lookup or a walk of a socket map needs, since only a close takes
+     * a socket out of its maps (a TCP socket reset in a map stays there until closed). A socket
+     * found closed leaves every map, as {@link #state()} would have it leave.
+     *
+     * @since 1.2
+     */
+    boolean closed();
+
     /** Whether the socket has a local address now (UDP's {@code sk_hashed}); false once closed. */
     boolean bound();
 

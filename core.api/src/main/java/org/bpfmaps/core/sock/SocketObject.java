@@ -109,6 +109,15 @@ abstract class SocketObject implements BpfSocket {
     }
 
     @Override
+    public final boolean closed() {
+        if (isOpen()) {
+            return false;
+        }
+        leaveMaps();
+        return true;
+    }
+
+    @Override
     public boolean bound() {
         return localAddress() != null;
     }

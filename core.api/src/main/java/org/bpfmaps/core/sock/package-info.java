@@ -21,7 +21,10 @@
  * {@code Sockets.register(Bpf, NativeSocket, ErrorSink)}, sockets that are no JDK channel
  * ({@link org.bpfmaps.core.sock.BpfSocket#channel()} null for them); the socket-kind extension point
  * {@link org.bpfmaps.core.sock.SocketFactory} with {@link org.bpfmaps.core.sock.OpenedSocket} and
- * its entry point {@link org.bpfmaps.core.sock.SocketFactories} ({@code kinds()}, {@code open}).
+ * its entry point {@link org.bpfmaps.core.sock.SocketFactories} ({@code kinds()}, {@code open});
+ * {@link org.bpfmaps.core.sock.SocketRule}, which sockets a map type takes and how an
+ * update's value names one, as data in the type's traits, so that a detached map answers those
+ * checks as its provider would.
  */
 @Export
 @Version("1.2.0")

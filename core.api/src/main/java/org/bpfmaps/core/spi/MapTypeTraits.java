@@ -1,11 +1,13 @@
 package org.bpfmaps.core.spi;
 
 import java.util.EnumSet;
+import java.util.Objects;
 import java.util.Set;
 import org.bpfmaps.core.api.BpfCmd;
 import org.bpfmaps.core.api.BpfFlags;
 import org.bpfmaps.core.api.Errno;
 import org.bpfmaps.core.api.MapType;
+import org.bpfmaps.core.sock.SocketRule;
 
 /**
  * The rules of one map type, as data that the core applies at MAP_CREATE and before every
@@ -31,6 +33,7 @@ public final class MapTypeTraits {
     private final boolean perCpuLimitLast;
     private final boolean numaAllowed;
     private final boolean updateFlagsLast;
+    private final SocketRule socketValue;
     private final Set<BpfCmd> commands;
 
     private MapTypeTraits(Builder b) {
@@ -46,6 +49,7 @@ public final class MapTypeTraits {
         perCpuLimitLast = b.perCpuLimitLast;
         numaAllowed = b.numaAllowed;
         updateFlagsLast = b.updateFlagsLast;
+        socketValue = b.socketValue;
         commands = EnumSet.copyOf(b.commands);
     }
 
@@ -122,6 +126,18 @@ public final class MapTypeTraits {
         return updateFlagsLast;
     }
 
+    /**
+     * For a type whose update values are socket fds, the sockets it takes and how a value names
+     * one: the checks its update makes before the flags, as data, which the core also applies for
+     * a map of the type whose provider has gone, so that the map answers them as the provider
+     * would; null for other types.
+     *
+     * @since 2.3
+     */
+    public SocketRule socketValue() {
+        return socketValue;
+    }
+
     /** Whether the type has ops for this command; if not, the command answers ENOTSUPP. */
     public boolean supports(BpfCmd cmd) {
         return commands.contains(cmd);
@@ -145,6 +161,7 @@ public final class MapTypeTraits {
         private boolean perCpuLimitLast;
         private boolean numaAllowed = true;
         private boolean updateFlagsLast;
+        private SocketRule socketValue;
         private final Set<BpfCmd> commands = EnumSet.noneOf(BpfCmd.class);
 
         private Builder(MapType type) {
@@ -230,6 +247,20 @@ public final class MapTypeTraits {
          * @since 2.2
          */
         public Builder updateFlagsLast() {
+            this.updateFlagsLast = true;
+            return this;
+        }
+
+        /**
+         * The update's value is a socket fd, checked by {@code rule} before the flags (so this
+         * implies {@link #updateFlagsLast()}): SOCKMAP and SOCKHASH. The provider applies the rule
+         * itself ({@link SocketRule#socket}); the core applies it where no provider can, to a
+         * detached map, and then the flags, before answering ENODEV for what needs the provider.
+         *
+         * @since 2.3
+         */
+        public Builder socketValue(SocketRule rule) {
+            this.socketValue = Objects.requireNonNull(rule, "rule");
             this.updateFlagsLast = true;
             return this;
         }

@@ -25,9 +25,13 @@
  * {@code restore}, which tell the provider the map's instance, to resolve the fds its values name;
  * {@link org.bpfmaps.core.spi.MapTypeTraits#updateFlagsLast}, for a type whose update checks its
  * value's fd before its flags.
+ *
+ * <p>2.3: {@link org.bpfmaps.core.spi.MapTypeTraits#socketValue}, the sockets a type whose values
+ * are socket fds takes (a {@link org.bpfmaps.core.sock.SocketRule}), which the core applies to a
+ * detached map of the type, so that it answers them, and the flags after them, as attached.
  */
 @Export
-@Version("2.2.0")
+@Version("2.3.0")
 package org.bpfmaps.core.spi;
 
 import org.osgi.annotation.bundle.Export;

@@ -12,7 +12,6 @@ import org.bpfmaps.core.api.BpfFlags;
 import org.bpfmaps.core.api.Errno;
 import org.bpfmaps.core.api.MapType;
 import org.bpfmaps.core.sock.BpfSocket;
-import org.bpfmaps.core.sock.SocketState;
 import org.bpfmaps.core.sock.Sockets;
 import org.bpfmaps.core.spi.Bytes;
 import org.bpfmaps.core.spi.MapDef;
@@ -92,6 +91,17 @@ final class SockMapOps implements MapOps {
     }
 
     /** The socket in a place, or null; a socket found closed leaves (its listeners) and reads as null. */
+    /** A SOCKHASH's memlock follows its elements ({@code sock_hash_mem_usage}); a SOCKMAP's is fixed. */
+    @Override
+    public long memoryInUse() {
+        if (array) {
+            return -1;
+        }
+        synchronized (this) {
+            return SockMapProvider.hashBytes(def, hash.size());
+        }
+    }
+
     private BpfSocket live(Entry e) {
         if (e == null) {
             return null;
@@ -104,7 +114,7 @@ final class SockMapOps implements MapOps {
      * not: the kernel keeps it until its close (sock_map_close; 6.18 has no unhash hook).
      */
     private static boolean gone(BpfSocket s) {
-        return s.state() == SocketState.CLOSED;
+        return s.closed();
     }
 
     private synchronized boolean current(Entry e) {
@@ -136,23 +146,13 @@ final class SockMapOps implements MapOps {
 
     @Override
     public int updateElem(ByteBuffer key, ByteBuffer value, long flags) {
-        // sock_map_update_elem_sys: the fd first, then the socket, then flags and index
-        long ufd = def.valueSize() == 8 ? Bytes.getLong(value, value.position())
-                : Integer.toUnsignedLong(Bytes.getInt(value, value.position()));
-        if (ufd < 0 || ufd > Integer.MAX_VALUE) {
-            return fail(BpfCmd.MAP_UPDATE_ELEM, Errno.EINVAL,
-                    "value " + Long.toUnsignedString(ufd) + ": a socket fd is at most S32_MAX");
-        }
-        int fd = (int) ufd;
-        BpfSocket s = Sockets.byFd(host, fd);
+        // sock_map_update_elem_sys: the fd first, then the socket (the rule the core also applies
+        // to a detached map), then flags and index
+        int[] refused = {0};
+        BpfSocket s = SockMapProvider.SOCKETS.socket(host, value, def.valueSize(),
+                (errno, why, a, b) -> refused[0] = fail(BpfCmd.MAP_UPDATE_ELEM, errno, String.format(why, a, b)));
         if (s == null) {
-            return host == null || host.id(fd) < 0
-                    ? fail(BpfCmd.MAP_UPDATE_ELEM, Errno.EBADF, "fd " + fd + " is not open")
-                    : fail(BpfCmd.MAP_UPDATE_ELEM, Errno.ENOTSOCK, "fd " + fd + " is not a socket");
-        }
-        String refused = unsuitable(s);
-        if (refused != null) {
-            return fail(BpfCmd.MAP_UPDATE_ELEM, Errno.EOPNOTSUPP, refused);
+            return refused[0];
         }
         if (Long.compareUnsigned(flags, BpfFlags.EXIST) > 0) {
             return fail(BpfCmd.MAP_UPDATE_ELEM, Errno.EINVAL, "flags " + Long.toUnsignedString(flags)
@@ -200,22 +200,6 @@ final class SockMapOps implements MapOps {
             }
         }
         return 0;
-    }
-
-    /** Why the kernel's {@code sock_map_sk_is_suitable} / {@code sock_map_sk_state_allowed} refuse it, or null. */
-    static String unsuitable(BpfSocket s) {
-        SocketState st = s.state();
-        switch (s.kind()) {
-            case TCP:
-                return st == SocketState.ESTABLISHED || st == SocketState.LISTEN || st == SocketState.SYN_RECV ? null
-                        : "TCP socket not connected or listening (state " + st + ")";
-            case UDP:
-                return st != SocketState.CLOSED && s.bound() ? null : "UDP socket not bound (state " + st + ")";
-            case UNIX_STREAM:
-                return st == SocketState.ESTABLISHED ? null : "Unix stream socket not connected (state " + st + ")";
-            default:
-                return st != SocketState.CLOSED ? null : "socket closed";
-        }
     }
 
     private record Failure(BpfCmd cmd, int err, String why) {

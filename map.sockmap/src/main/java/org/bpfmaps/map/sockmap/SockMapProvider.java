@@ -6,7 +6,11 @@ import org.bpfmaps.core.api.BpfFlags;
 import org.bpfmaps.core.api.Errno;
 import org.bpfmaps.core.api.ErrorSink;
 import org.bpfmaps.core.api.MapType;
+import org.bpfmaps.core.sock.SocketKind;
+import org.bpfmaps.core.sock.SocketRule;
+import org.bpfmaps.core.sock.SocketState;
 import org.bpfmaps.core.spi.MapDef;
+import org.bpfmaps.core.spi.MapFootprint;
 import org.bpfmaps.core.spi.MapOps;
 import org.bpfmaps.core.spi.MapProvider;
 import org.bpfmaps.core.spi.MapState;
@@ -29,10 +33,37 @@ public final class SockMapProvider implements MapProvider {
     static final int FLAG_MASK = BpfFlags.F_NUMA_NODE | BpfFlags.F_RDONLY | BpfFlags.F_WRONLY;
     /** {@code MAX_BPF_STACK}: the largest SOCKHASH key. */
     static final int MAX_KEY = 512;
-    /** {@code sizeof(struct bpf_stab)} / {@code bpf_shtab} and a slot or element, roughly, on 6.18 x86-64. */
-    static final long MAP_HEADER = 320;
+    /**
+     * The kernel's sizes on 6.18 x86-64, for memlock as {@code sock_map_mem_usage} and
+     * {@code sock_hash_mem_usage} count it (measured with fdinfo: a SOCKMAP of n slots is
+     * 376 + 8n; a SOCKHASH is 384 + 16 per bucket, buckets being max_entries rounded up to a power
+     * of two, + 48 + key_size rounded up to 8 per element it holds).
+     */
+    static final long STAB = 376;
     static final long SLOT = 8;
-    static final long ELEM = 64;
+    static final long SHTAB = 384;
+    static final long BUCKET = 16;
+    static final long SHTAB_ELEM = 48;
+    /**
+     * What an element of a SOCKHASH takes on the heap beside its key bytes: the map's node, the key
+     * object and its array header, the entry: charged to the budget at max_entries.
+     */
+    static final long HEAP_ELEM = 128;
+
+    /**
+     * The sockets both types take ({@code sock_map_sk_is_suitable}, {@code sock_map_sk_state_allowed}):
+     * TCP established or listening (an accepted socket may still read SYN_RECV), UDP once bound,
+     * a connected Unix stream socket, any open Unix datagram socket. Recorded on 6.18 in
+     * kernel-6.18.json and sockmap-extra-6.18.json (CLOSE_WAIT, CLOSE, bound-only TCP, unbound UDP:
+     * EOPNOTSUPP, before the flags).
+     */
+    static final SocketRule SOCKETS = SocketRule.builder()
+            .take(SocketKind.TCP, "not connected or listening", SocketState.ESTABLISHED, SocketState.LISTEN,
+                    SocketState.SYN_RECV)
+            .takeWhileBound(SocketKind.UDP, "not bound")
+            .take(SocketKind.UNIX_STREAM, "not connected", SocketState.ESTABLISHED)
+            .take(SocketKind.UNIX_DGRAM, "closed")
+            .build();
 
     static final MapTypeTraits SOCKMAP = traits(MapType.SOCKMAP);
     static final MapTypeTraits SOCKHASH = traits(MapType.SOCKHASH);
@@ -43,7 +74,7 @@ public final class SockMapProvider implements MapProvider {
                 .keySize(0, 0xffff_ffffL)
                 .valueSize(0, 0xffff_ffffL, Errno.EINVAL)
                 .maxEntriesMin(0)
-                .updateFlagsLast()
+                .socketValue(SOCKETS)
                 .commands(BpfCmd.MAP_LOOKUP_ELEM, BpfCmd.MAP_UPDATE_ELEM, BpfCmd.MAP_DELETE_ELEM,
                         BpfCmd.MAP_GET_NEXT_KEY)
                 .build();
@@ -81,8 +112,26 @@ public final class SockMapProvider implements MapProvider {
 
     @Override
     public long memoryUsage(MapDef def) {
+        return def.type() == MapType.SOCKMAP ? STAB + Integer.toUnsignedLong(def.maxEntries()) * SLOT
+                : hashBytes(def, 0);
+    }
+
+    /** A SOCKHASH's memlock with {@code count} elements: it grows as sockets come, as the kernel's. */
+    static long hashBytes(MapDef def, long count) {
+        long buckets = Long.highestOneBit(Math.max(1, Integer.toUnsignedLong(def.maxEntries()) * 2 - 1));
+        return SHTAB + buckets * BUCKET + count * (SHTAB_ELEM + roundUp8(def.keySize()));
+    }
+
+    private static long roundUp8(int n) {
+        return (Integer.toUnsignedLong(n) + 7) & ~7L;
+    }
+
+    /** A SOCKHASH is charged at its fullest, so that an insert never finds the budget spent. */
+    @Override
+    public MapFootprint footprint(MapDef def) {
         long n = Integer.toUnsignedLong(def.maxEntries());
-        return MAP_HEADER + n * (def.type() == MapType.SOCKMAP ? SLOT : ELEM + def.keySize());
+        return MapFootprint.heap(def.type() == MapType.SOCKMAP ? memoryUsage(def)
+                : hashBytes(def, 0) + n * (HEAP_ELEM + roundUp8(def.keySize())));
     }
 
     @Override

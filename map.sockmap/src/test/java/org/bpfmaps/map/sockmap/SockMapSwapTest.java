@@ -53,6 +53,48 @@ class SockMapSwapTest {
         assertEquals(f.sock(fds[3]).cookie(), f.lookup(sh, 12));
     }
 
+    /**
+     * While detached, an update answers what the provider would for what comes before its flags
+     * (the socket the value names, from the type's traits) and the flags themselves, in the
+     * kernel's order (sockmap-extra-6.18.json, sockmap_update_check_order); ENODEV only for what
+     * needs the provider.
+     */
+    @Test
+    void detachedMapsAnswerTheSocketAndFlagChecksAsAttached() throws IOException {
+        int sh = f.create(MapType.SOCKHASH, 4, 8, 8, 0);
+        int sm = f.create(MapType.SOCKMAP, 4, 8, 4, 0);
+        int ok = f.established();
+        int unconnected = f.register(java.nio.channels.SocketChannel.open());
+        long[][] inputs = {{ok, 3, 0}, {ok, 8, 0}, {ok, 3, 9}, {99, 3, 0}, {sh, 3, 0}, {1L << 31, 3, 0},
+            {unconnected, 3, 0}, {unconnected, 0, 9}};
+        Errno[] kernel = {Errno.EINVAL, Errno.EINVAL, Errno.EINVAL, Errno.EBADF, Errno.ENOTSOCK, Errno.EINVAL,
+            Errno.EOPNOTSUPP, Errno.EOPNOTSUPP};
+        String[] attached = new String[inputs.length * 2];
+        for (int i = 0; i < inputs.length; i++) {
+            for (int m = 0; m < 2; m++) {
+                long[] in = inputs[i];
+                int r = f.update(m == 0 ? sm : sh, (int) in[2], in[0], in[1]);
+                assertEquals(kernel[i].ret(), r, "attached, input " + i + ": " + f.why);
+                attached[2 * i + m] = f.why;
+            }
+        }
+        f.runtime.removeProvider(f.provider);
+        for (int i = 0; i < inputs.length; i++) {
+            for (int m = 0; m < 2; m++) {
+                long[] in = inputs[i];
+                int r = f.update(m == 0 ? sm : sh, (int) in[2], in[0], in[1]);
+                assertEquals(kernel[i].ret(), r, "detached, input " + i + ": " + f.why);
+                if (kernel[i] != Errno.EINVAL || in[0] > Integer.MAX_VALUE) {
+                    assertEquals(attached[2 * i + m], f.why, "the same reason, input " + i);
+                }
+            }
+        }
+        assertEquals(Errno.ENODEV.ret(), f.update(sm, 9, ok, 0), "the index needs the provider");
+        assertEquals(Errno.ENODEV.ret(), f.update(sh, 1, ok, 0), "so does the insert");
+        f.runtime.addProvider(new SockMapProvider(), 0, "1.0.1");
+        assertEquals(0, f.update(sh, 1, ok, 0), "attached again");
+    }
+
     @Test
     void swapsUnderAWriterLoseNoAcknowledgedUpdate() throws Exception {
         int sh = f.create(MapType.SOCKHASH, 4, 8, 8, 0);
