@@ -8,6 +8,7 @@ import org.bpfmaps.core.api.BpfRuntime;
 import org.bpfmaps.core.api.BpfSettings;
 import org.bpfmaps.core.sock.SocketFactories;
 import org.bpfmaps.core.sock.SocketFactory;
+import org.bpfmaps.core.sock.TcpStateSource;
 import org.bpfmaps.core.spi.MapProvider;
 import org.bpfmaps.core.spi.ObjectHost;
 import org.osgi.framework.BundleContext;
@@ -24,8 +25,9 @@ import org.osgi.service.component.annotations.ReferencePolicy;
 
 /**
  * The core in a framework: tracks {@link MapProvider} services (any number, coming and going at
- * any time) and {@link SocketFactory} services (socket kinds other bundles make), and registers the default instance as the {@link Bpf} service and a {@link BpfRuntime}
- * for isolated ones.
+ * any time), {@link SocketFactory} services (socket kinds other bundles make) and
+ * {@link TcpStateSource} services (faster TCP state readers), and registers the default instance as
+ * the {@link Bpf} service and a {@link BpfRuntime} for isolated ones.
  *
  * <p>Settings come from the configuration {@code org.bpfmaps.core} (Config Admin) or else the
  * framework properties {@value BpfSettings#POSSIBLE_CPUS}, {@value BpfSettings#MEMORY_BUDGET} and
@@ -54,11 +56,22 @@ public final class CoreComponent extends RegistryRuntime {
     @Reference(service = SocketFactory.class, cardinality = ReferenceCardinality.MULTIPLE,
             policy = ReferencePolicy.DYNAMIC)
     void addSocketFactory(SocketFactory factory) {
-        SocketFactoryServices.add(factory);
+        ServiceList.SOCKET_FACTORIES.add(factory);
     }
 
     void removeSocketFactory(SocketFactory factory) {
-        SocketFactoryServices.remove(factory);
+        ServiceList.SOCKET_FACTORIES.remove(factory);
+    }
+
+    /** A faster reader of TCP states (the native bundle's netlink one), for the socket layer. */
+    @Reference(service = TcpStateSource.class, cardinality = ReferenceCardinality.MULTIPLE,
+            policy = ReferencePolicy.DYNAMIC)
+    void addTcpStateSource(TcpStateSource source) {
+        ServiceList.TCP_STATE_SOURCES.add(source);
+    }
+
+    void removeTcpStateSource(TcpStateSource source) {
+        ServiceList.TCP_STATE_SOURCES.remove(source);
     }
 
     @Activate

@@ -10,7 +10,7 @@ import java.nio.channels.SocketChannel;
 
 /**
  * A registered {@code java.nio} channel as a socket of the object table: its state read from the
- * kernel's tables for TCP ({@link ProcNetTcp}), from the channel for the others; closing it is
+ * kernel for TCP ({@link TcpStates}), from the channel for the others; closing it is
  * closing the channel.
  */
 final class ChannelSocket extends SocketObject {
@@ -35,7 +35,7 @@ final class ChannelSocket extends SocketObject {
                 if (local == null) {
                     return SocketState.CLOSE;
                 }
-                return kind() == SocketKind.TCP ? ProcNetTcp.stateOf((InetSocketAddress) local, null)
+                return kind() == SocketKind.TCP ? TcpStates.stateOf((InetSocketAddress) local, null)
                         : SocketState.LISTEN; // a bound ServerSocketChannel listens: bind() calls listen()
             }
             if (channel instanceof SocketChannel sc) {
@@ -47,7 +47,7 @@ final class ChannelSocket extends SocketObject {
                 if (remote == null) {
                     return SocketState.CLOSE; // never connected, or only bound: in no hash table
                 }
-                return ProcNetTcp.stateOf((InetSocketAddress) local, (InetSocketAddress) remote);
+                return TcpStates.stateOf((InetSocketAddress) local, (InetSocketAddress) remote);
             }
             DatagramChannel dc = (DatagramChannel) channel;
             return dc.isConnected() ? SocketState.ESTABLISHED : SocketState.CLOSE;

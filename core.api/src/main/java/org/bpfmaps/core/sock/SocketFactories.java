@@ -3,15 +3,13 @@ package org.bpfmaps.core.sock;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
-import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.TreeSet;
 import org.bpfmaps.core.api.Bpf;
-import org.bpfmaps.core.impl.SocketFactoryServices;
+import org.bpfmaps.core.impl.ServiceList;
 
 /**
  * The socket kinds the installed parts can make, and the way to make one: the entry point of the
@@ -32,32 +30,15 @@ public final class SocketFactories {
     private SocketFactories() {
     }
 
-    /** The class path's factories, looked up once; one that cannot load (a missing library) is left out. */
+    /** The class path's factories, looked up once. */
     private static final class ClassPath {
-        static final List<SocketFactory> FOUND = load();
-
-        private static List<SocketFactory> load() {
-            List<SocketFactory> out = new ArrayList<>();
-            Iterator<SocketFactory> it = ServiceLoader.load(SocketFactory.class, SocketFactory.class.getClassLoader())
-                    .iterator();
-            for (int i = 0; i < 1000; i++) { // bounded: a broken provider file must not loop
-                try {
-                    if (!it.hasNext()) {
-                        break;
-                    }
-                    out.add(it.next());
-                } catch (ServiceConfigurationError | LinkageError e) {
-                    // a factory whose class cannot load makes nothing; the others still count
-                }
-            }
-            return Collections.unmodifiableList(out);
-        }
+        static final List<SocketFactory> FOUND = ServiceList.onClassPath(SocketFactory.class);
     }
 
     private static List<SocketFactory> factories() {
         List<SocketFactory> all = new ArrayList<>();
         all.add(CORE);
-        all.addAll(SocketFactoryServices.all());
+        all.addAll(ServiceList.SOCKET_FACTORIES.all());
         all.addAll(ClassPath.FOUND);
         return all;
     }

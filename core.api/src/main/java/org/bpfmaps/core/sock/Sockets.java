@@ -32,11 +32,25 @@ import org.bpfmaps.core.spi.ObjectKind;
  * closed, as an fd stays open on a socket that was shut down. A socket registered on a failed call
  * (the instance's fd limit) is closed, as the kernel releases a socket it could not give an fd for.
  *
- * <p><b>TCP states</b> come from the kernel's tables {@code /proc/net/tcp} and {@code /proc/net/tcp6},
- * found by the socket's local and remote addresses, read again on every {@link BpfSocket#state()}.
- * That needs no descriptor of the channel, hence no {@code --add-opens java.base/sun.nio.ch} on any
- * command line (tests, JMH forks, Karaf, embedders), unlike {@code getsockopt(TCP_INFO)}. Its cost
- * is a read of the tables, linear in the TCP sockets of the network namespace.
+ * <p><b>TCP states</b> are read from the kernel again on every {@link BpfSocket#state()}, found by
+ * the socket's local and remote addresses (an IPv4 socket of the JDK is usually a dual-stack IPv6
+ * one, found by its IPv4-mapped addresses), which needs no descriptor of the channel, hence no
+ * {@code --add-opens java.base/sun.nio.ch} on any command line (tests, JMH forks, Karaf, embedders),
+ * unlike {@code getsockopt(TCP_INFO)}. Two ways, the first that can tell:
+ * <ul>
+ * <li>a {@link TcpStateSource} when one is installed: the bundle {@code sock.native} (JNA) asks the
+ * kernel with {@code NETLINK_SOCK_DIAG} for the one socket of the exact four-tuple (the listener
+ * for a server socket), a hash lookup of a few microseconds whatever the number of sockets. It
+ * tells nothing (and the next way answers) without JNA, on a kernel without TCP socket diagnostics,
+ * for a connect still under way (no local address yet), or for an answer about a socket on other
+ * addresses. A socket bound to a device by native code ({@code SO_BINDTODEVICE}, which Java cannot
+ * set) is not found by it and reads as {@link SocketState#CLOSE}.
+ * <li>otherwise the kernel's tables {@code /proc/net/tcp} and {@code /proc/net/tcp6}, read whole:
+ * exact, but linear in the TCP sockets of the network namespace, TIME_WAIT ones included
+ * (milliseconds with a thousand of them).
+ * </ul>
+ * Either way, sockets no program holds (TIME_WAIT, connections not accepted yet) never answer for
+ * a socket of the JVM, and a socket in none of the kernel's tables is {@link SocketState#CLOSE}.
  */
 public final class Sockets {
     /** The object kind of sockets: no ids, not pinnable (OBJ_PIN and OBJ_GET_INFO_BY_FD answer EINVAL). */

@@ -24,7 +24,9 @@
  * its entry point {@link org.bpfmaps.core.sock.SocketFactories} ({@code kinds()}, {@code open});
  * {@link org.bpfmaps.core.sock.SocketRule}, which sockets a map type takes and how an
  * update's value names one, as data in the type's traits, so that a detached map answers those
- * checks as its provider would.
+ * checks as its provider would; {@link org.bpfmaps.core.sock.TcpStateSource}, the extension point
+ * of a faster reader of TCP states than {@code /proc/net/tcp} (the native bundle's exact
+ * {@code NETLINK_SOCK_DIAG} lookup).
  */
 @Export
 @Version("1.2.0")
