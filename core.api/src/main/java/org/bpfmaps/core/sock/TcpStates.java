@@ -13,8 +13,8 @@ final class TcpStates {
     private TcpStates() {
     }
 
-    /** The class path's sources, looked up once. */
-    private static final class ClassPath {
+    /** The class path's sources, looked up once (package-private for tests). */
+    static final class ClassPath {
         static final List<TcpStateSource> FOUND = ServiceList.onClassPath(TcpStateSource.class);
     }
 

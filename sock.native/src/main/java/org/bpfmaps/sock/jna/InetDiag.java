@@ -131,7 +131,9 @@ final class InetDiag {
      * socket a request's), so no other socket can be on these addresses; null when the reply is not
      * an answer to that lookup (another error, a short message, a socket on other addresses: the
      * listener lookup takes a wildcard listener for a specific address), for the caller to read
-     * {@code /proc}.
+     * {@code /proc}. The kernel looks a four-tuple up in the established hash and, when nothing is
+     * there, among the listeners ({@code inet_lookup}): a listener in answer to a connection's
+     * lookup is {@link SocketState#CLOSE} too.
      */
     static SocketState state(byte[] reply, int n, InetSocketAddress local, InetSocketAddress remote) {
         int type = type(reply, n);
@@ -149,8 +151,16 @@ final class InetDiag {
         InetSocketAddress src = at(reply, family, id + 4, b.getShort(id) & 0xffff);
         InetSocketAddress dst = at(reply, family, id + 20, b.getShort(id + 2) & 0xffff);
         b.order(ByteOrder.nativeOrder());
-        if (st == null || src == null || !same(src, local)
-                || (remote == null ? dst.getPort() != 0 || !dst.getAddress().isAnyLocalAddress() : !same(dst, remote))) {
+        if (st == null || src == null) {
+            return null;
+        }
+        boolean listener = dst.getPort() == 0 && dst.getAddress().isAnyLocalAddress();
+        if (remote != null && listener && st == SocketState.LISTEN) {
+            // the lookup falls back to the listeners only when the established hash has nothing on
+            // the four-tuple: no connection (an accepted socket that reached CLOSE, its listener open)
+            return SocketState.CLOSE;
+        }
+        if (!same(src, local) || (remote == null ? !listener : !same(dst, remote))) {
             return null;
         }
         return b.getInt(HEADER + MSG_INODE) == 0 ? SocketState.CLOSE : st;

@@ -61,8 +61,8 @@ public final class NetlinkTcpStates implements TcpStateSource {
         }
     }
 
-    /** Why this source cannot answer here, or null when it can. */
-    Throwable unavailable() {
+    /** Why this source cannot answer here (no JNA, no TCP diagnostics in the kernel), or null when it can. */
+    public Throwable unavailableReason() {
         usable();
         return unavailable;
     }
@@ -135,7 +135,7 @@ public final class NetlinkTcpStates implements TcpStateSource {
 
     /** Closes the idle sockets; a call under way closes its own after. */
     @Deactivate
-    void close() {
+    public void close() {
         closed = true;
         drain();
     }
