@@ -6,8 +6,9 @@ import com.sun.jna.Platform;
 
 /**
  * The C library's calls this bundle makes, bound by JNA's direct mapping when the class
- * initialises. The only class that names JNA: when JNA or its native part is missing, its
- * initialisation fails, and {@link NativeCalls} says so instead of anything crashing.
+ * initialises. The first class to touch JNA: when JNA or its native part is missing, its
+ * initialisation fails, and {@link NativeCalls} says so instead of anything crashing (the classes
+ * that catch JNA's {@code LastErrorException} are used only once it has loaded).
  */
 final class Libc {
     static final int AF_UNIX = 1;

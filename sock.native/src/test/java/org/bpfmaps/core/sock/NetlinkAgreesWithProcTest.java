@@ -79,13 +79,26 @@ class NetlinkAgreesWithProcTest {
                 TcpStates.ClassPath.FOUND.toString());
     }
 
-    @Test
-    void listeningConnectedAcceptedAndNotYetAccepted() throws IOException {
+    /** A test on a listener, a connected socket and the accepted one, all closed after. */
+    private interface OnPair {
+        void run(Family f, ServerSocketChannel server, SocketChannel client, SocketChannel accepted) throws IOException;
+    }
+
+    /** Runs {@code test} on a fresh pair of sockets of each family. */
+    private static void eachFamily(OnPair test) throws IOException {
         for (Family f : FAMILIES) {
             try (ServerSocketChannel server = f.listen();
                     SocketChannel client = f.connect(server);
-                    SocketChannel accepted = server.accept();
-                    SocketChannel waiting = f.connect(server)) {
+                    SocketChannel accepted = server.accept()) {
+                test.run(f, server, client, accepted);
+            }
+        }
+    }
+
+    @Test
+    void listeningConnectedAcceptedAndNotYetAccepted() throws IOException {
+        eachFamily((f, server, client, accepted) -> {
+            try (SocketChannel waiting = f.connect(server)) {
                 same(SocketState.LISTEN, local(server), null, f.name + " listener");
                 same(SocketState.ESTABLISHED, local(client), remote(client), f.name + " connected");
                 same(SocketState.ESTABLISHED, local(accepted), remote(accepted), f.name + " accepted");
@@ -95,58 +108,51 @@ class NetlinkAgreesWithProcTest {
                 same(SocketState.CLOSE, local(client), new InetSocketAddress(local(client).getAddress(), 1),
                         f.name + " no such connection");
             }
-        }
+        });
     }
 
     @Test
     void closeWaitAfterThePeersFin() throws IOException {
-        for (Family f : FAMILIES) {
-            try (ServerSocketChannel server = f.listen(); SocketChannel client = f.connect(server)) {
-                SocketChannel accepted = server.accept();
-                InetSocketAddress a = local(accepted);
-                accepted.close();
-                assertEquals(-1, client.read(ByteBuffer.allocate(1)), "the peer's FIN");
-                same(SocketState.CLOSE_WAIT, local(client), remote(client), f.name + " CLOSE_WAIT");
-                same(SocketState.CLOSE, a, local(client), f.name + " the closed peer (FIN_WAIT2, no program's)");
-            }
-        }
+        eachFamily((f, server, client, accepted) -> {
+            InetSocketAddress a = local(accepted);
+            accepted.close();
+            assertEquals(-1, client.read(ByteBuffer.allocate(1)), "the peer's FIN");
+            same(SocketState.CLOSE_WAIT, local(client), remote(client), f.name + " CLOSE_WAIT");
+            same(SocketState.CLOSE, a, local(client), f.name + " the closed peer (FIN_WAIT2, no program's)");
+        });
     }
 
     @Test
     void closeAfterAReset() throws IOException {
-        for (Family f : FAMILIES) {
-            try (ServerSocketChannel server = f.listen(); SocketChannel client = f.connect(server)) {
-                SocketChannel accepted = server.accept();
-                accepted.setOption(StandardSocketOptions.SO_LINGER, 0);
-                accepted.close(); // RST
-                assertThrows(IOException.class, () -> client.read(ByteBuffer.allocate(1)), "connection reset");
-                same(SocketState.CLOSE, local(client), remote(client), f.name + " reset");
-            }
-        }
+        eachFamily((f, server, client, accepted) -> {
+            InetSocketAddress a = local(accepted);
+            accepted.setOption(StandardSocketOptions.SO_LINGER, 0);
+            accepted.close(); // RST
+            assertThrows(IOException.class, () -> client.read(ByteBuffer.allocate(1)), "connection reset");
+            same(SocketState.CLOSE, local(client), remote(client), f.name + " reset");
+            same(SocketState.CLOSE, a, local(client), f.name + " the peer that reset, its listener open");
+        });
     }
 
     @Test
     void closeAfterFinsBothWaysAndAfterClosing() throws IOException {
-        for (Family f : FAMILIES) {
-            try (ServerSocketChannel server = f.listen(); SocketChannel client = f.connect(server)) {
-                SocketChannel accepted = server.accept();
-                InetSocketAddress a = local(accepted);
-                client.shutdownOutput();
-                assertEquals(-1, accepted.read(ByteBuffer.allocate(1)));
-                accepted.close();
-                assertEquals(-1, client.read(ByteBuffer.allocate(1)));
-                same(SocketState.CLOSE, local(client), remote(client),
-                        f.name + " FINs both ways: a TIME_WAIT socket took its place, no program's");
-                same(SocketState.CLOSE, a, local(client), f.name + " the closed peer");
-                InetSocketAddress l = local(client);
-                InetSocketAddress r = remote(client);
-                client.close();
-                same(SocketState.CLOSE, l, r, f.name + " closed");
-                InetSocketAddress s = local(server);
-                server.close();
-                same(SocketState.CLOSE, s, null, f.name + " closed listener");
-            }
-        }
+        eachFamily((f, server, client, accepted) -> {
+            InetSocketAddress a = local(accepted);
+            client.shutdownOutput();
+            assertEquals(-1, accepted.read(ByteBuffer.allocate(1)));
+            accepted.close();
+            assertEquals(-1, client.read(ByteBuffer.allocate(1)));
+            same(SocketState.CLOSE, local(client), remote(client),
+                    f.name + " FINs both ways: a TIME_WAIT socket took its place, no program's");
+            same(SocketState.CLOSE, a, local(client), f.name + " the closed peer, its listener open");
+            InetSocketAddress l = local(client);
+            InetSocketAddress r = remote(client);
+            client.close();
+            same(SocketState.CLOSE, l, r, f.name + " closed");
+            InetSocketAddress s = local(server);
+            server.close();
+            same(SocketState.CLOSE, s, null, f.name + " closed listener");
+        });
     }
 
     @Test
