@@ -190,6 +190,19 @@ final class ChannelSocket implements BpfSocket {
         return false;
     }
 
+    @Override
+    public synchronized List<SocketLink> links() {
+        List<SocketLink> out = new ArrayList<>();
+        if (listeners != null) {
+            for (Runnable r : listeners) {
+                if (r instanceof SocketLink l) {
+                    out.add(l);
+                }
+            }
+        }
+        return out;
+    }
+
     /** Runs the close listeners, once, outside the lock; a throwing listener does not stop the others. */
     private void leaveMaps() {
         List<Runnable> run;

@@ -16,9 +16,15 @@
  *
  * <p>1.1: {@link org.bpfmaps.core.sock.Sockets#byCookie}, how a map restored after its bundle's
  * update finds its sockets again; {@code Sockets.byFd(ObjectHost, int)} for providers.
+ *
+ * <p>1.2: listings, for tools: {@link org.bpfmaps.core.sock.Sockets#list}, an instance's sockets by
+ * fd; {@link org.bpfmaps.core.sock.SocketLink}, the close listener a map registers per element, made
+ * to name its map and key, {@link org.bpfmaps.core.sock.BpfSocket#links} and
+ * {@link org.bpfmaps.core.sock.Sockets#slots}, the maps (id and key, {@link org.bpfmaps.core.sock.MapSlot})
+ * a socket is in.
  */
 @Export
-@Version("1.1.0")
+@Version("1.2.0")
 package org.bpfmaps.core.sock;
 
 import org.osgi.annotation.bundle.Export;

@@ -25,9 +25,13 @@
  * {@code restore}, which tell the provider the map's instance, to resolve the fds its values name;
  * {@link org.bpfmaps.core.spi.MapTypeTraits#updateFlagsLast}, for a type whose update checks its
  * value's fd before its flags.
+ *
+ * <p>2.3: {@link org.bpfmaps.core.spi.ObjectHost#objects}, the open fds of an object kind, and
+ * {@link org.bpfmaps.core.spi.ObjectHost#mapId}, which map runs on a provider's ops: for listings of
+ * sockets and the maps that hold them.
  */
 @Export
-@Version("2.2.0")
+@Version("2.3.0")
 package org.bpfmaps.core.spi;
 
 import org.osgi.annotation.bundle.Export;
