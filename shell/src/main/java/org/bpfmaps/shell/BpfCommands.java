@@ -137,7 +137,7 @@ public final class BpfCommands {
     }
 
     /** Gogo passes an unset variable as null; a shell would pass an empty word. */
-    private static List<String> words(String[] args) {
+    static List<String> words(String[] args) {
         List<String> words = new ArrayList<>(args == null ? 0 : args.length);
         if (args != null) {
             for (String a : args) {

@@ -14,6 +14,7 @@ import java.util.function.Supplier;
 import org.bpfmaps.core.api.Bpf;
 import org.bpfmaps.core.api.MapInfo;
 import org.bpfmaps.core.api.MapType;
+import org.bpfmaps.core.sock.Sockets;
 
 /**
  * What Tab offers in a command line of the shell, from the live state: {@link #candidates} gives
@@ -67,6 +68,7 @@ public final class Completion {
         List<String> rest = words.subList(1, words.size());
         Collection<String> offered = switch (command) {
             case "map" -> map(rest, current);
+            case "sock" -> sock(rest, current);
             case "help" -> help(rest);
             default -> documented(command, rest.size(), current);
         };
@@ -164,6 +166,57 @@ public final class Completion {
             case "show", "list" -> args.size() < 2 ? handle(args, current) : List.of();
             default -> args.size() < 2 ? handle(args, current) : afterHandle(sub, args.subList(2, args.size()), current);
         };
+    }
+
+    /**
+     * {@code sock}: its subcommands, then the live socket fds where an FD is expected (show, list,
+     * close), {@code listen} and paths after {@code unix}; nothing for hosts and ports.
+     */
+    private Collection<String> sock(List<String> words, String current) {
+        if (current.startsWith("-")) {
+            return words.isEmpty() ? List.of("-j", "--json", "-p", "--pretty", "--help")
+                    : List.of("-j", "--json", "-p", "--pretty");
+        }
+        List<String> w = new ArrayList<>();
+        for (String word : words) {
+            if (!(word.length() > 1 && word.startsWith("-"))) { // options may stand anywhere
+                w.add(word);
+            }
+        }
+        if (w.isEmpty()) {
+            return SockCommand.commandNames();
+        }
+        String sub = null;
+        for (String name : SockCommand.commandNames()) {
+            if (sub == null && Args.isPrefix(w.get(0), name)) {
+                sub = name;
+            }
+        }
+        int args = w.size() - 1;
+        if (sub == null || args > 1) {
+            return List.of();
+        }
+        return switch (sub) {
+            case "show", "list", "close" -> args == 0 ? socketFds() : List.of();
+            case "unix" -> {
+                if (args == 1) {
+                    yield Args.isPrefix(w.get(1), "listen") ? files(current) : List.of();
+                }
+                List<String> out = new ArrayList<>(files(current));
+                out.add("listen");
+                yield out;
+            }
+            default -> List.of();
+        };
+    }
+
+    /** The fds of the instance's sockets, lowest first. */
+    private List<String> socketFds() {
+        List<String> out = new ArrayList<>();
+        for (int fd : Sockets.list(bpf).keySet()) {
+            out.add(Integer.toString(fd));
+        }
+        return out;
     }
 
     /** {@code MAP := id MAP_ID | pinned FILE | name MAP_NAME}: the keyword, then the live values. */

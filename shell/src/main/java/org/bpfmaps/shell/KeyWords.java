@@ -29,6 +29,11 @@ final class KeyWords {
         return new KeyWords(formats, asked || System.console() != null);
     }
 
+    /** Whether more than bpftool's output is shown (asked for, or a console): also the sockets behind elements. */
+    boolean forPeople() {
+        return show;
+    }
+
     private KeyFormat formatOf(MapInfo info) {
         MapType type = info.mapType();
         for (KeyFormat f : formats) {
