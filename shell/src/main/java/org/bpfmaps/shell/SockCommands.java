@@ -13,11 +13,12 @@ import org.osgi.service.component.annotations.Reference;
 /**
  * The Gogo command {@code bpf:sock} ({@link SockCommand}), documented for {@code help} by the
  * {@code bpf.command.*} service properties ({@link DocumentedCommand}); Tab completes it from the
- * live sockets ({@link Completion}). One component per framework, so its record of the listeners
- * the shell opened ({@link ShellListeners}) is shared by every session and every one-shot client
- * of a running instance, as the sockets themselves are (they are the instance's).
+ * live sockets ({@link Completion}). One component per framework, immediate so that Gogo's
+ * getting and releasing it around each command does not make a new one: its record of the
+ * listeners the shell opened ({@link ShellListeners}) is shared by every session and every
+ * one-shot client of a running instance, as the sockets themselves are (they are the instance's).
  */
-@Component(service = SockCommands.class, property = {
+@Component(service = SockCommands.class, immediate = true, property = {
     "osgi.command.scope=bpf",
     "osgi.command.function=sock",
     "bpf.command.summary=" + SockCommands.SUMMARY,
