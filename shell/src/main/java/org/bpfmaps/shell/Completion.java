@@ -28,6 +28,8 @@ import org.bpfmaps.core.sock.Sockets;
  * the map types served now, and the option flags. A path being typed is offered up to its next
  * {@code /}, and such a candidate ends with {@code /} (the terminal then adds no space).
  *
+ * <p>For {@code sock}: its subcommands, and the live sockets' fds where an FD is expected.
+ *
  * <p>For another bundle's documented command ({@link DocumentedCommand}): what its
  * {@code bpf.command.completion} property says for the argument at the cursor, such as the paths
  * (from the working directory) and then the map types served now for {@code conformance FILE [TYPE...]}.

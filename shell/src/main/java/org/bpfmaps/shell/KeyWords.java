@@ -10,7 +10,8 @@ import org.bpfmaps.core.spi.KeyFormat;
  * (an LPM trie's CIDR), so that the shell knows no map type. {@code key 10.0.0.0/8} is read
  * through them where bpftool reads bytes; keys are shown in that form next to their bytes only
  * when asked ({@code --cidr}) or when a person reads the output (a console, nothing piped), so
- * that piped plain output and JSON stay bpftool's byte for byte.
+ * that piped plain output and JSON stay bpftool's byte for byte. The same rule shows the socket
+ * behind each element of a sockmap ({@link SocketNotes}).
  */
 final class KeyWords {
     /** No formats: bpftool's words only. */

@@ -238,12 +238,14 @@ public final class SockCommand {
     /** {@code sock listen [HOST] PORT}: a TCP listener. */
     private int listen(Output out, Args a) {
         InetSocketAddress addr = hostPort(out, a, true);
-        if (addr == null) {
-            return -1;
-        }
+        return addr == null ? -1 : listen(out, family(addr), addr);
+    }
+
+    /** A listener of the shell bound to {@code addr}, registered and shown. */
+    private int listen(Output out, ProtocolFamily family, SocketAddress addr) {
         ServerSocketChannel l = null;
         try {
-            l = ServerSocketChannel.open(family(addr));
+            l = ServerSocketChannel.open(family);
             l.bind(addr);
             l.configureBlocking(false); // only the shell accepts on it, never waiting (see connect)
         } catch (IOException | RuntimeException e) {
@@ -291,18 +293,7 @@ public final class SockCommand {
             out.error("invalid path '" + path + "'", e.getMessage());
             return -1;
         }
-        if (!listen) {
-            return connect(out, addr);
-        }
-        ServerSocketChannel l = null;
-        try {
-            l = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-            l.bind(addr);
-            l.configureBlocking(false);
-        } catch (IOException | RuntimeException e) {
-            return failed(out, "can't listen on " + path, e, l);
-        }
-        return made(out, List.of(l), l);
+        return listen ? listen(out, StandardProtocolFamily.UNIX, addr) : connect(out, addr);
     }
 
     /**

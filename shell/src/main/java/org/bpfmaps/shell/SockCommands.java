@@ -1,6 +1,5 @@
 package org.bpfmaps.shell;
 
-import java.io.PrintStream;
 import java.util.List;
 import java.util.Map;
 import org.apache.felix.service.command.CommandSession;
@@ -84,22 +83,7 @@ public final class SockCommands {
     /** {@code sock ...}: the instance's sockets. */
     @Descriptor("Sockets of the instance: sock { show | list } [FD], listen, connect, udp, unix, close")
     public void sock(CommandSession session, String... args) {
-        PrintStream out = System.out; // Gogo points them at the session's streams while a command runs
-        PrintStream err = System.err;
-        int code = 255;
-        try {
-            if (args != null && args.length == 1 && "--help".equals(args[0])) {
-                out.print(doc.doc(List.of()).render());
-                out.flush();
-                code = 0;
-            } else {
-                code = new SockCommand(bpf, listeners).run(BpfCommands.words(args), out, err);
-            }
-        } catch (Throwable t) { // the last guard: one Error line, never a stack trace
-            err.print("Error: internal error: " + t + "\n");
-            err.flush();
-        } finally {
-            session.put(BpfCommands.EXIT, code);
-        }
+        BpfCommands.run(session, args, () -> doc.doc(List.of()),
+                (out, err) -> new SockCommand(bpf, listeners).run(BpfCommands.words(args), out, err));
     }
 }
