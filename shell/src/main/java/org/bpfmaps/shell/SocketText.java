@@ -1,6 +1,8 @@
 package org.bpfmaps.shell;
 
 import java.io.UncheckedIOException;
+import java.net.Inet6Address;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.UnixDomainSocketAddress;
@@ -41,16 +43,49 @@ final class SocketText {
      */
     static String address(SocketAddress a) {
         if (a instanceof InetSocketAddress in && in.getAddress() != null) {
-            String host = in.getAddress().getHostAddress();
-            int zone = host.indexOf('%');
-            host = zone >= 0 ? host.substring(0, zone) : host;
-            return (host.contains(":") ? "[" + host + "]" : host) + ":" + in.getPort();
+            InetAddress ip = in.getAddress();
+            return (ip instanceof Inet6Address ? "[" + ipv6(ip.getAddress()) + "]" : ip.getHostAddress()) + ":"
+                    + in.getPort();
         }
         if (a instanceof UnixDomainSocketAddress u) {
             String p = u.getPath().toString();
             return p.isEmpty() ? null : p;
         }
         return a == null ? null : a.toString();
+    }
+
+    /** An IPv6 address in its short form (RFC 5952: the longest run of two or more zero groups as {@code ::}). */
+    static String ipv6(byte[] b) {
+        int[] g = new int[8];
+        for (int i = 0; i < 8; i++) {
+            g[i] = (b[2 * i] & 0xff) << 8 | b[2 * i + 1] & 0xff;
+        }
+        int best = -1;
+        int bestLen = 1;
+        for (int i = 0; i < 8; i++) {
+            int j = i;
+            while (j < 8 && g[j] == 0) {
+                j++;
+            }
+            if (j - i > bestLen) {
+                best = i;
+                bestLen = j - i;
+            }
+            i = Math.max(i, j);
+        }
+        StringBuilder s = new StringBuilder();
+        for (int i = 0; i < 8; i++) {
+            if (i == best) {
+                s.append("::");
+                i += bestLen - 1;
+                continue;
+            }
+            if (s.length() > 0 && s.charAt(s.length() - 1) != ':') {
+                s.append(':');
+            }
+            s.append(Integer.toHexString(g[i]));
+        }
+        return s.toString();
     }
 
     /** A key as one line of bpftool's hex bytes ({@code 01 00 00 00}), however long. */

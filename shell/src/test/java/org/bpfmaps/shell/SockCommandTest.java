@@ -161,6 +161,61 @@ class SockCommandTest {
     }
 
     @Test
+    void ipv6AddressesInTheirShortForm() {
+        assertEquals(List.of("::1", "::", "2001:db8::1", "2001:db8:0:1:1:1:1:1", "1::", "fe80::1:0:0:1"),
+                List.of(SocketText.ipv6(v6("::1")), SocketText.ipv6(v6("::")), SocketText.ipv6(v6("2001:db8:0:0:0:0:0:1")),
+                        SocketText.ipv6(v6("2001:db8:0:1:1:1:1:1")), SocketText.ipv6(v6("1:0:0:0:0:0:0:0")),
+                        SocketText.ipv6(v6("fe80:0:0:0:1:0:0:1"))));
+    }
+
+    private static byte[] v6(String literal) {
+        try {
+            return InetAddress.getByName(literal).getAddress();
+        } catch (java.net.UnknownHostException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @Test
+    void ipv6PairsAndBracketedHosts() {
+        Emulator.Result listen = sh.sock("listen ::1 0");
+        int p = port(3);
+        assertEquals(ok("3: tcp  state LISTEN  cookie " + cookie(3) + "\n\tlocal [::1]:" + p + "\n"), listen);
+        Emulator.Result connect = sh.sock("connect [::1] " + p);
+        assertEquals(0, connect.exit(), connect.stderr());
+        int c = port(4);
+        assertEquals("4: tcp  state ESTABLISHED  cookie " + cookie(4) + "\n\tlocal [::1]:" + c + "  remote [::1]:" + p
+                + "\n5: tcp  state ESTABLISHED  cookie " + cookie(5) + "\n\tlocal [::1]:" + p + "  remote [::1]:" + c
+                + "\n", connect.stdout(), "states read from tcp6");
+    }
+
+    /**
+     * Random command lines from the grammar's words and bad ones: every answer is a success or an
+     * Error line or the usage with exit 255, never an internal error; only loopback, and only ports
+     * the instance opened or port 1 (refused).
+     */
+    @Test
+    void randomCommandLinesAnswerCleanly() {
+        long seed = Long.getLong("bpfmaps.sock.seed", System.nanoTime());
+        java.util.Random rnd = new java.util.Random(seed);
+        List<String> vocabulary = List.of("show", "list", "listen", "connect", "udp", "unix", "close", "help", "l",
+                "c", "u", "s", "-j", "-p", "--frob", "0", "1", "3", "4", "5", "70000", "-1", "x", "", "127.0.0.1",
+                "::1", "[::1]", "1:2:3:zz", dir.resolve("u").toString(), dir.resolve("nosuch/x").toString());
+        for (int i = 0; i < 300; i++) {
+            List<String> words = new java.util.ArrayList<>();
+            for (int n = rnd.nextInt(5); n > 0; n--) {
+                words.add(vocabulary.get(rnd.nextInt(vocabulary.size())));
+            }
+            Emulator.Result r = sh.sock(words);
+            String line = String.join(" ", words) + " (seed " + seed + ")";
+            assertTrue(r.exit() == 0 || r.exit() == 255, line + ": " + r);
+            assertFalse(r.stderr().contains("internal error") || r.stdout().contains("internal error"), line + ": " + r);
+            assertTrue(r.exit() == 0 || r.stderr().startsWith("Error: ") || r.stderr().equals(SockCommand.USAGE)
+                    || r.stdout().contains("\"error\"") || r.stdout().equals("null\n"), line + ": " + r);
+        }
+    }
+
+    @Test
     void aListenerTheShellDidNotOpenIsNotAcceptedOn() throws IOException {
         ServerSocketChannel app = ServerSocketChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
         int p = ((InetSocketAddress) app.getLocalAddress()).getPort();
