@@ -28,7 +28,8 @@ import org.bpfmaps.core.sock.Sockets;
  * the map types served now, and the option flags. A path being typed is offered up to its next
  * {@code /}, and such a candidate ends with {@code /} (the terminal then adds no space).
  *
- * <p>For {@code sock}: its subcommands, and the live sockets' fds where an FD is expected.
+ * <p>For {@code sock}: its subcommands, and the live sockets' fds where an FD is expected (also
+ * after {@code value} in an update of a sockmap or sockhash, whose values are socket fds).
  *
  * <p>For another bundle's documented command ({@link DocumentedCommand}): what its
  * {@code bpf.command.completion} property says for the argument at the cursor, such as the paths
@@ -166,7 +167,8 @@ public final class Completion {
             case "help" -> List.of();
             case "create" -> create(args, current);
             case "show", "list" -> args.size() < 2 ? handle(args, current) : List.of();
-            default -> args.size() < 2 ? handle(args, current) : afterHandle(sub, args.subList(2, args.size()), current);
+            default -> args.size() < 2 ? handle(args, current)
+                    : afterHandle(sub, args.subList(0, 2), args.subList(2, args.size()), current);
         };
     }
 
@@ -212,6 +214,39 @@ public final class Completion {
         };
     }
 
+    /**
+     * The type of the map a handle ({@code id N}, {@code pinned FILE}, {@code name NAME}: the first
+     * of that name) names, or -1 when it names none.
+     */
+    private int typeOf(List<String> handle) {
+        try (Libbpf lib = new Libbpf(bpf)) {
+            String kw = handle.get(0);
+            String arg = handle.get(1);
+            int fd = -1;
+            if (Args.isPrefix(kw, "id")) {
+                try {
+                    fd = lib.mapGetFdById(Integer.parseUnsignedInt(arg));
+                } catch (NumberFormatException e) {
+                    return -1;
+                }
+            } else if (Args.isPrefix(kw, "pinned")) {
+                fd = lib.objGet(arg);
+            } else if (Args.isPrefix(kw, "name")) {
+                int[] next = new int[1];
+                for (int id = 0; fd < 0 && lib.mapGetNextId(id, next) == 0; id = next[0]) {
+                    int f = lib.mapGetFdById(next[0]);
+                    MapInfo[] info = new MapInfo[1];
+                    if (f >= 0 && lib.objGetInfoByFd(f, info) == 0 && info[0].name().equals(arg)) {
+                        return info[0].type();
+                    }
+                    lib.close(f);
+                }
+            }
+            MapInfo[] info = new MapInfo[1];
+            return fd >= 0 && lib.objGetInfoByFd(fd, info) == 0 ? info[0].type() : -1;
+        }
+    }
+
     /** The fds of the instance's sockets, lowest first. */
     private List<String> socketFds() {
         List<String> out = new ArrayList<>();
@@ -237,7 +272,7 @@ public final class Completion {
         return List.of();
     }
 
-    private Collection<String> afterHandle(String sub, List<String> rest, String current) {
+    private Collection<String> afterHandle(String sub, List<String> map, List<String> rest, String current) {
         String last = rest.isEmpty() ? null : rest.get(rest.size() - 1);
         int keyAt = lastIndexOf(rest, "key");
         int valueAt = lastIndexOf(rest, "value");
@@ -246,8 +281,16 @@ public final class Completion {
                 if (rest.isEmpty()) {
                     return List.of("key", "value");
                 }
+                if (valueAt == rest.size() - 1) {
+                    // a sockmap's value is a socket fd of the instance: its first byte word
+                    List<String> words = new ArrayList<>(List.of("hex"));
+                    if (MapKinds.holdsSockets(typeOf(map))) {
+                        words.addAll(socketFds());
+                    }
+                    return words;
+                }
                 if (valueAt >= 0) {
-                    return valueAt == rest.size() - 1 ? List.of("hex") : MapGrammar.get().alternatives("UPDATE_FLAGS");
+                    return MapGrammar.get().alternatives("UPDATE_FLAGS");
                 }
                 if (keyAt == rest.size() - 1) {
                     return List.of("hex");

@@ -313,6 +313,18 @@ class SockCommandTest {
         assertTrue(c.candidates("sock unix ", 10).contains("listen"));
         assertTrue(c.candidates("sock unix listen ", 17).contains("pom.xml"), "paths, from the working directory");
         assertEquals(List.of("--json", "--pretty"), c.candidates("sock show --", 12));
+        // a sockmap's value is a socket fd: offered after value, beside hex
+        assertEquals(0, sh.map("create /sys/fs/bpf/a type array key 4 value 4 entries 4 name a").exit());
+        for (String handle : List.of("pinned /sys/fs/bpf/sm", "name sm", "id 1")) {
+            String line = "map update " + handle + " key 0 0 0 0 value ";
+            assertEquals(List.of("3", "4", "5", "hex"), c.candidates(line, line.length()), handle);
+        }
+        String array = "map update pinned /sys/fs/bpf/a key 0 0 0 0 value ";
+        assertEquals(List.of("hex"), c.candidates(array, array.length()), "an array's value is bytes");
+        String nosuch = "map update pinned /sys/fs/bpf/nosuch key 0 0 0 0 value ";
+        assertEquals(List.of("hex"), c.candidates(nosuch, nosuch.length()));
+        assertEquals(6, sh.bpf.bpf(BpfCmd.MAP_CREATE, new MapCreateAttr(MapType.ARRAY, 4, 4, 1)),
+                "completion left no fd open: the next is the lowest after the sockets'");
         assertFalse(c.candidates("sock --", 7).isEmpty());
     }
 }
