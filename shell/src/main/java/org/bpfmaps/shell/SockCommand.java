@@ -319,10 +319,7 @@ public final class SockCommand {
                 }
             }
         } catch (IOException | RuntimeException e) {
-            for (int i = 1; i < made.size(); i++) {
-                closeQuietly(made.get(i));
-            }
-            return failed(out, "can't connect to " + where, e, c);
+            return failed(out, "can't connect to " + where, e, c); // accept closed what it had accepted
         }
         return made(out, made, null);
     }
@@ -362,8 +359,8 @@ public final class SockCommand {
             while (true) {
                 SocketChannel s = own.accept();
                 if (s != null) {
-                    s.configureBlocking(true);
                     out.add(s);
+                    s.configureBlocking(true);
                     if (want == null || want.equals(SocketText.address(s.getRemoteAddress()))) {
                         return out;
                     }
@@ -371,15 +368,17 @@ public final class SockCommand {
                 }
                 long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
                 if (left <= 0) {
-                    for (SocketChannel x : out) {
-                        closeQuietly(x);
-                    }
                     throw new IOException("the listener did not accept the connection within " + CONNECT_TIMEOUT_MS
                             + " ms");
                 }
                 sel.select(left);
                 sel.selectedKeys().clear();
             }
+        } catch (IOException | RuntimeException e) {
+            for (SocketChannel x : out) {
+                closeQuietly(x); // a failed connect leaves nothing behind
+            }
+            throw e;
         }
     }
 
