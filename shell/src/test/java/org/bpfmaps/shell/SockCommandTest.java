@@ -216,6 +216,34 @@ class SockCommandTest {
     }
 
     @Test
+    void manyOpenConnectCloseCyclesLeaveNoFdBehind() throws IOException {
+        cycle(); // the first loads the classes (jar files stay open)
+        long before = openFds();
+        for (int i = 0; i < 200; i++) {
+            cycle();
+        }
+        assertEquals(List.of(), sh.fds());
+        assertTrue(openFds() <= before, "the process's fds: " + before + " before, " + openFds() + " after");
+    }
+
+    /** A listener, a pair on it, and a refused connect; then every fd closed. */
+    private void cycle() {
+        assertEquals(0, sh.sock("listen 0").exit());
+        int p = port(3);
+        assertEquals(0, sh.sock("connect 127.0.0.1 " + p).exit());
+        for (int fd = 3; fd <= 5; fd++) {
+            assertEquals(0, sh.sock("close " + fd).exit());
+        }
+        assertEquals(255, sh.sock("connect 127.0.0.1 " + p).exit(), "refused: the listener closed");
+    }
+
+    private static long openFds() throws IOException {
+        try (java.util.stream.Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+            return fds.count();
+        }
+    }
+
+    @Test
     void aListenerTheShellDidNotOpenIsNotAcceptedOn() throws IOException {
         ServerSocketChannel app = ServerSocketChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
         int p = ((InetSocketAddress) app.getLocalAddress()).getPort();
