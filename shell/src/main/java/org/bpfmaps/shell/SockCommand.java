@@ -11,15 +11,12 @@ import java.net.UnixDomainSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.NetworkChannel;
-import java.nio.channels.SelectionKey;
-import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.InvalidPathException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.TimeUnit;
 import org.bpfmaps.core.api.Bpf;
 import org.bpfmaps.core.api.Errno;
 import org.bpfmaps.core.api.ErrorSink;
@@ -41,9 +38,6 @@ import org.bpfmaps.core.spi.ObjectHost;
  * framework; {@link SockCommands} is the Gogo adapter.
  */
 public final class SockCommand {
-    /** How long a connect (and accepting it on a listener of the shell) may take. */
-    static final long CONNECT_TIMEOUT_MS = 5_000;
-
     /** The address a HOST-less {@code listen} or {@code udp} binds: loopback, never every interface unasked. */
     static final String DEFAULT_HOST = "127.0.0.1";
 
@@ -238,7 +232,7 @@ public final class SockCommand {
     /** {@code sock listen [HOST] PORT}: a TCP listener. */
     private int listen(Output out, Args a) {
         InetSocketAddress addr = hostPort(out, a, true);
-        return addr == null ? -1 : listen(out, family(addr), addr);
+        return addr == null ? -1 : listen(out, SockChannels.family(addr), addr);
     }
 
     /** A listener of the shell bound to {@code addr}, registered and shown. */
@@ -262,7 +256,7 @@ public final class SockCommand {
         }
         DatagramChannel d = null;
         try {
-            d = DatagramChannel.open(family(addr));
+            d = DatagramChannel.open(SockChannels.family(addr));
             d.bind(addr);
         } catch (IOException | RuntimeException e) {
             return failed(out, "can't bind UDP socket to " + SocketText.address(addr), e, d);
@@ -297,7 +291,7 @@ public final class SockCommand {
     }
 
     /**
-     * Connects a new stream socket to {@code addr}, bounded by {@link #CONNECT_TIMEOUT_MS}. When a
+     * Connects a new stream socket to {@code addr}, bounded by {@link SockChannels#TIMEOUT_MS}. When a
      * listener the shell opened is there, the connection is accepted on it and both ends are
      * registered (client first), so that one command makes an established pair.
      */
@@ -308,78 +302,20 @@ public final class SockCommand {
         SocketChannel c = null;
         try {
             c = SocketChannel.open(addr instanceof UnixDomainSocketAddress ? StandardProtocolFamily.UNIX
-                    : family((InetSocketAddress) addr));
+                    : SockChannels.family((InetSocketAddress) addr));
             made.add(c);
             if (own == null) {
-                connect(c, addr);
+                SockChannels.connect(c, addr);
             } else {
                 synchronized (own) { // one connect-and-accept at a time on a listener: each gets its own
-                    connect(c, addr);
-                    made.addAll(accept(own, c));
+                    SockChannels.connect(c, addr);
+                    made.addAll(SockChannels.accept(own, c));
                 }
             }
         } catch (IOException | RuntimeException e) {
             return failed(out, "can't connect to " + where, e, c); // accept closed what it had accepted
         }
         return made(out, made, null);
-    }
-
-    /** A non-blocking connect finished within the timeout; the channel is blocking again afterwards. */
-    private static void connect(SocketChannel c, SocketAddress addr) throws IOException {
-        c.configureBlocking(false);
-        try (Selector sel = Selector.open()) {
-            if (!c.connect(addr)) {
-                c.register(sel, SelectionKey.OP_CONNECT);
-                long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CONNECT_TIMEOUT_MS);
-                while (!c.finishConnect()) {
-                    long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-                    if (left <= 0) {
-                        throw new IOException("no answer within " + CONNECT_TIMEOUT_MS + " ms");
-                    }
-                    sel.select(left);
-                    sel.selectedKeys().clear();
-                }
-            }
-        }
-        c.configureBlocking(true); // the selector is closed: the channel is registered nowhere
-    }
-
-    /**
-     * Accepts, on a listener of the shell, the connection {@code client} just made, within the
-     * timeout. A TCP connection is recognised by its addresses, and others accepted on the way (a
-     * client from elsewhere) are registered too, as they are connections to the shell's listener;
-     * a Unix client has no address, so the first pending connection is taken.
-     */
-    private static List<SocketChannel> accept(ServerSocketChannel own, SocketChannel client) throws IOException {
-        List<SocketChannel> out = new ArrayList<>();
-        String want = SocketText.address(client.getLocalAddress());
-        try (Selector sel = Selector.open()) {
-            own.register(sel, SelectionKey.OP_ACCEPT);
-            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CONNECT_TIMEOUT_MS);
-            while (true) {
-                SocketChannel s = own.accept();
-                if (s != null) {
-                    out.add(s);
-                    s.configureBlocking(true);
-                    if (want == null || want.equals(SocketText.address(s.getRemoteAddress()))) {
-                        return out;
-                    }
-                    continue;
-                }
-                long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-                if (left <= 0) {
-                    throw new IOException("the listener did not accept the connection within " + CONNECT_TIMEOUT_MS
-                            + " ms");
-                }
-                sel.select(left);
-                sel.selectedKeys().clear();
-            }
-        } catch (IOException | RuntimeException e) {
-            for (SocketChannel x : out) {
-                closeQuietly(x); // a failed connect leaves nothing behind
-            }
-            throw e;
-        }
     }
 
     /**
@@ -394,7 +330,7 @@ public final class SockCommand {
             int fd = Sockets.register(bpf, channels.get(i), why);
             if (fd < 0) {
                 for (int j = i; j < channels.size(); j++) {
-                    closeQuietly(channels.get(j));
+                    SockChannels.closeQuietly(channels.get(j));
                 }
                 for (int f : fds) {
                     bpf.close(f); // closes its channel: the fd held it
@@ -424,26 +360,10 @@ public final class SockCommand {
 
     /** The Error line of a socket call that failed, its channel closed; -1. */
     private static int failed(Output out, String what, Exception e, NetworkChannel ch) {
-        closeQuietly(ch);
+        SockChannels.closeQuietly(ch);
         String reason = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
         out.error(what + ": " + reason, null);
         return -1;
-    }
-
-    private static void closeQuietly(NetworkChannel ch) {
-        if (ch != null) {
-            try {
-                ch.close();
-            } catch (IOException e) {
-                // closing a channel that failed: nothing more to do
-            }
-        }
-    }
-
-    /** The family of a socket for an address: IPv4 for an IPv4 address, so that /proc/net/tcp has it. */
-    private static ProtocolFamily family(InetSocketAddress a) {
-        return a.getAddress() instanceof java.net.Inet4Address ? StandardProtocolFamily.INET
-                : StandardProtocolFamily.INET6;
     }
 
     /**
