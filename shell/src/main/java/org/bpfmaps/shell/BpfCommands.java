@@ -110,18 +110,28 @@ public final class BpfCommands {
         run(session, args, "providers", (out, err) -> new ProvidersCommand(runtime, bundleState, deployProblems).run(words(args), out, err));
     }
 
-    private interface Command {
+    /** A command's body, on the streams Gogo gives it; its exit code. */
+    interface Command {
         int run(PrintStream out, PrintStream err);
     }
 
     private void run(CommandSession session, String[] args, String name, Command command) {
+        run(session, args, () -> Docs.of(name, runtime.mapTypes()), command);
+    }
+
+    /**
+     * Runs a command of scope bpf as every one of the shell's runs: {@code COMMAND --help} alone
+     * prints {@code usage}, anything thrown becomes one Error line (exit code 255), and the exit
+     * code goes into {@value #EXIT}.
+     */
+    static void run(CommandSession session, String[] args, Supplier<CommandDoc> usage, Command command) {
         PrintStream out = System.out;
         PrintStream err = System.err;
         int code = 255;
         try {
             // COMMAND --help, alone: the usage in Karaf's layout (HelpCommand, Docs)
             code = args != null && args.length == 1 && "--help".equals(args[0])
-                    ? help(Docs.of(name, runtime.mapTypes()), out) : command.run(out, err);
+                    ? help(usage.get(), out) : command.run(out, err);
         } catch (Throwable t) { // the last guard: one Error line, never a stack trace
             err.print("Error: internal error: " + t + "\n");
             err.flush();
@@ -137,7 +147,7 @@ public final class BpfCommands {
     }
 
     /** Gogo passes an unset variable as null; a shell would pass an empty word. */
-    private static List<String> words(String[] args) {
+    static List<String> words(String[] args) {
         List<String> words = new ArrayList<>(args == null ? 0 : args.length);
         if (args != null) {
             for (String a : args) {

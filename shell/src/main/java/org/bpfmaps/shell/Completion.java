@@ -14,6 +14,7 @@ import java.util.function.Supplier;
 import org.bpfmaps.core.api.Bpf;
 import org.bpfmaps.core.api.MapInfo;
 import org.bpfmaps.core.api.MapType;
+import org.bpfmaps.core.sock.Sockets;
 
 /**
  * What Tab offers in a command line of the shell, from the live state: {@link #candidates} gives
@@ -26,6 +27,9 @@ import org.bpfmaps.core.api.MapType;
  * subcommand's keywords ({@code key}, {@code value}, UPDATE_FLAGS, create's {@code type ...}),
  * the map types served now, and the option flags. A path being typed is offered up to its next
  * {@code /}, and such a candidate ends with {@code /} (the terminal then adds no space).
+ *
+ * <p>For {@code sock}: its subcommands, and the live sockets' fds where an FD is expected (also
+ * after {@code value} in an update of a sockmap or sockhash, whose values are socket fds).
  *
  * <p>For another bundle's documented command ({@link DocumentedCommand}): what its
  * {@code bpf.command.completion} property says for the argument at the cursor, such as the paths
@@ -67,6 +71,7 @@ public final class Completion {
         List<String> rest = words.subList(1, words.size());
         Collection<String> offered = switch (command) {
             case "map" -> map(rest, current);
+            case "sock" -> sock(rest, current);
             case "help" -> help(rest);
             default -> documented(command, rest.size(), current);
         };
@@ -162,8 +167,93 @@ public final class Completion {
             case "help" -> List.of();
             case "create" -> create(args, current);
             case "show", "list" -> args.size() < 2 ? handle(args, current) : List.of();
-            default -> args.size() < 2 ? handle(args, current) : afterHandle(sub, args.subList(2, args.size()), current);
+            default -> args.size() < 2 ? handle(args, current)
+                    : afterHandle(sub, args.subList(0, 2), args.subList(2, args.size()), current);
         };
+    }
+
+    /**
+     * {@code sock}: its subcommands, then the live socket fds where an FD is expected (show, list,
+     * close), {@code listen} and paths after {@code unix}; nothing for hosts and ports.
+     */
+    private Collection<String> sock(List<String> words, String current) {
+        if (current.startsWith("-")) {
+            return words.isEmpty() ? List.of("-j", "--json", "-p", "--pretty", "--help")
+                    : List.of("-j", "--json", "-p", "--pretty");
+        }
+        List<String> w = new ArrayList<>();
+        for (String word : words) {
+            if (!(word.length() > 1 && word.startsWith("-"))) { // options may stand anywhere
+                w.add(word);
+            }
+        }
+        if (w.isEmpty()) {
+            return SockCommand.commandNames();
+        }
+        String sub = null;
+        for (String name : SockCommand.commandNames()) {
+            if (sub == null && Args.isPrefix(w.get(0), name)) {
+                sub = name;
+            }
+        }
+        int args = w.size() - 1;
+        if (sub == null || args > 1) {
+            return List.of();
+        }
+        return switch (sub) {
+            case "show", "list", "close" -> args == 0 ? socketFds() : List.of();
+            case "unix" -> {
+                if (args == 1) {
+                    yield Args.isPrefix(w.get(1), "listen") ? files(current) : List.of();
+                }
+                List<String> out = new ArrayList<>(files(current));
+                out.add("listen");
+                yield out;
+            }
+            default -> List.of();
+        };
+    }
+
+    /**
+     * The type of the map a handle ({@code id N}, {@code pinned FILE}, {@code name NAME}: the first
+     * of that name) names, or -1 when it names none.
+     */
+    private int typeOf(List<String> handle) {
+        try (Libbpf lib = new Libbpf(bpf)) {
+            String kw = handle.get(0);
+            String arg = handle.get(1);
+            int fd = -1;
+            if (Args.isPrefix(kw, "id")) {
+                try {
+                    fd = lib.mapGetFdById(Integer.parseUnsignedInt(arg));
+                } catch (NumberFormatException e) {
+                    return -1;
+                }
+            } else if (Args.isPrefix(kw, "pinned")) {
+                fd = lib.objGet(arg);
+            } else if (Args.isPrefix(kw, "name")) {
+                int[] next = new int[1];
+                for (int id = 0; fd < 0 && lib.mapGetNextId(id, next) == 0; id = next[0]) {
+                    int f = lib.mapGetFdById(next[0]);
+                    MapInfo[] info = new MapInfo[1];
+                    if (f >= 0 && lib.objGetInfoByFd(f, info) == 0 && info[0].name().equals(arg)) {
+                        return info[0].type();
+                    }
+                    lib.close(f);
+                }
+            }
+            MapInfo[] info = new MapInfo[1];
+            return fd >= 0 && lib.objGetInfoByFd(fd, info) == 0 ? info[0].type() : -1;
+        }
+    }
+
+    /** The fds of the instance's sockets, lowest first. */
+    private List<String> socketFds() {
+        List<String> out = new ArrayList<>();
+        for (int fd : Sockets.list(bpf).keySet()) {
+            out.add(Integer.toString(fd));
+        }
+        return out;
     }
 
     /** {@code MAP := id MAP_ID | pinned FILE | name MAP_NAME}: the keyword, then the live values. */
@@ -182,7 +272,7 @@ public final class Completion {
         return List.of();
     }
 
-    private Collection<String> afterHandle(String sub, List<String> rest, String current) {
+    private Collection<String> afterHandle(String sub, List<String> map, List<String> rest, String current) {
         String last = rest.isEmpty() ? null : rest.get(rest.size() - 1);
         int keyAt = lastIndexOf(rest, "key");
         int valueAt = lastIndexOf(rest, "value");
@@ -191,8 +281,16 @@ public final class Completion {
                 if (rest.isEmpty()) {
                     return List.of("key", "value");
                 }
+                if (valueAt == rest.size() - 1) {
+                    // a sockmap's value is a socket fd of the instance: its first byte word
+                    List<String> words = new ArrayList<>(List.of("hex"));
+                    if (MapKinds.holdsSockets(typeOf(map))) {
+                        words.addAll(socketFds());
+                    }
+                    return words;
+                }
                 if (valueAt >= 0) {
-                    return valueAt == rest.size() - 1 ? List.of("hex") : MapGrammar.get().alternatives("UPDATE_FLAGS");
+                    return MapGrammar.get().alternatives("UPDATE_FLAGS");
                 }
                 if (keyAt == rest.size() - 1) {
                     return List.of("hex");

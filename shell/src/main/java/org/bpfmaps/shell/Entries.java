@@ -12,11 +12,13 @@ final class Entries {
     private final Output out;
     private final int possibleCpus;
     private final KeyWords keyWords;
+    private final SocketNotes sockets;
 
-    Entries(Output out, int possibleCpus, KeyWords keyWords) {
+    Entries(Output out, int possibleCpus, KeyWords keyWords, SocketNotes sockets) {
         this.out = out;
         this.possibleCpus = possibleCpus;
         this.keyWords = keyWords;
+        this.sockets = sockets;
     }
 
     /**
@@ -42,7 +44,10 @@ final class Entries {
 
     /** {@code print_hex_data_json}: an array of {@code "0x.."} strings. */
     void hexJson(byte[] data, int off, int n) {
-        JsonWriter j = out.json();
+        hexJson(out.json(), data, off, n);
+    }
+
+    static void hexJson(JsonWriter j, byte[] data, int off, int n) {
         j.startArray();
         StringBuilder b = new StringBuilder(6);
         for (int i = 0; i < n; i++) {
@@ -123,7 +128,7 @@ final class Entries {
                 }
             }
         }
-        out.print(b.toString());
+        out.print(b.append(note(info, key)).toString());
     }
 
     /**
@@ -157,6 +162,12 @@ final class Entries {
         boolean breakNames = info.keySize() > 16 || msg.length() > 16;
         boolean singleLine = info.keySize() + msg.length() <= 24 && !breakNames;
         out.print("key:" + (breakNames ? '\n' : ' ') + hex(key, 0, info.keySize()) + (singleLine ? "  " : "\n")
-                + "value:" + (breakNames ? '\n' : ' ') + msg + "\n");
+                + "value:" + (breakNames ? '\n' : ' ') + msg + "\n" + note(info, key));
+    }
+
+    /** The socket behind the element, on a line of its own, when shown (plain output only); else empty. */
+    private String note(MapInfo info, byte[] key) {
+        String n = sockets.note(info, key);
+        return n == null ? "" : n;
     }
 }

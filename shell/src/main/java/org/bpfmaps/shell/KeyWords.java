@@ -10,7 +10,8 @@ import org.bpfmaps.core.spi.KeyFormat;
  * (an LPM trie's CIDR), so that the shell knows no map type. {@code key 10.0.0.0/8} is read
  * through them where bpftool reads bytes; keys are shown in that form next to their bytes only
  * when asked ({@code --cidr}) or when a person reads the output (a console, nothing piped), so
- * that piped plain output and JSON stay bpftool's byte for byte.
+ * that piped plain output and JSON stay bpftool's byte for byte. The same rule shows the socket
+ * behind each element of a sockmap ({@link SocketNotes}).
  */
 final class KeyWords {
     /** No formats: bpftool's words only. */
@@ -27,6 +28,11 @@ final class KeyWords {
     /** The same formats, shown when asked or when standard output is a person's console. */
     KeyWords shown(boolean asked) {
         return new KeyWords(formats, asked || System.console() != null);
+    }
+
+    /** Whether more than bpftool's output is shown (asked for, or a console): also the sockets behind elements. */
+    boolean forPeople() {
+        return show;
     }
 
     private KeyFormat formatOf(MapInfo info) {

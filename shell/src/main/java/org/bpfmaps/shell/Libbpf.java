@@ -34,6 +34,11 @@ final class Libbpf implements AutoCloseable {
         this.bpf = bpf;
     }
 
+    /** The instance the calls go to (for what is no bpf(2) call: its sockets). */
+    Bpf bpf() {
+        return bpf;
+    }
+
     /** {@code libbpf_num_possible_cpus()}: the instance's possible CPUs. */
     int possibleCpus() {
         return bpf.settings().possibleCpus();

@@ -27,6 +27,11 @@ final class MapKinds {
         return type == MapType.PROG_ARRAY.number();
     }
 
+    /** The types whose values written are socket fds (what Tab offers after {@code value}). */
+    static boolean holdsSockets(int type) {
+        return type == MapType.SOCKMAP.number() || type == MapType.SOCKHASH.number();
+    }
+
     /** bpftool's name of a type number ({@code libbpf_bpf_map_type_str}), or null when it has none. */
     static String name(int type) {
         MapType t = MapType.of(type);

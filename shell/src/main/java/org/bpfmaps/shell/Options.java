@@ -34,7 +34,11 @@ final class Options {
      * JSON mode the options before it set; the options after it are not read.
      */
     boolean help;
-    /** {@code -C}, {@code --cidr} (ours, not bpftool's): keys shown in their map type's format next to their bytes. */
+    /**
+     * {@code -C}, {@code --cidr} (ours, not bpftool's): plain output for people, as on a console:
+     * keys shown in their map type's format next to their bytes, and the socket behind each element
+     * of a map that holds sockets ({@link SocketNotes}).
+     */
     boolean cidr;
     /** The words that are not options, in their order. */
     final List<String> words = new ArrayList<>();

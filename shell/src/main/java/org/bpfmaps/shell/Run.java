@@ -26,7 +26,7 @@ final class Run {
         this.handles = new MapHandles(lib, out);
         this.possibleCpus = lib.possibleCpus();
         this.keyWords = keyWords;
-        this.entries = new Entries(out, possibleCpus, keyWords);
+        this.entries = new Entries(out, possibleCpus, keyWords, new SocketNotes(lib.bpf(), keyWords.forPeople()));
     }
 
     /** {@code p_err} with the dispatcher's reason for the last failed call as the detail. */

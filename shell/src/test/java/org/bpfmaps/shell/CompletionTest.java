@@ -88,7 +88,7 @@ class CompletionTest {
         assertEquals(List.of("dev", "entries", "flags", "inner_map", "key", "name", "type", "value"),
                 at("map create /sys/fs/bpf/m "));
         assertEquals(List.of("array", "bloom_filter", "hash", "lpm_trie", "lru_hash", "lru_percpu_hash", "percpu_array",
-                "percpu_hash", "queue", "stack"),
+                "percpu_hash", "queue", "sockhash", "sockmap", "stack"),
                 at("map create /sys/fs/bpf/m type "), "the types the emulator's providers serve");
         assertEquals(List.of("percpu_array", "percpu_hash"), at("map create /sys/fs/bpf/m type pe"));
         assertEquals(List.of("dev", "entries", "flags", "inner_map", "name", "value"),
@@ -134,7 +134,7 @@ class CompletionTest {
         assertTrue(at("lint ").containsAll(List.of("pom.xml", "src/", "target/")), at("lint ").toString());
         assertEquals(List.of(), at("lint nosuch/"));
         assertEquals(List.of("array", "bloom_filter", "hash", "lpm_trie", "lru_hash", "lru_percpu_hash", "percpu_array",
-                "percpu_hash", "queue", "stack"), at("lint corpus.json "));
+                "percpu_hash", "queue", "sockhash", "sockmap", "stack"), at("lint corpus.json "));
         assertEquals(List.of("lru_hash", "lru_percpu_hash"), at("lint corpus.json hash lru"), "and for every later TYPE");
     }
 

@@ -22,7 +22,7 @@ import org.bpfmaps.map.array.ArrayProvider;
 import org.bpfmaps.map.hash.HashProvider;
 
 /**
- * An isolated instance with the ARRAY and hash families, and {@link MapCommand} run on it with its output
+ * An isolated instance with the ARRAY, hash, LPM, queue and sockmap families, and {@link MapCommand} run on it with its output
  * captured: the shell as the tests see it, without a framework.
  */
 final class Emulator implements AutoCloseable {
@@ -38,6 +38,7 @@ final class Emulator implements AutoCloseable {
         host.addProvider(new HashProvider());
         host.addProvider(new org.bpfmaps.map.lpm.LpmProvider());
         host.addProvider(new org.bpfmaps.map.queue.QueueProvider());
+        host.addProvider(new org.bpfmaps.map.sockmap.SockMapProvider());
         bpf = host.newInstance(BpfSettings.defaults().withPossibleCpus(possibleCpus));
     }
 

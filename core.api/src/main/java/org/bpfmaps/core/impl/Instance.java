@@ -185,6 +185,28 @@ public final class Instance implements BpfInstance, ObjectHost, ProviderRegistry
     }
 
     @Override
+    public java.util.SortedMap<Integer, HostedObject> objects(ObjectKind kind) {
+        java.util.SortedMap<Integer, HostedObject> out = new java.util.TreeMap<>();
+        for (int fd : table.openFds()) {
+            HostedObject o = object(fd, kind); // null when closed meanwhile
+            if (o != null) {
+                out.put(fd, o);
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public int mapId(MapOps ops) {
+        for (MapObject m : maps) {
+            if (ops != null && m.ops == ops) {
+                return m.id();
+            }
+        }
+        return 0;
+    }
+
+    @Override
     public int id(int fd) {
         BpfObject o = table.get(fd);
         return o == null ? Errno.EBADF.ret() : o.id();

@@ -1,6 +1,7 @@
 package org.bpfmaps.core.sock;
 
 import java.net.SocketAddress;
+import java.util.List;
 import java.nio.channels.NetworkChannel;
 import org.osgi.annotation.versioning.ProviderType;
 
@@ -74,4 +75,13 @@ public interface BpfSocket {
 
     /** Forgets a listener of {@link #onClose} (compared by identity); false when it was not there. */
     boolean removeOnClose(Runnable listener);
+
+    /**
+     * The elements of maps that hold the socket now: its {@link #onClose} listeners that are
+     * {@link SocketLink}s, in the order they were registered (a snapshot). Empty once the socket left
+     * every map. {@link Sockets#slots} gives them as map ids and keys.
+     *
+     * @since 1.2
+     */
+    List<SocketLink> links();
 }

@@ -146,6 +146,19 @@ abstract class SocketObject implements BpfSocket {
         return false;
     }
 
+    @Override
+    public synchronized List<SocketLink> links() {
+        List<SocketLink> out = new ArrayList<>();
+        if (listeners != null) {
+            for (Runnable r : listeners) {
+                if (r instanceof SocketLink l) {
+                    out.add(l);
+                }
+            }
+        }
+        return out;
+    }
+
     /** Runs the close listeners, once, outside the lock; a throwing listener does not stop the others. */
     private void leaveMaps() {
         List<Runnable> run;

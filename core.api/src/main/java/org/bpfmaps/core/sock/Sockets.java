@@ -5,7 +5,11 @@ import java.nio.channels.DatagramChannel;
 import java.nio.channels.NetworkChannel;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import org.bpfmaps.core.api.Bpf;
 import org.bpfmaps.core.api.Errno;
 import org.bpfmaps.core.api.ErrorSink;
@@ -147,6 +151,48 @@ public final class Sockets {
      */
     public static BpfSocket byCookie(long cookie) {
         return SocketObject.LIVE.get(cookie);
+    }
+
+    /**
+     * The sockets of the instance by fd, lowest first: every open fd on a socket, whatever its
+     * state (a socket whose channel was closed keeps its fd until the fd is closed, as in the
+     * kernel, and reads {@link SocketState#CLOSED}). Empty for a {@link Bpf} that is not one of the
+     * core's instances.
+     *
+     * @since 1.2
+     */
+    public static SortedMap<Integer, BpfSocket> list(Bpf bpf) {
+        SortedMap<Integer, BpfSocket> out = new TreeMap<>();
+        ObjectHost.of(bpf).ifPresent(host -> host.objects(KIND).forEach((fd, o) -> {
+            if (o instanceof ChannelSocket.Handle h) {
+                out.put(fd, h.socket());
+            }
+        }));
+        return out;
+    }
+
+    /**
+     * The elements of the instance's maps that hold the socket now, as map ids and keys, in the
+     * order they were inserted: the socket's {@link BpfSocket#links}, each map found by its ops
+     * ({@link ObjectHost#mapId}). Elements of maps of another instance, and of a map detached from
+     * its provider while its bundle is updated, are not listed; the state is not read, so a socket
+     * that closed since its last read still shows its elements until a read notices it.
+     *
+     * @since 1.2
+     */
+    public static List<MapSlot> slots(Bpf bpf, BpfSocket socket) {
+        List<MapSlot> out = new ArrayList<>();
+        ObjectHost host = ObjectHost.of(bpf).orElse(null);
+        if (host == null) {
+            return out;
+        }
+        for (SocketLink l : socket.links()) {
+            int id = host.mapId(l.map());
+            if (id != 0) {
+                out.add(new MapSlot(id, l.key()));
+            }
+        }
+        return out;
     }
 
     /** The kind of a channel; IP channels have SO_REUSEADDR, Unix-domain ones have not (JDK 16+). */

@@ -26,7 +26,12 @@
  * update's value names one, as data in the type's traits, so that a detached map answers those
  * checks as its provider would; {@link org.bpfmaps.core.sock.TcpStateSource}, the extension point
  * of a faster reader of TCP states than {@code /proc/net/tcp} (the native bundle's exact
- * {@code NETLINK_SOCK_DIAG} lookup).
+ * {@code NETLINK_SOCK_DIAG} lookup);
+ * listings, for tools: {@link org.bpfmaps.core.sock.Sockets#list}, an instance's sockets by
+ * fd; {@link org.bpfmaps.core.sock.SocketLink}, the close listener a map registers per element, made
+ * to name its map and key, {@link org.bpfmaps.core.sock.BpfSocket#links} and
+ * {@link org.bpfmaps.core.sock.Sockets#slots}, the maps (id and key, {@link org.bpfmaps.core.sock.MapSlot})
+ * a socket is in.
  */
 @Export
 @Version("1.2.0")

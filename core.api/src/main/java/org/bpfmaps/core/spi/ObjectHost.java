@@ -2,6 +2,7 @@ package org.bpfmaps.core.spi;
 
 import java.util.Map;
 import java.util.Optional;
+import java.util.SortedMap;
 import org.bpfmaps.core.api.Bpf;
 import org.bpfmaps.core.api.ErrorSink;
 import org.osgi.annotation.versioning.ProviderType;
@@ -57,6 +58,27 @@ public interface ObjectHost {
      * id, in the order of {@link Bpf#pinnedMaps()} (which is this for {@link ObjectKind#MAP}).
      */
     Map<String, Integer> pinned(ObjectKind kind);
+
+    /**
+     * The open fds whose objects are of this kind, with the objects, lowest fd first: how a bundle
+     * lists what it installed (the shell's {@code sock list}). An object with several fds is there
+     * once per fd. Empty for {@link ObjectKind#MAP}: maps are no {@link HostedObject}s ({@link Bpf}
+     * walks them by id).
+     *
+     * @since 2.3
+     */
+    SortedMap<Integer, HostedObject> objects(ObjectKind kind);
+
+    /**
+     * The id of the map of this instance whose element operations are {@code ops} now (compared by
+     * identity): how an object that maps hold tells which maps hold it (a socket's
+     * {@link org.bpfmaps.core.sock.SocketLink}), as the kernel's links point at the {@code bpf_map}.
+     * 0 when no map of this instance runs on them: freed, detached from its provider (during an
+     * update of its bundle; the provider's next ops are another object), or another instance's.
+     *
+     * @since 2.3
+     */
+    int mapId(MapOps ops);
 
     /** The host behind a {@link Bpf} of the core, or empty for another implementation (a test double). */
     static Optional<ObjectHost> of(Bpf bpf) {

@@ -28,7 +28,10 @@
  *
  * <p>2.3: {@link org.bpfmaps.core.spi.MapTypeTraits#socketValue}, the sockets a type whose values
  * are socket fds takes (a {@link org.bpfmaps.core.sock.SocketRule}), which the core applies to a
- * detached map of the type, so that it answers them, and the flags after them, as attached.
+ * detached map of the type, so that it answers them, and the flags after them, as attached;
+ * {@link org.bpfmaps.core.spi.ObjectHost#objects}, the open fds of an object kind, and
+ * {@link org.bpfmaps.core.spi.ObjectHost#mapId}, which map runs on a provider's ops: for listings of
+ * sockets and the maps that hold them.
  */
 @Export
 @Version("2.3.0")

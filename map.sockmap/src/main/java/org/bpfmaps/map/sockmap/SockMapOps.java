@@ -12,6 +12,7 @@ import org.bpfmaps.core.api.BpfFlags;
 import org.bpfmaps.core.api.Errno;
 import org.bpfmaps.core.api.MapType;
 import org.bpfmaps.core.sock.BpfSocket;
+import org.bpfmaps.core.sock.SocketLink;
 import org.bpfmaps.core.sock.Sockets;
 import org.bpfmaps.core.spi.Bytes;
 import org.bpfmaps.core.spi.MapDef;
@@ -47,8 +48,11 @@ final class SockMapOps implements MapOps {
     private volatile Failure lastFailure;
     private boolean freed;
 
-    /** One element: its socket and the listener that takes it out when the socket closes. */
-    private final class Entry implements Runnable {
+    /**
+     * One element: its socket and the listener that takes it out when the socket closes, which
+     * also names this map and the key, for listings of the maps a socket is in.
+     */
+    private final class Entry implements SocketLink {
         final Object where;
         final BpfSocket sock;
 
@@ -60,6 +64,21 @@ final class SockMapOps implements MapOps {
         @Override
         public void run() {
             unlink(this);
+        }
+
+        @Override
+        public MapOps map() {
+            return SockMapOps.this;
+        }
+
+        @Override
+        public byte[] key() {
+            if (!array) {
+                return ((Key) where).b().clone();
+            }
+            byte[] k = new byte[4];
+            Bytes.putInt(ByteBuffer.wrap(k), 0, (Integer) where);
+            return k;
         }
     }
 
