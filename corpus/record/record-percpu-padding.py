@@ -134,29 +134,10 @@ def record():
 
 def main():
     global CPUS
-    if os.geteuid() != 0:
-        sys.exit("run as root: bpf(2) map creation needs CAP_BPF")
-    release = platform.release()
-    out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
-        os.path.dirname(os.path.abspath(__file__)), "..", f"percpu-padding-{'.'.join(release.split('.')[:2])}.json")
-    cpus = open("/sys/devices/system/cpu/possible").read().strip()
-    lo, _, hi = cpus.partition("-")
-    CPUS = int(hi or lo) + 1
-    corpus = {
-        "format": "bpf-map-oracle/1",
-        "generated_by": "corpus/record/record-percpu-padding.py",
-        "kernel": {"uname_r": release, "machine": platform.machine(), "possible_cpus": CPUS,
-                   "map_info_len": 104,
-                   "errno_note": "ENOTSUPP is the kernel-internal errno 524 (no libc name); EOPNOTSUPP is 95"},
-        "check_modes": {"exact": "ret, errno and every output field must match",
-                        "unordered": "ret/errno exact; keys and values compared as multisets, out_batch ignored"},
-        "cases": record(),
-    }
-    with open(out, "w") as f:
-        json.dump(corpus, f, indent=1, sort_keys=True)
-        f.write("\n")
-    ops = sum(len(c["ops"]) for c in corpus["cases"])
-    print(f"{out}: {len(corpus['cases'])} cases, {ops} ops")
+    CPUS = rec.possible_cpus()
+    rec.write_corpus("percpu-padding", "record-percpu-padding.py",
+                     {"unordered": "ret/errno exact; keys and values compared as multisets, out_batch ignored"},
+                     record)
 
 
 if __name__ == "__main__":

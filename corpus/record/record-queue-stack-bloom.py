@@ -611,22 +611,27 @@ def record():
     return cases
 
 
-def main():
+def possible_cpus():
+    """The kernel's possible CPUs, as /sys says them ("0-1"): what per-CPU values are sized by."""
+    lo, _, hi = open("/sys/devices/system/cpu/possible").read().strip().partition("-")
+    return int(hi or lo) + 1
+
+
+def write_corpus(prefix, script, check_modes, record, why_root="CAP_BPF"):
+    """Records a corpus file, FILE from argv or corpus/PREFIX-MAJOR.MINOR.json, with the header every
+    recorder writes; record() gives the cases. The other recorders call this too."""
     if os.geteuid() != 0:
-        sys.exit("run as root: bpf(2) map creation needs CAP_BPF")
+        sys.exit(f"run as root: bpf(2) map creation needs {why_root}")
     release = platform.release()
     out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
-        os.path.dirname(os.path.abspath(__file__)), "..", f"queue-stack-bloom-{'.'.join(release.split('.')[:2])}.json")
-    cpus = open("/sys/devices/system/cpu/possible").read().strip()
-    lo, _, hi = cpus.partition("-")
+        os.path.dirname(os.path.abspath(__file__)), "..", f"{prefix}-{'.'.join(release.split('.')[:2])}.json")
     corpus = {
         "format": "bpf-map-oracle/1",
-        "generated_by": "corpus/record/record-queue-stack-bloom.py",
-        "kernel": {"uname_r": release, "machine": platform.machine(), "possible_cpus": int(hi or lo) + 1,
+        "generated_by": "corpus/record/" + script,
+        "kernel": {"uname_r": release, "machine": platform.machine(), "possible_cpus": possible_cpus(),
                    "map_info_len": 104,
                    "errno_note": "ENOTSUPP is the kernel-internal errno 524 (no libc name); EOPNOTSUPP is 95"},
-        "check_modes": {"exact": "ret, errno and every output field must match",
-                        "observed": "nothing asserted; kernel behaviour recorded for information"},
+        "check_modes": dict(check_modes, exact="ret, errno and every output field must match"),
         "cases": record(),
     }
     with open(out, "w") as f:
@@ -634,6 +639,11 @@ def main():
         f.write("\n")
     ops = sum(len(c["ops"]) for c in corpus["cases"])
     print(f"{out}: {len(corpus['cases'])} cases, {ops} ops")
+
+
+def main():
+    write_corpus("queue-stack-bloom", "record-queue-stack-bloom.py",
+                 {"observed": "nothing asserted; kernel behaviour recorded for information"}, record)
 
 
 if __name__ == "__main__":

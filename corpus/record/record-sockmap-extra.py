@@ -560,34 +560,21 @@ def record():
     return cases
 
 
-def main():
-    if os.geteuid() != 0:
-        sys.exit("run as root: bpf(2) map creation needs CAP_BPF and socket maps CAP_NET_ADMIN")
-    release = platform.release()
-    out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
-        os.path.dirname(os.path.abspath(__file__)), "..", f"sockmap-extra-{'.'.join(release.split('.')[:2])}.json")
-    cpus = open("/sys/devices/system/cpu/possible").read().strip()
-    lo, _, hi = cpus.partition("-")
-    corpus = {
-        "format": "bpf-map-oracle/1",
-        "generated_by": "corpus/record/record-sockmap-extra.py",
-        "kernel": {"uname_r": release, "machine": platform.machine(), "possible_cpus": int(hi or lo) + 1,
-                   "map_info_len": 104,
-                   "errno_note": "ENOTSUPP is the kernel-internal errno 524 (no libc name); EOPNOTSUPP is 95"},
-        "check_modes": {"exact": "ret, errno and every output field must match",
-                        "unordered": "ret/errno exact; list outputs (keys, entries) compared as multisets"},
-        "cases": None,
-    }
+def recorded_without_leaks():
+    """The cases, after checking that recording them left no fd open."""
     fds = set(os.listdir("/proc/self/fd"))
-    corpus["cases"] = record()
+    cases = record()
     leaked = set(os.listdir("/proc/self/fd")) - fds
     if leaked:
         sys.exit(f"fds left open: {sorted(leaked)}")
-    with open(out, "w") as f:
-        json.dump(corpus, f, indent=1, sort_keys=True)
-        f.write("\n")
-    ops = sum(len(c["ops"]) for c in corpus["cases"])
-    print(f"{out}: {len(corpus['cases'])} cases, {ops} ops")
+    return cases
+
+
+def main():
+    rec.write_corpus("sockmap-extra", "record-sockmap-extra.py",
+                     {"unordered": "ret/errno exact; list outputs (keys, entries) compared as multisets"},
+                     recorded_without_leaks,
+                     why_root="CAP_BPF and socket maps CAP_NET_ADMIN")
 
 
 if __name__ == "__main__":
