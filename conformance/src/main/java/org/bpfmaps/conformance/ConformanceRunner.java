@@ -47,7 +47,8 @@ public final class ConformanceRunner {
      * Replays the cases of a corpus.
      *
      * Stops between two cases when the calling thread is interrupted (the report then covers the
-     * cases replayed so far; the interrupt flag stays set).
+     * cases replayed so far; the interrupt flag stays set). A case that fails while the thread is
+     * interrupted is left out of the counts: the interrupt may be what broke it.
      *
      * @param only the map types to replay; null or empty for all. Cases of other types, and of
      *     type numbers Linux does not define (they have no MapType), are then left out of every
@@ -78,6 +79,12 @@ public final class ConformanceRunner {
             } catch (Throwable t) { // e.g. the runtime's mapTypes() failing: that case fails, the run goes on
                 skip = null;
                 failure = Mismatch.exception(-1, "runtime", t).line(c.name());
+            }
+            if (failure != null && Thread.currentThread().isInterrupted()) {
+                // Ctrl-C during this case: what failed may be the interrupt itself (a socket's
+                // channel closes when its user is interrupted), so it is not counted, and the run
+                // stops here
+                break;
             }
             if (skip != null) {
                 skipped.add("SKIP " + c.name() + ": " + skip);

@@ -105,6 +105,54 @@ class ConformanceRunnerTest {
         assertEquals("2 passed, 0 failed, 0 skipped", run(json).summary());
     }
 
+    /**
+     * Ctrl-C in the middle of a case: the case fails because of it (here its lookup answers EINTR
+     * as the interrupt lands), so it is not counted as a failure, and the run stops.
+     */
+    @Test
+    void aCaseThatFailsWhileInterruptedIsNotCounted() throws IOException {
+        ProviderHost host = arrayHost();
+        BpfRuntime ctrlC = new HostRuntime(host) {
+            @Override
+            public BpfInstance newInstance(BpfSettings settings) {
+                return new Delegating(host.newInstance(settings)) {
+                    @Override
+                    public int bpf(BpfCmd cmd, BpfAttr attr) {
+                        if (cmd == BpfCmd.MAP_LOOKUP_ELEM) {
+                            Thread.currentThread().interrupt();
+                            return org.bpfmaps.core.api.Errno.EINTR.ret();
+                        }
+                        return super.bpf(cmd, attr);
+                    }
+                };
+            }
+        };
+        String json = corpus(2, arrayCase("before", update("01000000", "2a00000000000000", 0, OK)),
+                arrayCase("cut", lookup("01000000", "exact", OK)),
+                arrayCase("after", update("02000000", "2a00000000000000", 0, OK)));
+        try {
+            Report r = new ConformanceRunner(ctrlC).run(parse(json), null);
+            assertEquals("1 passed, 0 failed, 0 skipped", r.summary(), "the case cut short is not a failure");
+            assertTrue(Thread.currentThread().isInterrupted());
+        } finally {
+            Thread.interrupted();
+        }
+        // not interrupted, the same failure counts
+        Report r = new ConformanceRunner(new HostRuntime(host) {
+            @Override
+            public BpfInstance newInstance(BpfSettings settings) {
+                return new Delegating(host.newInstance(settings)) {
+                    @Override
+                    public int bpf(BpfCmd cmd, BpfAttr attr) {
+                        return cmd == BpfCmd.MAP_LOOKUP_ELEM ? org.bpfmaps.core.api.Errno.EINTR.ret()
+                                : super.bpf(cmd, attr);
+                    }
+                };
+            }
+        }).run(parse(json), null);
+        assertEquals("2 passed, 1 failed, 0 skipped", r.summary());
+    }
+
     @Test
     void aWrongExpectedValueFailsNamingTheField() throws IOException {
         Report r = run(corpus(2, arrayCase("wrong_value",

@@ -84,7 +84,7 @@ final class Console {
         handleCtrlC();
         GogoSession current = sessions.open();
         session = current;
-        LineRunner runner = new LineRunner(current, out, err);
+        LineRunner runner = new LineRunner(current, out, err, ctrlC);
         try {
             while (true) {
                 String line;
@@ -109,8 +109,10 @@ final class Console {
                 String command = line.strip();
                 if (ctrlC.run(current, () -> lines.run(command))) {
                     // Interrupting a Gogo job closes the session's channels (NIO closes a channel
-                    // whose user is interrupted): go on in a new session with the same variables.
-                    // Closing the old one stops what is left of its job (Gogo shuts its pool down).
+                    // whose user is interrupted), and the runner ended the old one's pool once its
+                    // command had ended: go on in a new session with the same variables. Closing
+                    // the old one interrupts what is left of its job (a second Ctrl-C ended the
+                    // wait before the command did).
                     GogoSession fresh = sessions.open();
                     for (String name : current.variables()) {
                         if (!name.equals(LineRunner.EXIT_VAR)) {
@@ -120,7 +122,7 @@ final class Console {
                     current.close();
                     current = fresh;
                     session = fresh;
-                    runner = new LineRunner(fresh, out, err);
+                    runner = new LineRunner(fresh, out, err, ctrlC);
                 }
             }
         } finally {

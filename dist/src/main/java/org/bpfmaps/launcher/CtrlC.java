@@ -10,6 +10,10 @@ package org.bpfmaps.launcher;
  * up cancels a task that then never runs, and the wait never ends: the prompt hung (TerminalIT's
  * Ctrl-C test now and then). Interrupted, the thread leaves that wait, and the line ends with
  * {@code Error: interrupted}.
+ *
+ * <p>Gogo lets the line go as soon as the job is interrupted, before its command has stopped; the
+ * line's runner then waits for the command to end ({@link #awaitInterrupted}), so that what it
+ * prints on its way out (conformance's counts) comes before the next prompt, not over it.
  */
 final class CtrlC {
     /** The line running now; null between lines. Guarded by this. */
@@ -50,6 +54,36 @@ final class CtrlC {
         }
         synchronized (this) {
             return r.interrupted;
+        }
+    }
+
+    /** Whether a Ctrl-C came for the line running now (on its thread, while it runs). */
+    synchronized boolean came() {
+        return running != null && running.interrupted;
+    }
+
+    /**
+     * After a Ctrl-C for the line running now, called on its thread: waits until the session's
+     * commands have ended ({@link GogoSession#awaitCommandsEnded}), since Gogo lets the line go at
+     * the interrupt while its command may still be running, and would print after the next prompt.
+     * The job is interrupted again first (a Ctrl-C as the line was accepted reached only this
+     * thread). Another Ctrl-C stops the wait.
+     *
+     * @return true when the commands ended (or there was nothing to wait for), false when another
+     *     Ctrl-C came first
+     */
+    boolean awaitInterrupted(GogoSession session) {
+        synchronized (this) {
+            // The Ctrl-C's own interrupt of this thread, consumed: from here on only a further
+            // Ctrl-C interrupts it (interrupt() takes this lock too, so none is lost in between).
+            Thread.interrupted();
+        }
+        session.interruptForegroundJob();
+        try {
+            session.awaitCommandsEnded();
+            return true;
+        } catch (InterruptedException e) {
+            return false;
         }
     }
 

@@ -2,6 +2,7 @@ package org.bpfmaps.launcher;
 
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.lang.reflect.Field;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -9,6 +10,8 @@ import java.lang.reflect.Proxy;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A Gogo {@code CommandSession}, called through reflection.
@@ -201,6 +204,48 @@ final class GogoSession implements AutoCloseable {
         } catch (ReflectiveOperationException | RuntimeException e) {
             return false;
         }
+    }
+
+    /**
+     * Waits until every command of this session has ended, and ends the session's threads: after
+     * a Ctrl-C, so that what the interrupted command still prints (conformance's counts) comes
+     * before the next prompt. Gogo runs a line's commands on the session's own pool and ends an
+     * interrupted job at once ({@code JobImpl.run} leaves {@code invokeAll} when interrupted,
+     * cancelling the pipes), not when its commands have stopped: they see the interrupt and return
+     * in their own time. The pool is {@code CommandSessionImpl}'s private {@code executor}
+     * (gogo.runtime 1.1.6), read reflectively; it is shut down without a new interrupt (one
+     * landing while the command prints its last lines would close its channel and lose them) and
+     * waited for. The session runs no new job afterwards.
+     *
+     * @return false when the session has no such pool (nothing to wait for), else true once it ended
+     * @throws InterruptedException when this thread is interrupted meanwhile (a second Ctrl-C)
+     */
+    boolean awaitCommandsEnded() throws InterruptedException {
+        ExecutorService pool = pool();
+        if (pool == null) {
+            return false;
+        }
+        pool.shutdown();
+        while (!pool.awaitTermination(1, TimeUnit.HOURS)) {
+            // no deadline: only the commands' end, or an interrupt, ends the wait
+        }
+        return true;
+    }
+
+    /** The session's pool (a field {@code executor} of its class or a superclass), or null. */
+    private ExecutorService pool() {
+        for (Class<?> c = session.getClass(); c != null; c = c.getSuperclass()) {
+            try {
+                Field f = c.getDeclaredField("executor");
+                f.setAccessible(true);
+                return f.get(session) instanceof ExecutorService pool ? pool : null;
+            } catch (NoSuchFieldException e) {
+                // a superclass may have it
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                return null; // not accessible: nothing to wait for
+            }
+        }
+        return null;
     }
 
     @Override

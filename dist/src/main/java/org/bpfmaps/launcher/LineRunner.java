@@ -29,11 +29,19 @@ final class LineRunner {
     private final GogoSession session;
     private final PrintStream out;
     private final PrintStream err;
+    /** The prompt's Ctrl-C, whose lines wait for an interrupted command to end; null elsewhere. */
+    private final CtrlC ctrlC;
 
     LineRunner(GogoSession session, PrintStream out, PrintStream err) {
+        this(session, out, err, null);
+    }
+
+    /** A runner of the prompt's lines, which Ctrl-C (through {@code ctrlC}) interrupts. */
+    LineRunner(GogoSession session, PrintStream out, PrintStream err, CtrlC ctrlC) {
         this.session = session;
         this.out = out;
         this.err = err;
+        this.ctrlC = ctrlC;
     }
 
     /** Whether a script line is a command: not blank and not a {@code #} comment. */
@@ -98,6 +106,9 @@ final class LineRunner {
                 out.println(session.format(result));
             }
         } catch (Throwable t) { // whatever a command does, the user reads one line, and the session goes on
+            if (ctrlC != null && ctrlC.came()) {
+                return afterCtrlC();
+            }
             err.println("Error: " + message(t));
             return FAILED;
         } finally {
@@ -107,6 +118,24 @@ final class LineRunner {
             Thread.interrupted();
         }
         return exitCode(session.get(EXIT_VAR));
+    }
+
+    /**
+     * The line ended at a Ctrl-C, and its command may still be running (Gogo lets the line go at
+     * the interrupt): waits for it to end, so that what it prints on its way out comes before the
+     * next prompt. A command that left its exit code (conformance: its counts, then
+     * {@code Error: interrupted: ...} and 130) has said how it ended; otherwise the line ends with
+     * {@code Error: interrupted}. A second Ctrl-C stops the wait, and says so.
+     */
+    private int afterCtrlC() {
+        boolean ended = ctrlC.awaitInterrupted(session);
+        Object code = session.get(EXIT_VAR);
+        if (ended && code != null) {
+            return exitCode(code);
+        }
+        err.println(ended ? "Error: interrupted"
+                : "Error: interrupted; the command has not ended yet, and goes on without the prompt");
+        return FAILED;
     }
 
     /**

@@ -34,7 +34,7 @@ class ScriptModesIT {
             "org.osgi.util.promise", "org.osgi.util.function", "com.fasterxml.jackson.core.jackson-core",
             "com.fasterxml.jackson.jr.jackson-jr-objects", "org.bpfmaps.core.api", "org.bpfmaps.map.array",
             "org.bpfmaps.map.hash", "org.bpfmaps.map.lpm", "org.bpfmaps.map.sockmap", "org.bpfmaps.conformance",
-            "org.bpfmaps.shell", "org.apache.felix.fileinstall");
+            "org.bpfmaps.shell", "org.apache.felix.fileinstall", "org.bpfmaps.sock.native", "com.sun.jna");
 
     private static int count(String haystack, String needle) {
         return haystack.split(Pattern.quote(needle), -1).length - 1;

@@ -15,13 +15,14 @@ import java.nio.channels.NetworkChannel;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.util.Set;
 import org.bpfmaps.core.api.Bpf;
 import org.bpfmaps.core.api.Errno;
 import org.osgi.framework.Bundle;
 
 /**
- * The core's socket layer ({@code org.bpfmaps.core.sock}) as the framework's core.api bundle has
- * it, called reflectively: like the SPI, the package lives only inside the framework (only
+ * The core's socket layer ({@code org.bpfmaps.core.sock}: sockets, their kinds and the socket-kind
+ * extension point) as the framework's core.api bundle has it, called reflectively: like the SPI, the package lives only inside the framework (only
  * {@code org.bpfmaps.core.api} is shared from the class path, see {@link OsgiFramework}), and the
  * sockets must be registered in the framework's core, whose map bundles look them up.
  */
@@ -29,13 +30,64 @@ final class SockLayer {
     private final Method register;
     private final Method byFd;
     private final Method cookie;
+    private final Method kind;
+    private final Method state;
+    private final Method kinds;
+    private final Method open;
+    private final Method openedFd;
 
     SockLayer(OsgiFramework osgi) throws ReflectiveOperationException {
         Bundle core = osgi.bundle(OsgiFramework.CORE);
         Class<?> sockets = core.loadClass("org.bpfmaps.core.sock.Sockets");
         register = sockets.getMethod("register", Bpf.class, NetworkChannel.class);
         byFd = sockets.getMethod("byFd", Bpf.class, int.class);
-        cookie = core.loadClass("org.bpfmaps.core.sock.BpfSocket").getMethod("cookie");
+        Class<?> socket = core.loadClass("org.bpfmaps.core.sock.BpfSocket");
+        cookie = socket.getMethod("cookie");
+        kind = socket.getMethod("kind");
+        state = socket.getMethod("state");
+        Class<?> factories = core.loadClass("org.bpfmaps.core.sock.SocketFactories");
+        kinds = factories.getMethod("kinds");
+        open = factories.getMethod("open", Bpf.class, String.class);
+        openedFd = core.loadClass("org.bpfmaps.core.sock.OpenedSocket").getMethod("fd");
+    }
+
+    /** {@code SocketFactories.kinds()}: the socket kinds the installed parts make now. */
+    @SuppressWarnings("unchecked")
+    Set<String> kinds() {
+        return (Set<String>) call(kinds, null);
+    }
+
+    /**
+     * {@code SocketFactories.open(bpf, kind)}: a socket of that kind in the instance. The caller
+     * closes the result (the helper ends, such as a socketpair's peer); the fd is the instance's.
+     */
+    Opened open(Bpf bpf, String socketKind) {
+        Object o = call(open, null, bpf, socketKind);
+        return new Opened((Integer) call(openedFd, o), (AutoCloseable) o);
+    }
+
+    /** What {@link #open} made: the socket's fd in the instance, and the helper ends to release. */
+    record Opened(int fd, AutoCloseable helpers) implements AutoCloseable {
+        @Override
+        public void close() throws Exception {
+            helpers.close();
+        }
+    }
+
+    /** The kind ({@code SocketKind} name) of the socket behind an open socket fd. */
+    String kind(Bpf bpf, int fd) {
+        return String.valueOf(call(kind, socket(bpf, fd)));
+    }
+
+    /** The state ({@code SocketState} name), read from the socket now. */
+    String state(Bpf bpf, int fd) {
+        return String.valueOf(call(state, socket(bpf, fd)));
+    }
+
+    private Object socket(Bpf bpf, int fd) {
+        Object s = call(byFd, null, bpf, fd);
+        assertTrue(s != null, "fd " + fd + " is no socket");
+        return s;
     }
 
     /** {@code Sockets.register}: the channel handed to the instance; the fd, asserted valid. */
@@ -47,9 +99,19 @@ final class SockLayer {
 
     /** The cookie of the socket behind an open socket fd. */
     long cookie(Bpf bpf, int fd) {
-        Object s = call(byFd, null, bpf, fd);
-        assertTrue(s != null, "fd " + fd + " is no socket");
-        return (Long) call(cookie, s);
+        return (Long) call(cookie, socket(bpf, fd));
+    }
+
+    /** The exception the call threw (its cause, unwrapped), or an AssertionError if it returned. */
+    Throwable openFails(Bpf bpf, String socketKind) {
+        try {
+            open.invoke(null, bpf, socketKind);
+        } catch (InvocationTargetException e) {
+            return e.getCause();
+        } catch (IllegalAccessException e) {
+            throw new AssertionError(e);
+        }
+        throw new AssertionError("SocketFactories.open made a socket of kind " + socketKind);
     }
 
     private static Object call(Method m, Object target, Object... args) {

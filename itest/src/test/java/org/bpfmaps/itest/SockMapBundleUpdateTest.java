@@ -5,6 +5,7 @@ import static org.bpfmaps.itest.Calls.lookupRet;
 import static org.bpfmaps.itest.Calls.update;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -49,16 +50,19 @@ import org.osgi.framework.wiring.BundleWiring;
  * A SOCKHASH and a SOCKMAP holding real loopback TCP sockets across an update, a stop and an
  * uninstall of map.sockmap in Felix. The sockets are the core's ({@code org.bpfmaps.core.sock}),
  * not the bundle's: they keep working throughout, and the maps come back holding the same sockets
- * (the same cookies), less those that left every map meanwhile as the kernel would have taken them
- * out (closed, reset); a socket that only got its peer's FIN (CLOSE_WAIT) stays.
+ * (the same cookies), less those that were closed meanwhile, as the kernel's {@code sock_map_close}
+ * would have taken them out. A socket that reached TCP CLOSE while detached (a reset, or FINs both
+ * ways) stays, as on 6.18 (sockmap has had no unhash hook since 6.2): still held, refused by a new
+ * insert, and gone from every map once it is closed; one that only got its peer's FIN
+ * (CLOSE_WAIT) stays as well.
  *
  * <p>Each test gets a framework of its own (it changes the installed bundles).
  */
 class SockMapBundleUpdateTest {
     static final String SOCKMAP_BUNDLE = "org.bpfmaps.map.sockmap";
     private static final String SOCK_PROVIDER = "(&" + OsgiFramework.MAP_PROVIDER + "(bpf.map.types=sockhash))";
-    private static final int PAIRS = 4;
-    /** SOCKHASH keys and SOCKMAP slots 0..7 hold the sockets (2i: pair i's client, 2i+1: its accepted end). */
+    private static final int PAIRS = 5;
+    /** SOCKHASH keys and SOCKMAP slots 0..9 hold the sockets (2i: pair i's client, 2i+1: its accepted end). */
     private static final int HELD = 2 * PAIRS;
     /** The writer's SOCKHASH keys: HELD .. HELD+WRITTEN-1. */
     private static final int WRITTEN = 8;
@@ -99,7 +103,7 @@ class SockMapBundleUpdateTest {
             assertEquals(0, update(bpf, sockhash, slot, fds[slot]), "sockhash key " + slot);
             assertEquals(0, update(bpf, sockmap, slot, fds[slot]), "sockmap slot " + slot);
         }
-        assertHeld(new boolean[HELD], "before");
+        assertHeld(new Detached(), "before");
     }
 
     @AfterEach
@@ -163,7 +167,7 @@ class SockMapBundleUpdateTest {
         assertEquals(Errno.ENODEV.ret(), duringUpdate[0], "sockhash lookup during the update");
         assertEquals(Errno.ENODEV.ret(), duringUpdate[1], "sockmap lookup during the update");
 
-        assertHeld(new boolean[HELD], "after the update");
+        assertHeld(new Detached(), "after the update");
         for (int k = 0; k < WRITTEN; k++) {
             int s = writer.last[k];
             int key = HELD + k;
@@ -179,9 +183,10 @@ class SockMapBundleUpdateTest {
 
     /**
      * Stopped, the maps answer ENODEV; what happens to their sockets meanwhile counts when the
-     * bundle, updated while stopped, starts again: a socket closed by the application or reset by
-     * its peer is gone from both maps, one whose peer only shut down its side (CLOSE_WAIT) is
-     * still there, and so is every other.
+     * bundle, updated while stopped, starts again: a socket closed by the application is gone
+     * from both maps; one reset by its peer, or whose FINs went both ways (TCP CLOSE), is still
+     * there until it is closed, as on 6.18; one whose peer only shut down its side (CLOSE_WAIT)
+     * is still there, and so is every other.
      */
     @Test
     void socketsClosedWhileStoppedAreGoneWhenTheUpdatedBundleStarts() throws Exception {
@@ -192,7 +197,7 @@ class SockMapBundleUpdateTest {
             assertEquals(Errno.ENODEV.ret(), lookupRet(bpf, map, 0), "lookup while stopped");
             assertEquals(Errno.ENODEV.ret(), update(bpf, map, 1, fds[0]), "update while stopped");
         }
-        boolean[] gone = leaveWhileDetached();
+        Detached detached = leaveWhileDetached();
         bundle.update();
         assertTrue((bundle.getState() & (Bundle.INSTALLED | Bundle.RESOLVED)) != 0, "updated, still stopped");
         assertEquals(Errno.ENODEV.ret(), lookupRet(bpf, sockhash, 0), "still detached after the update");
@@ -200,15 +205,17 @@ class SockMapBundleUpdateTest {
         osgi.awaitService(SOCK_PROVIDER);
         osgi.awaitMapType(MapType.SOCKHASH, true);
 
-        assertHeld(gone, "after stop, update and start");
+        assertHeld(detached, "after stop, update and start");
         assertServesByFd();
+        assertEndedLeaveOnlyWhenClosed(detached, "after stop, update and start");
         osgi.assertNoProblems();
     }
 
     /**
      * Uninstalled and refreshed, map.sockmap's class loader is not kept alive by its detached maps
      * nor by the sockets that were in them (the core's sockets drop the old revision's close
-     * listeners); reinstalled, it takes the maps back, less the sockets closed meanwhile.
+     * listeners); reinstalled, it takes the maps back, less the sockets closed meanwhile (those
+     * reset or with FINs both ways stay until closed).
      */
     @Test
     void uninstallFreesTheOldRevisionAndReinstallBringsTheSocketsBack() throws Exception {
@@ -223,49 +230,84 @@ class SockMapBundleUpdateTest {
         assertTrue(OsgiFramework.awaitCollected(collected), "the uninstalled map.sockmap class loader is still reachable");
         assertNull(loader.get());
 
-        boolean[] gone = leaveWhileDetached();
+        Detached detached = leaveWhileDetached();
         osgi.install(SOCKMAP_BUNDLE).start();
         osgi.awaitService(SOCK_PROVIDER);
         osgi.awaitMapType(MapType.SOCKHASH, true);
 
-        assertHeld(gone, "after uninstall and install");
+        assertHeld(detached, "after uninstall and install");
         assertServesByFd();
+        assertEndedLeaveOnlyWhenClosed(detached, "after uninstall and install");
         osgi.assertNoProblems();
     }
 
     /**
-     * With no provider: pair 1's client is closed by the application, pair 2's client is reset
-     * (its peer closes with SO_LINGER 0), pair 3's client gets its peer's FIN only. Each waits for
-     * the client to see what happened (a read: the reset, the end of stream), so that the state
-     * is the kernel's before the bundle returns. Which slots left every map.
+     * What happened to the sockets while no provider held the maps, by slot: {@code closed} ones
+     * left every map (their close), {@code ended} ones reached TCP CLOSE or LAST_ACK (a reset,
+     * FINs both ways) and stay until closed, {@code closeWait} ones got their peer's FIN only.
      */
-    private boolean[] leaveWhileDetached() throws IOException {
-        boolean[] gone = new boolean[HELD];
-        pairs.get(1).client().close();
-        gone[2] = true;
+    private static final class Detached {
+        final boolean[] closed = new boolean[HELD];
+        final boolean[] ended = new boolean[HELD];
+        final boolean[] closeWait = new boolean[HELD];
+
+        /** Whether pair i still talks both ways (neither end closed nor shut down). */
+        boolean talks(int pair) {
+            for (int slot = 2 * pair; slot <= 2 * pair + 1; slot++) {
+                if (closed[slot] || ended[slot] || closeWait[slot]) {
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+
+    /**
+     * With no provider: pair 1's client is closed by the application (its accepted end gets the
+     * FIN: CLOSE_WAIT); pair 2's client is reset (its peer closes with SO_LINGER 0); pair 3's
+     * client gets its peer's FIN only; pair 4's ends both shut down their output (FINs both ways,
+     * neither closed). Each waits for the end concerned to see what happened (a read: the reset,
+     * the end of stream), so that the state is the kernel's before the bundle returns.
+     */
+    private Detached leaveWhileDetached() throws IOException {
+        Detached d = new Detached();
+        Pair closed = pairs.get(1);
+        closed.client().close();
+        d.closed[2] = true;
+        assertEquals(-1, closed.accepted().socket().getInputStream().read(), "the accepted end sees the FIN");
+        d.closeWait[3] = true;
 
         Pair reset = pairs.get(2);
         reset.accepted().setOption(StandardSocketOptions.SO_LINGER, 0);
         reset.accepted().close();
         assertThrows(SocketException.class, () -> reset.client().socket().getInputStream().read(),
                 "the client sees the reset");
-        gone[4] = true; // the reset client: TCP CLOSE
-        gone[5] = true; // the accepted end: its channel closed
+        d.ended[4] = true; // the reset client: TCP CLOSE, its channel open
+        d.closed[5] = true; // the accepted end: its channel closed
 
         Pair fin = pairs.get(3);
         fin.accepted().shutdownOutput();
         assertEquals(-1, fin.client().socket().getInputStream().read(), "the client sees the FIN");
-        // both ends stay (CLOSE_WAIT and FIN_WAIT2), and the client can still send
-        return gone;
+        d.closeWait[6] = true; // the client can still send; its peer, in FIN_WAIT2, still reads
+
+        Pair both = pairs.get(4);
+        both.client().shutdownOutput();
+        assertEquals(-1, both.accepted().socket().getInputStream().read(), "the accepted end sees the FIN");
+        both.accepted().shutdownOutput();
+        assertEquals(-1, both.client().socket().getInputStream().read(), "the client sees the FIN: both ways");
+        d.ended[8] = true; // TIME_WAIT is no socket: the client itself is TCP CLOSE
+        d.ended[9] = true; // LAST_ACK, then CLOSE at the client's ACK
+        return d;
     }
 
     /**
-     * Both maps hold, at every slot not {@code gone}, the socket put there (its cookie), and
-     * answer ENOENT at the others; every pair still open still talks.
+     * Both maps hold, at every slot not closed, the socket put there (its cookie), and answer
+     * ENOENT at the closed ones; every pair still connected still talks, and a client in
+     * CLOSE_WAIT still sends.
      */
-    private void assertHeld(boolean[] gone, String when) throws IOException {
+    private void assertHeld(Detached d, String when) throws IOException {
         for (int slot = 0; slot < HELD; slot++) {
-            if (gone[slot]) {
+            if (d.closed[slot]) {
                 assertEquals(Errno.ENOENT.ret(), lookupRet(bpf, sockhash, slot), when + ": sockhash key " + slot);
                 assertEquals(Errno.ENOENT.ret(), lookupRet(bpf, sockmap, slot), when + ": sockmap slot " + slot);
             } else {
@@ -275,10 +317,9 @@ class SockMapBundleUpdateTest {
         }
         for (int i = 0; i < PAIRS; i++) {
             Pair p = pairs.get(i);
-            if (gone[2 * i] || gone[2 * i + 1]) {
-                continue;
-            }
-            if (p.accepted().socket().isOutputShutdown()) {
+            if (d.talks(i)) {
+                p.assertTalks(when + ", pair " + i);
+            } else if (d.closeWait[2 * i] && !d.closed[2 * i + 1]) {
                 // CLOSE_WAIT: the client still sends
                 byte[] sent = ("half-closed, " + when).getBytes(StandardCharsets.UTF_8);
                 ByteBuffer b = ByteBuffer.wrap(sent);
@@ -286,10 +327,41 @@ class SockMapBundleUpdateTest {
                     p.client().write(b);
                 }
                 assertArrayEquals(sent, Pair.readN(p.accepted(), sent.length), when + ", pair " + i);
-            } else {
-                p.assertTalks(when + ", pair " + i);
             }
         }
+    }
+
+    /**
+     * The sockets that stayed in the restored maps without being connected (TCP CLOSE or LAST_ACK,
+     * and CLOSE_WAIT) are refused by a new insert (EOPNOTSUPP, the map unchanged), and their close
+     * takes them out of both maps, through the close listeners the returned provider registered
+     * when it took them back: the reset client by its last fd, pair 4's client by its channel
+     * (the application's close), its accepted end by its fd; the CLOSE_WAIT ones stay.
+     */
+    private void assertEndedLeaveOnlyWhenClosed(Detached d, String when) throws IOException {
+        int freeKey = HELD;
+        int freeSlot = 2; // pair 1's closed client left it
+        assertTrue(d.closed[freeSlot]);
+        for (int slot = 0; slot < HELD; slot++) {
+            if (d.ended[slot] || d.closeWait[slot]) {
+                assertEquals(Errno.EOPNOTSUPP.ret(), update(bpf, sockhash, freeKey, fds[slot]),
+                        when + ": a new sockhash insert of slot " + slot + "'s socket");
+                assertEquals(Errno.EOPNOTSUPP.ret(), update(bpf, sockmap, freeSlot, fds[slot]),
+                        when + ": a new sockmap insert of slot " + slot + "'s socket");
+            }
+        }
+        assertEquals(Errno.ENOENT.ret(), lookupRet(bpf, sockhash, freeKey), when + ": the refused inserts left nothing");
+        assertEquals(Errno.ENOENT.ret(), lookupRet(bpf, sockmap, freeSlot), when + ": the refused inserts left nothing");
+
+        assertEquals(0, bpf.close(fds[4]), "the reset client's last fd");
+        assertFalse(pairs.get(2).client().isOpen(), "closing the last fd closed the channel");
+        pairs.get(4).client().close();
+        d.closed[4] = true;
+        d.closed[8] = true;
+        assertHeld(d, when + ", the reset client and pair 4's client closed");
+        assertEquals(0, bpf.close(fds[9]), "pair 4's accepted end's last fd");
+        d.closed[9] = true;
+        assertHeld(d, when + ", pair 4's accepted end closed");
     }
 
     private void talk(String when) throws IOException {

@@ -21,7 +21,9 @@ import org.junit.jupiter.api.Timeout;
  * would use it: {@code feature:repo-add} of its Maven coordinates, {@code feature:install} of the
  * shell and every map family, then the {@code bpf:} commands in Karaf's shell; uninstalling a map
  * family's feature detaches its maps (ENODEV) while the other families keep serving, and
- * installing it again brings them back with their elements.
+ * installing it again brings them back with their elements. The conformance feature replays the
+ * kernel corpus inside Karaf, and {@code bpfmaps-sock-native} adds the {@code unix_dgram} socket
+ * kind its SOCKMAP case needs.
  *
  * <p>Karaf reads every artifact from the local Maven repository (where {@code mvn install} put
  * this project's bundles before this module's tests run) and from nowhere else.
@@ -147,8 +149,33 @@ class KarafFeaturesTest {
             Matcher summary = Pattern.compile("[1-9]\\d* passed, 0 failed.*").matcher(conf);
             assertTrue(summary.find(), "conformance in Karaf:\n" + conf);
             note("QUEUE corpus replayed: " + summary.group());
+
+            // The socket kinds: the kernel corpus's SOCKMAP/SOCKHASH cases replay with real
+            // sockets made by the core; the unix_dgram kind comes with bpfmaps-sock-native (JNA),
+            // so its case skips until that feature is installed, then passes (its SocketFactory
+            // service may register just after feature:install returns: polled).
+            String kernel = "bpf:conformance " + System.getProperty("bpfmaps.kernelCorpus") + " sockmap sockhash 2>&1";
+            int[] before = socketCounts(karaf.client(COMMAND, kernel));
+            note("SOCKMAP/SOCKHASH corpus without bpfmaps-sock-native: " + before[0] + " passed, " + before[1]
+                    + " skipped");
+            Predicate<String> oneMore = out -> {
+                int[] c = socketCounts(out);
+                return c[0] == before[0] + 1 && c[1] == before[1] - 1;
+            };
+            String withNative = karaf.clientUntil(SETTLE, oneMore, "feature:install bpfmaps-sock-native", kernel);
+            assertTrue(oneMore.test(withNative), "the unix_dgram case does not pass with bpfmaps-sock-native ("
+                    + before[0] + " passed, " + before[1] + " skipped before):\n" + withNative + "\n"
+                    + karaf.consoleLog());
+            note("SOCKMAP/SOCKHASH corpus with bpfmaps-sock-native: " + socketCounts(withNative)[0] + " passed, "
+                    + socketCounts(withNative)[1] + " skipped");
         }
         note("Karaf stopped");
+    }
+
+    /** Passed and skipped of a conformance summary with no failure; -1, -1 when there is none. */
+    private static int[] socketCounts(String out) {
+        Matcher m = Pattern.compile("(\\d+) passed, 0 failed, (\\d+) skipped").matcher(out);
+        return m.find() ? new int[] {Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2))} : new int[] {-1, -1};
     }
 
     private final long t0 = System.nanoTime();

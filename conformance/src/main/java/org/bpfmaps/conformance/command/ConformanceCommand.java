@@ -51,28 +51,52 @@ final class ConformanceCommand {
         Corpus corpus;
         try {
             corpus = Corpus.read(Path.of(file));
-        } catch (NoSuchFileException e) {
-            err.print("Error: can't read corpus (" + file + "): " + Errno.ENOENT.text() + "\n");
-            return 255;
-        } catch (AccessDeniedException e) {
-            err.print("Error: can't read corpus (" + file + "): " + Errno.EACCES.text() + "\n");
-            return 255;
         } catch (IOException | IllegalArgumentException e) { // InvalidPathException too
-            // the parser's message may go on with its source position on further lines
-            String why = String.valueOf(e.getMessage()).lines().findFirst().orElse("");
-            err.print("Error: can't read corpus (" + file + "): " + why + "\n");
+            if (Thread.currentThread().isInterrupted()) {
+                // Ctrl-C while the file was read (an interruptible channel closed): nothing replayed
+                return report(new Report(0, 0, 0, List.of(), List.of()), out, err);
+            }
+            err.print("Error: can't read corpus (" + file + "): " + why(e) + "\n");
             return 255;
         }
-        Report r = new ConformanceRunner(runtime).run(corpus, types);
-        for (String failure : r.failures()) {
-            out.print(failure + "\n");
+        return report(new ConformanceRunner(runtime).run(corpus, types), out, err);
+    }
+
+    private static String why(Exception e) {
+        if (e instanceof NoSuchFileException) {
+            return Errno.ENOENT.text();
         }
-        out.print(r.summary() + "\n");
-        out.flush();
-        if (Thread.currentThread().isInterrupted()) {
-            err.print("Error: interrupted: the counts above cover the cases replayed before Ctrl-C\n");
-            return INTERRUPTED;
+        if (e instanceof AccessDeniedException) {
+            return Errno.EACCES.text();
         }
-        return r.failed() > 0 ? 1 : 0;
+        // the parser's message may go on with its source position on further lines
+        return String.valueOf(e.getMessage()).lines().findFirst().orElse("");
+    }
+
+    /**
+     * Prints the failures and the counts, and gives the exit code. After Ctrl-C (the runner
+     * stopped between cases, the thread still interrupted) the interrupt is cleared while they are
+     * printed and set again after: Gogo hands a command streams over NIO channels, which the first
+     * write of an interrupted thread closes, and the counts were lost.
+     */
+    private static int report(Report r, PrintStream out, PrintStream err) {
+        boolean interrupted = Thread.interrupted();
+        try {
+            for (String failure : r.failures()) {
+                out.print(failure + "\n");
+            }
+            out.print(r.summary() + "\n");
+            out.flush();
+            if (interrupted) {
+                err.print("Error: interrupted: the counts above cover the cases replayed before Ctrl-C\n");
+                err.flush();
+                return INTERRUPTED;
+            }
+            return r.failed() > 0 ? 1 : 0;
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 }

@@ -6,10 +6,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.channels.Channels;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.bpfmaps.core.api.Bpf;
+import org.bpfmaps.core.api.BpfInstance;
+import org.bpfmaps.core.api.BpfRuntime;
+import org.bpfmaps.core.api.BpfSettings;
+import org.bpfmaps.core.api.DetachedMap;
+import org.bpfmaps.core.api.MapType;
+import org.bpfmaps.core.api.ProviderInfo;
 import org.bpfmaps.core.spi.ProviderHost;
 import org.bpfmaps.core.standalone.Standalone;
 import org.bpfmaps.map.array.ArrayProvider;
@@ -51,6 +61,75 @@ class ConformanceCommandTest {
         assertEquals(130, r.exit());
         assertEquals("0 passed, 0 failed, 0 skipped\n", r.stdout());
         assertTrue(r.stderr().startsWith("Error: interrupted"), r.stderr());
+    }
+
+    /**
+     * In Gogo a command prints through NIO channels, and an interrupted thread's first write closes
+     * its channel (that write still lands): after Ctrl-C, a failure line, the counts and the error
+     * line must all get through (the counts were lost after a failure line), and the interrupt is
+     * still set when the command returns. Here Ctrl-C comes as the second case starts.
+     */
+    @Test
+    void afterCtrlCEveryLineGetsThroughAnInterruptibleChannel(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("two.json");
+        Files.writeString(file, """
+                {"format": "bpf-map-oracle/1", "kernel": {"possible_cpus": 2}, "cases": [
+                 {"name": "wrong", "map": {"type": "ARRAY", "key_size": 4, "value_size": 8, "max_entries": 4,
+                  "map_flags": 0, "name": "a"}, "create": {"ret": -1, "errno": "EINVAL"}, "ops": []},
+                 {"name": "right", "map": {"type": "ARRAY", "key_size": 4, "value_size": 8, "max_entries": 4,
+                  "map_flags": 0, "name": "b"}, "create": {"ret": 0, "errno": null}, "ops": []}]}
+                """);
+        ProviderHost host = Standalone.create();
+        host.addProvider(new ArrayProvider());
+        AtomicInteger cases = new AtomicInteger();
+        BpfRuntime ctrlC = new BpfRuntime() {
+            @Override
+            public BpfInstance newInstance(BpfSettings settings) {
+                if (cases.incrementAndGet() == 2) {
+                    Thread.currentThread().interrupt();
+                }
+                return host.newInstance(settings);
+            }
+
+            @Override
+            public Set<MapType> mapTypes() {
+                return host.mapTypes();
+            }
+
+            @Override
+            public Bpf defaultInstance() {
+                return host.defaultInstance();
+            }
+
+            @Override
+            public List<ProviderInfo> providers() {
+                return host.providers();
+            }
+
+            @Override
+            public List<DetachedMap> detachedMaps() {
+                return host.detachedMaps();
+            }
+        };
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        PrintStream o = new PrintStream(Channels.newOutputStream(Channels.newChannel(out)), true, StandardCharsets.UTF_8);
+        PrintStream e = new PrintStream(Channels.newOutputStream(Channels.newChannel(err)), true, StandardCharsets.UTF_8);
+        int exit;
+        boolean stillInterrupted;
+        try {
+            exit = new ConformanceCommand(ctrlC).run(List.of(file.toString()), o, e);
+        } finally {
+            stillInterrupted = Thread.interrupted();
+        }
+        assertEquals(130, exit);
+        List<String> lines = out.toString(StandardCharsets.UTF_8).lines().toList();
+        assertEquals(2, lines.size(), out.toString(StandardCharsets.UTF_8));
+        assertTrue(lines.get(0).startsWith("FAIL wrong"), lines.get(0));
+        assertEquals("1 passed, 1 failed, 0 skipped", lines.get(1), "the case under way when Ctrl-C came counts");
+        assertTrue(err.toString(StandardCharsets.UTF_8).startsWith("Error: interrupted: the counts above"),
+                err.toString(StandardCharsets.UTF_8));
+        assertTrue(stillInterrupted, "the interrupt is the caller's to see");
     }
 
     @Test

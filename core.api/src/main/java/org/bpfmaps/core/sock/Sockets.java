@@ -142,8 +142,9 @@ public final class Sockets {
     }
 
     /**
-     * The socket with this cookie, in any instance, while it has not left every map (its channel or
-     * its last fd closed, or a TCP reset seen); null otherwise. How a map that holds sockets finds
+     * The socket with this cookie, in any instance, while it has not left every map (until its
+     * channel or its last fd is closed; a reset or FINs both ways do not take it out); null
+     * otherwise. How a map that holds sockets finds
      * them again after its provider was replaced: its state keeps cookies, as fds are the caller's.
      * The caller still reads {@link BpfSocket#state()}, which may find it closed meanwhile.
      *

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.function.Supplier;
 import org.bpfmaps.core.sock.SocketState;
 import org.bpfmaps.core.sock.TcpStateSource;
 import org.osgi.service.component.annotations.Component;
@@ -26,19 +27,27 @@ public final class NetlinkTcpStates implements TcpStateSource {
     static final int IDLE = 4;
 
     private final BlockingQueue<DiagSocket> idle = new ArrayBlockingQueue<>(IDLE);
+    /**
+     * Why the native calls cannot be made, or null; asked at the first call, not when the component
+     * is made, since loading JNA's native part costs 110-150 ms of every start of the jar.
+     */
+    private final Supplier<Throwable> nativeCalls;
     /** Why this source cannot answer, or null when it can; found at the first call. */
     private volatile Throwable unavailable;
     private volatile boolean probed;
     private volatile boolean closed;
 
     public NetlinkTcpStates() {
-        this(NativeCalls.UNAVAILABLE);
+        this(() -> NativeCalls.UNAVAILABLE);
     }
 
     /** A source that knows the native calls can or (with a reason) cannot be made. */
     NetlinkTcpStates(Throwable unavailable) {
-        this.unavailable = unavailable;
-        this.probed = unavailable != null;
+        this(() -> unavailable);
+    }
+
+    private NetlinkTcpStates(Supplier<Throwable> nativeCalls) {
+        this.nativeCalls = nativeCalls;
     }
 
     @Override
@@ -80,7 +89,10 @@ public final class NetlinkTcpStates implements TcpStateSource {
             return;
         }
         try {
-            if (!Libc.LP64) {
+            unavailable = nativeCalls.get();
+            if (unavailable != null) {
+                // no JNA, or its native part did not load: /proc answers
+            } else if (!Libc.LP64) {
                 unavailable = new UnsupportedOperationException("size_t is not 8 bytes on this platform");
             } else {
                 try (DiagSocket s = DiagSocket.open()) {

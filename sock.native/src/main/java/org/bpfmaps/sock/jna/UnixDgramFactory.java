@@ -2,6 +2,7 @@ package org.bpfmaps.sock.jna;
 
 import java.io.IOException;
 import java.util.Set;
+import java.util.function.Supplier;
 import org.bpfmaps.core.api.Bpf;
 import org.bpfmaps.core.api.Errno;
 import org.bpfmaps.core.sock.OpenedSocket;
@@ -20,20 +21,31 @@ import org.osgi.service.component.annotations.Component;
 public final class UnixDgramFactory implements SocketFactory {
     static final String KIND = "unix_dgram";
 
-    private final Throwable unavailable;
+    /**
+     * Why the native calls cannot be made (null when they can), asked at the first {@link #kinds}
+     * or {@link #open}, not when the component is made: loading JNA's native part takes some
+     * hundred milliseconds, which a framework's start (SCR binds this service to the core as it
+     * starts) and bpfmaps.jar's first prompt should not wait for when no socket of this kind is
+     * ever made.
+     */
+    private final Supplier<Throwable> unavailable;
 
     public UnixDgramFactory() {
-        this(NativeCalls.UNAVAILABLE);
+        this(() -> NativeCalls.UNAVAILABLE);
     }
 
     /** A factory that knows the native calls can or (with a reason) cannot be made. */
     UnixDgramFactory(Throwable unavailable) {
+        this(() -> unavailable);
+    }
+
+    private UnixDgramFactory(Supplier<Throwable> unavailable) {
         this.unavailable = unavailable;
     }
 
     @Override
     public Set<String> kinds() {
-        return unavailable == null ? Set.of(KIND) : Set.of();
+        return unavailable.get() == null ? Set.of(KIND) : Set.of();
     }
 
     @Override
@@ -41,8 +53,9 @@ public final class UnixDgramFactory implements SocketFactory {
         if (!KIND.equals(kind)) {
             throw new IllegalArgumentException("this factory makes " + KIND + " sockets, not " + kind);
         }
-        if (unavailable != null) {
-            throw new IOException(KIND + ": native calls are not available here (" + unavailable + ")");
+        Throwable missing = unavailable.get();
+        if (missing != null) {
+            throw new IOException(KIND + ": native calls are not available here (" + missing + ")");
         }
         UnixDgramSocket[] pair = UnixDgramSocket.pair();
         String[] why = {""};
