@@ -274,13 +274,14 @@ class ProgCase(sx.SockCase):
 
     # ---- object commands on program fds ----
 
-    def prog_info(self, prog, info_len=None, tail=None, note=None, attr_set=None):
+    def prog_info(self, prog, info_len=None, tail_at=None, note=None, attr_set=None):
         """OBJ_GET_INFO_BY_FD on `prog` (any label). info_len defaults to the kernel's size;
-        `tail`: bytes written after that size in the buffer (a non-zero tail must give E2BIG)."""
+        `tail_at`: the offset of a byte 01 in the buffer, which is zero elsewhere (a non-zero byte past
+        the kernel's struct gives E2BIG)."""
         n = PROG_INFO_LEN if info_len is None else info_len
         buf = bytearray(n)
-        if tail is not None:
-            buf[PROG_INFO_LEN:PROG_INFO_LEN + len(tail)] = tail
+        if tail_at is not None:
+            buf[tail_at] = 1
         g = rec.Guarded(bytes(buf))
         ret, err, raw = sys_bpf(rec.OBJ_GET_INFO_BY_FD, [(0, 4, self._fd(prog)), (4, 4, n), (8, 8, g.addr)], attr_set)
         r = rec.result(ret, err)
@@ -291,8 +292,8 @@ class ProgCase(sx.SockCase):
         e = {"op": "prog_info", "prog": prog}
         if info_len is not None:
             e["info_len"] = info_len
-        if tail is not None:
-            e["tail"] = tail.hex()
+        if tail_at is not None:
+            e["tail_at"] = tail_at
         e["result"] = r
         return self._with(e, attr_set, note, check="exact")
 
@@ -581,8 +582,8 @@ def record():
         c.prog_attach("skb", "SK_SKB_STREAM_VERDICT", target="msg", note="a prog fd as the target")
         c.prog_attach("skb", "SK_SKB_STREAM_VERDICT", target="s", note="a socket fd as the target")
         c.prog_attach("skb", "SK_SKB_STREAM_VERDICT", target="arr", note="an ARRAY map as the target")
-        c.prog_attach(None, "SK_SKB_STREAM_VERDICT", prog_fd_value=sx.BAD_FD, target_fd_value=sx.BAD_FD,
-                      note="both not open: the prog fd is looked at first")
+        c.prog_attach(None, "SK_SKB_STREAM_VERDICT", prog_fd_value=sx.BAD_FD, target="arr",
+                      note="a bad prog fd and an ARRAY target: the prog fd first")
         c.prog_attach("msg", "SK_SKB_STREAM_VERDICT", target_fd_value=sx.BAD_FD,
                       note="a wrong program type and a bad target")
         c.prog_attach(None, "SK_SKB_STREAM_VERDICT", prog_fd_value=sx.BAD_FD, attach_flags=1,
@@ -593,8 +594,12 @@ def record():
         c.prog_detach("skb", "SK_SKB_STREAM_VERDICT", target_fd_value=sx.BAD_FD, note="detach: target fd not open")
         c.prog_detach("map", "SK_SKB_STREAM_VERDICT", note="detach: a map fd as the prog fd")
         c.prog_detach("skb", "SK_SKB_STREAM_VERDICT", target="arr", note="detach from an ARRAY")
-        c.prog_detach(None, "SK_SKB_STREAM_VERDICT", prog_fd_value=sx.BAD_FD, target_fd_value=sx.BAD_FD,
-                      note="detach: both not open: the target is looked at first")
+        c.prog_detach("msg", "SK_SKB_STREAM_VERDICT", target_fd_value=sx.BAD_FD,
+                      note="detach: a wrong program type and a bad target: the target first")
+        c.prog_detach(None, "SK_SKB_STREAM_VERDICT", prog_fd_value=sx.BAD_FD, target="arr",
+                      note="detach: a bad prog fd and an ARRAY target: the prog fd before the map type")
+        c.prog_detach("msg", "SK_SKB_STREAM_VERDICT", target="arr",
+                      note="detach: a wrong program type and an ARRAY target: the type before the map type")
         c.prog_query("SK_SKB_STREAM_VERDICT", note="nothing attached")
         c.map_close("arr")
         done(c)
@@ -767,7 +772,8 @@ def record():
         c.prog_attach("v", SV, note="attached after the insert")
         c.update(K(0), sock="s", map="m2",
                  note="the socket runs no verdict: a map with one takes it (it would be EBUSY had v reached it)")
-        c.delete(K(0), map="m2")
+        c.update(K(1), sock="s", note="it runs w now: a second key of the first map (with v) is EBUSY")
+        c.delete(K(0), map="m2", note="its link to m2 goes, and w with it")
         c.update(K(1), sock="s", note="a second key of the first map: the socket takes v now")
         c.update(K(0), sock="s", map="m2", note="now it runs v: EBUSY")
         c.dump(check="exact" if t == "SOCKMAP" else "unordered")
@@ -805,6 +811,31 @@ def record():
         c.update(K(1), sock="s", note="now the first map says EBUSY")
         c.dump(check="exact" if t == "SOCKMAP" else "unordered")
         c.map_close("m2")
+        done(c)
+
+    # what a socket keeps when one of its links goes (sock_map_del_link): the verdict of a map that has
+    # one is stopped and the socket takes another; an SK_MSG program stays until the last link goes
+    for t in SOCK_TYPES:
+        low = t.lower()
+        c = ProgCase(f"{low}_unlink_keeps_msg_program", t)
+        c.prog_load("v", "SK_SKB", name="v")
+        c.prog_load("m", "SK_MSG", name="m")
+        c.prog_attach("v", SV)
+        for label, at, prog in (("m2", MV, "m"), ("m3", MV, "m"), ("m4", SV, "v")):
+            c.map_new(label, t)
+            c.prog_attach(prog, at, target=label)
+        c.sock_new("s", "tcp_established")
+        c.update(K(0), sock="s", note="takes v")
+        c.update(K(0), sock="s", map="m2", note="takes m too")
+        c.update(K(0), sock="s", map="m3", note="runs m: EBUSY")
+        c.delete(K(0), map="m2", note="the link to m2 (an SK_MSG_VERDICT map) goes")
+        c.update(K(0), sock="s", map="m3", note="m stays on the socket: EBUSY")
+        c.update(K(0), sock="s", map="m4", note="v stays (m2 has no verdict): EBUSY")
+        c.delete(K(0), note="the last link: the socket runs nothing")
+        c.update(K(0), sock="s", map="m3", note="OK")
+        c.update(K(0), sock="s", map="m4", note="OK")
+        for label in ("m2", "m3", "m4"):
+            c.map_close(label)
         done(c)
 
     c = ProgCase("sockmap_link_replace_slot_with_other_socket", "SOCKMAP")
@@ -848,8 +879,11 @@ def record():
     c.prog_info("v", info_len=4, note="type only")
     c.prog_info("v", info_len=0)
     c.prog_info("v", info_len=PROG_INFO_LEN + 8, note="longer than the kernel's struct, a zero tail: OK")
-    c.prog_info("v", info_len=PROG_INFO_LEN + 8, tail=b"\x01", note="a non-zero tail: E2BIG")
-    c.prog_info("v", info_len=PROG_INFO_LEN + 4096, tail=bytes(4095) + b"\x01", note="a non-zero byte far on")
+    c.prog_info("v", info_len=PROG_INFO_LEN + 8, tail_at=PROG_INFO_LEN, note="a non-zero byte just past it: E2BIG")
+    c.prog_info("v", info_len=PROG_INFO_LEN + 8, tail_at=PROG_INFO_LEN + 7, note="at the end: E2BIG")
+    c.prog_info("v", info_len=PROG_INFO_LEN + 8, tail_at=0, note="a non-zero byte inside the struct: ignored")
+    c.prog_info("v", info_len=4096, note="a page, zero past the struct: OK")
+    c.prog_info("v", info_len=4097, note="more than a page, all zero: E2BIG (bpf_check_uarg_tail_zero)")
     c.prog_info("v", attr_set=[[16, 4, 1]], note="past info (the last field)")
     c.sock_new("s", "tcp_established")
     c.prog_info("s", note="a socket fd")
