@@ -11,6 +11,12 @@ public final class InfoAttr extends BpfAttr {
     public int bpfFd;
     public int infoLen;
     public ByteBuffer info;
+    /**
+     * For a program: where its map ids go, as the {@code map_ids} pointer of
+     * {@code struct bpf_prog_info} (the struct's {@code nr_map_ids} says how many the caller wants;
+     * fewer room than that is EFAULT). Null for none.
+     */
+    public int[] mapIds;
 
     public InfoAttr() {
     }

@@ -12,9 +12,14 @@
  * <p>2.1: {@link org.bpfmaps.core.api.BpfSettings} has two budgets, heap
  * ({@code memoryBudget}) and direct ({@code directMemoryBudget}), with defaults sized from what the
  * JVM can give.
+ *
+ * <p>2.2: programs: {@link org.bpfmaps.core.api.ProgType}, {@link org.bpfmaps.core.api.ProgLoadAttr}
+ * (PROG_LOAD of Java code), {@link org.bpfmaps.core.api.ProgInfo} ({@code struct bpf_prog_info}),
+ * the typed {@link org.bpfmaps.core.api.BpfProgram} and {@link org.bpfmaps.core.api.ProgSpec};
+ * {@link org.bpfmaps.core.api.InfoAttr#mapIds}, what a program's {@code map_ids} pointer receives.
  */
 @Export
-@Version("2.1.0")
+@Version("2.2.0")
 package org.bpfmaps.core.api;
 
 import org.osgi.annotation.bundle.Export;

@@ -6,6 +6,7 @@ import java.util.Map;
 import org.bpfmaps.core.api.Bpf;
 import org.bpfmaps.core.api.BpfRuntime;
 import org.bpfmaps.core.api.BpfSettings;
+import org.bpfmaps.core.prog.ProgramProvider;
 import org.bpfmaps.core.sock.SocketFactories;
 import org.bpfmaps.core.sock.SocketFactory;
 import org.bpfmaps.core.sock.TcpStateSource;
@@ -26,7 +27,8 @@ import org.osgi.service.component.annotations.ReferencePolicy;
 /**
  * The core in a framework: tracks {@link MapProvider} services (any number, coming and going at
  * any time), {@link SocketFactory} services (socket kinds other bundles make) and
- * {@link TcpStateSource} services (faster TCP state readers), and registers the default instance as
+ * {@link TcpStateSource} services (faster TCP state readers), {@link ProgramProvider} services
+ * (program code by name), and registers the default instance as
  * the {@link Bpf} service and a {@link BpfRuntime} for isolated ones.
  *
  * <p>Settings come from the configuration {@code org.bpfmaps.core} (Config Admin) or else the
@@ -50,6 +52,17 @@ public final class CoreComponent extends RegistryRuntime {
 
     void removeProvider(MapProvider provider) {
         registry.remove(provider);
+    }
+
+    /** Program code a bundle contributes by name, for PROG_LOAD by name and programs that lost theirs. */
+    @Reference(service = ProgramProvider.class, cardinality = ReferenceCardinality.MULTIPLE,
+            policy = ReferencePolicy.DYNAMIC)
+    void addProgram(ProgramProvider program) {
+        registry.programs.add(program);
+    }
+
+    void removeProgram(ProgramProvider program) {
+        registry.programs.remove(program);
     }
 
     /** Socket kinds a bundle adds (the native Unix datagram socket), for {@link SocketFactories}. */

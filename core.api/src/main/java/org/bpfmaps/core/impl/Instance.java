@@ -18,6 +18,7 @@ import org.bpfmaps.core.api.MapCreateAttr;
 import org.bpfmaps.core.api.MapElemAttr;
 import org.bpfmaps.core.api.MmapAttr;
 import org.bpfmaps.core.api.ObjAttr;
+import org.bpfmaps.core.api.ProgLoadAttr;
 import org.bpfmaps.core.spi.HostedObject;
 import org.bpfmaps.core.spi.MapOps;
 import org.bpfmaps.core.spi.MapState;
@@ -30,7 +31,8 @@ import org.bpfmaps.core.spi.ObjectKind;
  * (the kernel's {@code __sys_bpf} switch). Maps are served by the shared {@link ProviderRegistry};
  * other objects (sockets, programs, links) are installed by bundles through {@link ObjectHost}.
  */
-public final class Instance implements BpfInstance, ObjectHost, ProviderRegistry.Listener {
+public final class Instance implements BpfInstance, ObjectHost, ProviderRegistry.Listener,
+        ProgramRegistry.Listener {
     final ObjectTable table;
     final BpfFs fs = new BpfFs();
     final BpfSettings settings;
@@ -40,6 +42,7 @@ public final class Instance implements BpfInstance, ObjectHost, ProviderRegistry
     final MemoryBudget directBudget;
     final ProviderRegistry registry;
     private final Set<MapObject> maps = ConcurrentHashMap.newKeySet();
+    private final Set<ProgObject> progs = ConcurrentHashMap.newKeySet();
     private final ElemCommands elem = new ElemCommands(this);
 
     public Instance(BpfSettings settings, ProviderRegistry registry) {
@@ -50,6 +53,7 @@ public final class Instance implements BpfInstance, ObjectHost, ProviderRegistry
         this.directBudget = new MemoryBudget("direct", BpfSettings.DIRECT_MEMORY_BUDGET,
                 settings.directMemoryBudget());
         registry.addListener(this);
+        registry.programs.addListener(this);
     }
 
     @Override
@@ -91,6 +95,8 @@ public final class Instance implements BpfInstance, ObjectHost, ProviderRegistry
             case MAP_UPDATE_BATCH:
             case MAP_DELETE_BATCH:
                 return attr instanceof MapBatchAttr a ? elem.batch(cmd, a) : wrongAttr(cmd, attr);
+            case PROG_LOAD:
+                return attr instanceof ProgLoadAttr a ? ProgLoader.load(this, a) : wrongAttr(cmd, attr);
             case OBJ_PIN:
                 return attr instanceof ObjAttr a ? ObjCommands.pin(this, a) : wrongAttr(cmd, attr);
             case OBJ_GET:
@@ -257,6 +263,38 @@ public final class Instance implements BpfInstance, ObjectHost, ProviderRegistry
         return new ArrayList<>(maps);
     }
 
+    /** The live programs of this instance (bound or not). */
+    public List<ProgObject> programs() {
+        return new ArrayList<>(progs);
+    }
+
+    /** The program code bundles contribute by name, shared with the runtime's other instances. */
+    ProgramRegistry programRegistry() {
+        return registry.programs;
+    }
+
+    void track(ProgObject p) {
+        progs.add(p);
+    }
+
+    void forget(ProgObject p) {
+        progs.remove(p);
+    }
+
+    @Override
+    public void programAdded(ProgramRegistry.Entry added) {
+        for (ProgObject p : progs) {
+            p.offer(added);
+        }
+    }
+
+    @Override
+    public void programRemoved(ProgramRegistry.Entry gone) {
+        for (ProgObject p : progs) {
+            p.withdraw(gone, registry.programs.find(gone.name()));
+        }
+    }
+
     void track(MapObject m) {
         maps.add(m);
     }
@@ -344,6 +382,7 @@ public final class Instance implements BpfInstance, ObjectHost, ProviderRegistry
     @Override
     public void close() {
         registry.removeListener(this);
+        registry.programs.removeListener(this);
         fs.clear();
         for (int fd : table.openFds()) {
             table.close(fd);

@@ -63,7 +63,7 @@ final class MapCreator {
         if (err != 0) {
             return err;
         }
-        if ((err = checkName(a)) != 0) {
+        if ((err = ObjName.check(a.mapName, "map_name", a)) != 0) {
             return err;
         }
         long vs = Integer.toUnsignedLong(a.valueSize);
@@ -73,7 +73,7 @@ final class MapCreator {
         }
         MapDef def = new MapDef(type, a.keySize, a.valueSize, a.maxEntries,
                 flags & ~(BpfFlags.F_RDONLY | BpfFlags.F_WRONLY), numaNode, a.mapExtra,
-                nameOf(a), in.settings.possibleCpus(), (int) Math.min(valueBuf, Integer.MAX_VALUE));
+                ObjName.of(a.mapName), in.settings.possibleCpus(), (int) Math.min(valueBuf, Integer.MAX_VALUE));
         try {
             if ((err = provider.provider.allocCheck(def, a)) != 0) {
                 return err;
@@ -209,38 +209,6 @@ final class MapCreator {
         if (valueBuf > Integer.MAX_VALUE) {
             return a.fail(Errno.E2BIG, "a value buffer of %d bytes (value_size %d, all CPUs) is over 2 GiB",
                     valueBuf, Integer.toUnsignedLong(a.valueSize));
-        }
-        return 0;
-    }
-
-    /** The name up to its NUL, as the kernel copies it. */
-    private static String nameOf(MapCreateAttr a) {
-        String n = a.mapName;
-        if (n == null) {
-            return "";
-        }
-        int nul = n.indexOf('\0');
-        return nul >= 0 ? n.substring(0, nul) : n;
-    }
-
-    /** {@code bpf_obj_name_cpy}: up to 15 of [A-Za-z0-9_.] and a NUL within 16 bytes. */
-    private static int checkName(MapCreateAttr a) {
-        String n = a.mapName;
-        if (n == null) {
-            return 0;
-        }
-        int len = n.indexOf('\0') >= 0 ? n.indexOf('\0') : n.length();
-        if (len >= BpfFlags.OBJ_NAME_LEN) {
-            return a.fail(Errno.EINVAL, "map_name has %d characters; at most %d fit with the NUL", len,
-                    BpfFlags.OBJ_NAME_LEN - 1);
-        }
-        for (int i = 0; i < len; i++) {
-            char c = n.charAt(i);
-            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_'
-                    || c == '.';
-            if (!ok) {
-                return a.fail(Errno.EINVAL, "map_name character %d (code %d) is not one of [A-Za-z0-9_.]", i, c);
-            }
         }
         return 0;
     }

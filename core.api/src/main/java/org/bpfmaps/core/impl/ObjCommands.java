@@ -192,7 +192,7 @@ final class ObjCommands {
     }
 
     /** bpf_check_uarg_tail_zero: the caller's bytes past the {@code known} ones must be zero. */
-    private static int tailZero(InfoAttr a, int known) {
+    static int tailZero(InfoAttr a, int known) {
         long len = Integer.toUnsignedLong(a.infoLen);
         if (len > known && Bytes.canRead(a.info, 0, len)) {
             for (int i = known; i < len; i++) {
@@ -208,7 +208,7 @@ final class ObjCommands {
     }
 
     /** Copies {@code min(info_len, struct's size)} bytes of the struct out and sets info_len to that. */
-    private static int copyOut(ByteBuffer struct, InfoAttr a) {
+    static int copyOut(ByteBuffer struct, InfoAttr a) {
         int n = (int) Math.min(Integer.toUnsignedLong(a.infoLen), struct.remaining());
         if (n > 0 && !Bytes.canWrite(a.info, 0, n)) {
             return a.fail(Errno.EFAULT, "info has room for fewer than info_len (%d) bytes", n);

@@ -19,6 +19,9 @@ import org.bpfmaps.core.spi.MapTypeTraits;
  * keeping their contents; when one comes that wins their type, they are re-attached to it.
  */
 public final class ProviderRegistry {
+    /** The program code bundles contribute by name, for the same instances as the providers. */
+    final ProgramRegistry programs = new ProgramRegistry();
+
     /** One registered provider and the facts that rank it. */
     public static final class Entry {
         final MapProvider provider;

@@ -2,6 +2,7 @@ package org.bpfmaps.core.impl;
 
 import org.bpfmaps.core.api.Bpf;
 import org.bpfmaps.core.api.BpfSettings;
+import org.bpfmaps.core.prog.ProgramProvider;
 import org.bpfmaps.core.spi.MapProvider;
 import org.bpfmaps.core.spi.ProviderHost;
 
@@ -17,6 +18,16 @@ public final class StandaloneRuntime extends RegistryRuntime implements Provider
     @Override
     public void removeProvider(MapProvider provider) {
         registry.remove(provider);
+    }
+
+    @Override
+    public void addProgram(ProgramProvider program) {
+        registry.programs.add(program);
+    }
+
+    @Override
+    public void removeProgram(ProgramProvider program) {
+        registry.programs.remove(program);
     }
 
     @Override

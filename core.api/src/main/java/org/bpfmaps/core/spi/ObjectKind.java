@@ -27,6 +27,14 @@ public final class ObjectKind {
     public static final ObjectKind MAP = new ObjectKind("map", BpfCmd.MAP_GET_NEXT_ID, BpfCmd.MAP_GET_FD_BY_ID,
             true);
 
+    /**
+     * Programs: ids (PROG_GET_NEXT_ID, PROG_GET_FD_BY_ID), pinnable. The core makes them
+     * (PROG_LOAD), as it makes maps.
+     *
+     * @since 2.4
+     */
+    public static final ObjectKind PROG = withIds("prog", BpfCmd.PROG_GET_NEXT_ID, BpfCmd.PROG_GET_FD_BY_ID);
+
     private final String name;
     private final BpfCmd nextIdCommand;
     private final BpfCmd fdByIdCommand;

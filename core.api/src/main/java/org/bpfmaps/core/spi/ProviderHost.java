@@ -22,6 +22,23 @@ public interface ProviderHost extends BpfRuntime {
     void removeProvider(MapProvider provider);
 
     /**
+     * Adds program code under its name, as a bundle's {@link org.bpfmaps.core.prog.ProgramProvider}
+     * service does: PROG_LOAD by that name loads it, and programs of that name that lost their
+     * code run it again.
+     *
+     * @since 2.4
+     */
+    void addProgram(org.bpfmaps.core.prog.ProgramProvider program);
+
+    /**
+     * Removes program code: the programs running it keep their fds, ids and pins and run as no
+     * program until code of the same name comes back.
+     *
+     * @since 2.4
+     */
+    void removeProgram(org.bpfmaps.core.prog.ProgramProvider program);
+
+    /**
      * A runtime with no provider yet.
      *
      * @deprecated use {@link org.bpfmaps.core.standalone.Standalone#create()}, whose name says that it

@@ -32,9 +32,13 @@
  * {@link org.bpfmaps.core.spi.ObjectHost#objects}, the open fds of an object kind, and
  * {@link org.bpfmaps.core.spi.ObjectHost#mapId}, which map runs on a provider's ops: for listings of
  * sockets and the maps that hold them.
+ *
+ * <p>2.4: {@link org.bpfmaps.core.spi.ObjectKind#PROG}, the programs the core loads;
+ * {@link org.bpfmaps.core.spi.ProviderHost#addProgram} and {@code removeProgram}, program code by
+ * name outside a framework.
  */
 @Export
-@Version("2.3.0")
+@Version("2.4.0")
 package org.bpfmaps.core.spi;
 
 import org.osgi.annotation.bundle.Export;

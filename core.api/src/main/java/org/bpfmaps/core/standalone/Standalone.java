@@ -3,6 +3,7 @@ package org.bpfmaps.core.standalone;
 import java.lang.System.Logger.Level;
 import java.util.ServiceLoader;
 import org.bpfmaps.core.impl.StandaloneRuntime;
+import org.bpfmaps.core.prog.ProgramProvider;
 import org.bpfmaps.core.spi.MapProvider;
 import org.bpfmaps.core.spi.ProviderHost;
 
@@ -33,7 +34,8 @@ public final class Standalone {
 
     /**
      * A runtime with every provider that {@link ServiceLoader} finds on the class path (each
-     * provider jar lists its class in {@code META-INF/services/org.bpfmaps.core.spi.MapProvider}):
+     * provider jar lists its class in {@code META-INF/services/org.bpfmaps.core.spi.MapProvider})
+     * and every {@link ProgramProvider} it finds the same way (program code by name):
      * the way to use the project without an OSGi framework.
      */
     public static ProviderHost fromClassPath() {
@@ -41,6 +43,9 @@ public final class Standalone {
         ProviderHost host = new StandaloneRuntime();
         for (MapProvider p : ServiceLoader.load(MapProvider.class, MapProvider.class.getClassLoader())) {
             host.addProvider(p);
+        }
+        for (ProgramProvider p : ServiceLoader.load(ProgramProvider.class, ProgramProvider.class.getClassLoader())) {
+            host.addProgram(p);
         }
         return host;
     }

@@ -145,6 +145,8 @@ class DispatcherTest {
         assertEquals(Errno.EINVAL.ret(), bpf.bpf(BpfCmd.MAP_LOOKUP_ELEM, c), "a create attr for a lookup");
         assertTrue(c.errorMessage().contains("MapCreateAttr"), c.errorMessage());
         assertEquals(Errno.EINVAL.ret(), bpf.bpf(BpfCmd.PROG_LOAD, c));
+        assertTrue(c.errorMessage().contains("MapCreateAttr"), c.errorMessage());
+        assertEquals(Errno.EINVAL.ret(), bpf.bpf(BpfCmd.BTF_LOAD, c));
         assertTrue(c.errorMessage().contains("not implemented"), c.errorMessage());
         assertEquals(Errno.EINVAL.ret(), bpf.bpf(200, c));
         assertEquals(Errno.EINVAL.ret(), bpf.bpf(200, null));

@@ -1,0 +1,14 @@
+package org.bpfmaps.core.prog;
+
+/**
+ * The verdicts of socket programs ({@code enum sk_action}): what an SK_SKB verdict or an SK_MSG
+ * program returns. Any other value is taken as {@link #SK_DROP}, as {@code sk_psock_map_verd}
+ * does in net/core/skmsg.c.
+ */
+public final class SkAction {
+    private SkAction() {
+    }
+
+    public static final int SK_DROP = 0;
+    public static final int SK_PASS = 1;
+}
