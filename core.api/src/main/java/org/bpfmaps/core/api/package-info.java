@@ -11,7 +11,8 @@
  *
  * <p>2.1: {@link org.bpfmaps.core.api.BpfSettings} has two budgets, heap
  * ({@code memoryBudget}) and direct ({@code directMemoryBudget}), with defaults sized from what the
- * JVM can give.
+ * JVM can give. {@link org.bpfmaps.core.api.Errno#ENOPROTOOPT} (92), what an AF_XDP bind answers
+ * for a shared UMEM fd of another socket family.
  */
 @Export
 @Version("2.1.0")
