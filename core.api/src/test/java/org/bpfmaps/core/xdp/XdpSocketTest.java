@@ -96,6 +96,19 @@ class XdpSocketTest {
     }
 
     @Test
+    void aSocketMapRuleThatNamesNoXdpKindRefusesIt() {
+        // as SOCKMAP's rule (map.sockmap SockMapProvider): XDP is not taken -> EOPNOTSUPP
+        int fd = XdpSocket.open(bpf, sink);
+        org.bpfmaps.core.sock.SocketRule rule = org.bpfmaps.core.sock.SocketRule.builder()
+                .take(SocketKind.TCP, "not connected or listening", SocketState.ESTABLISHED, SocketState.LISTEN)
+                .takeWhileBound(SocketKind.UDP, "not bound").build();
+        ByteBuffer value = ByteBuffer.allocate(4).order(java.nio.ByteOrder.nativeOrder()).putInt(0, fd);
+        errs.clear();
+        assertNull(rule.socket(org.bpfmaps.core.spi.ObjectHost.of(bpf).orElseThrow(), value, 4, sink));
+        assertEquals(List.of(Errno.EOPNOTSUPP), errs);
+    }
+
+    @Test
     void ringsAreMadeOnceWithPowerOfTwoSizes() {
         XdpSocket s = open();
         // xsk_init_queue: 0, not a power of two, or made already -> EINVAL
