@@ -9,8 +9,10 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * A single-producer single-consumer ring of an AF_XDP socket, laid out as the kernel's
  * {@code struct xdp_ring} in the memory it shares with the application (net/xdp/xsk_queue.h): the
- * u32 producer index at offset 0, the u32 consumer index on the next cache line (64), the flags
- * on the one after (128), the entries from 192 (what XDP_MMAP_OFFSETS answers on x86-64, 6.18).
+ * u32 producer index at offset 0, a padding cache line, the u32 consumer index at 128, a padding
+ * line whose second word is the flags (196), another padding line, the entries from 320: what
+ * getsockopt(XDP_MMAP_OFFSETS) answered on x86-64, Linux 6.18 (producer 0, consumer 128, desc 320,
+ * flags 196 for all four rings). The padding keeps the two indices off adjacent cache lines.
  * Indices run freely over the u32 range; an entry's slot is {@code index & (size - 1)}.
  *
  * <p>The ordering is the kernel's and libxdp's ({@code Documentation/networking/af_xdp.rst},
@@ -29,12 +31,12 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class XdpRing {
     /** Offset of the producer index ({@code xdp_ring_offset.producer}). */
     public static final int PRODUCER_OFFSET = 0;
-    /** Offset of the consumer index, on its own cache line. */
-    public static final int CONSUMER_OFFSET = 64;
+    /** Offset of the consumer index, two cache lines after the producer's. */
+    public static final int CONSUMER_OFFSET = 128;
     /** Offset of the flags word (XDP_RING_NEED_WAKEUP). */
-    public static final int FLAGS_OFFSET = 128;
+    public static final int FLAGS_OFFSET = 196;
     /** Offset of the first entry ({@code xdp_ring_offset.desc}). */
-    public static final int DESC_OFFSET = 192;
+    public static final int DESC_OFFSET = 320;
     /** XDP_RING_NEED_WAKEUP in the flags word. */
     public static final int NEED_WAKEUP = 1;
     /** Size of an address entry (FILL, COMPLETION). */
