@@ -37,6 +37,7 @@ public enum Errno {
     EOVERFLOW(75, "Value too large for defined data type"),
     EBADFD(77, "File descriptor in bad state"),
     ENOTSOCK(88, "Socket operation on non-socket"),
+    ENOPROTOOPT(92, "Protocol not available"),
     EOPNOTSUPP(95, "Operation not supported"),
     EAFNOSUPPORT(97, "Address family not supported by protocol"),
     ENOBUFS(105, "No buffer space available"),

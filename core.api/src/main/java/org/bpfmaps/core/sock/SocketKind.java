@@ -13,5 +13,12 @@ public enum SocketKind {
     /** A Unix-domain stream socket: {@code SocketChannel} or {@code ServerSocketChannel} of {@code UNIX}. */
     UNIX_STREAM,
     /** A Unix-domain datagram socket: the JDK has none, a native socket kind will make them. */
-    UNIX_DGRAM
+    UNIX_DGRAM,
+    /**
+     * An AF_XDP socket ({@code org.bpfmaps.core.xdp.XdpSocket}), registered as a {@link NativeSocket}:
+     * XSKMAP takes it, SOCKMAP and SOCKHASH do not (EOPNOTSUPP).
+     *
+     * @since 1.2
+     */
+    XDP
 }

@@ -31,7 +31,8 @@
  * fd; {@link org.bpfmaps.core.sock.SocketLink}, the close listener a map registers per element, made
  * to name its map and key, {@link org.bpfmaps.core.sock.BpfSocket#links} and
  * {@link org.bpfmaps.core.sock.Sockets#slots}, the maps (id and key, {@link org.bpfmaps.core.sock.MapSlot})
- * a socket is in.
+ * a socket is in; {@link org.bpfmaps.core.sock.SocketKind#XDP}, AF_XDP sockets (the package
+ * {@code org.bpfmaps.core.xdp}).
  */
 @Export
 @Version("1.2.0")

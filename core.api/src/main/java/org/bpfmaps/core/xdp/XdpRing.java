@@ -1,0 +1,319 @@
+package org.bpfmaps.core.xdp;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A single-producer single-consumer ring of an AF_XDP socket, laid out as the kernel's
+ * {@code struct xdp_ring} in the memory it shares with the application (net/xdp/xsk_queue.h): the
+ * u32 producer index at offset 0, a padding cache line, the u32 consumer index at 128, a padding
+ * line whose second word is the flags (196), another padding line, the entries from 320: what
+ * getsockopt(XDP_MMAP_OFFSETS) answered on x86-64, Linux 6.18 (producer 0, consumer 128, desc 320,
+ * flags 196 for all four rings). The padding keeps the two indices off adjacent cache lines.
+ * Indices run freely over the u32 range; an entry's slot is {@code index & (size - 1)}.
+ *
+ * <p>The ordering is the kernel's and libxdp's ({@code Documentation/networking/af_xdp.rst},
+ * {@code tools/lib/bpf/xsk.h}): a producer writes its entries with plain stores and then publishes
+ * the producer index with a release store; a consumer reads the producer index with an acquire
+ * load, and only then the entries; it hands slots back with a release store of the consumer index,
+ * which the producer reads with an acquire load before it overwrites them. Both ends keep cached
+ * copies of the other end's index and read the shared one only when the cache says the ring looks
+ * full (producer) or empty (consumer), as libxdp's {@code xsk_prod_nb_free} and
+ * {@code xsk_cons_nb_avail} do.
+ *
+ * <p>Each end ({@link #producer()}, {@link #consumer()}) belongs to one thread at a time and takes
+ * no lock; the two ends run on two threads. Handing an end to another thread needs a
+ * happens-before edge of the caller's (a lock, a thread start).
+ */
+public final class XdpRing {
+    /** Offset of the producer index ({@code xdp_ring_offset.producer}). */
+    public static final int PRODUCER_OFFSET = 0;
+    /** Offset of the consumer index, two cache lines after the producer's. */
+    public static final int CONSUMER_OFFSET = 128;
+    /** Offset of the flags word (XDP_RING_NEED_WAKEUP). */
+    public static final int FLAGS_OFFSET = 196;
+    /** Offset of the first entry ({@code xdp_ring_offset.desc}). */
+    public static final int DESC_OFFSET = 320;
+    /** XDP_RING_NEED_WAKEUP in the flags word. */
+    public static final int NEED_WAKEUP = 1;
+    /** Size of an address entry (FILL, COMPLETION). */
+    public static final int ADDR_SIZE = 8;
+    /** Size of a {@code struct xdp_desc} (u64 addr, u32 len, u32 options): RX, TX. */
+    public static final int DESC_SIZE = 16;
+
+    /** u32 views of the shared words, for acquire loads and release stores on the direct buffer. */
+    private static final VarHandle INT = MethodHandles.byteBufferViewVarHandle(int[].class, ByteOrder.nativeOrder());
+
+    private final RingType type;
+    private final int size;
+    private final int mask;
+    private final ByteBuffer mem;
+    private final Producer producer = new Producer();
+    private final Consumer consumer = new Consumer();
+    /** The kernel's {@code q->invalid_descs}: entries the consumer found invalid and skipped. */
+    final AtomicLong invalidDescs = new AtomicLong();
+    /** The kernel's {@code q->queue_empty_descs}: times the consumer wanted an entry and found none. */
+    final AtomicLong queueEmptyDescs = new AtomicLong();
+
+    /**
+     * A ring of {@code size} entries; the caller checked the size ({@link #check}).
+     */
+    XdpRing(RingType type, int size) {
+        this.type = type;
+        this.size = size;
+        this.mask = size - 1;
+        this.mem = ByteBuffer.allocateDirect(DESC_OFFSET + size * type.entrySize()).order(ByteOrder.nativeOrder());
+    }
+
+    /**
+     * Why {@code entries} is no ring size, as {@code xsk_init_queue} (net/xdp/xsk.c) answers, or
+     * null: 0 or not a power of two (the u32 the kernel reads; a negative int is no power of two)
+     * is EINVAL; a ring the kernel could not allocate is ENOMEM, here one over 2 GiB.
+     */
+    static String check(RingType type, int entries) {
+        if (entries == 0 || Integer.bitCount(entries) != 1) {
+            return "EINVAL";
+        }
+        long bytes = DESC_OFFSET + Integer.toUnsignedLong(entries) * type.entrySize();
+        return bytes > Integer.MAX_VALUE ? "ENOMEM" : null;
+    }
+
+    public RingType type() {
+        return type;
+    }
+
+    /** Entries in the ring: a power of two. */
+    public int size() {
+        return size;
+    }
+
+    /** The producing end; one thread's at a time. */
+    public Producer producer() {
+        return producer;
+    }
+
+    /** The consuming end; one thread's at a time. */
+    public Consumer consumer() {
+        return consumer;
+    }
+
+    /** The shared producer index now (an acquire load), as a tool shows it. */
+    public int producerIndex() {
+        return (int) INT.getAcquire(mem, PRODUCER_OFFSET);
+    }
+
+    /** The shared consumer index now (an acquire load). */
+    public int consumerIndex() {
+        return (int) INT.getAcquire(mem, CONSUMER_OFFSET);
+    }
+
+    /** Entries published and not yet released by the consumer, read from the shared indices now. */
+    public int filled() {
+        int cons = consumerIndex();
+        return producerIndex() - cons;
+    }
+
+    /** The flags word (XDP_RING_NEED_WAKEUP). */
+    public int flags() {
+        return (int) INT.getAcquire(mem, FLAGS_OFFSET);
+    }
+
+    void flags(int flags) {
+        INT.setRelease(mem, FLAGS_OFFSET, flags);
+    }
+
+    /** Entries the consumer found invalid and dropped (the kernel's {@code invalid_descs} of this ring). */
+    public long invalidDescs() {
+        return invalidDescs.get();
+    }
+
+    /** Times the consumer wanted an entry and the ring was empty (the kernel's {@code queue_empty_descs}). */
+    public long emptyDescs() {
+        return queueEmptyDescs.get();
+    }
+
+    private int slot(int idx) {
+        return DESC_OFFSET + (idx & mask) * type.entrySize();
+    }
+
+    private void requireDesc() {
+        if (type.entrySize() != DESC_SIZE) {
+            throw new IllegalStateException(type + " ring carries addresses, not descriptors");
+        }
+    }
+
+    private void requireAddr() {
+        if (type.entrySize() != ADDR_SIZE) {
+            throw new IllegalStateException(type + " ring carries descriptors, not addresses");
+        }
+    }
+
+    /**
+     * The producing end, libxdp's {@code struct xsk_ring_prod}: {@link #reserve}, write the reserved
+     * entries ({@link #addr}, {@link #desc}), {@link #submit}.
+     */
+    public final class Producer {
+        private int cachedProd;
+        private int cachedCons = size; // the consumer index (0) plus the size: all slots free
+        private int idx;
+
+        private Producer() {
+        }
+
+        /**
+         * Free slots, at least {@code nb} if there are (libxdp's {@code xsk_prod_nb_free}): the
+         * cached count, refreshed from the shared consumer index (acquire) only when it falls short.
+         */
+        public int free(int nb) {
+            int free = cachedCons - cachedProd;
+            if (Integer.compareUnsigned(free, nb) >= 0) {
+                return free;
+            }
+            cachedCons = (int) INT.getAcquire(mem, CONSUMER_OFFSET) + size;
+            return cachedCons - cachedProd;
+        }
+
+        /**
+         * Reserves {@code nb} slots, all or none ({@code xsk_ring_prod__reserve}).
+         *
+         * @return {@code nb}, with the first slot's index in {@link #index()}; 0 when fewer are free
+         */
+        public int reserve(int nb) {
+            if (nb <= 0 || Integer.compareUnsigned(free(nb), nb) < 0) {
+                return 0;
+            }
+            idx = cachedProd;
+            cachedProd += nb;
+            return nb;
+        }
+
+        /** The first index of the last successful {@link #reserve}. */
+        public int index() {
+            return idx;
+        }
+
+        /** Writes an address entry (FILL, COMPLETION) at a reserved index. */
+        public void addr(int idx, long addr) {
+            requireAddr();
+            mem.putLong(slot(idx), addr);
+        }
+
+        /** Writes a descriptor (RX, TX) at a reserved index. */
+        public void desc(int idx, long addr, int len, int options) {
+            requireDesc();
+            int at = slot(idx);
+            mem.putLong(at, addr);
+            mem.putInt(at + 8, len);
+            mem.putInt(at + 12, options);
+        }
+
+        /**
+         * Publishes the next {@code nb} reserved entries ({@code xsk_ring_prod__submit}): a release
+         * store of the producer index, after the entries' writes.
+         */
+        public void submit(int nb) {
+            int prod = (int) INT.get(mem, PRODUCER_OFFSET); // only this end writes it
+            INT.setRelease(mem, PRODUCER_OFFSET, prod + nb);
+        }
+
+        /** Gives back the last {@code nb} reserved and unsubmitted slots (libxdp's {@code xsk_ring_prod__cancel}). */
+        public void cancel(int nb) {
+            cachedProd -= nb;
+        }
+    }
+
+    /**
+     * The consuming end, libxdp's {@code struct xsk_ring_cons}: {@link #peek}, read the entries,
+     * {@link #release}.
+     */
+    public final class Consumer {
+        private int cachedProd;
+        private int cachedCons;
+        private int idx;
+
+        private Consumer() {
+        }
+
+        /**
+         * Entries ready, at most {@code nb} ({@code xsk_cons_nb_avail}): the cached count, refreshed
+         * from the shared producer index (acquire) only when it is 0.
+         */
+        public int available(int nb) {
+            int entries = cachedProd - cachedCons;
+            if (entries == 0) {
+                cachedProd = (int) INT.getAcquire(mem, PRODUCER_OFFSET);
+                entries = cachedProd - cachedCons;
+            }
+            return Integer.compareUnsigned(entries, nb) > 0 ? nb : entries;
+        }
+
+        /**
+         * Takes up to {@code nb} entries to read ({@code xsk_ring_cons__peek}).
+         *
+         * @return how many, with the first one's index in {@link #index()}; 0 when the ring is empty
+         */
+        public int peek(int nb) {
+            if (nb <= 0) {
+                return 0;
+            }
+            int entries = available(nb);
+            if (entries > 0) {
+                idx = cachedCons;
+                cachedCons += entries;
+            }
+            return entries;
+        }
+
+        /** The first index of the last {@link #peek} that found entries. */
+        public int index() {
+            return idx;
+        }
+
+        /** Puts the last {@code nb} peeked entries back ({@code xsk_ring_cons__cancel}). */
+        public void cancel(int nb) {
+            cachedCons -= nb;
+        }
+
+        /**
+         * Hands {@code nb} read entries' slots back to the producer ({@code xsk_ring_cons__release}):
+         * a release store of the consumer index, after the entries' reads.
+         */
+        public void release(int nb) {
+            int cons = (int) INT.get(mem, CONSUMER_OFFSET); // only this end writes it
+            INT.setRelease(mem, CONSUMER_OFFSET, cons + nb);
+        }
+
+        /** The address at a peeked index (FILL, COMPLETION). */
+        public long addr(int idx) {
+            requireAddr();
+            return mem.getLong(slot(idx));
+        }
+
+        /** The descriptor's address at a peeked index (RX, TX). */
+        public long descAddr(int idx) {
+            requireDesc();
+            return mem.getLong(slot(idx));
+        }
+
+        /** The descriptor's length at a peeked index. */
+        public int descLen(int idx) {
+            requireDesc();
+            return mem.getInt(slot(idx) + 8);
+        }
+
+        /** The descriptor's options at a peeked index (XDP_PKT_CONTD, XDP_TX_METADATA). */
+        public int descOptions(int idx) {
+            requireDesc();
+            return mem.getInt(slot(idx) + 12);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return type + " ring of " + size + " (producer " + Integer.toUnsignedString(producerIndex()) + ", consumer "
+                + Integer.toUnsignedString(consumerIndex()) + ")";
+    }
+}
