@@ -16,8 +16,9 @@
  * <p>2.2: programs: {@link org.bpfmaps.core.api.ProgType}, {@link org.bpfmaps.core.api.ProgLoadAttr}
  * (PROG_LOAD of Java code), {@link org.bpfmaps.core.api.ProgInfo} ({@code struct bpf_prog_info}),
  * the typed {@link org.bpfmaps.core.api.BpfProgram} and {@link org.bpfmaps.core.api.ProgSpec};
- * {@link org.bpfmaps.core.api.InfoAttr#mapIds}, what a program's {@code map_ids} pointer receives; {@link org.bpfmaps.core.api.Errno#ENOPROTOOPT} (92), what an AF_XDP bind answers
- * for a shared UMEM fd of another socket family.
+ * {@link org.bpfmaps.core.api.InfoAttr#mapIds}, what a program's {@code map_ids} pointer receives;
+ * {@link org.bpfmaps.core.api.Errno#ENOPROTOOPT} (92), what an AF_XDP bind answers for a shared
+ * UMEM fd of another socket family.
  */
 @Export
 @Version("2.2.0")
