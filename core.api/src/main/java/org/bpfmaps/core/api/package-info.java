@@ -17,9 +17,12 @@
  * (PROG_LOAD of Java code), {@link org.bpfmaps.core.api.ProgInfo} ({@code struct bpf_prog_info}),
  * the typed {@link org.bpfmaps.core.api.BpfProgram} and {@link org.bpfmaps.core.api.ProgSpec};
  * {@link org.bpfmaps.core.api.InfoAttr#mapIds}, what a program's {@code map_ids} pointer receives.
+ *
+ * <p>2.3: {@link org.bpfmaps.core.api.ProgAttachAttr} (PROG_ATTACH, PROG_DETACH to a socket map, with
+ * the socket attach types) and {@link org.bpfmaps.core.api.ProgQueryAttr} (PROG_QUERY).
  */
 @Export
-@Version("2.2.0")
+@Version("2.3.0")
 package org.bpfmaps.core.api;
 
 import org.osgi.annotation.bundle.Export;
