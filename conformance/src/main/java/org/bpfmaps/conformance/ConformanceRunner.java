@@ -119,7 +119,7 @@ public final class ConformanceRunner {
             return "socket kind " + String.join(", ", missing) + " (sock_new): no installed part makes "
                     + (missing.size() == 1 ? "it" : "them");
         }
-        return null;
+        return ProgReplay.skipReason(c);
     }
 
     /** Runs one case in its own instance; the failure line, or null when it passed. */

@@ -142,6 +142,12 @@ final class ProgAttach {
     /** {@code bpf_prog_get_type}: the program of an fd, of the attach type's program type. */
     private static ProgObject prog(Instance in, int fd, ProgType want, BpfAttr a) {
         BpfObject o = in.table.get(fd);
+        if (o == null && fd >= 0 && fd < ObjectTable.FIRST_FD) {
+            // the table hands out fds from 3, as a process whose 0, 1, 2 are stdio: open files that
+            // are no bpf object (a detach with attach_bpf_fd 0, the old API's "no program": 6.18 EINVAL)
+            a.fail(Errno.EINVAL, "attach_bpf_fd %d is a standard stream, not a program", fd);
+            return null;
+        }
         if (o == null) {
             a.fail(Errno.EBADF, "attach_bpf_fd %d is not an open fd", fd);
             return null;
