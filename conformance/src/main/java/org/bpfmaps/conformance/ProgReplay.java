@@ -36,7 +36,8 @@ final class ProgReplay {
     static final String SK_PASS_INSNS = "b7000000010000009500000000000000";
     /** The ops replayed here; the others of the format are not yet. */
     private static final Set<OpKind> REPLAYED = Set.of(OpKind.PROG_LOAD, OpKind.PROG_CLOSE, OpKind.MAP_NEW,
-            OpKind.MAP_CLOSE, OpKind.PROG_ATTACH, OpKind.PROG_DETACH, OpKind.PROG_QUERY, OpKind.PROG_GET_FD_BY_ID);
+            OpKind.MAP_CLOSE, OpKind.PROG_ATTACH, OpKind.PROG_DETACH, OpKind.PROG_QUERY, OpKind.PROG_GET_FD_BY_ID,
+            OpKind.PROG_ID_WALK, OpKind.PROG_GET_NEXT_ID);
     /** The ops whose {@code attr_set} fields the replay maps onto the attr. */
     private static final Set<OpKind> ATTR_SET = Set.of(OpKind.PROG_ATTACH, OpKind.PROG_DETACH, OpKind.PROG_QUERY);
     /** The program ops (and their relatives) that the replay of a case with them needs. */
@@ -74,6 +75,9 @@ final class ProgReplay {
             }
             if (!REPLAYED.contains(op.kind())) {
                 return "op " + op.kind().jsonName() + " is not replayed by this runner yet";
+            }
+            if (op.kind() == OpKind.PROG_GET_NEXT_ID && attrSet(op).stream().allMatch(f -> f[0] == 4 || f[0] == 8)) {
+                continue; // next_id (an output) and open_flags have fields; nothing else of the attr has
             }
             if (op.has("attr_set") && !ATTR_SET.contains(op.kind())) {
                 return "attr_set on " + op.kind().jsonName() + " is not replayed by this runner yet";
@@ -137,6 +141,10 @@ final class ProgReplay {
                 return query(op);
             case PROG_GET_FD_BY_ID:
                 return fdById(op);
+            case PROG_GET_NEXT_ID:
+                return nextId(op);
+            case PROG_ID_WALK:
+                return idWalk(op);
             default:
                 throw new UnsupportedOperationException(op.kind().jsonName());
         }
@@ -261,6 +269,49 @@ final class ProgReplay {
             o.put("same_id_as", labelOf(idOf(fd)));
         }
         return o;
+    }
+
+    /** One PROG_GET_NEXT_ID from a label's id or a raw one; the result says only whether next > start. */
+    private Observed nextId(CaseOp op) {
+        int start = op.has("start") ? ids.getOrDefault(op.string("start"), 0) : (int) op.number("start_id", 0);
+        GetIdAttr a = new GetIdAttr(start);
+        for (long[] f : attrSet(op)) {
+            if (f[0] == 4) {
+                a.nextId = (int) f[2];
+            } else {
+                a.openFlags = (int) f[2];
+            }
+        }
+        int ret = bpf.bpf(BpfCmd.PROG_GET_NEXT_ID, a);
+        Observed o = new Observed(ret, ret < 0 ? a.errorMessage() : null);
+        if (ret >= 0) {
+            o.put("next_id_gt_start", Integer.toUnsignedLong(a.nextId) > Integer.toUnsignedLong(start));
+        }
+        return o;
+    }
+
+    /** PROG_GET_NEXT_ID from a label's id (or 0) until an error: the case's programs met, in order. */
+    private Observed idWalk(CaseOp op) {
+        int id = op.has("start") ? ids.getOrDefault(op.string("start"), 0) : 0;
+        List<String> met = new ArrayList<>();
+        GetIdAttr a = new GetIdAttr();
+        for (int calls = 0; calls < 1 << 16; calls++) {
+            a.startId = id;
+            int ret = bpf.bpf(BpfCmd.PROG_GET_NEXT_ID, a);
+            if (ret < 0) {
+                return new Observed(0, a.errorMessage()).put("progs", met)
+                        .put("end_errno", org.bpfmaps.core.api.Errno.nameOf(ret));
+            }
+            if (Integer.toUnsignedLong(a.nextId) <= Integer.toUnsignedLong(id)) {
+                throw new IllegalStateException("PROG_GET_NEXT_ID went from " + id + " to " + a.nextId);
+            }
+            id = a.nextId;
+            String label = labelOf(id);
+            if (!label.equals("other")) {
+                met.add(label);
+            }
+        }
+        throw new IllegalStateException("prog_id_walk: no error after 65536 calls");
     }
 
     /** {@code attach_type}: a name of the format or a raw number. */

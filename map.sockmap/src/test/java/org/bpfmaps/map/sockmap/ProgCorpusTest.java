@@ -55,7 +55,6 @@ class ProgCorpusTest {
             "sockhash_attach_sk_msg_verdict_prog_types",
             "sockmap_attach_other_attach_types",
             "hash_attach_not_a_socket_map",
-            "sockmap_attached_prog_outlives_its_fd",
             "prog_load_checks",
             "prog_info_sizes",
             "prog_get_next_id",
