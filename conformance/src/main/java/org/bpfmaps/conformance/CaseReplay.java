@@ -48,6 +48,9 @@ final class CaseReplay {
     /** SOCKMAP and SOCKHASH: a lookup of value_size 8 reads a socket's cookie, recorded as {@code cookie_of}. */
     private final boolean socketMap;
 
+    /** The program ops and the labels of programs and other maps. */
+    private final ProgReplay progs;
+
     /** A {@code sock_new} object: what the factory opened, and its cookie (0 for a non-socket). */
     private record Sock(String label, OpenedSocket opened, long cookie) {
     }
@@ -59,6 +62,7 @@ final class CaseReplay {
         this.cpus = cpus;
         this.layout = new ValueLayout(c.map(), cpus);
         this.socketMap = map.mapType() == MapType.SOCKMAP || map.mapType() == MapType.SOCKHASH;
+        this.progs = new ProgReplay(bpf, label -> sock(label).opened().fd());
     }
 
     /**
@@ -114,6 +118,7 @@ final class CaseReplay {
         a.mapName = map.name();
         int fd = bpf.bpf(BpfCmd.MAP_CREATE, a);
         mapFd = fd >= 0 ? fd : -1;
+        progs.caseMap(mapFd, map.valueSize());
         return observe(fd, a);
     }
 
@@ -154,6 +159,9 @@ final class CaseReplay {
             case SOCK_CLOSE:
                 return new Observed(bpf.close(sock(op.string("label")).opened().fd()), null);
             default:
+                if (ProgReplay.PROG_OPS.contains(op.kind())) {
+                    return progs.execute(op);
+                }
                 throw new UnsupportedOperationException(op.kind().jsonName());
         }
     }
@@ -183,9 +191,18 @@ final class CaseReplay {
         return s;
     }
 
+    /** The map an element op names ({@code map: label}, a map of {@code map_new}), else the case's. */
+    private int targetMap(CaseOp op) {
+        return op.has("map") ? progs.fd(op.string("map")) : mapFd;
+    }
+
     /** An fd where a socket map wants one: __u32 or __u64, as value_size says. */
     private ByteBuffer fdValue(long fd) {
-        ByteBuffer b = ByteBuffer.allocate(Integer.toUnsignedLong(map.valueSize()) >= 8 ? 8 : 4)
+        return fdValue(fd, map.valueSize());
+    }
+
+    private ByteBuffer fdValue(long fd, int valueSize) {
+        ByteBuffer b = ByteBuffer.allocate(Integer.toUnsignedLong(valueSize) >= 8 ? 8 : 4)
                 .order(ByteOrder.LITTLE_ENDIAN);
         if (b.capacity() == 8) {
             b.putLong(0, fd);
@@ -216,7 +233,7 @@ final class CaseReplay {
     // ---- element commands ----
 
     private Observed elem(BpfCmd cmd, CaseOp op, ByteBuffer value) {
-        MapElemAttr a = new MapElemAttr().set(mapFd, key(op), value, op.number("flags", 0));
+        MapElemAttr a = new MapElemAttr().set(targetMap(op), key(op), value, op.number("flags", 0));
         return observe(bpf.bpf(cmd, a), a);
     }
 
@@ -260,7 +277,8 @@ final class CaseReplay {
         if (op.has("fd_value")) {
             return fdValue(op.number("fd_value", 0)); // a raw integer where a socket map wants an fd
         }
-        return fdValue(sock(op.string("sock")).opened().fd());
+        int valueSize = op.has("map") ? progs.valueSize(op.string("map")) : map.valueSize();
+        return fdValue(sock(op.string("sock")).opened().fd(), valueSize);
     }
 
     // ---- info ----

@@ -99,12 +99,13 @@ public final class ConformanceRunner {
     }
 
     /**
-     * Why a case cannot be replayed here, or null when it can. Only two reasons: a Linux map
+     * Why a case cannot be replayed here, or null when it can. Three reasons: a Linux map
      * type that no installed provider serves (a kernel without it would answer EINVAL, which says
      * nothing about this project), and a {@code sock_new} kind that no installed part makes (the
      * socket-kind extension point, {@link SocketFactories#kinds()}: the core makes the java.nio
      * kinds, a bundle such as sock.native adds others). UNSPEC and unknown type numbers are always
-     * replayed: answering them EINVAL is the dispatcher's job.
+     * replayed: answering them EINVAL is the dispatcher's job. Third, a program op this runner
+     * cannot replay faithfully ({@link ProgReplay#skipReason}).
      */
     String skipReason(ConformanceCase c) {
         MapSpec m = c.map();
@@ -119,7 +120,7 @@ public final class ConformanceRunner {
             return "socket kind " + String.join(", ", missing) + " (sock_new): no installed part makes "
                     + (missing.size() == 1 ? "it" : "them");
         }
-        return null;
+        return ProgReplay.skipReason(c);
     }
 
     /** Runs one case in its own instance; the failure line, or null when it passed. */

@@ -27,7 +27,22 @@ public enum OpKind {
     ITERATE(List.of(), List.of()),
     DUMP(List.of(), List.of()),
     SOCK_NEW(List.of("label", "kind"), List.of()),
-    SOCK_CLOSE(List.of("label"), List.of());
+    SOCK_CLOSE(List.of("label"), List.of()),
+    /** The program ops of {@code prog-sockmap-6.18.json} (corpus/FORMAT.md); see {@link ProgReplay}. */
+    PROG_LOAD(List.of("label", "prog_type"), List.of()),
+    PROG_CLOSE(List.of("label"), List.of()),
+    MAP_NEW(List.of("label", "map"), List.of()),
+    MAP_CLOSE(List.of("label"), List.of()),
+    PROG_ATTACH(List.of("attach_type"), List.of()),
+    PROG_DETACH(List.of("attach_type"), List.of()),
+    PROG_QUERY(List.of("target", "attach_type"), List.of()),
+    PROG_INFO(List.of("prog"), List.of()),
+    PROG_GET_NEXT_ID(List.of(), List.of()),
+    PROG_ID_WALK(List.of(), List.of()),
+    PROG_GET_FD_BY_ID(List.of("label"), List.of("of", "id_value")),
+    OBJ_PIN(List.of("obj", "pin"), List.of()),
+    OBJ_GET(List.of("label", "pin"), List.of()),
+    PIN_REMOVE(List.of("pin"), List.of());
 
     private final List<String> required;
     private final List<String> oneOf;

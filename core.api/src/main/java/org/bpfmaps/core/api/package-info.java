@@ -19,9 +19,12 @@
  * {@link org.bpfmaps.core.api.InfoAttr#mapIds}, what a program's {@code map_ids} pointer receives;
  * {@link org.bpfmaps.core.api.Errno#ENOPROTOOPT} (92), what an AF_XDP bind answers for a shared
  * UMEM fd of another socket family.
+ *
+ * <p>2.3: {@link org.bpfmaps.core.api.ProgAttachAttr} (PROG_ATTACH, PROG_DETACH to a socket map, with
+ * the socket attach types) and {@link org.bpfmaps.core.api.ProgQueryAttr} (PROG_QUERY).
  */
 @Export
-@Version("2.2.0")
+@Version("2.3.0")
 package org.bpfmaps.core.api;
 
 import org.osgi.annotation.bundle.Export;

@@ -18,7 +18,9 @@ import org.bpfmaps.core.api.MapCreateAttr;
 import org.bpfmaps.core.api.MapElemAttr;
 import org.bpfmaps.core.api.MmapAttr;
 import org.bpfmaps.core.api.ObjAttr;
+import org.bpfmaps.core.api.ProgAttachAttr;
 import org.bpfmaps.core.api.ProgLoadAttr;
+import org.bpfmaps.core.api.ProgQueryAttr;
 import org.bpfmaps.core.spi.HostedObject;
 import org.bpfmaps.core.spi.MapOps;
 import org.bpfmaps.core.spi.MapState;
@@ -97,6 +99,12 @@ public final class Instance implements BpfInstance, ObjectHost, ProviderRegistry
                 return attr instanceof MapBatchAttr a ? elem.batch(cmd, a) : wrongAttr(cmd, attr);
             case PROG_LOAD:
                 return attr instanceof ProgLoadAttr a ? ProgLoader.load(this, a) : wrongAttr(cmd, attr);
+            case PROG_ATTACH:
+                return attr instanceof ProgAttachAttr a ? ProgAttach.attach(this, a) : wrongAttr(cmd, attr);
+            case PROG_DETACH:
+                return attr instanceof ProgAttachAttr a ? ProgAttach.detach(this, a) : wrongAttr(cmd, attr);
+            case PROG_QUERY:
+                return attr instanceof ProgQueryAttr a ? ProgAttach.query(this, a) : wrongAttr(cmd, attr);
             case OBJ_PIN:
                 return attr instanceof ObjAttr a ? ObjCommands.pin(this, a) : wrongAttr(cmd, attr);
             case OBJ_GET:

@@ -9,6 +9,7 @@ import org.bpfmaps.core.api.MapFdInfo;
 import org.bpfmaps.core.spi.MapDef;
 import org.bpfmaps.core.spi.MapFootprint;
 import org.bpfmaps.core.spi.MapOps;
+import org.bpfmaps.core.spi.ProgAttachOps;
 import org.bpfmaps.core.spi.MapState;
 import org.bpfmaps.core.spi.MapTypeTraits;
 import org.bpfmaps.core.spi.ObjectKind;
@@ -61,6 +62,11 @@ public final class MapObject extends BpfObject {
      */
     final String origin;
     volatile boolean frozen;
+    /**
+     * The programs attached to the map, or null for a map whose ops take none (decided at
+     * creation, kept while detached: see {@link MapProgSlots} for why the core keeps them).
+     */
+    final MapProgSlots progs;
     /** The contents while detached, or null (attached, or lost: see {@link #refusal}). */
     volatile MapState state;
     /** Why the map is still detached, when a provider refused it or its export failed; else null. */
@@ -86,6 +92,19 @@ public final class MapObject extends BpfObject {
         this.origin = provider.origin();
         this.charged = charged;
         this.memlock = memlock;
+        this.progs = ops instanceof ProgAttachOps ? new MapProgSlots() : null;
+        bindPrograms(ops);
+    }
+
+    /** Gives the map's programs to ops that take them, before their first element command. */
+    private void bindPrograms(MapOps o) {
+        if (progs != null && o instanceof ProgAttachOps p) {
+            try {
+                p.bindPrograms(progs);
+            } catch (RuntimeException | LinkageError e) {
+                // the ops then see no programs at insert; attachments stay the core's
+            }
+        }
     }
 
     public MapDef def() {
@@ -165,6 +184,7 @@ public final class MapObject extends BpfObject {
         if (ops != null || state == null || released) {
             return false;
         }
+        bindPrograms(o);
         traits = t;
         provider = by;
         state = null;
@@ -284,6 +304,9 @@ public final class MapObject extends BpfObject {
             } catch (RuntimeException | LinkageError e) {
                 // as in detach: the storage is the garbage collector's; the close still succeeds
             }
+        }
+        if (progs != null) {
+            progs.clear();
         }
         owner.budget.release(charged.heapBytes());
         owner.directBudget.release(charged.directBytes());

@@ -22,6 +22,7 @@ import org.bpfmaps.core.prog.SkSkbProgram;
 import org.bpfmaps.core.spi.Bytes;
 import org.bpfmaps.core.spi.CurrentCpu;
 import org.bpfmaps.core.spi.ObjectKind;
+import org.bpfmaps.core.spi.ProgRef;
 
 /**
  * A loaded program (the kernel's {@code struct bpf_prog}): a kind {@link ObjectKind#PROG} object
@@ -35,7 +36,7 @@ import org.bpfmaps.core.spi.ObjectKind;
  * Code of the same name and type that comes back is bound again. Code given directly at load is
  * the caller's and stays bound.
  */
-public final class ProgObject extends BpfObject {
+public final class ProgObject extends BpfObject implements ProgRef {
     final ProgType type;
     final String name;
     final int expectedAttachType;
@@ -77,6 +78,7 @@ public final class ProgObject extends BpfObject {
         this.tag = tagOf(code);
     }
 
+    @Override
     public ProgType type() {
         return type;
     }

@@ -84,4 +84,12 @@ public interface BpfSocket {
      * @since 1.2
      */
     List<SocketLink> links();
+
+    /**
+     * The programs the socket took from the maps it was inserted into (the kernel's
+     * {@code sk_psock} with its progs), one record for the socket's life.
+     *
+     * @since 1.2
+     */
+    SocketPrograms programs();
 }

@@ -41,6 +41,9 @@ abstract class SocketObject implements BpfSocket {
     /** The close listeners; null once the socket left every map (they ran). Guarded by this. */
     private List<Runnable> listeners = new ArrayList<>();
 
+    /** The programs the socket took from maps (its {@code sk_psock}'s progs). */
+    private final SocketPrograms programs = new SocketPrograms();
+
     /** The socket as the object table holds it: its fds' object. */
     final Handle handle = new Handle();
 
@@ -115,6 +118,11 @@ abstract class SocketObject implements BpfSocket {
         }
         leaveMaps();
         return true;
+    }
+
+    @Override
+    public final SocketPrograms programs() {
+        return programs;
     }
 
     @Override

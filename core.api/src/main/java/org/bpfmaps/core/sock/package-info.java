@@ -32,7 +32,9 @@
  * to name its map and key, {@link org.bpfmaps.core.sock.BpfSocket#links} and
  * {@link org.bpfmaps.core.sock.Sockets#slots}, the maps (id and key, {@link org.bpfmaps.core.sock.MapSlot})
  * a socket is in; {@link org.bpfmaps.core.sock.SocketKind#XDP}, AF_XDP sockets (the package
- * {@code org.bpfmaps.core.xdp}).
+ * {@code org.bpfmaps.core.xdp});
+ * {@link org.bpfmaps.core.sock.SocketPrograms}, the programs a socket took from the maps it was
+ * inserted into (the kernel's {@code sk_psock} progs), {@link org.bpfmaps.core.sock.BpfSocket#programs}.
  */
 @Export
 @Version("1.2.0")

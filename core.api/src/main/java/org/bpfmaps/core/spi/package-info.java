@@ -36,9 +36,13 @@
  * <p>2.4: {@link org.bpfmaps.core.spi.ObjectKind#PROG}, the programs the core loads;
  * {@link org.bpfmaps.core.spi.ProviderHost#addProgram} and {@code removeProgram}, program code by
  * name outside a framework.
+ *
+ * <p>2.5: {@link org.bpfmaps.core.spi.ProgAttachOps}, the ops of a map that programs attach to,
+ * given the map's {@link org.bpfmaps.core.spi.MapPrograms} (kept by the core), whose programs are
+ * {@link org.bpfmaps.core.spi.ProgRef}s.
  */
 @Export
-@Version("2.4.0")
+@Version("2.5.0")
 package org.bpfmaps.core.spi;
 
 import org.osgi.annotation.bundle.Export;

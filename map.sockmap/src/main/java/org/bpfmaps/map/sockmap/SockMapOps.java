@@ -17,6 +17,8 @@ import org.bpfmaps.core.sock.Sockets;
 import org.bpfmaps.core.spi.Bytes;
 import org.bpfmaps.core.spi.MapDef;
 import org.bpfmaps.core.spi.MapOps;
+import org.bpfmaps.core.spi.MapPrograms;
+import org.bpfmaps.core.spi.ProgAttachOps;
 import org.bpfmaps.core.spi.MapState;
 import org.bpfmaps.core.spi.ObjectHost;
 
@@ -30,7 +32,7 @@ import org.bpfmaps.core.spi.ObjectHost;
  * locks of the maps the socket is in); an entry whose socket closed between that read and its
  * listener's registration is taken out again.
  */
-final class SockMapOps implements MapOps {
+final class SockMapOps implements MapOps, ProgAttachOps {
     static final String FORMAT = "org.bpfmaps.sockmap.cookies/1";
 
     private final MapDef def;
@@ -47,6 +49,15 @@ final class SockMapOps implements MapOps {
      */
     private volatile Failure lastFailure;
     private boolean freed;
+    /** The state went to the core (a provider update): free() then leaves the sockets' programs alone. */
+    private boolean exported;
+    /** The map's programs, kept by the core; read at each insert ({@code sock_map_link}). */
+    private volatile MapPrograms progs;
+
+    @Override
+    public void bindPrograms(MapPrograms programs) {
+        this.progs = programs;
+    }
 
     /**
      * One element: its socket and the listener that takes it out when the socket closes, which
@@ -196,17 +207,24 @@ final class SockMapOps implements MapOps {
             if (freed) {
                 return Errno.ENODEV.ret();
             }
+            // sock_map_update_common: sock_map_link first, then the key's rules
+            String[] why = {null};
+            int linked = SockLink.link(progs, s, why);
+            if (linked != 0) {
+                return fail(BpfCmd.MAP_UPDATE_ELEM, Errno.of(linked), why[0]);
+            }
             old = array ? slots[(Integer) where] : hash.get((Key) where);
-            if (old != null && flags == BpfFlags.NOEXIST) {
-                return fail(BpfCmd.MAP_UPDATE_ELEM, Errno.EEXIST, "the key holds a socket already (BPF_NOEXIST)");
-            }
-            if (old == null && flags == BpfFlags.EXIST) {
-                return fail(BpfCmd.MAP_UPDATE_ELEM, Errno.ENOENT, "the key holds no socket (BPF_EXIST)");
-            }
-            if (!array && old == null && hash.size() >= max) {
-                return fail(BpfCmd.MAP_UPDATE_ELEM, Errno.E2BIG, "the sockhash is full (max_entries " + max + ")");
+            String keyRule = old != null && flags == BpfFlags.NOEXIST ? "the key holds a socket already (BPF_NOEXIST)"
+                    : old == null && flags == BpfFlags.EXIST ? "the key holds no socket (BPF_EXIST)"
+                    : !array && old == null && hash.size() >= max ? "the sockhash is full (max_entries " + max + ")"
+                    : null;
+            if (keyRule != null) {
+                SockLink.unlinkFailed(s);
+                return fail(BpfCmd.MAP_UPDATE_ELEM, keyRule.startsWith("the key holds a") ? Errno.EEXIST
+                        : keyRule.startsWith("the key holds no") ? Errno.ENOENT : Errno.E2BIG, keyRule);
             }
             if (!s.onClose(e)) {
+                SockLink.unlinkFailed(s);
                 return fail(BpfCmd.MAP_UPDATE_ELEM, Errno.EOPNOTSUPP, "the socket closed meanwhile");
             }
             if (array) {
@@ -216,6 +234,7 @@ final class SockMapOps implements MapOps {
             }
             if (old != null) {
                 old.sock.removeOnClose(old);
+                SockLink.unlink(progs, old.sock);
             }
         }
         return 0;
@@ -255,6 +274,7 @@ final class SockMapOps implements MapOps {
                 }
             }
             old.sock.removeOnClose(old);
+            SockLink.unlink(progs, old.sock);
         }
         return 0;
     }
@@ -279,12 +299,17 @@ final class SockMapOps implements MapOps {
 
     /** The close listener of {@code e}: takes it out if it is still there. */
     private synchronized void unlink(Entry e) {
+        boolean removed;
         if (array) {
-            if (slots[(Integer) e.where] == e) {
+            removed = slots[(Integer) e.where] == e;
+            if (removed) {
                 slots[(Integer) e.where] = null;
             }
         } else {
-            hash.remove((Key) e.where, e);
+            removed = hash.remove((Key) e.where, e);
+        }
+        if (removed) {
+            SockLink.unlink(progs, e.sock);
         }
     }
 
@@ -350,6 +375,7 @@ final class SockMapOps implements MapOps {
             cookies[i] = e.sock.cookie();
         }
         freed = true; // no write after the export: late ones answer ENODEV
+        exported = true; // the sockets keep their links and programs for the next provider
         return MapState.ofStorage(FORMAT, all.size(), keys, cookies);
     }
 
@@ -382,18 +408,23 @@ final class SockMapOps implements MapOps {
     @Override
     public synchronized void free() {
         freed = true;
+        List<Entry> all = new ArrayList<>();
         if (array) {
             for (Entry e : slots) {
                 if (e != null) {
-                    e.sock.removeOnClose(e);
+                    all.add(e);
                 }
             }
             Arrays.fill(slots, null);
         } else {
-            for (Entry e : hash.values()) {
-                e.sock.removeOnClose(e);
-            }
+            all.addAll(hash.values());
             hash.clear();
+        }
+        for (Entry e : all) {
+            // a removed listener means the entry was still the socket's link: sock_map_free's unref
+            if (e.sock.removeOnClose(e) && !exported) {
+                SockLink.unlink(progs, e.sock);
+            }
         }
     }
 }
