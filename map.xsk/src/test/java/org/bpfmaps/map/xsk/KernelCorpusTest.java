@@ -20,4 +20,15 @@ class KernelCorpusTest {
         Report r = KernelCorpus.replay("kernel-6.18.json", EnumSet.of(MapType.XSKMAP), new XskMapProvider());
         assertEquals(21, r.passed(), "the 21 XSKMAP cases recorded on 6.18");
     }
+
+    /**
+     * The rows of the shared README that kernel-6.18.json has no case for, recorded by
+     * corpus/record/record-xskmap-extra.py: a close emptying slots, the update's check order,
+     * fds above S32_MAX, the same socket with each flag, memlock before and after elements.
+     */
+    @Test
+    void theExtraXskmapCorpusToo() throws Exception {
+        Report r = KernelCorpus.replay("xskmap-extra-6.18.json", EnumSet.of(MapType.XSKMAP), new XskMapProvider());
+        assertEquals(3, r.passed());
+    }
 }
