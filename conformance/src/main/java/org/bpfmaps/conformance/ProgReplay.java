@@ -13,7 +13,9 @@ import org.bpfmaps.core.api.BpfCmd;
 import org.bpfmaps.core.api.GetIdAttr;
 import org.bpfmaps.core.api.InfoAttr;
 import org.bpfmaps.core.api.MapCreateAttr;
+import org.bpfmaps.core.api.ObjAttr;
 import org.bpfmaps.core.api.ProgAttachAttr;
+import org.bpfmaps.core.api.ProgInfo;
 import org.bpfmaps.core.api.ProgLoadAttr;
 import org.bpfmaps.core.api.ProgQueryAttr;
 import org.bpfmaps.core.api.ProgType;
@@ -37,9 +39,18 @@ final class ProgReplay {
     /** The ops replayed here; the others of the format are not yet. */
     private static final Set<OpKind> REPLAYED = Set.of(OpKind.PROG_LOAD, OpKind.PROG_CLOSE, OpKind.MAP_NEW,
             OpKind.MAP_CLOSE, OpKind.PROG_ATTACH, OpKind.PROG_DETACH, OpKind.PROG_QUERY, OpKind.PROG_GET_FD_BY_ID,
-            OpKind.PROG_ID_WALK, OpKind.PROG_GET_NEXT_ID);
-    /** The ops whose {@code attr_set} fields the replay maps onto the attr. */
-    private static final Set<OpKind> ATTR_SET = Set.of(OpKind.PROG_ATTACH, OpKind.PROG_DETACH, OpKind.PROG_QUERY);
+            OpKind.PROG_ID_WALK, OpKind.PROG_GET_NEXT_ID, OpKind.PROG_INFO, OpKind.OBJ_PIN, OpKind.OBJ_GET,
+            OpKind.PIN_REMOVE);
+    /**
+     * The ops whose {@code attr_set} fields the replay maps onto the attr: named fields, or the
+     * attr's {@code tail} (the bytes past the command's last field, which the core checks as the
+     * kernel's CHECK_ATTR does).
+     */
+    private static final Set<OpKind> ATTR_SET = Set.of(OpKind.PROG_ATTACH, OpKind.PROG_DETACH, OpKind.PROG_QUERY,
+            OpKind.PROG_LOAD, OpKind.PROG_INFO, OpKind.OBJ_PIN, OpKind.OBJ_GET, OpKind.PROG_GET_FD_BY_ID,
+            OpKind.PROG_GET_NEXT_ID);
+    /** The bpffs directory the runner owns (the recorder's), in the instance's own bpffs. */
+    static final String PIN_DIR = "/sys/fs/bpf/bpfmaps-progrec";
     /** The program ops (and their relatives) that the replay of a case with them needs. */
     static final Set<OpKind> PROG_OPS = Set.of(OpKind.PROG_LOAD, OpKind.PROG_CLOSE, OpKind.MAP_NEW,
             OpKind.MAP_CLOSE, OpKind.PROG_ATTACH, OpKind.PROG_DETACH, OpKind.PROG_QUERY, OpKind.PROG_INFO,
@@ -51,6 +62,10 @@ final class ProgReplay {
     private final java.util.function.ToIntFunction<String> sockFd;
     /** The labels of programs (ids are per kind: only these answer a program id). */
     private final Set<String> progLabels = new java.util.HashSet<>();
+    /** The labels of maps: the case's, map_new's and what obj_get gave of kind map. */
+    private final Set<String> mapLabels = new java.util.HashSet<>(Set.of("map"));
+    /** Whether {@link #PIN_DIR} was made in this instance's bpffs. */
+    private boolean pinDir;
     /** Label to fd (-1 after a failed make or a close). */
     private final Map<String, Integer> fds = new LinkedHashMap<>();
     /** Label to the id of its object, read when it was made. */
@@ -76,21 +91,15 @@ final class ProgReplay {
             if (!REPLAYED.contains(op.kind())) {
                 return "op " + op.kind().jsonName() + " is not replayed by this runner yet";
             }
-            if (op.kind() == OpKind.PROG_GET_NEXT_ID && attrSet(op).stream().allMatch(f -> f[0] == 4 || f[0] == 8)) {
-                continue; // next_id (an output) and open_flags have fields; nothing else of the attr has
-            }
             if (op.has("attr_set") && !ATTR_SET.contains(op.kind())) {
                 return "attr_set on " + op.kind().jsonName() + " is not replayed by this runner yet";
             }
-            if (op.kind() == OpKind.PROG_GET_FD_BY_ID && (op.has("open_flags") || op.has("id_value"))) {
-                return "prog_get_fd_by_id with open_flags or a raw id is not replayed by this runner yet";
-            }
             if (op.kind() == OpKind.PROG_LOAD) {
                 ProgType t = progType(op);
-                if (t == null || !t.javaFamily()) {
+                if (t != null && t.number() != 0 && !t.javaFamily()) {
                     return "prog_type " + op.args().get("prog_type") + ": no Java program of this type loads here";
                 }
-                if (!SK_PASS_INSNS.equals(op.args().get("insns")) || op.has("attr_set")) {
+                if (!SK_PASS_INSNS.equals(op.args().get("insns"))) {
                     return "prog_load of instructions other than \"r0 = 1; exit\" has no Java program here";
                 }
             }
@@ -145,6 +154,17 @@ final class ProgReplay {
                 return nextId(op);
             case PROG_ID_WALK:
                 return idWalk(op);
+            case PROG_INFO:
+                return info(op);
+            case OBJ_PIN:
+                return pin(op);
+            case OBJ_GET:
+                return objGet(op);
+            case PIN_REMOVE: {
+                ObjAttr sink = new ObjAttr();
+                int ret = bpf.unlink(pinPath(op), sink);
+                return new Observed(ret, ret < 0 ? sink.errorMessage() : null);
+            }
             default:
                 throw new UnsupportedOperationException(op.kind().jsonName());
         }
@@ -152,9 +172,11 @@ final class ProgReplay {
 
     private Observed load(CaseOp op) {
         ProgType t = progType(op);
+        // a type number of no program type (0, 999) is replayed as given, with an SK_SKB program's code
         ProgLoadAttr a = t == ProgType.SK_MSG ? new ProgLoadAttr(t, (SkMsgProgram) ctx -> SkAction.SK_PASS)
-                : new ProgLoadAttr(t, (SkSkbProgram) ctx -> SkAction.SK_PASS);
-        a.progName = (String) op.args().get("name");
+                : new ProgLoadAttr(ProgType.SK_SKB, (SkSkbProgram) ctx -> SkAction.SK_PASS);
+        a.progType = t != null ? t.number() : (int) op.number("prog_type", 0);
+        a.progName = progName(op);
         a.license = (String) op.args().getOrDefault("license", "GPL");
         a.expectedAttachType = op.has("expected_attach_type") ? attachType(op, "expected_attach_type") : 0;
         progLabels.add(op.string("label"));
@@ -172,6 +194,7 @@ final class ProgReplay {
         a.mapFlags = m.mapFlags();
         a.mapName = m.name();
         valueSizes.put(op.string("label"), m.valueSize());
+        mapLabels.add(op.string("label"));
         return made(op.string("label"), bpf.bpf(BpfCmd.MAP_CREATE, a), a);
     }
 
@@ -191,10 +214,15 @@ final class ProgReplay {
         return bpf.bpf(BpfCmd.OBJ_GET_INFO_BY_FD, i) < 0 ? 0 : i.info.getInt(4);
     }
 
-    /** The label whose object has this id ("other" when none of the case's has it). */
+    /** The program label whose object has this id ("other" when none of the case's has it). */
     private String labelOf(int id) {
+        return labelOf(id, progLabels);
+    }
+
+    /** The label among these (ids are per kind) whose object has this id, or "other". */
+    private String labelOf(int id, Set<String> kind) {
         for (Map.Entry<String, Integer> e : ids.entrySet()) {
-            if (e.getValue() == id && id != 0 && progLabels.contains(e.getKey())) {
+            if (e.getValue() == id && id != 0 && kind.contains(e.getKey())) {
                 return e.getKey();
             }
         }
@@ -257,8 +285,20 @@ final class ProgReplay {
     }
 
     private Observed fdById(CaseOp op) {
-        Integer id = ids.get(op.string("of"));
+        Integer id = op.has("of") ? ids.get(op.string("of")) : Integer.valueOf((int) op.number("id_value", 0));
         GetIdAttr a = new GetIdAttr(id == null ? 0 : id);
+        a.openFlags = (int) op.number("open_flags", 0);
+        for (long[] f : attrSet(op)) {
+            if (f[0] >= 12) {
+                a.tail |= f[2];
+            } else if (f[0] == 4) {
+                a.nextId = (int) f[2];
+            } else if (f[0] == 8) {
+                a.openFlags = (int) f[2];
+            } else {
+                throw new IllegalArgumentException("attr_set offset " + f[0] + " of prog_get_fd_by_id");
+            }
+        }
         int fd = bpf.bpf(BpfCmd.PROG_GET_FD_BY_ID, a);
         String label = op.string("label");
         progLabels.add(label);
@@ -276,10 +316,14 @@ final class ProgReplay {
         int start = op.has("start") ? ids.getOrDefault(op.string("start"), 0) : (int) op.number("start_id", 0);
         GetIdAttr a = new GetIdAttr(start);
         for (long[] f : attrSet(op)) {
-            if (f[0] == 4) {
+            if (f[0] >= 12) {
+                a.tail |= f[2];
+            } else if (f[0] == 4) {
                 a.nextId = (int) f[2];
-            } else {
+            } else if (f[0] == 8) {
                 a.openFlags = (int) f[2];
+            } else {
+                throw new IllegalArgumentException("attr_set offset " + f[0] + " of prog_get_next_id");
             }
         }
         int ret = bpf.bpf(BpfCmd.PROG_GET_NEXT_ID, a);
@@ -312,6 +356,115 @@ final class ProgReplay {
             }
         }
         throw new IllegalStateException("prog_id_walk: no error after 65536 calls");
+    }
+
+    /**
+     * {@code prog_name} (offset 48, 16 bytes): the op's name, with what {@code attr_set} writes
+     * there (a name of 16 characters and no NUL is recorded so); other offsets are refused.
+     */
+    private static String progName(CaseOp op) {
+        String name = (String) op.args().get("name");
+        List<long[]> set = attrSet(op);
+        if (set.isEmpty()) {
+            return name;
+        }
+        ByteBuffer b = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN);
+        byte[] given = name == null ? new byte[0] : name.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        b.put(given, 0, Math.min(given.length, 16));
+        for (long[] f : set) {
+            if (f[0] < 48 || f[0] + f[1] > 64 || (f[1] != 8 && f[1] != 4)) {
+                throw new IllegalArgumentException("attr_set offset " + f[0] + " of prog_load: only prog_name "
+                        + "(48..63) is mapped");
+            }
+            if (f[1] == 8) {
+                b.putLong((int) f[0] - 48, f[2]);
+            } else {
+                b.putInt((int) f[0] - 48, (int) f[2]);
+            }
+        }
+        int n = 0;
+        while (n < 16 && b.get(n) != 0) {
+            n++;
+        }
+        return new String(b.array(), 0, n, java.nio.charset.StandardCharsets.ISO_8859_1);
+    }
+
+    /**
+     * OBJ_GET_INFO_BY_FD on a program: a zeroed buffer of info_len (232 by default) with one byte
+     * 01 at {@code tail_at}; the fields written back, as {@link ProgInfoFields} names them.
+     */
+    private Observed info(CaseOp op) {
+        InfoAttr a = new InfoAttr();
+        a.bpfFd = fd(op.string("prog"));
+        a.infoLen = (int) op.number("info_len", ProgInfo.SIZE);
+        a.info = ByteBuffer.allocate(Math.toIntExact(Integer.toUnsignedLong(a.infoLen))).order(ByteOrder.nativeOrder());
+        if (op.has("tail_at")) {
+            a.info.put((int) op.number("tail_at", 0), (byte) 1);
+        }
+        for (long[] f : attrSet(op)) {
+            if (f[0] < 16) {
+                throw new IllegalArgumentException("attr_set offset " + f[0] + " of prog_info");
+            }
+            a.tail |= f[2];
+        }
+        int ret = bpf.bpf(BpfCmd.OBJ_GET_INFO_BY_FD, a);
+        Observed o = new Observed(ret, ret < 0 ? a.errorMessage() : null);
+        if (ret >= 0) {
+            o.put("info_len", Integer.toUnsignedLong(a.infoLen)).put("info", ProgInfoFields.of(a.info, a.infoLen));
+        }
+        return o;
+    }
+
+    /** A pin's path: {@code pin} under the runner's directory, made in the instance's bpffs at first use. */
+    private String pinPath(CaseOp op) {
+        if (!pinDir) {
+            ObjAttr sink = new ObjAttr();
+            int ret = bpf.mkdir(PIN_DIR, sink);
+            if (ret < 0 && ret != org.bpfmaps.core.api.Errno.EEXIST.ret()) {
+                throw new IllegalStateException("mkdir " + PIN_DIR + ": " + sink.errorMessage());
+            }
+            pinDir = true;
+        }
+        return PIN_DIR + "/" + op.string("pin");
+    }
+
+    private Observed pin(CaseOp op) {
+        ObjAttr a = new ObjAttr(pinPath(op), fd(op.string("obj")));
+        objFields(op, a);
+        int ret = bpf.bpf(BpfCmd.OBJ_PIN, a);
+        return new Observed(ret, ret < 0 ? a.errorMessage() : null);
+    }
+
+    /** OBJ_GET: the new fd under {@code label}; its kind (map or prog) and the label with its id. */
+    private Observed objGet(CaseOp op) {
+        ObjAttr a = new ObjAttr(pinPath(op), 0);
+        objFields(op, a);
+        int fd = bpf.bpf(BpfCmd.OBJ_GET, a);
+        String label = op.string("label");
+        fds.put(label, fd >= 0 ? fd : -1);
+        Observed o = new Observed(fd, fd < 0 ? a.errorMessage() : null);
+        if (fd >= 0) {
+            boolean map = bpf.fdinfo(fd) != null;
+            (map ? mapLabels : progLabels).add(label);
+            int id = idOf(fd);
+            ids.put(label, id);
+            o.put("kind", map ? "map" : "prog").put("same_id_as", labelOf(id, map ? mapLabels : progLabels));
+        }
+        return o;
+    }
+
+    /** file_flags, and attr_set: path_fd (offset 16) or the tail past it (20 on). */
+    private static void objFields(CaseOp op, ObjAttr a) {
+        a.fileFlags = (int) op.number("file_flags", 0);
+        for (long[] f : attrSet(op)) {
+            if (f[0] >= 20) {
+                a.tail |= f[2];
+            } else if (f[0] == 16) {
+                a.pathFd = (int) f[2];
+            } else {
+                throw new IllegalArgumentException("attr_set offset " + f[0] + " of " + op.kind().jsonName());
+            }
+        }
     }
 
     /** {@code attach_type}: a name of the format or a raw number. */

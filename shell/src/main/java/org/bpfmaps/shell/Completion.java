@@ -72,6 +72,7 @@ public final class Completion {
         Collection<String> offered = switch (command) {
             case "map" -> map(rest, current);
             case "sock" -> sock(rest, current);
+            case "prog" -> prog(rest);
             case "help" -> help(rest);
             default -> documented(command, rest.size(), current);
         };
@@ -245,6 +246,59 @@ public final class Completion {
             MapInfo[] info = new MapInfo[1];
             return fd >= 0 && lib.objGetInfoByFd(fd, info) == 0 ? info[0].type() : -1;
         }
+    }
+
+    /**
+     * {@code prog}: its subcommands; {@code id} / {@code pinned} / {@code name} and the program ids
+     * where PROG goes; the attach-type words after it (attach, detach); the map keywords after them;
+     * the types after {@code load NAME}.
+     */
+    private Collection<String> prog(List<String> words) {
+        List<String> w = new ArrayList<>();
+        for (String word : words) {
+            if (!(word.length() > 1 && word.startsWith("-"))) {
+                w.add(word);
+            }
+        }
+        if (w.isEmpty()) {
+            return ProgCommand.COMMANDS;
+        }
+        String sub = null;
+        for (String name : ProgCommand.COMMANDS) {
+            if (sub == null && Args.isPrefix(w.get(0), name)) {
+                sub = name;
+            }
+        }
+        int args = w.size() - 1;
+        if (sub == null) {
+            return List.of();
+        }
+        if (sub.equals("load")) {
+            // NAME: the registered names are not offered (the core does not publish them yet)
+            return args == 1 ? List.of("sk_skb", "sk_msg") : args == 2 ? List.of("pinned") : List.of();
+        }
+        boolean withMap = sub.equals("attach") || sub.equals("detach");
+        if (args == 0 || (withMap && args == 3)) {
+            return List.of("id", "pinned", "name");
+        }
+        if (args == 1 && Args.isPrefix(w.get(1), "id")) {
+            return progIds();
+        }
+        if (withMap && args == 2) {
+            return ProgCommand.ATTACH_WORDS;
+        }
+        return List.of();
+    }
+
+    /** The ids of the instance's programs, lowest first. */
+    private List<String> progIds() {
+        List<String> out = new ArrayList<>();
+        org.bpfmaps.core.api.GetIdAttr g = new org.bpfmaps.core.api.GetIdAttr();
+        for (int i = 0; i < 1 << 16 && bpf.bpf(org.bpfmaps.core.api.BpfCmd.PROG_GET_NEXT_ID, g) == 0; i++) {
+            out.add(Integer.toUnsignedString(g.nextId));
+            g.startId = g.nextId;
+        }
+        return out;
     }
 
     /** The fds of the instance's sockets, lowest first. */

@@ -11,6 +11,11 @@ public final class GetIdAttr extends BpfAttr {
     public int startId;
     public int nextId;
     public int openFlags;
+    /**
+     * Stands for the bytes of the attr past {@code open_flags} (offset 12 to the attr's end):
+     * non-zero is EINVAL, as the kernel's {@code CHECK_ATTR} answers, for every id command.
+     */
+    public long tail;
 
     public GetIdAttr() {
     }

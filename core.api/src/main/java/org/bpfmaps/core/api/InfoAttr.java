@@ -17,6 +17,11 @@ public final class InfoAttr extends BpfAttr {
      * fewer room than that is EFAULT). Null for none.
      */
     public int[] mapIds;
+    /**
+     * Stands for the bytes of the attr past {@code info} (offset 16 to the attr's end): non-zero
+     * is EINVAL, as the kernel's {@code CHECK_ATTR} answers, before the fd is looked at.
+     */
+    public long tail;
 
     public InfoAttr() {
     }

@@ -10,6 +10,11 @@ public final class ObjAttr extends BpfAttr {
     public int fileFlags;
     /** Only with {@link BpfFlags#F_PATH_FD}, which this implementation does not support. */
     public int pathFd;
+    /**
+     * Stands for the bytes of the attr past {@code path_fd} (offset 20 to the attr's end):
+     * non-zero is EINVAL, as the kernel's {@code CHECK_ATTR} answers for OBJ_PIN and OBJ_GET.
+     */
+    public long tail;
 
     public ObjAttr() {
     }

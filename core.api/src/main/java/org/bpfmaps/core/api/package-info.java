@@ -22,9 +22,13 @@
  *
  * <p>2.3: {@link org.bpfmaps.core.api.ProgAttachAttr} (PROG_ATTACH, PROG_DETACH to a socket map, with
  * the socket attach types) and {@link org.bpfmaps.core.api.ProgQueryAttr} (PROG_QUERY).
+ *
+ * <p>2.4: {@code tail} of {@link org.bpfmaps.core.api.GetIdAttr}, {@link org.bpfmaps.core.api.ObjAttr}
+ * and {@link org.bpfmaps.core.api.InfoAttr}: the attr's bytes past the command's last field, EINVAL
+ * when non-zero (the kernel's {@code CHECK_ATTR}).
  */
 @Export
-@Version("2.3.0")
+@Version("2.4.0")
 package org.bpfmaps.core.api;
 
 import org.osgi.annotation.bundle.Export;

@@ -36,6 +36,9 @@ final class ObjCommands {
 
     static int pin(Instance in, ObjAttr a) {
         int err0;
+        if (a.tail != 0) {
+            return pastLastField(a, "OBJ_PIN", 20);
+        }
         if ((a.fileFlags & ~BpfFlags.F_PATH_FD) != 0) {
             return a.fail(Errno.EINVAL, "file_flags 0x%x: OBJ_PIN takes only BPF_F_PATH_FD", a.fileFlags);
         }
@@ -66,6 +69,9 @@ final class ObjCommands {
     }
 
     static int get(Instance in, ObjAttr a) {
+        if (a.tail != 0) {
+            return pastLastField(a, "OBJ_GET", 20);
+        }
         if (a.bpfFd != 0 || (a.fileFlags & ~(OBJ_FLAG_MASK | BpfFlags.F_PATH_FD)) != 0) {
             return a.fail(Errno.EINVAL, "OBJ_GET takes bpf_fd 0 and file_flags of BPF_F_RDONLY, BPF_F_WRONLY "
                     + "or BPF_F_PATH_FD only");
@@ -110,6 +116,9 @@ final class ObjCommands {
      */
     static int nextId(Instance in, BpfCmd cmd, GetIdAttr a) {
         // CHECK_ATTR: open_flags lies past next_id, this command's last field
+        if (a.tail != 0) {
+            return pastLastField(a, cmd.name(), 12);
+        }
         if (a.openFlags != 0) {
             return a.fail(Errno.EINVAL, "open_flags 0x%x: " + cmd + " takes none", a.openFlags);
         }
@@ -133,6 +142,9 @@ final class ObjCommands {
      * is EINVAL ({@code CHECK_ATTR}), as measured on 6.18.
      */
     static int fdById(Instance in, BpfCmd cmd, GetIdAttr a) {
+        if (a.tail != 0) {
+            return pastLastField(a, cmd.name(), 12);
+        }
         if (cmd == BpfCmd.MAP_GET_FD_BY_ID) {
             if ((a.openFlags & ~OBJ_FLAG_MASK) != 0) {
                 return a.fail(Errno.EINVAL, "open_flags 0x%x: only BPF_F_RDONLY (0x8) and BPF_F_WRONLY (0x10)",
@@ -151,6 +163,11 @@ final class ObjCommands {
             return a.fail(Errno.ENOENT, "no " + noun(cmd, kind) + " has id %d", Integer.toUnsignedLong(a.startId));
         }
         return install(in, o, a.openFlags, a);
+    }
+
+    /** CHECK_ATTR: a non-zero byte of the attr past the command's last field is EINVAL. */
+    private static int pastLastField(ErrorSink a, String cmd, int end) {
+        return a.fail(Errno.EINVAL, "the attr has non-zero bytes past " + cmd + "'s last field (offset %d)", end);
     }
 
     /** What a message calls the objects of an id command: the kind's name, or the command's family. */
@@ -174,6 +191,9 @@ final class ObjCommands {
 
     /** OBJ_GET_INFO_BY_FD: EBADFD for an fd that is not open; else what the object answers. */
     static int info(Instance in, InfoAttr a) {
+        if (a.tail != 0) {
+            return pastLastField(a, "OBJ_GET_INFO_BY_FD", 16);
+        }
         FdEntry e = in.table.entry(a.bpfFd);
         if (e == null) {
             return a.fail(Errno.EBADFD, "bpf_fd %d is not an open fd", a.bpfFd);
@@ -191,9 +211,17 @@ final class ObjCommands {
         return err != 0 ? err : copyOut(struct, a);
     }
 
+    /** PAGE_SIZE: the most bytes bpf_check_uarg_tail_zero looks at. */
+    private static final int PAGE_SIZE = 4096;
+
     /** bpf_check_uarg_tail_zero: the caller's bytes past the {@code known} ones must be zero. */
     static int tailZero(InfoAttr a, int known) {
         long len = Integer.toUnsignedLong(a.infoLen);
+        if (len > known && len > PAGE_SIZE) {
+            // bpf_check_uarg_tail_zero refuses a struct larger than a page before reading it
+            return a.fail(Errno.E2BIG, "info_len %d is more than a page (%d) and more than this kernel reads", len,
+                    PAGE_SIZE);
+        }
         if (len > known && Bytes.canRead(a.info, 0, len)) {
             for (int i = known; i < len; i++) {
                 if (a.info.get(a.info.position() + i) != 0) {

@@ -233,7 +233,8 @@ public final class ProgObject extends BpfObject implements ProgRef {
         b.putInt(ProgInfo.OFF_NR_JITED_LINE_INFO, 0);
         b.putInt(ProgInfo.OFF_LINE_INFO_REC_SIZE, 16); // sizeof(struct bpf_line_info)
         b.putInt(ProgInfo.OFF_JITED_LINE_INFO_REC_SIZE, 8); // sizeof(__u64)
-        b.putInt(ProgInfo.OFF_NR_PROG_TAGS, 0); // no tag array can be copied: no pointer here
+        // func_cnt ? : 1: one function, one tag; the count is written even with no prog_tags pointer
+        b.putInt(ProgInfo.OFF_NR_PROG_TAGS, 1);
         // run_time_ns, run_cnt, recursion_misses: 0, as the kernel's while stats are off (ENABLE_STATS)
         b.putLong(ProgInfo.OFF_RUN_TIME_NS, 0).putLong(ProgInfo.OFF_RUN_CNT, 0).putLong(ProgInfo.OFF_RECURSION_MISSES, 0);
         b.putInt(ProgInfo.OFF_VERIFIED_INSNS, 0);

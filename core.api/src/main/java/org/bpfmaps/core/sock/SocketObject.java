@@ -185,6 +185,10 @@ abstract class SocketObject implements BpfSocket {
                 // a map's listener failing must not keep the socket in the others
             }
         }
+        // sock_map_close: a closed socket runs nothing. The links of maps that were detached when
+        // it closed (their provider gone: no listener ran for them) go too, else the programs the
+        // socket took would never be released; the map's next provider does not take it back.
+        programs.dropAtClose();
     }
 
     /** The last fd is closed (or the instance): the socket's sock_close. */

@@ -114,6 +114,15 @@ public final class SocketPrograms {
         }
     }
 
+    /**
+     * The socket closed: every link goes, whether or not its map was there to see it (a map whose
+     * provider is gone holds the link in its exported state), and with the last one the programs.
+     */
+    synchronized void dropAtClose() {
+        links = 0;
+        clear();
+    }
+
     private void clear() {
         set(ProgAttachAttr.SK_MSG_VERDICT, null);
         set(ProgAttachAttr.SK_SKB_STREAM_PARSER, null);

@@ -63,6 +63,31 @@ class SockMapProgramsTest {
     }
 
     /**
+     * A socket that closes while its map is detached (provider gone) no longer holds what it took:
+     * {@code sock_map_close} (net/core/sock_map.c) drops the psock of a closing socket whatever
+     * map held it. Once the program is detached and its fds closed, nothing holds it: its id is gone.
+     */
+    @Test
+    void aSocketClosedWhileItsMapIsDetachedReleasesItsPrograms() throws IOException {
+        int sm = f.create(MapType.SOCKMAP, 4, 8, 4, 0);
+        int p = load(ProgType.SK_SKB);
+        int pid = id(p);
+        assertEquals(0, attach(BpfCmd.PROG_ATTACH, sm, p, ProgAttachAttr.SK_SKB_STREAM_VERDICT), f.why);
+        int s1 = f.established();
+        assertEquals(0, f.update(sm, 0, s1, 0));
+        f.runtime.removeProvider(f.provider);
+        assertEquals(0, f.bpf.close(s1), "the socket closes while no provider holds its map");
+        assertEquals(0, attach(BpfCmd.PROG_DETACH, sm, p, ProgAttachAttr.SK_SKB_STREAM_VERDICT), f.why);
+        assertEquals(0, f.bpf.close(p));
+        GetIdAttr g = new GetIdAttr(pid);
+        int fd = f.bpf.bpf(BpfCmd.PROG_GET_FD_BY_ID, g);
+        assertEquals(Errno.ENOENT.ret(), fd, "the closed socket still holds program " + pid);
+        f.runtime.addProvider(new SockMapProvider(), 0, "1.0.1");
+        int s2 = f.established();
+        assertEquals(0, f.update(sm, 0, s2, 0), "the map is back, without the closed socket");
+    }
+
+    /**
      * The attachments are the core's: they survive the provider's update (no export needed), a
      * detached map still answers PROG_QUERY, and a socket keeps the verdict it took (EBUSY into
      * another verdict map, {@code sock_map_link}); a socket inserted after the update takes it.

@@ -1,0 +1,125 @@
+package org.bpfmaps.shell;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
+import org.bpfmaps.core.api.BpfCmd;
+import org.bpfmaps.core.api.ProgAttachAttr;
+import org.bpfmaps.core.api.ProgLoadAttr;
+import org.bpfmaps.core.api.ProgQueryAttr;
+import org.bpfmaps.core.api.ProgType;
+import org.bpfmaps.core.prog.SkAction;
+import org.bpfmaps.core.prog.SkSkbProgram;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code prog ...} against the lines bpftool prints on 6.18 for a loaded SK_SKB program
+ * (src/test/resources/bpftool-prog-6.18.txt): the show layout, and the Error lines and exit codes
+ * of do_attach / do_detach / do_pin / prog_parse_fd in tools/bpf/bpftool/prog.c.
+ */
+class ProgCommandTest {
+    private final SockShell sh = new SockShell();
+    private int progId;
+
+    @AfterEach
+    void close() {
+        sh.close();
+    }
+
+    private Emulator.Result prog(String line) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int exit = new ProgCommand(sh.bpf).run(Arrays.asList(line.trim().split(" +")),
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Emulator.Result(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    private void loadVerdict() {
+        ProgLoadAttr a = new ProgLoadAttr(ProgType.SK_SKB, (SkSkbProgram) c -> SkAction.SK_PASS).name("verdict");
+        int fd = sh.bpf.bpf(BpfCmd.PROG_LOAD, a);
+        assertTrue(fd >= 0, a.errorMessage());
+        progId = new ProgCommand(sh.bpf).info(fd).id();
+    }
+
+    private int attachedId(String pinnedMap, int type) {
+        int fd = sh.bpf.bpf(BpfCmd.OBJ_GET, new org.bpfmaps.core.api.ObjAttr(pinnedMap, 0));
+        ProgQueryAttr q = new ProgQueryAttr(fd, type, new int[1]);
+        assertEquals(0, sh.bpf.bpf(BpfCmd.PROG_QUERY, q), q.errorMessage());
+        sh.bpf.close(fd);
+        return q.progCnt == 0 ? 0 : q.progIds[0];
+    }
+
+    @Test
+    void showPrintsBpftoolsFieldsThatApply() {
+        loadVerdict();
+        Emulator.Result r = prog("show id " + progId);
+        assertEquals(0, r.exit(), r.stderr());
+        String[] lines = r.stdout().split("\n");
+        // bpftool: "21314: sk_skb  name verdict  tag b11459a0e11ca14c  gpl" then "\tloaded_at ...  uid 0"
+        assertTrue(lines[0].matches(progId + ": sk_skb  name verdict  tag [0-9a-f]{16}  gpl"), lines[0]);
+        assertTrue(lines[1].matches("\tloaded_at \\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d[+-]\\d{4}  uid \\d+"), lines[1]);
+        Emulator.Result j = prog("-j show");
+        assertTrue(j.stdout().matches("\\[\\{\"id\":" + progId + ",\"type\":\"sk_skb\",\"name\":\"verdict\",\"tag\":"
+                + "\"[0-9a-f]{16}\",\"gpl_compatible\":true,\"loaded_at\":\\d+,\"uid\":\\d+}]\n?"), j.stdout());
+        assertEquals(prog("show id " + progId).stdout(), prog("list name verdict").stdout());
+    }
+
+    @Test
+    void attachAndDetachTakeBpftoolsWordsAndAnswerItsLines() {
+        loadVerdict();
+        assertEquals(0, sh.map("create /sys/fs/bpf/sm type sockmap key 4 value 4 entries 4 name sm").exit());
+        Emulator.Result bad = prog("attach id " + progId + " bogus pinned /sys/fs/bpf/sm");
+        assertEquals(List.of(234, "Error: invalid attach/detach type\n"), List.of(bad.exit(), bad.stderr()));
+        assertEquals(0, prog("attach id " + progId + " stream_verdict pinned /sys/fs/bpf/sm").exit());
+        assertEquals(progId, attachedId("/sys/fs/bpf/sm", ProgAttachAttr.SK_SKB_STREAM_VERDICT));
+        // sock_map_prog_update: STREAM_VERDICT and SK_SKB_VERDICT exclude each other; detach of the other: EBUSY
+        Emulator.Result d = prog("detach id " + progId + " sk_skb_verdict name sm");
+        assertEquals(234, d.exit());
+        assertTrue(d.stderr().startsWith("Error: failed prog detach from map\n"), d.stderr());
+        assertEquals(0, prog("detach id " + progId + " sk_skb_stream_verdict name sm").exit());
+        assertEquals(0, attachedId("/sys/fs/bpf/sm", ProgAttachAttr.SK_SKB_STREAM_VERDICT));
+        Emulator.Result few = prog("attach id " + progId);
+        assertEquals("Error: 'attach' needs at least 3 arguments, 2 found\n", few.stderr());
+        Emulator.Result noMap = prog("attach id " + progId + " stream_verdict id 999999");
+        assertEquals(List.of(255, "Error: get map by id (999999): No such file or directory\n"),
+                List.of(noMap.exit(), noMap.stderr()));
+    }
+
+    @Test
+    void pinAndShowPinnedAndUnknownIds() {
+        loadVerdict();
+        assertEquals(0, prog("pin id " + progId + " /sys/fs/bpf/v").exit());
+        Emulator.Result again = prog("pin id " + progId + " /sys/fs/bpf/v");
+        assertEquals(239, again.exit());
+        assertTrue(again.stderr().startsWith("Error: can't pin the object (/sys/fs/bpf/v): File exists\n"), again.stderr());
+        assertTrue(prog("show pinned /sys/fs/bpf/v").stdout().startsWith(progId + ": sk_skb  name verdict"));
+        Emulator.Result none = prog("show id 999999");
+        assertEquals(255, none.exit());
+        assertTrue(none.stderr().startsWith("Error: get by id (999999): No such file or directory\n"), none.stderr());
+    }
+
+    @Test
+    void loadByANameNoBundleRegistersFails() {
+        Emulator.Result r = prog("load nosuch sk_skb");
+        assertEquals(255, r.exit());
+        assertTrue(r.stderr().startsWith("Error: failed to load program 'nosuch': "), r.stderr());
+        Emulator.Result t = prog("load nosuch xdp");
+        assertTrue(t.stderr().startsWith("Error: invalid program type 'xdp'"), t.stderr());
+    }
+
+    @Test
+    void tabOffersProgramIdsAndAttachTypeWords() {
+        loadVerdict();
+        Completion c = new Completion(sh.bpf, List::of, List::of);
+        assertEquals(List.of(Integer.toString(progId)), c.candidates("prog attach id ", 15));
+        assertEquals(List.of("sk_skb_stream_parser", "sk_skb_stream_verdict", "sk_skb_verdict"),
+                c.candidates("prog attach id 1 sk_skb", 23));
+        assertEquals(List.of("attach"), c.candidates("prog att", 8));
+    }
+}
