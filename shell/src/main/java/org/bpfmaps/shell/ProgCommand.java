@@ -52,6 +52,9 @@ public final class ProgCommand {
         ProgAttachAttr.SK_SKB_STREAM_VERDICT, ProgAttachAttr.SK_SKB_STREAM_PARSER, ProgAttachAttr.SK_MSG_VERDICT,
         ProgAttachAttr.SK_SKB_VERDICT, ProgAttachAttr.SK_SKB_STREAM_VERDICT, ProgAttachAttr.SK_SKB_STREAM_PARSER};
 
+    /** The first words of {@link #ATTACH_WORDS}: one for each socket attach type. */
+    static final int SOCKET_ATTACH_TYPES = 4;
+
     static final List<String> COMMANDS = List.of("show", "list", "help", "pin", "load", "attach", "detach");
 
     private final Bpf bpf;

@@ -1,8 +1,10 @@
 package org.bpfmaps.shell;
 
+import org.bpfmaps.core.api.BpfCmd;
 import org.bpfmaps.core.api.Errno;
 import org.bpfmaps.core.api.MapFdInfo;
 import org.bpfmaps.core.api.MapInfo;
+import org.bpfmaps.core.api.ProgQueryAttr;
 
 /** {@code map { show | list } [MAP]}: bpftool's {@code do_show}. */
 final class ShowCommand {
@@ -99,6 +101,7 @@ final class ShowCommand {
         MapFdInfo fdinfo = run.lib.fdinfo(fd);
         long memlock = fdinfo != null ? fdinfo.memlock() : -1;
         boolean frozen = fdinfo != null && fdinfo.frozen();
+        String programs = run.out.isJson() || !run.keyWords.forPeople() ? null : attachedPrograms(fd);
         run.lib.close(fd);
         if (run.out.isJson()) {
             JsonWriter j = run.out.json();
@@ -144,7 +147,29 @@ final class ShowCommand {
         if (frozen) {
             b.append(info.btfId() != 0 ? "  " : "").append("frozen");
         }
+        if (programs != null) {
+            b.append("\n\tprograms ").append(programs);
+        }
         run.out.print(b.append('\n').toString());
+    }
+
+    /**
+     * The programs attached to a socket map, one {@code ATTACH_TYPE id N} each, as PROG_QUERY
+     * answers for each socket attach type; null for a map that takes none (PROG_QUERY answers
+     * EOPNOTSUPP) or has none attached. Ours, for people (a console or {@code -C}): bpftool's
+     * {@code map show} says nothing of them, so piped plain output stays bpftool's.
+     */
+    private String attachedPrograms(int fd) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < ProgCommand.SOCKET_ATTACH_TYPES; i++) {
+            int[] ids = new int[1];
+            ProgQueryAttr q = new ProgQueryAttr(fd, ProgCommand.attachType(ProgCommand.ATTACH_WORDS.get(i)), ids);
+            if (run.lib.bpf().bpf(BpfCmd.PROG_QUERY, q) == 0 && q.progCnt > 0) {
+                b.append(b.length() == 0 ? "" : "  ").append(ProgCommand.ATTACH_WORDS.get(i))
+                        .append(" id ").append(Integer.toUnsignedString(ids[0]));
+            }
+        }
+        return b.length() == 0 ? null : b.toString();
     }
 
     /**

@@ -91,6 +91,24 @@ class ProgCommandTest {
                 List.of(noMap.exit(), noMap.stderr()));
     }
 
+    /** Ours: {@code map show} for people (-C) names the programs PROG_QUERY finds; bpftool's lines otherwise. */
+    @Test
+    void mapShowForPeopleNamesTheAttachedPrograms() {
+        loadVerdict();
+        assertEquals(0, sh.map("create /sys/fs/bpf/sm type sockmap key 4 value 4 entries 4 name sm").exit());
+        assertEquals(0, sh.map("create /sys/fs/bpf/a type array key 4 value 4 entries 4 name a").exit());
+        assertTrue(!sh.map("-C show pinned /sys/fs/bpf/sm").stdout().contains("programs"), "none attached yet");
+        assertEquals(0, prog("attach id " + progId + " stream_verdict pinned /sys/fs/bpf/sm").exit());
+        assertEquals(0, prog("attach id " + progId + " stream_parser pinned /sys/fs/bpf/sm").exit());
+        String people = sh.map("-C show pinned /sys/fs/bpf/sm").stdout();
+        assertTrue(people.endsWith("\n\tprograms sk_skb_stream_verdict id " + progId + "  sk_skb_stream_parser id "
+                + progId + "\n"), people);
+        String piped = sh.map("show pinned /sys/fs/bpf/sm").stdout();
+        assertTrue(!piped.contains("programs") && people.startsWith(piped.trim()), piped);
+        assertTrue(!sh.map("-j show pinned /sys/fs/bpf/sm").stdout().contains("programs"));
+        assertTrue(!sh.map("-C show pinned /sys/fs/bpf/a").stdout().contains("programs"), "an array takes none");
+    }
+
     @Test
     void pinAndShowPinnedAndUnknownIds() {
         loadVerdict();
