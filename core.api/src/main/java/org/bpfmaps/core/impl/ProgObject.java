@@ -118,6 +118,11 @@ public final class ProgObject extends BpfObject {
         return access.length;
     }
 
+    /** The map at this index, or null: what the redirect helpers look sockets up in. */
+    MapObject mapObject(int index) {
+        return index >= 0 && index < maps.length ? maps[index] : null;
+    }
+
     /**
      * Runs the program on a context of its type, standing for the context's CPU
      * ({@link CurrentCpu}) so that per-CPU maps reached through the helpers see it. The verdict:
@@ -131,7 +136,9 @@ public final class ProgObject extends BpfObject {
             throw new IllegalArgumentException("the context was made for another program");
         }
         ProgramCode c = code;
+        ctx.outcome = RunContext.RAN;
         if (c == null) {
+            ctx.outcome = RunContext.UNBOUND;
             unboundRuns.increment();
             return SkAction.SK_PASS;
         }
@@ -144,6 +151,7 @@ public final class ProgObject extends BpfObject {
                 return p.run(k);
             }
         } catch (RuntimeException | LinkageError | StackOverflowError e) {
+            ctx.outcome = RunContext.ABORTED;
             aborted.increment();
             return SkAction.SK_DROP;
         }

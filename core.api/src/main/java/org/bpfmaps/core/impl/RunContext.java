@@ -2,6 +2,9 @@ package org.bpfmaps.core.impl;
 
 import java.nio.ByteBuffer;
 import org.bpfmaps.core.api.Errno;
+import org.bpfmaps.core.api.MapType;
+import org.bpfmaps.core.sock.BpfSocket;
+import org.bpfmaps.core.sock.SocketMapLookup;
 import org.bpfmaps.core.prog.ProgContext;
 
 /**
@@ -11,8 +14,15 @@ import org.bpfmaps.core.prog.ProgContext;
  * makes one per run or reuses one on its thread.
  */
 public abstract class RunContext implements ProgContext {
+    /** How the last {@link ProgObject#run} ended: the code ran, threw, or the program had no code. */
+    public static final int RAN = 0;
+    public static final int ABORTED = 1;
+    public static final int UNBOUND = 2;
+
     final ProgObject prog;
     private int cpu;
+    /** {@link #RAN}, {@link #ABORTED} or {@link #UNBOUND}, set by each run. */
+    volatile int outcome;
 
     protected RunContext(ProgObject prog, int cpu) {
         this.prog = java.util.Objects.requireNonNull(prog, "prog");
@@ -25,6 +35,32 @@ public abstract class RunContext implements ProgContext {
             throw new IllegalArgumentException("cpu " + cpu + ": CPUs are numbered from 0");
         }
         this.cpu = cpu;
+    }
+
+    /** How the last run ended: {@link #RAN}, {@link #ABORTED} or {@link #UNBOUND}. */
+    public final int outcome() {
+        return outcome;
+    }
+
+    /**
+     * The socket at {@code key} of the program's map at index {@code map}, for the redirect
+     * helpers: null when there is no such map, it holds no sockets ({@link SocketMapLookup}), is
+     * detached, or has no socket there. {@code hash}: whether the helper is the SOCKHASH one.
+     */
+    final BpfSocket socketAt(int map, ByteBuffer key, boolean hash) {
+        MapObject m = prog.mapObject(map);
+        if (m == null || m.def().type() != (hash ? MapType.SOCKHASH : MapType.SOCKMAP)) {
+            return null; // the verifier lets only the helper's own map type through
+        }
+        try {
+            return m.ops instanceof SocketMapLookup l ? l.socketAt(key) : null;
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    static ByteBuffer indexKey(int key) {
+        return ByteBuffer.allocate(4).order(java.nio.ByteOrder.nativeOrder()).putInt(0, key);
     }
 
     @Override

@@ -32,6 +32,9 @@
  * to name its map and key, {@link org.bpfmaps.core.sock.BpfSocket#links} and
  * {@link org.bpfmaps.core.sock.Sockets#slots}, the maps (id and key, {@link org.bpfmaps.core.sock.MapSlot})
  * a socket is in.
+ * {@link org.bpfmaps.core.sock.SockChannel}, the application's channel of a socket whose data path the
+ * core owns (programs on what it receives and sends), and {@link org.bpfmaps.core.sock.SocketMapLookup},
+ * what a socket map's ops give the redirect helpers (datapath helper).
  */
 @Export
 @Version("1.2.0")

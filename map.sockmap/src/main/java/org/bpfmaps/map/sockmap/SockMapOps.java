@@ -13,6 +13,7 @@ import org.bpfmaps.core.api.Errno;
 import org.bpfmaps.core.api.MapType;
 import org.bpfmaps.core.sock.BpfSocket;
 import org.bpfmaps.core.sock.SocketLink;
+import org.bpfmaps.core.sock.SocketMapLookup;
 import org.bpfmaps.core.sock.Sockets;
 import org.bpfmaps.core.spi.Bytes;
 import org.bpfmaps.core.spi.MapDef;
@@ -30,7 +31,7 @@ import org.bpfmaps.core.spi.ObjectHost;
  * locks of the maps the socket is in); an entry whose socket closed between that read and its
  * listener's registration is taken out again.
  */
-final class SockMapOps implements MapOps {
+final class SockMapOps implements MapOps, SocketMapLookup {
     static final String FORMAT = "org.bpfmaps.sockmap.cookies/1";
 
     private final MapDef def;
@@ -138,6 +139,18 @@ final class SockMapOps implements MapOps {
 
     private synchronized boolean current(Entry e) {
         return array ? slots[(Integer) e.where] == e : hash.get((Key) e.where) == e;
+    }
+
+    /**
+     * The redirect helpers' lookup ({@code __sock_map_lookup_elem}, {@code __sock_hash_lookup_elem}):
+     * the live socket at the key, or null (no element, a short key, a closed socket).
+     */
+    @Override
+    public BpfSocket socketAt(ByteBuffer key) {
+        if (key == null || key.remaining() < def.keySize()) {
+            return null;
+        }
+        return live(at(key));
     }
 
     private synchronized Entry at(ByteBuffer key) {
