@@ -44,6 +44,8 @@ final class SockmapProxy implements Proxy {
     private final List<SockChannel> channels = new CopyOnWriteArrayList<>();
     private final AtomicInteger open = new AtomicInteger();
     final AtomicLong passedToProxy = new AtomicLong();
+    /** Connections whose sockets the map refused (no longer established when inserted). */
+    final AtomicInteger refused = new AtomicInteger();
 
     SockmapProxy(DataPath.Config config) {
         dp = new DataPath(config);
@@ -93,8 +95,16 @@ final class SockmapProxy implements Proxy {
         int fu = Sockets.register(fx.bpf, u);
         long cc = Sockets.byFd(fx.bpf, fc).cookie();
         long cu = Sockets.byFd(fx.bpf, fu).cookie();
-        update(cookieKey(cc), fu);
-        update(cookieKey(cu), fc);
+        if (!update(cookieKey(cc), fu) || !update(cookieKey(cu), fc)) {
+            // a socket that is no longer established (the client half-closed already: CLOSE_WAIT)
+            // cannot enter a socket map (EOPNOTSUPP, sock_map_sk_state_allowed): give up on the pair
+            c.close();
+            u.close();
+            fx.bpf.close(fc);
+            fx.bpf.close(fu);
+            refused.incrementAndGet();
+            return;
+        }
         open.incrementAndGet();
         SockChannel sc = dp.own(fx.bpf, fc, progs);
         SockChannel su = dp.own(fx.bpf, fu, progs);
@@ -120,12 +130,9 @@ final class SockmapProxy implements Proxy {
         side(su, sc, eofs, closeBoth);
     }
 
-    private void update(ByteBuffer key, int fd) {
+    private boolean update(ByteBuffer key, int fd) {
         MapElemAttr a = new MapElemAttr().set(hash, key, SockFixture.u64(fd), 0);
-        int r = fx.bpf.bpf(BpfCmd.MAP_UPDATE_ELEM, a);
-        if (r != 0) {
-            throw new IllegalStateException("update: " + r + " " + a.errorMessage());
-        }
+        return fx.bpf.bpf(BpfCmd.MAP_UPDATE_ELEM, a) == 0;
     }
 
     /** Waits for the end of {@code from}'s stream and half-closes {@code to}; both ended: closes both. */

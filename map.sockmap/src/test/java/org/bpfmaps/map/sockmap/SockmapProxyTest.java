@@ -41,10 +41,19 @@ class SockmapProxyTest {
 
     /** The JDK's close marker socket pair, made once per JVM: made before fds are counted (see NioCopyProxyTest). */
     @BeforeAll
-    static void loadTheJdksCloseMarker() throws IOException {
+    static void loadTheJdksCloseMarker() throws Exception {
         try (FileChannel f = FileChannel.open(Path.of("/proc/self/stat"), StandardOpenOption.READ)) {
             f.size();
         }
+        // and what the first instance, proxy and selector open once per JVM (lazily made parts of
+        // the JDK and the runtime), so that the first test's fd count sees only its own
+        try (EchoServer echo = EchoServer.start(); SockmapProxy proxy = new SockmapProxy(DataPath.Config.defaults())) {
+            InetSocketAddress front = proxy.start(ANY_LOOPBACK, echo.address());
+            try (StreamClient client = StreamClient.connect(front, 1, null, 0).start(1024)) {
+                client.await(SHORT);
+            }
+        }
+        Await.until(() -> Resources.liveThreads(OUR_THREADS).isEmpty(), SHORT, () -> "warm-up threads");
     }
 
     @BeforeEach
@@ -58,7 +67,7 @@ class SockmapProxyTest {
         Await.until(() -> Resources.liveThreads(OUR_THREADS).isEmpty(), SHORT,
                 () -> "threads left: " + Resources.liveThreads(OUR_THREADS));
         Await.until(() -> Resources.openFds() == fdsBefore, SHORT,
-                () -> "fds " + Resources.openFds() + ", before the test " + fdsBefore);
+                () -> "fds " + Resources.openFds() + ", before the test " + fdsBefore + ": " + fdList());
     }
 
     @Test
@@ -168,6 +177,20 @@ class SockmapProxyTest {
             assertTrue(proxy.peakBufferedBytes() <= config.budgetPerSocket(),
                     "peak " + proxy.peakBufferedBytes() + " > budget " + config.budgetPerSocket());
             assertEquals(0, proxy.dp.dropped());
+        }
+    }
+
+    private static String fdList() {
+        try (var s = java.nio.file.Files.list(Path.of("/proc/self/fd"))) {
+            return s.map(p -> {
+                try {
+                    return p.getFileName() + "->" + java.nio.file.Files.readSymbolicLink(p);
+                } catch (IOException e) {
+                    return p.getFileName() + "->?";
+                }
+            }).toList().toString();
+        } catch (IOException e) {
+            return "?";
         }
     }
 }
