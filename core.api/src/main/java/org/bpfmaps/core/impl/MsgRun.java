@@ -2,9 +2,7 @@ package org.bpfmaps.core.impl;
 
 import java.nio.ByteBuffer;
 import org.bpfmaps.core.api.Errno;
-import org.bpfmaps.core.prog.SkAction;
 import org.bpfmaps.core.prog.SkMsgContext;
-import org.bpfmaps.core.sock.BpfSocket;
 
 /**
  * The context of an SK_MSG run: the message's bytes, size and the socket's cookie (the data path
@@ -17,8 +15,6 @@ public final class MsgRun extends RunContext implements SkMsgContext {
     private long cookie;
     private ByteBuffer bytes = EMPTY;
     private ByteBuffer data = EMPTY;
-    private BpfSocket redirect;
-    private boolean ingress;
     private int applyBytes;
     private int corkBytes;
 
@@ -32,8 +28,7 @@ public final class MsgRun extends RunContext implements SkMsgContext {
         this.cookie = socketCookie;
         this.bytes = EMPTY;
         this.data = EMPTY;
-        this.redirect = null;
-        this.ingress = false;
+        clearRedirect();
         this.applyBytes = 0;
         this.corkBytes = 0;
         return this;
@@ -45,14 +40,6 @@ public final class MsgRun extends RunContext implements SkMsgContext {
         this.bytes = msg.slice().asReadOnlyBuffer();
         this.data = bytes;
         return this;
-    }
-
-    public BpfSocket redirect() {
-        return redirect;
-    }
-
-    public boolean ingress() {
-        return ingress;
     }
 
     /** What the last run gave {@code bpf_msg_apply_bytes}; 0 when it did not call it. */
@@ -87,21 +74,9 @@ public final class MsgRun extends RunContext implements SkMsgContext {
 
     @Override
     public int msgRedirectHash(int map, ByteBuffer key, long flags) {
-        return key == null ? SkAction.SK_DROP : redirectTo(map, key, true, flags);
+        return redirectTo(map, key, true, flags);
     }
 
-    private int redirectTo(int map, ByteBuffer key, boolean hash, long flags) {
-        if ((flags & ~SkAction.BPF_F_INGRESS) != 0) {
-            return SkAction.SK_DROP;
-        }
-        BpfSocket s = socketAt(map, key, hash);
-        if (s == null) {
-            return SkAction.SK_DROP;
-        }
-        redirect = s;
-        ingress = (flags & SkAction.BPF_F_INGRESS) != 0;
-        return SkAction.SK_PASS;
-    }
 
     @Override
     public int msgApplyBytes(int n) {

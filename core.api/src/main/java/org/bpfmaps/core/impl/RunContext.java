@@ -6,6 +6,7 @@ import org.bpfmaps.core.api.MapType;
 import org.bpfmaps.core.sock.BpfSocket;
 import org.bpfmaps.core.sock.SocketMapLookup;
 import org.bpfmaps.core.prog.ProgContext;
+import org.bpfmaps.core.prog.SkAction;
 
 /**
  * The part of every program context the core gives: the CPU of the run and the map helpers over
@@ -61,6 +62,43 @@ public abstract class RunContext implements ProgContext {
 
     static ByteBuffer indexKey(int key) {
         return ByteBuffer.allocate(4).order(java.nio.ByteOrder.nativeOrder()).putInt(0, key);
+    }
+
+    // The redirect the socket programs' helpers chose (skb_bpf_set_redir, sk_msg.sk_redir).
+    private BpfSocket redirect;
+    private boolean ingress;
+
+    /** The socket the last run redirected to, or null. */
+    public final BpfSocket redirect() {
+        return redirect;
+    }
+
+    /** Whether the last run's redirect is to the target's read side (BPF_F_INGRESS). */
+    public final boolean ingress() {
+        return ingress;
+    }
+
+    final void clearRedirect() {
+        redirect = null;
+        ingress = false;
+    }
+
+    /**
+     * {@code bpf_sk_redirect_map}/{@code _hash}, {@code bpf_msg_redirect_map}/{@code _hash}
+     * (net/core/sock_map.c): a flag other than BPF_F_INGRESS, or no socket there, is SK_DROP;
+     * else the redirect is noted and SK_PASS returned.
+     */
+    final int redirectTo(int map, ByteBuffer key, boolean hash, long flags) {
+        if (key == null || (flags & ~SkAction.BPF_F_INGRESS) != 0) {
+            return SkAction.SK_DROP;
+        }
+        BpfSocket s = socketAt(map, key, hash);
+        if (s == null) {
+            return SkAction.SK_DROP;
+        }
+        redirect = s;
+        ingress = (flags & SkAction.BPF_F_INGRESS) != 0;
+        return SkAction.SK_PASS;
     }
 
     @Override

@@ -1,9 +1,7 @@
 package org.bpfmaps.core.impl;
 
 import java.nio.ByteBuffer;
-import org.bpfmaps.core.prog.SkAction;
 import org.bpfmaps.core.prog.SkSkbContext;
-import org.bpfmaps.core.sock.BpfSocket;
 
 /**
  * The context of an SK_SKB run: the bytes, their length and the socket's cookie (the data path
@@ -15,8 +13,6 @@ public final class SkbRun extends RunContext implements SkSkbContext {
     private int len;
     private long cookie;
     private ByteBuffer data = EMPTY;
-    private BpfSocket redirect;
-    private boolean ingress;
 
     public SkbRun(ProgObject prog, int cpu) {
         super(prog, cpu);
@@ -27,8 +23,7 @@ public final class SkbRun extends RunContext implements SkSkbContext {
         this.len = len;
         this.cookie = socketCookie;
         this.data = EMPTY;
-        this.redirect = null;
-        this.ingress = false;
+        clearRedirect();
         return this;
     }
 
@@ -37,16 +32,6 @@ public final class SkbRun extends RunContext implements SkSkbContext {
         set(bytes.remaining(), socketCookie);
         this.data = bytes.slice().asReadOnlyBuffer();
         return this;
-    }
-
-    /** The socket the last run redirected to, or null. */
-    public BpfSocket redirect() {
-        return redirect;
-    }
-
-    /** Whether the last run's redirect is to the target's read side (BPF_F_INGRESS). */
-    public boolean ingress() {
-        return ingress;
     }
 
     @Override
@@ -71,20 +56,6 @@ public final class SkbRun extends RunContext implements SkSkbContext {
 
     @Override
     public int skRedirectHash(int map, ByteBuffer key, long flags) {
-        return key == null ? SkAction.SK_DROP : redirectTo(map, key, true, flags);
-    }
-
-    /** {@code bpf_sk_redirect_map}/{@code _hash}: flags other than BPF_F_INGRESS or no socket: SK_DROP. */
-    private int redirectTo(int map, ByteBuffer key, boolean hash, long flags) {
-        if ((flags & ~SkAction.BPF_F_INGRESS) != 0) {
-            return SkAction.SK_DROP;
-        }
-        BpfSocket s = socketAt(map, key, hash);
-        if (s == null) {
-            return SkAction.SK_DROP;
-        }
-        redirect = s;
-        ingress = (flags & SkAction.BPF_F_INGRESS) != 0;
-        return SkAction.SK_PASS;
+        return redirectTo(map, key, true, flags);
     }
 }

@@ -2,6 +2,7 @@ package org.bpfmaps.map.sockmap;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.ServerSocketChannel;
@@ -47,7 +48,15 @@ final class SockmapProxy implements Proxy {
     /** Connections whose sockets the map refused (no longer established when inserted). */
     final AtomicInteger refused = new AtomicInteger();
 
+    private final int socketBuffer;
+
     SockmapProxy(DataPath.Config config) {
+        this(config, 0);
+    }
+
+    /** {@code socketBuffer}: SO_SNDBUF/SO_RCVBUF of the proxy's sockets, 0 for the kernel's autotuning. */
+    SockmapProxy(DataPath.Config config, int socketBuffer) {
+        this.socketBuffer = socketBuffer;
         dp = new DataPath(config);
         hash = fx.create(MapType.SOCKHASH, 8, 8, 64, 0);
         ProgLoadAttr a = new ProgLoadAttr(ProgType.SK_SKB, (SkSkbProgram) ctx -> ctx.skRedirectHash(0, cookieKey(ctx.socketCookie()), 0));
@@ -65,7 +74,11 @@ final class SockmapProxy implements Proxy {
 
     @Override
     public InetSocketAddress start(InetSocketAddress listen, InetSocketAddress upstream) throws IOException {
-        server = ServerSocketChannel.open().bind(listen);
+        server = ServerSocketChannel.open();
+        if (socketBuffer > 0) {
+            server.setOption(StandardSocketOptions.SO_RCVBUF, socketBuffer); // accepted sockets start with it
+        }
+        server.bind(listen);
         acceptor = new Thread(() -> accept(upstream), THREAD_PREFIX + "-accept");
         acceptor.setDaemon(true);
         acceptor.start();
@@ -76,11 +89,20 @@ final class SockmapProxy implements Proxy {
         try {
             while (true) {
                 SocketChannel c = server.accept();
-                SocketChannel u;
+                SocketChannel u = null;
                 try {
-                    u = SocketChannel.open(upstream);
+                    u = SocketChannel.open();
+                    if (socketBuffer > 0) {
+                        c.setOption(StandardSocketOptions.SO_SNDBUF, socketBuffer);
+                        u.setOption(StandardSocketOptions.SO_SNDBUF, socketBuffer);
+                        u.setOption(StandardSocketOptions.SO_RCVBUF, socketBuffer);
+                    }
+                    u.connect(upstream);
                 } catch (IOException e) {
                     c.close();
+                    if (u != null) {
+                        u.close();
+                    }
                     continue;
                 }
                 join(c, u);
@@ -106,6 +128,10 @@ final class SockmapProxy implements Proxy {
             return;
         }
         open.incrementAndGet();
+        // the instance's fds go once the data path has closed the channels, after what was queued
+        // out of them is written: closing an fd closes its channel at once, queued bytes with it
+        Sockets.byFd(fx.bpf, fc).onClose(() -> fx.bpf.close(fc));
+        Sockets.byFd(fx.bpf, fu).onClose(() -> fx.bpf.close(fu));
         SockChannel sc = dp.own(fx.bpf, fc, progs);
         SockChannel su = dp.own(fx.bpf, fu, progs);
         channels.add(sc);
@@ -119,8 +145,6 @@ final class SockmapProxy implements Proxy {
                     done = true;
                     sc.close();
                     su.close();
-                    fx.bpf.close(fc);
-                    fx.bpf.close(fu);
                     open.decrementAndGet();
                 }
             }

@@ -134,20 +134,32 @@ class SockmapProxyTest {
         }
     }
 
-    /**
-     * The client reads only what the test grants: the proxy's sockets hold no more than their
-     * budget (the data path's own accounting, its peak), and the writer is held back.
-     */
     @Test
     void aSlowClientKeepsMemoryWithinTheBudget() throws Exception {
+        slowReader(true);
+    }
+
+    @Test
+    void aSlowUpstreamKeepsMemoryWithinTheBudget() throws Exception {
+        slowReader(false);
+    }
+
+    /**
+     * One end (the client, or the echo server) reads only what the test grants: the proxy's
+     * sockets hold no more than their budget (the data path's own accounting, its peak), and the
+     * writer is held back: what it sent and has not got back fits in the kernel's buffers along
+     * the path and the proxy's budget. Sockets have fixed 64 KiB buffers (no autotuning).
+     */
+    private void slowReader(boolean slowClient) throws Exception {
         int socketBuffer = 64 * 1024;
         long bytes = 16 * MIB;
         long step = 256 * 1024;
         Gate gate = new Gate();
         DataPath.Config config = new DataPath.Config(256 * 1024, 64 * 1024, 1_000_000_000L);
-        try (EchoServer echo = EchoServer.start(null, true, socketBuffer); SockmapProxy proxy = new SockmapProxy(config)) {
+        try (EchoServer echo = EchoServer.start(slowClient ? null : gate, true, socketBuffer);
+             SockmapProxy proxy = new SockmapProxy(config, socketBuffer)) {
             InetSocketAddress front = proxy.start(ANY_LOOPBACK, echo.address());
-            try (StreamClient client = StreamClient.connect(front, 3, gate, socketBuffer)) {
+            try (StreamClient client = StreamClient.connect(front, 3, slowClient ? gate : null, socketBuffer)) {
                 client.start(bytes);
                 long granted = 0;
                 int stalls = 0;
@@ -161,11 +173,14 @@ class SockmapProxyTest {
                     assertTrue(held <= proxy.budgetPerConnection(), "proxy holds " + held);
                     // sent and not received: at most the kernel's buffers along the path and the budget
                     long inFlight = client.sent() - client.received();
-                    long bound = 8L * 2 * 2 * 4 * socketBuffer + 64 * 1024 + proxy.budgetPerConnection();
+                    // (eight sockets' send and receive buffers, doubled by the kernel, the echo's buffer)
+                    long bound = 8L * 2 * 2 * socketBuffer + 64 * 1024 + proxy.budgetPerConnection();
                     assertTrue(inFlight <= bound, "in flight " + inFlight + " > " + bound);
                     granted += step;
                     gate.grant(step);
-                    client.awaitReceived(Math.min(bytes, granted), SHORT);
+                    // a slow upstream: what it was granted, less what the path back may still hold
+                    long target = Math.min(bytes, slowClient ? granted : granted - 2 * socketBuffer * 4L);
+                    client.awaitReceived(Math.max(0, target), SHORT);
                     if (granted >= bytes) {
                         gate.open();
                     }

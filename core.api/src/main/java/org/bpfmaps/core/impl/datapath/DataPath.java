@@ -124,18 +124,21 @@ public final class DataPath implements AutoCloseable {
             throw new IllegalArgumentException("fd " + sockFd + " is no connected TCP socket channel");
         }
         Owned o = new Owned(this, s, ch, programs == null ? SockPrograms.NONE : programs);
-        if (owned.putIfAbsent(s.cookie(), o) != null) {
-            throw new IllegalArgumentException("fd " + sockFd + ": the socket's data path is already owned");
-        }
-        ch.configureBlocking(false);
-        submit(() -> {
-            try {
-                o.key = ch.register(selector, SelectionKey.OP_READ, o);
-                o.serviceRead();
-            } catch (IOException e) {
-                o.fail(e);
+        synchronized (ch.blockingLock()) {
+            if (owned.putIfAbsent(s.cookie(), o) != null) {
+                throw new IllegalArgumentException("fd " + sockFd + ": the socket's data path is already owned");
             }
-        });
+            try {
+                ch.configureBlocking(false);
+                // registered before any other socket can redirect to it (its key takes OP_WRITE then);
+                // registering does not wait for the selector thread's select (JDK 11+)
+                o.key = ch.register(selector, SelectionKey.OP_READ, o);
+            } catch (IOException | RuntimeException e) {
+                owned.remove(s.cookie(), o);
+                throw e;
+            }
+        }
+        submit(o::serviceRead);
         return o;
     }
 
@@ -307,7 +310,7 @@ public final class DataPath implements AutoCloseable {
         selector.wakeup();
         LockSupport.unpark(watchdog);
         for (Owned o : owned.values()) {
-            o.close();
+            o.abort();
         }
         Thread t;
         synchronized (this) {

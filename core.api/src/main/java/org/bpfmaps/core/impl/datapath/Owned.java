@@ -597,6 +597,14 @@ final class Owned implements SockChannel {
         dp.selector.wakeup();
     }
 
+    /** Closes the socket at once, dropping what was queued out of it too (the data path stops). */
+    void abort() {
+        close();
+        synchronized (this) {
+            closeChannel();
+        }
+    }
+
     /** Closes the channel; the socket leaves its maps now, the selector releases the fd at its next select. */
     private void closeChannel() {
         out.clear();
