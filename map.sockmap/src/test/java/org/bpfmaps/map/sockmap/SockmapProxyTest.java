@@ -15,8 +15,8 @@ import java.util.List;
 import org.bpfmaps.core.impl.datapath.DataPath;
 import org.bpfmaps.testsupport.traffic.Await;
 import org.bpfmaps.testsupport.traffic.EchoServer;
-import org.bpfmaps.testsupport.traffic.Gate;
 import org.bpfmaps.testsupport.traffic.Resources;
+import org.bpfmaps.testsupport.traffic.SlowReader;
 import org.bpfmaps.testsupport.traffic.StreamClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -145,54 +145,15 @@ class SockmapProxyTest {
     }
 
     /**
-     * One end (the client, or the echo server) reads only what the test grants: the proxy's
-     * sockets hold no more than their budget (the data path's own accounting, its peak), and the
-     * writer is held back: what it sent and has not got back fits in the kernel's buffers along
-     * the path and the proxy's budget. Sockets have fixed 64 KiB buffers (no autotuning).
+     * {@link SlowReader}'s check with a small budget (256 KiB a socket, 64 KiB messages): the peak
+     * is the data path's own accounting, per socket, against its budget; nothing is dropped.
      */
     private void slowReader(boolean slowClient) throws Exception {
-        int socketBuffer = 64 * 1024;
-        long bytes = 16 * MIB;
-        long step = 256 * 1024;
-        Gate gate = new Gate();
         DataPath.Config config = new DataPath.Config(256 * 1024, 64 * 1024, 1_000_000_000L);
-        try (EchoServer echo = EchoServer.start(slowClient ? null : gate, true, socketBuffer);
-             SockmapProxy proxy = new SockmapProxy(config, socketBuffer)) {
-            InetSocketAddress front = proxy.start(ANY_LOOPBACK, echo.address());
-            try (StreamClient client = StreamClient.connect(front, 3, slowClient ? gate : null, socketBuffer)) {
-                client.start(bytes);
-                long granted = 0;
-                int stalls = 0;
-                while (client.received() < bytes) {
-                    Await.until(() -> proxy.bufferedBytes() > 0 || client.sendEnded(), SHORT,
-                            () -> "the stall never reached the proxy");
-                    if (proxy.bufferedBytes() > 0) {
-                        stalls++;
-                    }
-                    long held = proxy.bufferedBytes();
-                    assertTrue(held <= proxy.budgetPerConnection(), "proxy holds " + held);
-                    // sent and not received: at most the kernel's buffers along the path and the budget
-                    long inFlight = client.sent() - client.received();
-                    // (eight sockets' send and receive buffers, doubled by the kernel, the echo's buffer)
-                    long bound = 8L * 2 * 2 * socketBuffer + 64 * 1024 + proxy.budgetPerConnection();
-                    assertTrue(inFlight <= bound, "in flight " + inFlight + " > " + bound);
-                    granted += step;
-                    gate.grant(step);
-                    // a slow upstream: what it was granted, less what the path back may still hold
-                    long target = Math.min(bytes, slowClient ? granted : granted - 2 * socketBuffer * 4L);
-                    client.awaitReceived(Math.max(0, target), SHORT);
-                    if (granted >= bytes) {
-                        gate.open();
-                    }
-                }
-                StreamClient.Result r = client.await(SHORT);
-                assertTrue(r.intact(), r.toString());
-                assertTrue(stalls > 10, "the proxy held bytes at " + stalls + " steps");
-            }
-            assertTrue(proxy.peakBufferedBytes() <= config.budgetPerSocket(),
-                    "peak " + proxy.peakBufferedBytes() + " > budget " + config.budgetPerSocket());
-            assertEquals(0, proxy.dp.dropped());
-        }
+        SockmapProxy proxy = SlowReader.check(slowClient, b -> new SockmapProxy(config, b), SHORT, ANY_LOOPBACK);
+        assertTrue(proxy.peakBufferedBytes() <= config.budgetPerSocket(),
+                "peak " + proxy.peakBufferedBytes() + " > budget " + config.budgetPerSocket());
+        assertEquals(0, proxy.dp.dropped());
     }
 
     private static String fdList() {
