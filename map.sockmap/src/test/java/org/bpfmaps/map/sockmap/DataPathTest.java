@@ -310,4 +310,86 @@ class DataPathTest {
         // pull_data(2, 4): data() is bytes 2..3; pull_data(4, 4): an empty range is EINVAL (-22)
         assertEquals("cd2;-22;zz2;-22;", seen.toString());
     }
+
+    /**
+     * Backpressure at the unit level: A passes everything to its own read side and B redirects
+     * into A's read side, and nobody reads A. A's queue stops at its budget, after which the data
+     * path stops reading both sources (their peers' non-blocking writes stall in the kernel's
+     * buffers); when the application reads, everything arrives, in order per source, none dropped.
+     */
+    @Test
+    void aTargetNobodyReadsStopsItsSourcesWithinTheBudget() throws Exception {
+        int vfd = load(ProgType.SK_SKB, (SkSkbProgram) ctx -> ctx.socketCookie() == fx.sock(fdA).cookie()
+                ? SkAction.SK_PASS : ctx.skRedirectMap(0, 0, SkAction.BPF_F_INGRESS), sockmap);
+        DataPath.Config config = new DataPath.Config(128 * 1024, 16 * 1024, 1_000_000_000L);
+        dp = new DataPath(config);
+        SockPrograms progs = SockPrograms.of(fx.bpf, 0, vfd, 0);
+        SockChannel sa = dp.own(fx.bpf, fdA, progs);
+        dp.own(fx.bpf, fdB, progs);
+        long[] sent = new long[2];
+        java.nio.channels.SocketChannel[] peers = {a.client(), b.client()};
+        for (java.nio.channels.SocketChannel p : peers) {
+            p.configureBlocking(false);
+        }
+        // write from both peers until the kernel takes no more: the data path stopped reading
+        ByteBuffer chunk = ByteBuffer.allocate(8192);
+        assertTimeoutPreemptively(SHORT, () -> {
+            int idle = 0;
+            while (idle < 200) { // 200 rounds in a row where neither peer could write
+                boolean progress = false;
+                for (int i = 0; i < 2; i++) {
+                    chunk.clear();
+                    for (int k = 0; k < chunk.capacity(); k++) {
+                        chunk.put(k, (byte) (sent[i] + k + i * 101));
+                    }
+                    int n = peers[i].write(chunk);
+                    sent[i] += n;
+                    progress |= n > 0;
+                }
+                idle = progress ? 0 : idle + 1;
+                Thread.onSpinWait();
+            }
+        });
+        long held = sa.bufferedBytes();
+        assertTrue(held > 0 && held <= config.budgetPerSocket(), "A holds " + held);
+        assertTrue(dp.peakBufferedPerSocket() <= config.budgetPerSocket(), "peak " + dp.peakBufferedPerSocket());
+        assertTrue(sent[0] + sent[1] > config.budgetPerSocket(), "the peers got past the budget only into kernel buffers");
+        for (java.nio.channels.SocketChannel p : peers) {
+            p.shutdownOutput();
+        }
+        // the application reads: every byte both peers sent arrives (the two streams interleave
+        // at message boundaries), then end of stream
+        long total = sent[0] + sent[1];
+        long got = assertTimeoutPreemptively(SHORT, () -> {
+            ByteBuffer bb = ByteBuffer.allocate(65536);
+            long n = 0;
+            while (n < total) {
+                int r = sa.read(bb.clear());
+                if (r < 0) {
+                    break;
+                }
+                n += r;
+            }
+            return n;
+        });
+        assertEquals(total, got);
+        assertEquals(0, dp.dropped());
+        assertTrue(dp.peakBufferedPerSocket() <= config.budgetPerSocket(), "peak " + dp.peakBufferedPerSocket());
+    }
+
+    /** A stream parser that fails, or asks for more than the receive buffer holds: the socket's error, read by the application. */
+    @Test
+    void aFailingParserIsTheSocketsError() throws Exception {
+        int pfd = load(ProgType.SK_SKB, (SkSkbProgram) ctx -> ctx.data().get(0) == 'T'
+                ? Integer.parseInt("not a number") : 1 << 20);
+        dp = new DataPath(DataPath.Config.defaults());
+        SockChannel sa = dp.own(fx.bpf, fdA, SockPrograms.of(fx.bpf, pfd, 0, 0));
+        SockChannel sb = dp.own(fx.bpf, fdB, SockPrograms.of(fx.bpf, pfd, 0, 0));
+        send(a.client(), "T".getBytes(StandardCharsets.US_ASCII));
+        send(b.client(), "big".getBytes(StandardCharsets.US_ASCII));
+        IOException ea = assertThrows(IOException.class, () -> assertTimeoutPreemptively(SHORT, () -> sa.read(ByteBuffer.allocate(8))));
+        assertTrue(ea.getMessage().contains("stream parser failed"), ea.getMessage());
+        IOException eb = assertThrows(IOException.class, () -> assertTimeoutPreemptively(SHORT, () -> sb.read(ByteBuffer.allocate(8))));
+        assertTrue(eb.getMessage().startsWith("EMSGSIZE"), eb.getMessage());
+    }
 }
