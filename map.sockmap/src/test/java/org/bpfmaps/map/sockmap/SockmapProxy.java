@@ -181,6 +181,27 @@ final class SockmapProxy implements Proxy {
         t.start();
     }
 
+    /** Elements of the proxy's SOCKHASH now (GET_NEXT_KEY from the start until ENOENT). */
+    int mapEntries() {
+        int n = 0;
+        ByteBuffer key = null;
+        while (true) {
+            ByteBuffer next = ByteBuffer.allocate(8).order(ByteOrder.nativeOrder());
+            MapElemAttr a = new MapElemAttr().set(hash, key, null, 0);
+            a.nextKey = next;
+            if (fx.bpf.bpf(BpfCmd.MAP_GET_NEXT_KEY, a) != 0 || n > 64) {
+                return n;
+            }
+            n++;
+            key = next;
+        }
+    }
+
+    /** Socket fds open in the proxy's instance. */
+    int socketFds() {
+        return Sockets.list(fx.bpf).size();
+    }
+
     @Override
     public int openConnections() {
         return open.get();

@@ -93,6 +93,8 @@ class SockmapProxyTest {
             assertEquals(0, proxy.passedToProxy.get(), "the verdict redirected every byte: none reached the proxy's code");
             assertEquals(0, proxy.dp.dropped());
             assertEquals(0, proxy.dp.ownedSockets());
+            // the channels close once what was queued out of them is written; their entries go with them
+            Await.until(() -> proxy.mapEntries() == 0, SHORT, () -> proxy.mapEntries() + " map entries left");
             assertTrue(proxy.peakBufferedBytes() <= proxy.dp.config().budgetPerSocket());
         }
     }
@@ -130,6 +132,8 @@ class SockmapProxyTest {
             Await.until(() -> Resources.openFds() == fdsServersUp, SHORT,
                     () -> "fds " + Resources.openFds() + ", with only the servers up " + fdsServersUp);
             assertEquals(0, proxy.bufferedBytes());
+            assertEquals(0, proxy.mapEntries(), "every map entry left with its socket");
+            assertEquals(0, proxy.socketFds(), "every socket fd of the instance closed");
             assertEquals(1, proxy.dp.threadsStarted(), "no selector thread was lost");
         }
     }
