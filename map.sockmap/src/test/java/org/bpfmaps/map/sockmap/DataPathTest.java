@@ -390,4 +390,42 @@ class DataPathTest {
         IOException eb = assertThrows(IOException.class, () -> assertTimeoutPreemptively(SHORT, () -> sb.read(ByteBuffer.allocate(8))));
         assertTrue(eb.getMessage().startsWith("EMSGSIZE"), eb.getMessage());
     }
+
+    /**
+     * Programs loaded by name lose their code when its bundle goes: the data path then runs as if
+     * no program were attached (the parser takes what was received, the verdict passes); when the
+     * code comes back, it decides again. Traffic flows throughout.
+     */
+    @Test
+    void trafficPassesWhileTheProgramsCodeIsGone() throws Exception {
+        org.bpfmaps.core.prog.ProgramProvider code = new org.bpfmaps.core.prog.ProgramProvider() {
+            @Override
+            public String name() {
+                return "to_b";
+            }
+
+            @Override
+            public ProgramCode code() {
+                return (SkSkbProgram) ctx -> ctx.skRedirectMap(0, 1, 0);
+            }
+        };
+        fx.runtime.addProgram(code);
+        ProgLoadAttr p = new ProgLoadAttr(ProgType.SK_SKB, "to_b");
+        p.mapFds = new int[] {sockmap};
+        int vfd = fx.bpf.bpf(BpfCmd.PROG_LOAD, p);
+        assertTrue(vfd > 0, p.errorMessage());
+        int pfd = load(ProgType.SK_SKB, PARSER);
+        dp = new DataPath(DataPath.Config.defaults());
+        SockChannel sa = dp.own(fx.bpf, fdA, SockPrograms.of(fx.bpf, pfd, vfd, 0));
+        dp.own(fx.bpf, fdB, SockPrograms.NONE);
+        send(a.client(), msg('E', "bound"));
+        assertEquals(new String(msg('E', "bound"), StandardCharsets.US_ASCII), read(b.client(), 7));
+        fx.runtime.removeProgram(code);
+        send(a.client(), msg('E', "unbound"));
+        assertEquals(new String(msg('E', "unbound"), StandardCharsets.US_ASCII), read(sa, 9));
+        fx.runtime.addProgram(code);
+        send(a.client(), msg('E', "again"));
+        assertEquals(new String(msg('E', "again"), StandardCharsets.US_ASCII), read(b.client(), 7));
+        assertEquals(0, dp.dropped());
+    }
 }
