@@ -120,6 +120,11 @@ public final class ProgObject extends BpfObject implements ProgRef {
         return access.length;
     }
 
+    /** The map at this index, or null: what the redirect helpers look sockets up in. */
+    MapObject mapObject(int index) {
+        return index >= 0 && index < maps.length ? maps[index] : null;
+    }
+
     /**
      * Runs the program on a context of its type, standing for the context's CPU
      * ({@link CurrentCpu}) so that per-CPU maps reached through the helpers see it. The verdict:
@@ -133,7 +138,9 @@ public final class ProgObject extends BpfObject implements ProgRef {
             throw new IllegalArgumentException("the context was made for another program");
         }
         ProgramCode c = code;
+        ctx.outcome = RunContext.RAN;
         if (c == null) {
+            ctx.outcome = RunContext.UNBOUND;
             unboundRuns.increment();
             return SkAction.SK_PASS;
         }
@@ -146,6 +153,7 @@ public final class ProgObject extends BpfObject implements ProgRef {
                 return p.run(k);
             }
         } catch (RuntimeException | LinkageError | StackOverflowError e) {
+            ctx.outcome = RunContext.ABORTED;
             aborted.increment();
             return SkAction.SK_DROP;
         }

@@ -2,7 +2,11 @@ package org.bpfmaps.core.impl;
 
 import java.nio.ByteBuffer;
 import org.bpfmaps.core.api.Errno;
+import org.bpfmaps.core.api.MapType;
+import org.bpfmaps.core.sock.BpfSocket;
+import org.bpfmaps.core.sock.SocketMapLookup;
 import org.bpfmaps.core.prog.ProgContext;
+import org.bpfmaps.core.prog.SkAction;
 
 /**
  * The part of every program context the core gives: the CPU of the run and the map helpers over
@@ -11,8 +15,15 @@ import org.bpfmaps.core.prog.ProgContext;
  * makes one per run or reuses one on its thread.
  */
 public abstract class RunContext implements ProgContext {
+    /** How the last {@link ProgObject#run} ended: the code ran, threw, or the program had no code. */
+    public static final int RAN = 0;
+    public static final int ABORTED = 1;
+    public static final int UNBOUND = 2;
+
     final ProgObject prog;
     private int cpu;
+    /** {@link #RAN}, {@link #ABORTED} or {@link #UNBOUND}, set by each run. */
+    volatile int outcome;
 
     protected RunContext(ProgObject prog, int cpu) {
         this.prog = java.util.Objects.requireNonNull(prog, "prog");
@@ -25,6 +36,69 @@ public abstract class RunContext implements ProgContext {
             throw new IllegalArgumentException("cpu " + cpu + ": CPUs are numbered from 0");
         }
         this.cpu = cpu;
+    }
+
+    /** How the last run ended: {@link #RAN}, {@link #ABORTED} or {@link #UNBOUND}. */
+    public final int outcome() {
+        return outcome;
+    }
+
+    /**
+     * The socket at {@code key} of the program's map at index {@code map}, for the redirect
+     * helpers: null when there is no such map, it holds no sockets ({@link SocketMapLookup}), is
+     * detached, or has no socket there. {@code hash}: whether the helper is the SOCKHASH one.
+     */
+    final BpfSocket socketAt(int map, ByteBuffer key, boolean hash) {
+        MapObject m = prog.mapObject(map);
+        if (m == null || m.def().type() != (hash ? MapType.SOCKHASH : MapType.SOCKMAP)) {
+            return null; // the verifier lets only the helper's own map type through
+        }
+        try {
+            return m.ops instanceof SocketMapLookup l ? l.socketAt(key) : null;
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    static ByteBuffer indexKey(int key) {
+        return ByteBuffer.allocate(4).order(java.nio.ByteOrder.nativeOrder()).putInt(0, key);
+    }
+
+    // The redirect the socket programs' helpers chose (skb_bpf_set_redir, sk_msg.sk_redir).
+    private BpfSocket redirect;
+    private boolean ingress;
+
+    /** The socket the last run redirected to, or null. */
+    public final BpfSocket redirect() {
+        return redirect;
+    }
+
+    /** Whether the last run's redirect is to the target's read side (BPF_F_INGRESS). */
+    public final boolean ingress() {
+        return ingress;
+    }
+
+    final void clearRedirect() {
+        redirect = null;
+        ingress = false;
+    }
+
+    /**
+     * {@code bpf_sk_redirect_map}/{@code _hash}, {@code bpf_msg_redirect_map}/{@code _hash}
+     * (net/core/sock_map.c): a flag other than BPF_F_INGRESS, or no socket there, is SK_DROP;
+     * else the redirect is noted and SK_PASS returned.
+     */
+    final int redirectTo(int map, ByteBuffer key, boolean hash, long flags) {
+        if (key == null || (flags & ~SkAction.BPF_F_INGRESS) != 0) {
+            return SkAction.SK_DROP;
+        }
+        BpfSocket s = socketAt(map, key, hash);
+        if (s == null) {
+            return SkAction.SK_DROP;
+        }
+        redirect = s;
+        ingress = (flags & SkAction.BPF_F_INGRESS) != 0;
+        return SkAction.SK_PASS;
     }
 
     @Override

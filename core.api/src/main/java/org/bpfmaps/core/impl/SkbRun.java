@@ -1,20 +1,36 @@
 package org.bpfmaps.core.impl;
 
+import java.nio.ByteBuffer;
 import org.bpfmaps.core.prog.SkSkbContext;
 
-/** The context of an SK_SKB run: the length of the bytes and the socket's cookie (the data path sets them). */
+/**
+ * The context of an SK_SKB run: the bytes, their length and the socket's cookie (the data path
+ * sets them), and the redirect the helpers chose ({@code skb_bpf_set_redir}), which the data path
+ * reads after a verdict of {@code SK_PASS}.
+ */
 public final class SkbRun extends RunContext implements SkSkbContext {
+    private static final ByteBuffer EMPTY = ByteBuffer.allocate(0).asReadOnlyBuffer();
     private int len;
     private long cookie;
+    private ByteBuffer data = EMPTY;
 
     public SkbRun(ProgObject prog, int cpu) {
         super(prog, cpu);
     }
 
-    /** Sets what the next run sees. */
+    /** Sets what the next run sees, without bytes. */
     public SkbRun set(int len, long socketCookie) {
         this.len = len;
         this.cookie = socketCookie;
+        this.data = EMPTY;
+        clearRedirect();
+        return this;
+    }
+
+    /** Sets what the next run sees: {@code bytes} from position to limit (a read-only view is given). */
+    public SkbRun set(ByteBuffer bytes, long socketCookie) {
+        set(bytes.remaining(), socketCookie);
+        this.data = bytes.slice().asReadOnlyBuffer();
         return this;
     }
 
@@ -26,5 +42,20 @@ public final class SkbRun extends RunContext implements SkSkbContext {
     @Override
     public long socketCookie() {
         return cookie;
+    }
+
+    @Override
+    public ByteBuffer data() {
+        return data.duplicate().rewind();
+    }
+
+    @Override
+    public int skRedirectMap(int map, int key, long flags) {
+        return redirectTo(map, indexKey(key), false, flags);
+    }
+
+    @Override
+    public int skRedirectHash(int map, ByteBuffer key, long flags) {
+        return redirectTo(map, key, true, flags);
     }
 }

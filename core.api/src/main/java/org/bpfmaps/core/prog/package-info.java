@@ -5,8 +5,9 @@
  * {@link org.bpfmaps.core.prog.ProgramProvider}, how a bundle contributes code under a name.
  *
  * <p>1.0: the map helpers on every context; SK_SKB and SK_MSG contexts with the socket's length
- * and cookie. The data path's helpers (redirects, apply/cork bytes, pull data) come in minor
- * versions: the contexts are {@code @ProviderType}.
+ * and cookie; the data path's view of the bytes ({@code data()}) and its helpers: sk/msg redirect
+ * by map and hash (with {@link org.bpfmaps.core.prog.SkAction#BPF_F_INGRESS}), msg apply/cork
+ * bytes and pull data (1.0.0 is unreleased: these were added in the same session, the version stays).
  */
 @Export
 @Version("1.0.0")

@@ -34,7 +34,10 @@
  * a socket is in; {@link org.bpfmaps.core.sock.SocketKind#XDP}, AF_XDP sockets (the package
  * {@code org.bpfmaps.core.xdp});
  * {@link org.bpfmaps.core.sock.SocketPrograms}, the programs a socket took from the maps it was
- * inserted into (the kernel's {@code sk_psock} progs), {@link org.bpfmaps.core.sock.BpfSocket#programs}.
+ * inserted into (the kernel's {@code sk_psock} progs), {@link org.bpfmaps.core.sock.BpfSocket#programs};
+ * {@link org.bpfmaps.core.sock.SockChannel}, the application's channel of a socket whose data path the
+ * core owns (programs on what it receives and sends), and {@link org.bpfmaps.core.sock.SocketMapLookup},
+ * what a socket map's ops give the redirect helpers.
  */
 @Export
 @Version("1.2.0")

@@ -13,14 +13,15 @@ import org.bpfmaps.core.api.Errno;
 import org.bpfmaps.core.api.MapType;
 import org.bpfmaps.core.sock.BpfSocket;
 import org.bpfmaps.core.sock.SocketLink;
+import org.bpfmaps.core.sock.SocketMapLookup;
 import org.bpfmaps.core.sock.Sockets;
 import org.bpfmaps.core.spi.Bytes;
 import org.bpfmaps.core.spi.MapDef;
 import org.bpfmaps.core.spi.MapOps;
 import org.bpfmaps.core.spi.MapPrograms;
-import org.bpfmaps.core.spi.ProgAttachOps;
 import org.bpfmaps.core.spi.MapState;
 import org.bpfmaps.core.spi.ObjectHost;
+import org.bpfmaps.core.spi.ProgAttachOps;
 
 /**
  * One SOCKMAP (slots by index, {@code sock_map_*}) or SOCKHASH (keys, {@code sock_hash_*}). Writers
@@ -32,7 +33,7 @@ import org.bpfmaps.core.spi.ObjectHost;
  * locks of the maps the socket is in); an entry whose socket closed between that read and its
  * listener's registration is taken out again.
  */
-final class SockMapOps implements MapOps, ProgAttachOps {
+final class SockMapOps implements MapOps, ProgAttachOps, SocketMapLookup {
     static final String FORMAT = "org.bpfmaps.sockmap.cookies/1";
 
     private final MapDef def;
@@ -149,6 +150,18 @@ final class SockMapOps implements MapOps, ProgAttachOps {
 
     private synchronized boolean current(Entry e) {
         return array ? slots[(Integer) e.where] == e : hash.get((Key) e.where) == e;
+    }
+
+    /**
+     * The redirect helpers' lookup ({@code __sock_map_lookup_elem}, {@code __sock_hash_lookup_elem}):
+     * the live socket at the key, or null (no element, a short key, a closed socket).
+     */
+    @Override
+    public BpfSocket socketAt(ByteBuffer key) {
+        if (key == null || key.remaining() < def.keySize()) {
+            return null;
+        }
+        return live(at(key));
     }
 
     private synchronized Entry at(ByteBuffer key) {

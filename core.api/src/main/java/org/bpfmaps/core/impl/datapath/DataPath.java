@@ -1,0 +1,331 @@
+package org.bpfmaps.core.impl.datapath;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
+import org.bpfmaps.core.api.Bpf;
+import org.bpfmaps.core.impl.ProgObject;
+import org.bpfmaps.core.impl.RunContext;
+import org.bpfmaps.core.sock.BpfSocket;
+import org.bpfmaps.core.sock.SockChannel;
+import org.bpfmaps.core.sock.Sockets;
+
+/**
+ * The data path of sockets whose I/O the core owns (the kernel's {@code sk_psock} receive and send
+ * paths, net/core/skmsg.c and net/ipv4/tcp_bpf.c), for TCP sockets registered as
+ * {@code java.nio} channels.
+ *
+ * <p>Threads: one selector thread owns every owned socket's reads and the writes of what others
+ * redirected to it; the application's threads read and write through each socket's
+ * {@link SockChannel} (SK_MSG programs run on the writing thread, as in the kernel's
+ * {@code sendmsg}). Each received chunk is cut into messages by the stream parser (without one,
+ * each read is a message, as {@code sk_psock_verdict_recv} does), and the verdict decides each.
+ *
+ * <p>Memory: each socket holds at most {@link Config#budgetPerSocket} bytes: its receive buffer
+ * ({@link Config#receiveBuffer}, the largest message) plus its queues in (for the application)
+ * and out (to its socket), which take a message only while it fits in
+ * {@code budget - receiveBuffer}. A message that does not fit waits at the head of its source's
+ * receive buffer and the source stops reading until the target drains: a slow target slows its
+ * sources, and the kernel's socket buffers then slow the peers.
+ *
+ * <p>Runaway programs: a Java program cannot be pre-empted. A watchdog thread abandons a run of the
+ * selector thread that lasts past {@link Config#runDeadlineNanos}: it counts it, drops that message,
+ * and starts a new selector thread that carries on; the old thread, when its program returns,
+ * sees that it was replaced and ends without touching anything. A program that never returns
+ * keeps its thread forever: a CPU-bound one keeps a core busy (on a 2-core machine, half of it),
+ * a blocked one only its stack. Sockets not involved lose nothing; the message in flight is
+ * dropped and counted in {@link #abandonedRuns}.
+ */
+public final class DataPath implements AutoCloseable {
+    /**
+     * @param budgetPerSocket   bytes each socket may hold (receive buffer plus queues)
+     * @param receiveBuffer     bytes of each socket's receive buffer: the largest message a parser may ask for
+     * @param runDeadlineNanos  how long a program run of the selector thread may last before it is abandoned
+     */
+    public record Config(int budgetPerSocket, int receiveBuffer, long runDeadlineNanos) {
+        public Config {
+            if (receiveBuffer <= 0 || budgetPerSocket < 2L * receiveBuffer) {
+                throw new IllegalArgumentException("budgetPerSocket " + budgetPerSocket
+                        + " must be at least twice receiveBuffer " + receiveBuffer + " (> 0)");
+            }
+            if (runDeadlineNanos <= 0) {
+                throw new IllegalArgumentException("runDeadlineNanos " + runDeadlineNanos + " must be > 0");
+            }
+        }
+
+        /** 1 MiB a socket, 64 KiB messages, 1 s runs. */
+        public static Config defaults() {
+            return new Config(1 << 20, 64 << 10, 1_000_000_000L);
+        }
+    }
+
+    public static final String THREAD_PREFIX = "bpfmaps-datapath";
+    static final Abandoned ABANDONED = new Abandoned();
+
+    /** Thrown on a selector thread whose run was abandoned, to end it; never leaves the thread. */
+    static final class Abandoned extends Error {
+        Abandoned() {
+            super("run abandoned by the watchdog", null, false, false);
+        }
+    }
+
+    final Config config;
+    final Selector selector;
+    private final Map<Long, Owned> owned = new ConcurrentHashMap<>();
+    private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger threads = new AtomicInteger();
+    private final Thread watchdog;
+    private volatile boolean running = true;
+    final LongAdder dropped = new LongAdder();
+    final LongAdder abandoned = new LongAdder();
+    private volatile long peak;
+
+    // The run in flight, guarded by this: which worker runs, since when (0: none), on what.
+    private Worker worker;
+    private long runStart;
+    private Owned inFlight;
+    /** The in-flight message's length, -1 for a parser run (the whole receive buffer is dropped). */
+    private int inFlightLen;
+
+    public DataPath(Config config) {
+        this.config = Objects.requireNonNull(config, "config");
+        try {
+            this.selector = Selector.open();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        synchronized (this) {
+            worker = new Worker(null, 0);
+            worker.thread.start();
+        }
+        watchdog = new Thread(this::watch, THREAD_PREFIX + "-watchdog");
+        watchdog.setDaemon(true);
+        watchdog.start();
+    }
+
+    /**
+     * Takes over the I/O of the TCP socket behind {@code sockFd}: from now on the application reads
+     * and writes it through the returned channel only, and {@code programs} run on its bytes.
+     *
+     * @throws IllegalArgumentException when the fd is no socket, no connected TCP channel, or already owned
+     */
+    public SockChannel own(Bpf bpf, int sockFd, SockPrograms programs) throws IOException {
+        BpfSocket s = Sockets.byFd(bpf, sockFd);
+        if (s == null || !(s.channel() instanceof SocketChannel ch) || !ch.isConnected()) {
+            throw new IllegalArgumentException("fd " + sockFd + " is no connected TCP socket channel");
+        }
+        Owned o = new Owned(this, s, ch, programs == null ? SockPrograms.NONE : programs);
+        synchronized (ch.blockingLock()) {
+            if (owned.putIfAbsent(s.cookie(), o) != null) {
+                throw new IllegalArgumentException("fd " + sockFd + ": the socket's data path is already owned");
+            }
+            try {
+                ch.configureBlocking(false);
+                // registered before any other socket can redirect to it (its key takes OP_WRITE then);
+                // registering does not wait for the selector thread's select (JDK 11+)
+                o.key = ch.register(selector, SelectionKey.OP_READ, o);
+            } catch (IOException | RuntimeException e) {
+                owned.remove(s.cookie(), o);
+                throw e;
+            }
+        }
+        submit(o::serviceRead);
+        return o;
+    }
+
+    public Config config() {
+        return config;
+    }
+
+    /** The owned socket behind a socket, or null (a redirect to a socket this path does not own drops). */
+    Owned owned(BpfSocket s) {
+        return s == null ? null : owned.get(s.cookie());
+    }
+
+    void forget(Owned o) {
+        owned.remove(o.sock.cookie(), o);
+    }
+
+    /** Messages dropped: SK_DROP verdicts, aborted programs, redirects to no socket or a closed one. */
+    public long dropped() {
+        return dropped.sum();
+    }
+
+    /** Runs the watchdog abandoned. */
+    public long abandonedRuns() {
+        return abandoned.sum();
+    }
+
+    /** Bytes all owned sockets hold now. */
+    public long bufferedBytes() {
+        long n = 0;
+        for (Owned o : owned.values()) {
+            n += o.bufferedBytes();
+        }
+        return n;
+    }
+
+    /** The most one socket has held since the start (its receive buffer plus queues). */
+    public long peakBufferedPerSocket() {
+        return peak;
+    }
+
+    void account(long held) {
+        if (held > peak) {
+            synchronized (this) {
+                peak = Math.max(peak, held);
+            }
+        }
+    }
+
+    /** Sockets owned now (until their channel is closed). */
+    public int ownedSockets() {
+        return owned.size();
+    }
+
+    /** Selector threads started since the start (the first, and one per abandoned run). */
+    public int threadsStarted() {
+        return threads.get();
+    }
+
+    void submit(Runnable r) {
+        tasks.add(r);
+        selector.wakeup();
+    }
+
+    /**
+     * Runs a program on the selector thread under the watchdog's eye. {@code len}: the message's
+     * length, -1 for a parser run.
+     */
+    int run(ProgObject p, RunContext ctx, Owned o, int len) {
+        Worker me;
+        synchronized (this) {
+            me = worker;
+            if (me.thread != Thread.currentThread()) {
+                throw ABANDONED;
+            }
+            runStart = System.nanoTime() | 1;
+            inFlight = o;
+            inFlightLen = len;
+        }
+        int r = p.run(ctx);
+        synchronized (this) {
+            if (worker != me) {
+                throw ABANDONED; // replaced meanwhile: the new thread dropped this message
+            }
+            runStart = 0;
+            inFlight = null;
+        }
+        return r;
+    }
+
+    private void watch() {
+        long period = Math.max(1_000_000L, config.runDeadlineNanos() / 4);
+        while (running) {
+            LockSupport.parkNanos(period);
+            synchronized (this) {
+                if (running && runStart != 0 && System.nanoTime() - runStart > config.runDeadlineNanos()) {
+                    abandoned.increment();
+                    dropped.increment();
+                    runStart = 0;
+                    worker = new Worker(inFlight, inFlightLen);
+                    inFlight = null;
+                    worker.thread.start();
+                }
+            }
+        }
+    }
+
+    /** One selector thread; a new one replaces it when the watchdog abandons its run. */
+    private final class Worker implements Runnable {
+        final Thread thread;
+        private final Owned skipOn;
+        private final int skipLen;
+
+        Worker(Owned skipOn, int skipLen) {
+            this.skipOn = skipOn;
+            this.skipLen = skipLen;
+            this.thread = new Thread(this, THREAD_PREFIX + "-" + threads.incrementAndGet());
+            thread.setDaemon(true);
+        }
+
+        @Override
+        public void run() {
+            try {
+                if (skipOn != null) {
+                    skipOn.dropHead(skipLen);
+                    skipOn.serviceRead();
+                }
+                while (running) {
+                    Runnable t;
+                    while ((t = tasks.poll()) != null) {
+                        t.run();
+                    }
+                    selector.select();
+                    if (!running) {
+                        break;
+                    }
+                    var keys = selector.selectedKeys();
+                    for (var it = keys.iterator(); it.hasNext();) {
+                        SelectionKey k = it.next();
+                        it.remove();
+                        Owned o = (Owned) k.attachment();
+                        if (!k.isValid()) {
+                            continue;
+                        }
+                        if (k.isWritable()) {
+                            o.flush();
+                        }
+                        if (k.isValid() && k.isReadable()) {
+                            o.serviceRead();
+                        }
+                    }
+                }
+            } catch (Abandoned a) {
+                // replaced by the watchdog: a newer thread owns the selector now
+            } catch (IOException | RuntimeException e) {
+                if (running) {
+                    e.printStackTrace(); // a bug of the data path: say so rather than stall silently
+                }
+            }
+        }
+    }
+
+    /** Stops the selector threads and closes every owned socket's channel. */
+    @Override
+    public void close() {
+        running = false;
+        synchronized (this) {
+            runStart = 0;
+        }
+        selector.wakeup();
+        LockSupport.unpark(watchdog);
+        for (Owned o : owned.values()) {
+            o.abort();
+        }
+        Thread t;
+        synchronized (this) {
+            t = worker.thread;
+        }
+        try {
+            t.join(5000);
+            watchdog.join(5000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            selector.close();
+        } catch (IOException e) {
+            // nothing left to release
+        }
+    }
+}
