@@ -72,6 +72,7 @@ public final class Completion {
         Collection<String> offered = switch (command) {
             case "map" -> map(rest, current);
             case "sock" -> sock(rest, current);
+            case "dev", "xsk" -> XskCompletion.candidates(bpf, command, rest, current);
             case "help" -> help(rest);
             default -> documented(command, rest.size(), current);
         };
@@ -286,6 +287,8 @@ public final class Completion {
                     List<String> words = new ArrayList<>(List.of("hex"));
                     if (MapKinds.holdsSockets(typeOf(map))) {
                         words.addAll(socketFds());
+                    } else if (typeOf(map) == org.bpfmaps.core.api.MapType.XSKMAP.number()) {
+                        words.addAll(XskCompletion.xskFds(bpf));
                     }
                     return words;
                 }
