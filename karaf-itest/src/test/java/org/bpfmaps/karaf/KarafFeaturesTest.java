@@ -36,7 +36,7 @@ class KarafFeaturesTest {
 
     private static final List<String> FAMILIES =
             List.of("bpfmaps-map-array", "bpfmaps-map-hash", "bpfmaps-map-lpm", "bpfmaps-map-queue",
-                    "bpfmaps-map-sockmap");
+                    "bpfmaps-map-sockmap", "bpfmaps-map-xsk");
 
     @Test
     @Timeout(300)
@@ -66,7 +66,7 @@ class KarafFeaturesTest {
             // come up just after feature:install returns: polled; installing an installed feature
             // again changes nothing)
             Predicate<String> allTypes = out -> List.of("array", "percpu_array", "hash", "lru_percpu_hash",
-                    "lpm_trie", "queue", "stack", "bloom_filter", "sockmap", "sockhash").stream()
+                    "lpm_trie", "queue", "stack", "bloom_filter", "sockmap", "sockhash", "xskmap").stream()
                     .allMatch(t -> Pattern.compile("types .*\\b" + t + "\\b").matcher(out).find());
             String installed = karaf.clientUntil(SETTLE, allTypes,
                     "feature:install bpfmaps-shell " + String.join(" ", FAMILIES),
@@ -151,7 +151,8 @@ class KarafFeaturesTest {
             note("QUEUE corpus replayed: " + summary.group());
 
             // The socket kinds: the kernel corpus's SOCKMAP/SOCKHASH cases replay with real
-            // sockets made by the core; the unix_dgram kind comes with bpfmaps-sock-native (JNA),
+            // sockets made by the core (the xdp_* kinds with bpfmaps-map-xsk, installed above
+            // with the families); the unix_dgram kind comes with bpfmaps-sock-native (JNA),
             // so its case skips until that feature is installed, then passes (its SocketFactory
             // service may register just after feature:install returns: polled).
             String kernel = "bpf:conformance " + System.getProperty("bpfmaps.kernelCorpus") + " sockmap sockhash 2>&1";

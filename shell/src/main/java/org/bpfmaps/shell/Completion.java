@@ -73,6 +73,7 @@ public final class Completion {
             case "map" -> map(rest, current);
             case "sock" -> sock(rest, current);
             case "prog" -> prog(rest);
+            case "dev", "xsk" -> XskCompletion.candidates(bpf, command, rest, current);
             case "help" -> help(rest);
             default -> documented(command, rest.size(), current);
         };
@@ -340,6 +341,8 @@ public final class Completion {
                     List<String> words = new ArrayList<>(List.of("hex"));
                     if (MapKinds.holdsSockets(typeOf(map))) {
                         words.addAll(socketFds());
+                    } else if (typeOf(map) == org.bpfmaps.core.api.MapType.XSKMAP.number()) {
+                        words.addAll(XskCompletion.xskFds(bpf));
                     }
                     return words;
                 }
