@@ -46,6 +46,11 @@ public final class Instance implements BpfInstance, ObjectHost, ProviderRegistry
     private final Set<MapObject> maps = ConcurrentHashMap.newKeySet();
     private final Set<ProgObject> progs = ConcurrentHashMap.newKeySet();
     private final ElemCommands elem = new ElemCommands(this);
+    /** The data path of the instance's sockets that took programs; made at the first. Guarded by this. */
+    private org.bpfmaps.core.impl.datapath.DataPath dataPath;
+    private org.bpfmaps.core.impl.datapath.DataPath.Config dataPathConfig =
+            org.bpfmaps.core.impl.datapath.DataPath.Config.defaults();
+    private boolean closed;
 
     public Instance(BpfSettings settings, ProviderRegistry registry) {
         this.settings = settings;
@@ -386,7 +391,32 @@ public final class Instance implements BpfInstance, ObjectHost, ProviderRegistry
         }
     }
 
-    /** Closes every fd and pin; maps held by nothing else are freed. */
+    /**
+     * The data path that owns the I/O of this instance's sockets that took programs from a map
+     * (one per instance, made at the first such socket with the configured or default
+     * {@link org.bpfmaps.core.impl.datapath.DataPath.Config}); null when there is none and
+     * {@code create} is false, or when the instance is closed.
+     */
+    public synchronized org.bpfmaps.core.impl.datapath.DataPath dataPath(boolean create) {
+        if (dataPath == null && create && !closed) {
+            dataPath = new org.bpfmaps.core.impl.datapath.DataPath(dataPathConfig);
+        }
+        return dataPath;
+    }
+
+    /**
+     * The configuration of the instance's data path, for the next one made: false (nothing
+     * changed) when it is made already.
+     */
+    public synchronized boolean dataPathConfig(org.bpfmaps.core.impl.datapath.DataPath.Config config) {
+        if (dataPath != null) {
+            return false;
+        }
+        dataPathConfig = java.util.Objects.requireNonNull(config, "config");
+        return true;
+    }
+
+    /** Closes every fd and pin; maps held by nothing else are freed; the data path stops. */
     @Override
     public void close() {
         registry.removeListener(this);
@@ -394,6 +424,14 @@ public final class Instance implements BpfInstance, ObjectHost, ProviderRegistry
         fs.clear();
         for (int fd : table.openFds()) {
             table.close(fd);
+        }
+        org.bpfmaps.core.impl.datapath.DataPath dp;
+        synchronized (this) {
+            closed = true;
+            dp = dataPath;
+        }
+        if (dp != null) {
+            dp.close();
         }
     }
 

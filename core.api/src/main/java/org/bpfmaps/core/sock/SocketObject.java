@@ -7,6 +7,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.bpfmaps.core.spi.HostedObject;
+import org.bpfmaps.core.spi.ObjectHost;
 import org.bpfmaps.core.spi.ObjectKind;
 
 /**
@@ -42,7 +43,10 @@ abstract class SocketObject implements BpfSocket {
     private List<Runnable> listeners = new ArrayList<>();
 
     /** The programs the socket took from maps (its {@code sk_psock}'s progs). */
-    private final SocketPrograms programs = new SocketPrograms();
+    private final SocketPrograms programs = new SocketPrograms(this);
+
+    /** The instance that holds the socket's fds (set at registration): whose data path owns its I/O. */
+    volatile ObjectHost host;
 
     /** The socket as the object table holds it: its fds' object. */
     final Handle handle = new Handle();

@@ -25,8 +25,11 @@ public final class SocketPrograms {
     private ProgRef skbVerdict;
     private boolean started;
     private int links;
+    /** The socket these are of: told when the programs it runs change (its data path). */
+    private final SocketObject socket;
 
-    SocketPrograms() {
+    SocketPrograms(SocketObject socket) {
+        this.socket = socket;
     }
 
     /** The program the socket runs for this attach type, or null (also for other attach types). */
@@ -102,6 +105,7 @@ public final class SocketPrograms {
     /** One more element holds the socket ({@code sk_psock_get} and a new link). */
     public synchronized void linked() {
         links++;
+        OwnedIo.changed(socket, this, false);
     }
 
     /**
@@ -112,6 +116,7 @@ public final class SocketPrograms {
         if (links > 0 && --links == 0) {
             clear();
         }
+        OwnedIo.changed(socket, this, false);
     }
 
     /**
@@ -121,6 +126,7 @@ public final class SocketPrograms {
     synchronized void dropAtClose() {
         links = 0;
         clear();
+        OwnedIo.changed(socket, this, true);
     }
 
     private void clear() {

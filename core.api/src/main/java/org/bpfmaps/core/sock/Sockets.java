@@ -90,6 +90,7 @@ public final class Sockets {
             return fail(err, Errno.EEXIST, "the channel is registered already: one channel is one socket");
         }
         ChannelSocket s = new ChannelSocket(channel, kind);
+        s.host = host;
         return host.install(s.handle, 0, err);
     }
 
@@ -118,6 +119,7 @@ public final class Sockets {
             return fail(err, Errno.EEXIST, "the socket is registered already: it is one socket");
         }
         NativeSocketObject s = new NativeSocketObject(socket, kind);
+        s.host = host;
         return host.install(s.handle, 0, err);
     }
 
@@ -194,6 +196,28 @@ public final class Sockets {
             }
         }
         return out;
+    }
+
+    /**
+     * The application's channel of the TCP socket behind {@code fd} once the core's data path owns
+     * its I/O: from the moment the socket took a program from a map it was inserted into (a stream
+     * parser with a verdict, a verdict, or an SK_MSG verdict: {@code sock_map_link} starting its
+     * psock), the data path's selector thread reads the socket and runs the programs on what it
+     * receives, and the application reads and writes only through this channel (the registered
+     * {@code SocketChannel} is non-blocking from then on and must not be used). The same channel for
+     * the socket's life, also after its programs went: when the last map element holding it goes
+     * (a delete, its map closed) the socket runs no program, and what it receives passes to this
+     * channel ({@code SK_PASS}) and what is written goes out, as the kernel's socket goes back to
+     * plain TCP. One data path per instance, made at the instance's first such socket.
+     *
+     * @return the channel, or null when {@code fd} is not a socket of the instance or the core does
+     *     not own its I/O (it took no program; it is no connected {@code SocketChannel}: a
+     *     {@link NativeSocket} keeps its own I/O)
+     * @since 1.2
+     */
+    public static SockChannel channel(Bpf bpf, int fd) {
+        BpfSocket s = byFd(bpf, fd);
+        return s instanceof SocketObject o ? OwnedIo.channel(o) : null;
     }
 
     /** The kind of a channel; IP channels have SO_REUSEADDR, Unix-domain ones have not (JDK 16+). */

@@ -37,7 +37,9 @@
  * inserted into (the kernel's {@code sk_psock} progs), {@link org.bpfmaps.core.sock.BpfSocket#programs};
  * {@link org.bpfmaps.core.sock.SockChannel}, the application's channel of a socket whose data path the
  * core owns (programs on what it receives and sends), and {@link org.bpfmaps.core.sock.SocketMapLookup},
- * what a socket map's ops give the redirect helpers.
+ * what a socket map's ops give the redirect helpers;
+ * {@link org.bpfmaps.core.sock.Sockets#channel}, the {@code SockChannel} of a TCP socket whose I/O
+ * the core's data path owns since it took a program from a map (one data path per instance).
  */
 @Export
 @Version("1.2.0")

@@ -17,6 +17,7 @@ import org.bpfmaps.testsupport.traffic.Await;
 import org.bpfmaps.testsupport.traffic.EchoServer;
 import org.bpfmaps.testsupport.traffic.Resources;
 import org.bpfmaps.testsupport.traffic.SlowReader;
+import org.bpfmaps.testsupport.traffic.SockmapProxy;
 import org.bpfmaps.testsupport.traffic.StreamClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -24,8 +25,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The loopback proxy of issue 19 made of a SOCKHASH and a verdict program ({@link SockmapProxy}):
- * client -> proxy -> echo server and back, through the core's data path. The stream size is the
+ * The loopback proxy of issue 19 made of a SOCKHASH and a verdict program ({@link SockmapProxy}:
+ * PROG_LOAD, PROG_ATTACH, the sockets inserted by fd, their channels from
+ * {@code Sockets.channel}): client -> proxy -> echo server and back, through the core's data path. The stream size is the
  * system property {@value #SIZE_PROPERTY} (bytes; 100 MiB by default).
  */
 class SockmapProxyTest {
@@ -47,7 +49,7 @@ class SockmapProxyTest {
         }
         // and what the first instance, proxy and selector open once per JVM (lazily made parts of
         // the JDK and the runtime), so that the first test's fd count sees only its own
-        try (EchoServer echo = EchoServer.start(); SockmapProxy proxy = new SockmapProxy(DataPath.Config.defaults())) {
+        try (EchoServer echo = EchoServer.start(); SockmapProxy proxy = proxy()) {
             InetSocketAddress front = proxy.start(ANY_LOOPBACK, echo.address());
             try (StreamClient client = StreamClient.connect(front, 1, null, 0).start(1024)) {
                 client.await(SHORT);
@@ -73,7 +75,7 @@ class SockmapProxyTest {
     @Test
     void aStreamEachWayArrivesWholeAndInOrder() throws Exception {
         long bytes = Long.getLong(SIZE_PROPERTY, 100 * MIB);
-        try (EchoServer echo = EchoServer.start(); SockmapProxy proxy = new SockmapProxy(DataPath.Config.defaults())) {
+        try (EchoServer echo = EchoServer.start(); SockmapProxy proxy = proxy()) {
             InetSocketAddress front = proxy.start(ANY_LOOPBACK, echo.address());
             long t0 = System.nanoTime();
             StreamClient.Result r;
@@ -91,11 +93,11 @@ class SockmapProxyTest {
             assertTrue(far.sawEof(), "the client's half-close reached the echo server");
             Await.until(() -> proxy.openConnections() == 0, SHORT, () -> "proxy connections left");
             assertEquals(0, proxy.passedToProxy.get(), "the verdict redirected every byte: none reached the proxy's code");
-            assertEquals(0, proxy.dp.dropped());
-            assertEquals(0, proxy.dp.ownedSockets());
+            assertEquals(0, proxy.dataPath().dropped());
+            assertEquals(0, proxy.dataPath().ownedSockets());
             // the channels close once what was queued out of them is written; their entries go with them
             Await.until(() -> proxy.mapEntries() == 0, SHORT, () -> proxy.mapEntries() + " map entries left");
-            assertTrue(proxy.peakBufferedBytes() <= proxy.dp.config().budgetPerSocket());
+            assertTrue(proxy.peakBufferedBytes() <= proxy.config().budgetPerSocket());
         }
     }
 
@@ -110,7 +112,7 @@ class SockmapProxyTest {
     }
 
     private void midStreamClose(boolean client) throws Exception {
-        try (EchoServer echo = EchoServer.start(); SockmapProxy proxy = new SockmapProxy(DataPath.Config.defaults())) {
+        try (EchoServer echo = EchoServer.start(); SockmapProxy proxy = proxy()) {
             InetSocketAddress front = proxy.start(ANY_LOOPBACK, echo.address());
             int fdsServersUp = Resources.openFds();
             StreamClient c = StreamClient.connect(front, 1, null, 0).start(1024 * MIB);
@@ -125,7 +127,7 @@ class SockmapProxyTest {
             assertTrue(r.firstMismatch() < 0, "bytes up to the close arrive in order: " + r);
             Await.until(() -> proxy.openConnections() == 0, SHORT, () -> proxy.openConnections() + " connections open");
             Await.until(() -> echo.activeConnections() == 0, SHORT, () -> "echo connections still running");
-            Await.until(() -> proxy.dp.ownedSockets() == 0, SHORT, () -> "owned sockets left");
+            Await.until(() -> proxy.dataPath().ownedSockets() == 0, SHORT, () -> "owned sockets left");
             Await.until(() -> Resources.liveThreads(SockmapProxy.THREAD_PREFIX + "-side").isEmpty(), SHORT,
                     () -> "proxy threads left: " + Resources.liveThreads(SockmapProxy.THREAD_PREFIX + "-side"));
             // the selector releases closed channels' fds at its next select
@@ -134,7 +136,7 @@ class SockmapProxyTest {
             assertEquals(0, proxy.bufferedBytes());
             assertEquals(0, proxy.mapEntries(), "every map entry left with its socket");
             assertEquals(0, proxy.socketFds(), "every socket fd of the instance closed");
-            assertEquals(1, proxy.dp.threadsStarted(), "no selector thread was lost");
+            assertEquals(1, proxy.dataPath().threadsStarted(), "no selector thread was lost");
         }
     }
 
@@ -154,10 +156,14 @@ class SockmapProxyTest {
      */
     private void slowReader(boolean slowClient) throws Exception {
         DataPath.Config config = new DataPath.Config(256 * 1024, 64 * 1024, 1_000_000_000L);
-        SockmapProxy proxy = SlowReader.check(slowClient, b -> new SockmapProxy(config, b), SHORT, ANY_LOOPBACK);
+        SockmapProxy proxy = SlowReader.check(slowClient, b -> new SockmapProxy(new SockMapProvider(), config, b), SHORT, ANY_LOOPBACK);
         assertTrue(proxy.peakBufferedBytes() <= config.budgetPerSocket(),
                 "peak " + proxy.peakBufferedBytes() + " > budget " + config.budgetPerSocket());
-        assertEquals(0, proxy.dp.dropped());
+        assertEquals(0, proxy.dataPath().dropped());
+    }
+
+    private static SockmapProxy proxy() {
+        return new SockmapProxy(new SockMapProvider(), DataPath.Config.defaults());
     }
 
     private static String fdList() {

@@ -120,13 +120,24 @@ public final class DataPath implements AutoCloseable {
      */
     public SockChannel own(Bpf bpf, int sockFd, SockPrograms programs) throws IOException {
         BpfSocket s = Sockets.byFd(bpf, sockFd);
-        if (s == null || !(s.channel() instanceof SocketChannel ch) || !ch.isConnected()) {
+        if (s == null) {
             throw new IllegalArgumentException("fd " + sockFd + " is no connected TCP socket channel");
+        }
+        return own(s, programs);
+    }
+
+    /**
+     * As {@link #own(Bpf, int, SockPrograms)} for the socket itself: what the core does when a
+     * socket takes programs from a map ({@code sock_map_link} starting its psock).
+     */
+    public SockChannel own(BpfSocket s, SockPrograms programs) throws IOException {
+        if (!(s.channel() instanceof SocketChannel ch) || !ch.isConnected()) {
+            throw new IllegalArgumentException(s + " is no connected TCP socket channel");
         }
         Owned o = new Owned(this, s, ch, programs == null ? SockPrograms.NONE : programs);
         synchronized (ch.blockingLock()) {
             if (owned.putIfAbsent(s.cookie(), o) != null) {
-                throw new IllegalArgumentException("fd " + sockFd + ": the socket's data path is already owned");
+                throw new IllegalArgumentException(s + ": the socket's data path is already owned");
             }
             try {
                 ch.configureBlocking(false);
@@ -140,6 +151,33 @@ public final class DataPath implements AutoCloseable {
         }
         submit(o::serviceRead);
         return o;
+    }
+
+    /** The application's channel of an owned socket, or null when this path does not own it. */
+    public SockChannel channel(BpfSocket s) {
+        return owned(s);
+    }
+
+    /**
+     * The socket's programs changed (a link added or gone, a parser or verdict stopped): the next
+     * message runs the new ones; with none, everything passes to the socket's read side. Returns
+     * false when this path does not own the socket.
+     */
+    public boolean reprogram(BpfSocket s, SockPrograms programs) {
+        Owned o = owned(s);
+        if (o == null) {
+            return false;
+        }
+        o.programs(programs == null ? SockPrograms.NONE : programs);
+        return true;
+    }
+
+    /** The socket was closed (its fd or channel): its data path stops, queued bytes with it. */
+    public void closed(BpfSocket s) {
+        Owned o = owned(s);
+        if (o != null) {
+            o.abort();
+        }
     }
 
     public Config config() {

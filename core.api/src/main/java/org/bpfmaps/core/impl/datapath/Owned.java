@@ -10,6 +10,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import org.bpfmaps.core.impl.MsgRun;
+import org.bpfmaps.core.impl.ProgObject;
 import org.bpfmaps.core.impl.RunContext;
 import org.bpfmaps.core.impl.SkbRun;
 import org.bpfmaps.core.prog.SkAction;
@@ -35,7 +36,8 @@ final class Owned implements SockChannel {
     private final DataPath dp;
     final BpfSocket sock;
     private final SocketChannel ch;
-    private final SockPrograms progs;
+    /** What the socket runs now; replaced when its links change ({@link #programs}). */
+    private volatile SockPrograms progs;
     private final int limit;
     SelectionKey key;
 
@@ -76,6 +78,10 @@ final class Owned implements SockChannel {
         this.rx = new byte[dp.config.receiveBuffer()];
         this.rxb = ByteBuffer.wrap(rx);
         this.limit = dp.config.budgetPerSocket() - dp.config.receiveBuffer();
+    }
+
+    void programs(SockPrograms p) {
+        progs = p;
     }
 
     // ---- the receive path (selector thread) ----
@@ -148,9 +154,10 @@ final class Owned implements SockChannel {
     private boolean decideAll() {
         while (end > start) {
             int len = end - start;
-            if (progs.parser() != null) {
-                SkbRun ctx = new SkbRun(progs.parser(), CurrentCpu.get(CPUS)).set(ByteBuffer.wrap(rx, start, len), sock.cookie());
-                int r = dp.run(progs.parser(), ctx, this, -1);
+            ProgObject parser = progs.parser();
+            if (parser != null) {
+                SkbRun ctx = new SkbRun(parser, CurrentCpu.get(CPUS)).set(ByteBuffer.wrap(rx, start, len), sock.cookie());
+                int r = dp.run(parser, ctx, this, -1);
                 if (ctx.outcome() == RunContext.ABORTED || r < 0) {
                     fail(new IOException("the stream parser failed (" + r + ")")); // strp_parser_err
                     return false;
@@ -182,11 +189,12 @@ final class Owned implements SockChannel {
     }
 
     private Decision verdict(int len) {
-        if (progs.verdict() == null) {
+        ProgObject verdict = progs.verdict();
+        if (verdict == null) {
             return new Decision(this, true);
         }
-        SkbRun ctx = new SkbRun(progs.verdict(), CurrentCpu.get(CPUS)).set(ByteBuffer.wrap(rx, start, len), sock.cookie());
-        int r = dp.run(progs.verdict(), ctx, this, len);
+        SkbRun ctx = new SkbRun(verdict, CurrentCpu.get(CPUS)).set(ByteBuffer.wrap(rx, start, len), sock.cookie());
+        int r = dp.run(verdict, ctx, this, len);
         if (r != SkAction.SK_PASS) {
             return Decision.DROP;
         }
@@ -422,10 +430,11 @@ final class Owned implements SockChannel {
         synchronized (sendLock) {
             checkWritable();
             boolean block = isBlocking();
-            if (progs.msgVerdict() == null) {
+            ProgObject msgVerdict = progs.msgVerdict();
+            if (msgVerdict == null && applyLeft == 0 && corkWant == 0) {
                 return send(new Decision(this, false), src, block);
             }
-            return sendMsgs(src, block);
+            return sendMsgs(src, block, msgVerdict);
         }
     }
 
@@ -460,7 +469,7 @@ final class Owned implements SockChannel {
         return taken;
     }
 
-    private int sendMsgs(ByteBuffer src, boolean block) throws IOException {
+    private int sendMsgs(ByteBuffer src, boolean block, ProgObject msgVerdict) throws IOException {
         int taken = 0;
         while (src.hasRemaining()) {
             if (applyLeft > 0) {
@@ -492,8 +501,21 @@ final class Owned implements SockChannel {
             } else {
                 msg = src.slice(src.position(), Math.min(src.remaining(), Math.min(limit, dp.config.receiveBuffer())));
             }
-            MsgRun ctx = new MsgRun(progs.msgVerdict(), CurrentCpu.get(CPUS)).set(msg.duplicate(), sock.cookie());
-            int r = progs.msgVerdict().run(ctx);
+            if (msgVerdict == null) {
+                // the SK_MSG program went (its last link): a cork it left is sent as it is
+                int size = msg.remaining();
+                int k = send(new Decision(this, false), msg, block || fromCork);
+                if (!fromCork) {
+                    src.position(src.position() + k);
+                    taken += k;
+                }
+                if (k < size) {
+                    break; // non-blocking and the socket is full
+                }
+                continue;
+            }
+            MsgRun ctx = new MsgRun(msgVerdict, CurrentCpu.get(CPUS)).set(msg.duplicate(), sock.cookie());
+            int r = msgVerdict.run(ctx);
             int size = msg.remaining();
             if (ctx.corkBytes() > size) {
                 // bpf_msg_cork_bytes: held until that many bytes are there, then decided again

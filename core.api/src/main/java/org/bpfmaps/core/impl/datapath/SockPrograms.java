@@ -1,10 +1,13 @@
 package org.bpfmaps.core.impl.datapath;
 
 import org.bpfmaps.core.api.Bpf;
+import org.bpfmaps.core.api.ProgAttachAttr;
 import org.bpfmaps.core.api.ProgType;
 import org.bpfmaps.core.impl.Instance;
 import org.bpfmaps.core.impl.ProgObject;
+import org.bpfmaps.core.sock.SocketPrograms;
 import org.bpfmaps.core.spi.ObjectHost;
+import org.bpfmaps.core.spi.ProgRef;
 
 /**
  * The programs a socket runs on its data path, as the kernel's {@code sk_psock.progs} holds them:
@@ -33,6 +36,29 @@ public record SockPrograms(ProgObject parser, ProgObject verdict, ProgObject msg
         Instance i = (Instance) ObjectHost.of(bpf).orElseThrow(
                 () -> new IllegalArgumentException("programs are objects of the core's instances, not of " + bpf));
         return new SockPrograms(prog(i, parserFd), prog(i, verdictFd), prog(i, msgVerdictFd));
+    }
+
+    /**
+     * What a socket's record of the programs it took from maps ({@code sk_psock.progs}) runs on its
+     * data path: the stream parser only with a stream verdict (a parser alone is not started,
+     * {@code sock_map_link}), the stream or skb verdict, the msg verdict. Read under the record's
+     * monitor by the caller or not: each slot is read once.
+     */
+    public static SockPrograms of(SocketPrograms ps) {
+        ProgObject streamVerdict = obj(ps.get(ProgAttachAttr.SK_SKB_STREAM_VERDICT));
+        ProgObject verdict = streamVerdict != null ? streamVerdict : obj(ps.get(ProgAttachAttr.SK_SKB_VERDICT));
+        ProgObject parser = streamVerdict != null ? obj(ps.get(ProgAttachAttr.SK_SKB_STREAM_PARSER)) : null;
+        ProgObject msg = obj(ps.get(ProgAttachAttr.SK_MSG_VERDICT));
+        return parser == null && verdict == null && msg == null ? NONE : new SockPrograms(parser, verdict, msg);
+    }
+
+    /** Whether the socket runs no program (its data path passes everything). */
+    public boolean none() {
+        return parser == null && verdict == null && msgVerdict == null;
+    }
+
+    private static ProgObject obj(ProgRef p) {
+        return p instanceof ProgObject o ? o : null;
     }
 
     private static ProgObject prog(Instance i, int fd) {

@@ -1,4 +1,4 @@
-package org.bpfmaps.map.sockmap;
+package org.bpfmaps.testsupport.traffic;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -12,60 +12,108 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.bpfmaps.core.api.BpfCmd;
+import org.bpfmaps.core.api.BpfInstance;
+import org.bpfmaps.core.api.Errno;
 import org.bpfmaps.core.api.MapCreateAttr;
 import org.bpfmaps.core.api.MapElemAttr;
 import org.bpfmaps.core.api.MapType;
+import org.bpfmaps.core.api.ProgAttachAttr;
 import org.bpfmaps.core.api.ProgLoadAttr;
 import org.bpfmaps.core.api.ProgType;
+import org.bpfmaps.core.impl.Instance;
 import org.bpfmaps.core.impl.datapath.DataPath;
-import org.bpfmaps.core.impl.datapath.SockPrograms;
 import org.bpfmaps.core.prog.SkSkbProgram;
 import org.bpfmaps.core.sock.SockChannel;
 import org.bpfmaps.core.sock.Sockets;
-import org.bpfmaps.testsupport.traffic.Proxy;
+import org.bpfmaps.core.spi.MapProvider;
+import org.bpfmaps.core.spi.ObjectHost;
+import org.bpfmaps.core.spi.ProviderHost;
+import org.bpfmaps.core.standalone.Standalone;
 
 /**
- * A TCP proxy made of a SOCKHASH and a verdict program: each proxied socket's peer is in the hash
- * under the socket's own cookie, and the verdict redirects every message to the socket at its own cookie ({@code bpf_sk_redirect_hash},
- * egress). The proxy's own code only accepts, connects, fills the map and passes the half-closes
- * on (one thread per side waiting for end of stream on its {@link SockChannel}); it never copies a
- * byte. Threads are named {@value #THREAD_PREFIX}-...
+ * A TCP proxy made only of a SOCKHASH and a verdict program, issue 19: PROG_LOAD of an SK_SKB
+ * verdict that redirects every message to the socket at its own cookie
+ * ({@code bpf_sk_redirect_hash}, egress), PROG_ATTACH of it to the hash as
+ * SK_SKB_STREAM_VERDICT, and for each connection MAP_UPDATE_ELEM of each socket by fd under its
+ * peer's cookie. Inserting them is what hands their I/O to the core's data path (the sockets take
+ * the map's verdict); the proxy's code then only takes each socket's channel from
+ * {@link Sockets#channel} to pass the half-closes on (one thread per side waiting for the end of
+ * its stream) and never copies a byte. Threads are named {@value #THREAD_PREFIX}-...
+ *
+ * <p>Needs only core.api and the sockmap provider, passed in (test-support cannot depend on a map
+ * module): tests and the benchmark give {@code new SockMapProvider()}.
  */
-final class SockmapProxy implements Proxy {
-    static final String THREAD_PREFIX = "sockmap-proxy";
+public final class SockmapProxy implements Proxy {
+    public static final String THREAD_PREFIX = "sockmap-proxy";
 
-    private final SockFixture fx = new SockFixture();
-    final DataPath dp;
+    private final ProviderHost runtime = Standalone.create();
+    public final BpfInstance bpf;
+    private final DataPath.Config config;
     private final int hash;
     private final int verdictFd;
-    private final SockPrograms progs;
     private ServerSocketChannel server;
     private Thread acceptor;
     private final List<Thread> threads = new CopyOnWriteArrayList<>();
     private final List<SockChannel> channels = new CopyOnWriteArrayList<>();
     private final AtomicInteger open = new AtomicInteger();
-    final AtomicLong passedToProxy = new AtomicLong();
+    /** Bytes that reached the proxy's own code: the verdict redirects all, so none should. */
+    public final AtomicLong passedToProxy = new AtomicLong();
     /** Connections whose sockets the map refused (no longer established when inserted). */
-    final AtomicInteger refused = new AtomicInteger();
+    public final AtomicInteger refused = new AtomicInteger();
 
     private final int socketBuffer;
 
-    SockmapProxy(DataPath.Config config) {
-        this(config, 0);
+    public SockmapProxy(MapProvider sockmapProvider, DataPath.Config config) {
+        this(sockmapProvider, config, 0);
     }
 
-    /** {@code socketBuffer}: SO_SNDBUF/SO_RCVBUF of the proxy's sockets, 0 for the kernel's autotuning. */
-    SockmapProxy(DataPath.Config config, int socketBuffer) {
+    /**
+     * @param sockmapProvider the provider of SOCKHASH (map.sockmap's {@code SockMapProvider})
+     * @param config          the instance's data path configuration
+     * @param socketBuffer    SO_SNDBUF/SO_RCVBUF of the proxy's sockets, 0 for the kernel's autotuning
+     */
+    public SockmapProxy(MapProvider sockmapProvider, DataPath.Config config, int socketBuffer) {
         this.socketBuffer = socketBuffer;
-        dp = new DataPath(config);
-        hash = fx.create(MapType.SOCKHASH, 8, 8, 64, 0);
-        ProgLoadAttr a = new ProgLoadAttr(ProgType.SK_SKB, (SkSkbProgram) ctx -> ctx.skRedirectHash(0, cookieKey(ctx.socketCookie()), 0));
-        a.mapFds = new int[] {hash};
-        verdictFd = fx.bpf.bpf(BpfCmd.PROG_LOAD, a);
-        if (hash < 0 || verdictFd < 0) {
-            throw new IllegalStateException("map " + hash + " prog " + verdictFd + ": " + a.errorMessage());
+        this.config = config;
+        runtime.addProvider(sockmapProvider, 0, "1.0.0");
+        bpf = runtime.newInstance(org.bpfmaps.core.api.BpfSettings.defaults());
+        if (!instance().dataPathConfig(config)) {
+            throw new IllegalStateException("the instance's data path exists already");
         }
-        progs = SockPrograms.of(fx.bpf, 0, verdictFd, 0);
+        // made now rather than at the first socket, so that its selector's fds are the proxy's
+        // from the start (the tests count fds with the proxy up)
+        instance().dataPath(true);
+        MapCreateAttr m = new MapCreateAttr(MapType.SOCKHASH, 8, 8, 64);
+        hash = bpf.bpf(BpfCmd.MAP_CREATE, m);
+        ProgLoadAttr a = new ProgLoadAttr(ProgType.SK_SKB,
+                (SkSkbProgram) ctx -> ctx.skRedirectHash(0, cookieKey(ctx.socketCookie()), 0));
+        a.mapFds = new int[] {hash};
+        verdictFd = bpf.bpf(BpfCmd.PROG_LOAD, a);
+        if (hash < 0 || verdictFd < 0) {
+            bpf.close();
+            throw new IllegalStateException("map " + Errno.nameOf(hash) + " " + m.errorMessage() + ", prog "
+                    + Errno.nameOf(verdictFd) + " " + a.errorMessage());
+        }
+        ProgAttachAttr at = new ProgAttachAttr(hash, verdictFd, ProgAttachAttr.SK_SKB_STREAM_VERDICT);
+        int r = bpf.bpf(BpfCmd.PROG_ATTACH, at);
+        if (r != 0) {
+            bpf.close();
+            throw new IllegalStateException("PROG_ATTACH: " + Errno.nameOf(r) + " " + at.errorMessage());
+        }
+    }
+
+    private Instance instance() {
+        return (Instance) ObjectHost.of(bpf).orElseThrow();
+    }
+
+    /** The instance's data path. */
+    public DataPath dataPath() {
+        return instance().dataPath(false);
+    }
+
+    /** The data path's configuration. */
+    public DataPath.Config config() {
+        return config;
     }
 
     static ByteBuffer cookieKey(long cookie) {
@@ -97,6 +145,8 @@ final class SockmapProxy implements Proxy {
                         u.setOption(StandardSocketOptions.SO_SNDBUF, socketBuffer);
                         u.setOption(StandardSocketOptions.SO_RCVBUF, socketBuffer);
                     }
+                    c.setOption(StandardSocketOptions.TCP_NODELAY, true);
+                    u.setOption(StandardSocketOptions.TCP_NODELAY, true);
                     u.connect(upstream);
                 } catch (IOException e) {
                     c.close();
@@ -113,27 +163,32 @@ final class SockmapProxy implements Proxy {
     }
 
     private void join(SocketChannel c, SocketChannel u) throws IOException {
-        int fc = Sockets.register(fx.bpf, c);
-        int fu = Sockets.register(fx.bpf, u);
-        long cc = Sockets.byFd(fx.bpf, fc).cookie();
-        long cu = Sockets.byFd(fx.bpf, fu).cookie();
+        int fc = Sockets.register(bpf, c);
+        int fu = Sockets.register(bpf, u);
+        long cc = Sockets.byFd(bpf, fc).cookie();
+        long cu = Sockets.byFd(bpf, fu).cookie();
+        // the upstream first: the client's bytes, decided as soon as the client's socket is in,
+        // redirect to it; a redirect to a socket not in the map yet would drop
         if (!update(cookieKey(cc), fu) || !update(cookieKey(cu), fc)) {
             // a socket that is no longer established (the client half-closed already: CLOSE_WAIT)
             // cannot enter a socket map (EOPNOTSUPP, sock_map_sk_state_allowed): give up on the pair
             c.close();
             u.close();
-            fx.bpf.close(fc);
-            fx.bpf.close(fu);
+            bpf.close(fc);
+            bpf.close(fu);
             refused.incrementAndGet();
             return;
         }
         open.incrementAndGet();
         // the instance's fds go once the data path has closed the channels, after what was queued
         // out of them is written: closing an fd closes its channel at once, queued bytes with it
-        Sockets.byFd(fx.bpf, fc).onClose(() -> fx.bpf.close(fc));
-        Sockets.byFd(fx.bpf, fu).onClose(() -> fx.bpf.close(fu));
-        SockChannel sc = dp.own(fx.bpf, fc, progs);
-        SockChannel su = dp.own(fx.bpf, fu, progs);
+        Sockets.byFd(bpf, fc).onClose(() -> bpf.close(fc));
+        Sockets.byFd(bpf, fu).onClose(() -> bpf.close(fu));
+        SockChannel sc = Sockets.channel(bpf, fc);
+        SockChannel su = Sockets.channel(bpf, fu);
+        if (sc == null || su == null) {
+            throw new IllegalStateException("a socket that took the verdict has no data path channel");
+        }
         channels.add(sc);
         channels.add(su);
         Runnable closeBoth = new Runnable() {
@@ -155,8 +210,9 @@ final class SockmapProxy implements Proxy {
     }
 
     private boolean update(ByteBuffer key, int fd) {
-        MapElemAttr a = new MapElemAttr().set(hash, key, SockFixture.u64(fd), 0);
-        return fx.bpf.bpf(BpfCmd.MAP_UPDATE_ELEM, a) == 0;
+        ByteBuffer v = ByteBuffer.allocate(8).order(ByteOrder.nativeOrder()).putLong(0, fd);
+        MapElemAttr a = new MapElemAttr().set(hash, key, v, 0);
+        return bpf.bpf(BpfCmd.MAP_UPDATE_ELEM, a) == 0;
     }
 
     /** Waits for the end of {@code from}'s stream and half-closes {@code to}; both ended: closes both. */
@@ -182,14 +238,14 @@ final class SockmapProxy implements Proxy {
     }
 
     /** Elements of the proxy's SOCKHASH now (GET_NEXT_KEY from the start until ENOENT). */
-    int mapEntries() {
+    public int mapEntries() {
         int n = 0;
         ByteBuffer key = null;
         while (true) {
             ByteBuffer next = ByteBuffer.allocate(8).order(ByteOrder.nativeOrder());
             MapElemAttr a = new MapElemAttr().set(hash, key, null, 0);
             a.nextKey = next;
-            if (fx.bpf.bpf(BpfCmd.MAP_GET_NEXT_KEY, a) != 0 || n > 64) {
+            if (bpf.bpf(BpfCmd.MAP_GET_NEXT_KEY, a) != 0 || n > 64) {
                 return n;
             }
             n++;
@@ -198,8 +254,8 @@ final class SockmapProxy implements Proxy {
     }
 
     /** Socket fds open in the proxy's instance. */
-    int socketFds() {
-        return Sockets.list(fx.bpf).size();
+    public int socketFds() {
+        return Sockets.list(bpf).size();
     }
 
     @Override
@@ -209,19 +265,22 @@ final class SockmapProxy implements Proxy {
 
     @Override
     public long bufferedBytes() {
-        return dp.bufferedBytes();
+        DataPath dp = dataPath();
+        return dp == null ? 0 : dp.bufferedBytes();
     }
 
     @Override
     public long peakBufferedBytes() {
-        return dp.peakBufferedPerSocket();
+        DataPath dp = dataPath();
+        return dp == null ? 0 : dp.peakBufferedPerSocket();
     }
 
     @Override
     public long budgetPerConnection() {
-        return 2L * dp.config().budgetPerSocket();
+        return 2L * config.budgetPerSocket();
     }
 
+    /** Stops accepting, closes every connection, the instance (its data path with it) and its threads. */
     @Override
     public void close() {
         try {
@@ -237,7 +296,7 @@ final class SockmapProxy implements Proxy {
         for (SockChannel c : channels) {
             c.close();
         }
-        dp.close();
+        bpf.close();
         for (Thread t : threads) {
             try {
                 t.join(5000);
@@ -245,6 +304,5 @@ final class SockmapProxy implements Proxy {
                 Thread.currentThread().interrupt();
             }
         }
-        fx.close();
     }
 }
