@@ -12,9 +12,12 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import org.bpfmaps.core.impl.datapath.DataPath;
+import org.bpfmaps.map.sockmap.SockMapProvider;
 import org.bpfmaps.testsupport.traffic.EchoServer;
 import org.bpfmaps.testsupport.traffic.NioCopyProxy;
 import org.bpfmaps.testsupport.traffic.Proxy;
+import org.bpfmaps.testsupport.traffic.SockmapProxy;
 import org.bpfmaps.testsupport.traffic.StreamPattern;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -32,7 +35,10 @@ import org.openjdk.jmh.annotations.TearDown;
  * copy loop ({@link NioCopyProxy}: one selector thread, direct buffers, backpressure by interest
  * ops). Both copy through the JVM, so the copy loop is the baseline to match.
  *
- * <p>Throughput ({@code nioCopyProxy}): one op is one message of {@code messageSize} bytes written
+ * <p>The sockmap proxy is {@link SockmapProxy}: a SOCKHASH, an SK_SKB verdict redirecting each
+ * message to the peer socket, the sockets inserted by fd; the core's data path moves the bytes.
+ *
+ * <p>Throughput ({@code sockmapProxy}, {@code nioCopyProxy}): one op is one message of {@code messageSize} bytes written
  * by a streaming client and read whole at the far end (client -> proxy -> far end). The
  * benchmark thread is both the client and the far end, on non-blocking sockets: it writes the
  * message, reads whatever the far end has, and waits in a selector only when neither can move. A
@@ -42,7 +48,7 @@ import org.openjdk.jmh.annotations.TearDown;
  * window. Nothing is allocated per op: one message buffer, one read buffer, a select with a
  * reusable action.
  *
- * <p>Latency ({@code roundTripNioCopy}, SampleTime: p50, p99): one message to an echo server
+ * <p>Latency ({@code roundTripSockmap}, {@code roundTripNioCopy}, SampleTime: p50, p99): one message to an echo server
  * through the proxy and read whole back, on a blocking socket.
  *
  * <p>Pairs for {@code scripts/bench-ratio.sh} (which measures both sides in avgt ns/op, so a ratio
@@ -215,16 +221,39 @@ public class SockmapProxyBench {
         }
     }
 
-    // === sockmap proxy (issue 19's data path; not built yet) ===
-    // Here go SockmapStream extends Stream and SockmapRoundTrip extends RoundTrip, whose newProxy()
-    // returns the proxy made of a sockmap and a verdict program (a Proxy: start(listen, upstream)
-    // inserts each accepted socket and its upstream socket into the map, the verdict redirects
-    // between them), and the two methods below, named so that bench-ratio.sh pairs them with the
-    // baselines:
-    //   @Benchmark @BenchmarkMode(Mode.Throughput) @OutputTimeUnit(TimeUnit.SECONDS)
-    //   public void sockmapProxy(SockmapStream s) -> s.sendOne()
-    //   @Benchmark @BenchmarkMode(Mode.SampleTime) @OutputTimeUnit(TimeUnit.MICROSECONDS)
-    //   public int roundTripSockmap(SockmapRoundTrip s) -> s.roundTrip()
+    // === sockmap proxy (issue 19's data path) ===
+    // The proxy made of a SOCKHASH and a verdict program (PROG_LOAD, PROG_ATTACH, sockets inserted
+    // by fd; the core's data path owns their I/O), with the data path's default configuration.
+
+    @State(Scope.Thread)
+    public static class SockmapStream extends Stream {
+        @Override
+        protected Proxy newProxy() {
+            return new SockmapProxy(new SockMapProvider(), DataPath.Config.defaults());
+        }
+    }
+
+    @State(Scope.Thread)
+    public static class SockmapRoundTrip extends RoundTrip {
+        @Override
+        protected Proxy newProxy() {
+            return new SockmapProxy(new SockMapProvider(), DataPath.Config.defaults());
+        }
+    }
+
+    @Benchmark
+    @BenchmarkMode(Mode.Throughput)
+    @OutputTimeUnit(TimeUnit.SECONDS)
+    public void sockmapProxy(SockmapStream s) throws IOException {
+        s.sendOne();
+    }
+
+    @Benchmark
+    @BenchmarkMode(Mode.SampleTime)
+    @OutputTimeUnit(TimeUnit.MICROSECONDS)
+    public int roundTripSockmap(SockmapRoundTrip s) throws IOException {
+        return s.roundTrip();
+    }
 
     @Benchmark
     @BenchmarkMode(Mode.Throughput)
