@@ -191,7 +191,56 @@ public final class MapObject extends BpfObject {
         refusal = null;
         ops = o;
         refreshPaths();
+        runAttachListeners();
         return true;
+    }
+
+    /** Called once when the map is attached again or freed (the data path's paused redirects). Guarded by this. */
+    private java.util.List<Runnable> attachListeners = new java.util.ArrayList<>();
+
+    /**
+     * Calls {@code r} once when the detached map is attached to a provider again, or freed (it
+     * must be quick: it runs under the map's lock). How a redirect that found the map detached
+     * waits for it rather than dropping.
+     *
+     * @return false, and {@code r} is not kept, when the map is attached now or freed
+     */
+    public synchronized boolean whenAttached(Runnable r) {
+        if (ops != null || released) {
+            return false;
+        }
+        attachListeners.add(r);
+        return true;
+    }
+
+    /** Whether the map was freed (its last reference went). */
+    public synchronized boolean freed() {
+        return released;
+    }
+
+    private void runAttachListeners() {
+        java.util.List<Runnable> run = attachListeners;
+        attachListeners = new java.util.ArrayList<>();
+        for (Runnable r : run) {
+            try {
+                r.run();
+            } catch (RuntimeException e) {
+                // one waiter failing must not keep the others waiting
+            }
+        }
+    }
+
+    /**
+     * The socket at {@code key} for a redirect, or null: no socket there, or the map holds none,
+     * is detached or freed (ask {@link #detached()}, {@link #freed()}).
+     */
+    public org.bpfmaps.core.sock.BpfSocket socketAt(java.nio.ByteBuffer key) {
+        MapOps o = ops;
+        try {
+            return o instanceof org.bpfmaps.core.sock.SocketMapLookup l ? l.socketAt(key.duplicate()) : null;
+        } catch (RuntimeException e) {
+            return null;
+        }
     }
 
     /** Sets the map frozen (MAP_FREEZE), under the map's lock. */
@@ -297,6 +346,7 @@ public final class MapObject extends BpfObject {
             provider = null;
             state = null;
             refreshPaths();
+            runAttachListeners();
         }
         if (o != null) {
             try {

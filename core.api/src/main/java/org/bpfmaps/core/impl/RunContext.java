@@ -53,11 +53,12 @@ public abstract class RunContext implements ProgContext {
         if (m == null || m.def().type() != (hash ? MapType.SOCKHASH : MapType.SOCKMAP)) {
             return null; // the verifier lets only the helper's own map type through
         }
-        try {
-            return m.ops instanceof SocketMapLookup l ? l.socketAt(key) : null;
-        } catch (RuntimeException e) {
+        if (m.detached() && !m.freed()) {
+            detachedMap = m; // while its provider is updated: the data path waits for it
+            detachedKey = ByteBuffer.allocate(key.remaining()).put(key.duplicate()).flip();
             return null;
         }
+        return m.socketAt(key);
     }
 
     static ByteBuffer indexKey(int key) {
@@ -81,6 +82,26 @@ public abstract class RunContext implements ProgContext {
     final void clearRedirect() {
         redirect = null;
         ingress = false;
+        detachedMap = null;
+        detachedKey = null;
+    }
+
+    // A redirect whose map was detached (its provider being updated): which map and key, to look
+    // up again when the map is back.
+    private MapObject detachedMap;
+    private ByteBuffer detachedKey;
+
+    /**
+     * The map of the last run's redirect when the run dropped because that map was detached (its
+     * provider gone), else null: the data path keeps the message and looks {@link #detachedKey()}
+     * up again when the map is attached. {@link #ingress()} is the redirect's flag.
+     */
+    public final MapObject detachedMap() {
+        return detachedMap;
+    }
+
+    public final ByteBuffer detachedKey() {
+        return detachedKey;
     }
 
     /**
@@ -94,6 +115,7 @@ public abstract class RunContext implements ProgContext {
         }
         BpfSocket s = socketAt(map, key, hash);
         if (s == null) {
+            ingress = detachedMap != null && (flags & SkAction.BPF_F_INGRESS) != 0;
             return SkAction.SK_DROP;
         }
         redirect = s;

@@ -101,6 +101,38 @@ class SockmapProxyTest {
         }
     }
 
+    /**
+     * The sockmap bundle updated mid-stream (its provider removed, then a new one added): the
+     * SOCKHASH is detached meanwhile, the verdict's redirects through it pause (the message waits
+     * at its source, which stops reading: backpressure) and go on when the map is back with its
+     * verdict still attached; no byte is lost, duplicated or reordered.
+     */
+    @Test
+    void aProviderSwapMidStreamPausesAndLosesNothing() throws Exception {
+        long bytes = 64 * MIB;
+        SockMapProvider first = new SockMapProvider();
+        try (EchoServer echo = EchoServer.start();
+                SockmapProxy proxy = new SockmapProxy(first, DataPath.Config.defaults())) {
+            InetSocketAddress front = proxy.start(ANY_LOOPBACK, echo.address());
+            StreamClient c = StreamClient.connect(front, 23, null, 0).start(bytes);
+            c.awaitReceived(4 * MIB, SHORT);
+            proxy.runtime().removeProvider(first);
+            Await.until(() -> proxy.dataPath().pausedRedirects() > 0, SHORT,
+                    () -> "no redirect found the map detached");
+            proxy.runtime().addProvider(new SockMapProvider(), 0, "1.0.1");
+            StreamClient.Result r = c.await(DEADLINE);
+            assertTrue(r.intact(), r.toString());
+            EchoServer.Connection far = echo.connections().get(0);
+            far.awaitEnded(SHORT);
+            assertEquals(bytes, far.received());
+            assertEquals(r.sentCrc(), far.receivedCrc());
+            assertEquals(0, proxy.dataPath().dropped(), "nothing dropped across the swap");
+            assertEquals(0, proxy.passedToProxy.get());
+            Await.until(() -> proxy.openConnections() == 0, SHORT, () -> "proxy connections left");
+            Await.until(() -> proxy.mapEntries() == 0, SHORT, () -> proxy.mapEntries() + " map entries left");
+        }
+    }
+
     @Test
     void theClientClosingMidStreamCleansUp() throws Exception {
         midStreamClose(true);

@@ -106,6 +106,11 @@ public final class SockmapProxy implements Proxy {
         return (Instance) ObjectHost.of(bpf).orElseThrow();
     }
 
+    /** The runtime of the proxy's instance: where a test removes and adds the sockmap provider. */
+    public ProviderHost runtime() {
+        return runtime;
+    }
+
     /** The instance's data path. */
     public DataPath dataPath() {
         return instance().dataPath(false);

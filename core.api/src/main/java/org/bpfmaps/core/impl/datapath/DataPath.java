@@ -87,6 +87,7 @@ public final class DataPath implements AutoCloseable {
     private volatile boolean running = true;
     final LongAdder dropped = new LongAdder();
     final LongAdder abandoned = new LongAdder();
+    final LongAdder paused = new LongAdder();
     private volatile long peak;
 
     // The run in flight, guarded by this: which worker runs, since when (0: none), on what.
@@ -196,6 +197,14 @@ public final class DataPath implements AutoCloseable {
     /** Messages dropped: SK_DROP verdicts, aborted programs, redirects to no socket or a closed one. */
     public long dropped() {
         return dropped.sum();
+    }
+
+    /**
+     * Messages whose redirect found its map detached (its provider being updated) and that waited
+     * for it instead of dropping.
+     */
+    public long pausedRedirects() {
+        return paused.sum();
     }
 
     /** Runs the watchdog abandoned. */

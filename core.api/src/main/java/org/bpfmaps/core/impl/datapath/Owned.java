@@ -9,6 +9,7 @@ import java.nio.channels.SocketChannel;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import org.bpfmaps.core.impl.MapObject;
 import org.bpfmaps.core.impl.MsgRun;
 import org.bpfmaps.core.impl.ProgObject;
 import org.bpfmaps.core.impl.RunContext;
@@ -28,6 +29,12 @@ final class Owned implements SockChannel {
     /** Where a message goes: a socket's read side (ingress) or out of it, or nowhere. */
     private record Decision(Owned target, boolean ingress) {
         static final Decision DROP = new Decision(null, false);
+        /** The redirect's map is detached: the message waits for it ({@link Owned#paused}). */
+        static final Decision PAUSE = new Decision(null, false);
+    }
+
+    /** A redirect through a map that was detached: looked up again when the map is back. */
+    private record Paused(MapObject map, ByteBuffer key, boolean ingress) {
     }
 
     /** The CPUs a run may stand for: the machine's (the thread's own fixed CPU, see {@link CurrentCpu}). */
@@ -47,6 +54,8 @@ final class Owned implements SockChannel {
     private volatile int start;
     private volatile int end;
     private Decision pending;
+    /** With {@code pending == PAUSE}: the redirect waiting for its map. */
+    private Paused paused;
     private boolean readEof;
 
     // Guarded by this.
@@ -93,6 +102,13 @@ final class Owned implements SockChannel {
                 key.interestOps(key.interestOps() & ~SelectionKey.OP_READ); // reads nothing more
             }
             return;
+        }
+        if (pending == Decision.PAUSE) {
+            Decision d = resolvePaused();
+            if (d == null) {
+                return; // still detached: called again when the map is back
+            }
+            pending = d;
         }
         if (pending != null) {
             if (!deliver(pending, ByteBuffer.wrap(rx, start, pendingLen), this)) {
@@ -175,6 +191,15 @@ final class Owned implements SockChannel {
                 }
             }
             Decision d = verdict(len);
+            if (d == Decision.PAUSE) {
+                pending = d;
+                pendingLen = len;
+                if (key.isValid()) {
+                    key.interestOps(key.interestOps() & ~SelectionKey.OP_READ);
+                }
+                dp.submit(this::serviceRead); // waits for the map (or finds it back already)
+                return false;
+            }
             if (!deliver(d, ByteBuffer.wrap(rx, start, len), this)) {
                 pending = d;
                 pendingLen = len;
@@ -196,6 +221,13 @@ final class Owned implements SockChannel {
         SkbRun ctx = new SkbRun(verdict, CurrentCpu.get(CPUS)).set(ByteBuffer.wrap(rx, start, len), sock.cookie());
         int r = dp.run(verdict, ctx, this, len);
         if (r != SkAction.SK_PASS) {
+            if (ctx.redirect() == null && ctx.detachedMap() != null) {
+                // the map is being updated (its provider gone): no byte is dropped for it, the
+                // message and the socket's reads wait until the map is back, programs still attached
+                paused = new Paused(ctx.detachedMap(), ctx.detachedKey(), ctx.ingress());
+                dp.paused.increment();
+                return Decision.PAUSE;
+            }
             return Decision.DROP;
         }
         if (ctx.redirect() == null) {
@@ -205,9 +237,28 @@ final class Owned implements SockChannel {
         return t == null ? Decision.DROP : new Decision(t, ctx.ingress());
     }
 
+    /**
+     * The paused redirect's target now that its map may be back: null while it is still detached
+     * (this socket's {@link #serviceRead} is then called again when it is attached); the target,
+     * or a drop when there is no socket at the key any more or the map was freed.
+     */
+    private Decision resolvePaused() {
+        Paused p = paused;
+        MapObject m = p.map();
+        if (m.detached() && !m.freed()) {
+            if (m.whenAttached(() -> dp.submit(this::serviceRead))) {
+                return null;
+            }
+        }
+        paused = null;
+        Owned t = dp.owned(m.socketAt(p.key()));
+        return t == null ? Decision.DROP : new Decision(t, p.ingress());
+    }
+
     /** After an abandoned run: drops the message in flight (len -1: all that was received). */
     void dropHead(int len) {
         pending = null;
+        paused = null;
         start = len < 0 ? end : Math.min(end, start + len);
     }
 
