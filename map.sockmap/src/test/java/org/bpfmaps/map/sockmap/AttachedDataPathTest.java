@@ -190,6 +190,38 @@ class AttachedDataPathTest {
         assertEquals(7, seen[0]);
     }
 
+    /**
+     * An SK_MSG redirect (bpf_msg_redirect_map, net/core/sock_map.c) through a map whose provider
+     * is gone waits for it instead of dropping: the application's blocking write does not return
+     * until the map is back, then its bytes go out of the target.
+     */
+    @Test
+    void anSkMsgRedirectWaitsWhileItsMapIsDetached() throws Exception {
+        attach(load(ProgType.SK_MSG, (SkMsgProgram) ctx -> ctx.msgRedirectMap(0, 1, 0), sockmap),
+                ProgAttachAttr.SK_MSG_VERDICT);
+        assertEquals(0, fx.update(sockmap, 1, fdB, 0));
+        assertEquals(0, fx.update(sockmap, 0, fdA, 0));
+        SockChannel sa = Sockets.channel(fx.bpf, fdA);
+        fx.runtime.removeProvider(fx.provider);
+        java.util.concurrent.atomic.AtomicReference<Throwable> failed = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread writer = new Thread(() -> {
+            try {
+                send(sa, "held".getBytes(StandardCharsets.US_ASCII));
+            } catch (Throwable t) {
+                failed.set(t);
+            }
+        }, "test-writer");
+        writer.start();
+        Await.until(() -> dataPath().pausedRedirects() == 1, SHORT, () -> "the write did not pause");
+        assertTrue(writer.isAlive(), "the write waits for the map");
+        fx.runtime.addProvider(new SockMapProvider(), 0, "1.0.1");
+        assertEquals("held", read(b.client(), 4));
+        writer.join(SHORT.toMillis());
+        assertFalse(writer.isAlive());
+        assertNull(failed.get());
+        assertEquals(0, dataPath().dropped());
+    }
+
     /** Closing the socket's fd closes its owned channel and the data path lets it go. */
     @Test
     void closingTheFdEndsTheOwnedSocket() throws Exception {

@@ -586,6 +586,14 @@ final class Owned implements SockChannel {
             Decision d = Decision.DROP;
             if (r == SkAction.SK_PASS) {
                 d = ctx.redirect() == null ? new Decision(this, false) : new Decision(dp.owned(ctx.redirect()), ctx.ingress());
+            } else if (ctx.redirect() == null && ctx.detachedMap() != null) {
+                // the redirect's map is being updated: the writer waits for it (a non-blocking
+                // writer takes nothing now; the message is decided again at its next write)
+                dp.paused.increment();
+                d = awaitAttached(new Paused(ctx.detachedMap(), ctx.detachedKey(), ctx.ingress()), block || fromCork);
+                if (d == null) {
+                    break;
+                }
             }
             if (d.target == null && !fromCork && taken == 0) {
                 dp.dropped.increment();
@@ -612,6 +620,30 @@ final class Owned implements SockChannel {
             }
         }
         return taken;
+    }
+
+    /**
+     * The send path's pause: waits (blocking) until the redirect's map is attached again or freed,
+     * then looks the key up again; null when not blocking and the map is still detached.
+     */
+    private Decision awaitAttached(Paused p, boolean block) throws IOException {
+        MapObject m = p.map();
+        while (m.detached() && !m.freed()) {
+            if (!block) {
+                return null;
+            }
+            java.util.concurrent.CountDownLatch back = new java.util.concurrent.CountDownLatch(1);
+            if (m.whenAttached(back::countDown)) {
+                try {
+                    back.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new InterruptedIOException("interrupted while the redirect's map was detached");
+                }
+            }
+        }
+        Owned t = dp.owned(m.socketAt(p.key()));
+        return t == null ? Decision.DROP : new Decision(t, p.ingress());
     }
 
     private int corkHeld() {
