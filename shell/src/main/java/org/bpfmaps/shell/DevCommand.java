@@ -36,7 +36,7 @@ public final class DevCommand {
     private static final List<Entry> COMMANDS = List.of(
             new Entry("show", DevCommand::show),
             new Entry("list", DevCommand::show),
-            new Entry("help", (c, out, a) -> help(out, USAGE)),
+            new Entry("help", (c, out, a) -> CommandFrame.help(out, USAGE)),
             new Entry("add", DevCommand::add));
 
     private final Bpf bpf;
@@ -51,7 +51,7 @@ public final class DevCommand {
 
     /** Runs {@code dev WORDS...}: 0, or 255 after an {@code Error:} line or the usage. */
     public int run(List<String> words, PrintStream stdout, PrintStream stderr) {
-        return XskCommand.run(words, stdout, stderr, USAGE, (out, w) -> {
+        return CommandFrame.run(words, stdout, stderr, USAGE, (out, w) -> {
             Entry command = w.isEmpty() ? COMMANDS.get(0) : null;
             for (int i = 0; command == null && i < COMMANDS.size(); i++) {
                 if (Args.isPrefix(w.get(0), COMMANDS.get(i).name())) {
@@ -63,16 +63,6 @@ public final class DevCommand {
             }
             return command.sub().run(this, out, new Args(w, w.isEmpty() ? 0 : 1));
         });
-    }
-
-    /** The usage on standard error, {@code null} in JSON mode, as bpftool's do_help. */
-    static int help(Output out, String usage) {
-        if (out.isJson()) {
-            out.json().nul();
-        } else {
-            out.err.print(usage);
-        }
-        return 0;
     }
 
     /** {@code dev show [NAME]}: every device (a JSON array), or one (an object). */

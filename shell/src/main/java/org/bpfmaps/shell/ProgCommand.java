@@ -65,34 +65,10 @@ public final class ProgCommand {
 
     /** Runs {@code prog WORDS...}; 0, or the exit code after an {@code Error:} line. */
     public int run(List<String> words, PrintStream stdout, PrintStream stderr) {
-        Output out = new Output(stdout, stderr);
-        int ret;
-        try {
-            ret = main(words, out);
-        } catch (Usage u) {
-            help(out);
-            ret = -1;
-        } catch (RuntimeException e) {
-            out.error("internal error: " + e, null);
-            ret = -1;
-        }
-        out.finish();
-        return ret & 0xff;
+        return CommandFrame.run(words, stdout, stderr, USAGE, this::main);
     }
 
-    private int main(List<String> words, Output out) {
-        Options o = Options.parse(words);
-        if (o.json) {
-            out.jsonMode(o.pretty);
-        }
-        if (o.help) {
-            return help(out);
-        }
-        if (o.bad != null) {
-            out.error("unrecognized option '" + o.bad + "'", o.badDetail);
-            return -1;
-        }
-        List<String> w = o.words;
+    private int main(Output out, List<String> w) {
         String command = w.isEmpty() ? "show" : null;
         for (int i = 0; command == null && i < COMMANDS.size(); i++) {
             if (Args.isPrefix(w.get(0), COMMANDS.get(i))) {
@@ -120,12 +96,7 @@ public final class ProgCommand {
     }
 
     static int help(Output out) {
-        if (out.isJson()) {
-            out.json().nul();
-        } else {
-            out.err.print(USAGE);
-        }
-        return 0;
+        return CommandFrame.help(out, USAGE);
     }
 
     // ---- PROG and MAP references ----

@@ -97,34 +97,10 @@ public final class SockCommand {
      * @return 0, or 255 after an {@code Error:} line or the usage
      */
     public int run(List<String> words, PrintStream stdout, PrintStream stderr) {
-        Output out = new Output(stdout, stderr);
-        int ret;
-        try {
-            ret = main(words, out);
-        } catch (Usage u) {
-            help(out);
-            ret = -1;
-        } catch (RuntimeException e) {
-            out.error("internal error: " + e, null); // a bug: one Error line, never a stack trace
-            ret = -1;
-        }
-        out.finish();
-        return ret & 0xff;
+        return CommandFrame.run(words, stdout, stderr, USAGE, this::main);
     }
 
-    private int main(List<String> words, Output out) {
-        Options o = Options.parse(words);
-        if (o.json) {
-            out.jsonMode(o.pretty);
-        }
-        if (o.help) {
-            return help(out);
-        }
-        if (o.bad != null) {
-            out.error("unrecognized option '" + o.bad + "'", o.badDetail);
-            return -1;
-        }
-        List<String> w = o.words;
+    private int main(Output out, List<String> w) {
         Entry command = w.isEmpty() ? COMMANDS.get(0) : null;
         for (int i = 0; command == null && i < COMMANDS.size(); i++) {
             if (Args.isPrefix(w.get(0), COMMANDS.get(i).name())) {
@@ -139,12 +115,7 @@ public final class SockCommand {
 
     /** {@code sock help}: the usage on standard error, {@code null} in JSON mode, as bpftool's do_help. */
     static int help(Output out) {
-        if (out.isJson()) {
-            out.json().nul();
-        } else {
-            out.err.print(USAGE);
-        }
-        return 0;
+        return CommandFrame.help(out, USAGE);
     }
 
     /** {@code sock show [FD]}: every socket of the instance (a JSON array), or one (an object). */

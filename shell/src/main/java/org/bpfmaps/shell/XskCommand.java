@@ -58,7 +58,7 @@ public final class XskCommand {
     private static final List<Entry> COMMANDS = List.of(
             new Entry("show", XskCommand::show),
             new Entry("list", XskCommand::show),
-            new Entry("help", (c, out, a) -> DevCommand.help(out, USAGE)),
+            new Entry("help", (c, out, a) -> CommandFrame.help(out, USAGE)),
             new Entry("create", XskCommand::create),
             new Entry("bind", XskCommand::bind),
             new Entry("close", XskCommand::close));
@@ -75,7 +75,7 @@ public final class XskCommand {
 
     /** Runs {@code xsk WORDS...}: 0, or 255 after an {@code Error:} line or the usage. */
     public int run(List<String> words, PrintStream stdout, PrintStream stderr) {
-        return run(words, stdout, stderr, USAGE, (out, w) -> {
+        return CommandFrame.run(words, stdout, stderr, USAGE, (out, w) -> {
             Entry command = w.isEmpty() ? COMMANDS.get(0) : null;
             for (int i = 0; command == null && i < COMMANDS.size(); i++) {
                 if (Args.isPrefix(w.get(0), COMMANDS.get(i).name())) {
@@ -87,42 +87,6 @@ public final class XskCommand {
             }
             return command.sub().run(this, out, new Args(w, w.isEmpty() ? 0 : 1));
         });
-    }
-
-    /** The body of a command once its options are read: the words left, its exit code (negative: failed). */
-    interface Body {
-        int run(Output out, List<String> words);
-    }
-
-    /**
-     * The frame every command of dev and xsk runs in, as {@link SockCommand}'s: options anywhere,
-     * the usage for words that do not fit, one Error line for a bug, never a stack trace.
-     */
-    static int run(List<String> words, PrintStream stdout, PrintStream stderr, String usage, Body body) {
-        Output out = new Output(stdout, stderr);
-        int ret;
-        try {
-            Options o = Options.parse(words);
-            if (o.json) {
-                out.jsonMode(o.pretty);
-            }
-            if (o.help) {
-                ret = DevCommand.help(out, usage);
-            } else if (o.bad != null) {
-                out.error("unrecognized option '" + o.bad + "'", o.badDetail);
-                ret = -1;
-            } else {
-                ret = body.run(out, o.words);
-            }
-        } catch (Usage u) {
-            DevCommand.help(out, usage);
-            ret = -1;
-        } catch (RuntimeException e) {
-            out.error("internal error: " + e, null);
-            ret = -1;
-        }
-        out.finish();
-        return ret & 0xff;
     }
 
     /** A decimal u32 (0..4294967295), or -1. */
