@@ -288,17 +288,7 @@ final class ProgReplay {
         Integer id = op.has("of") ? ids.get(op.string("of")) : Integer.valueOf((int) op.number("id_value", 0));
         GetIdAttr a = new GetIdAttr(id == null ? 0 : id);
         a.openFlags = (int) op.number("open_flags", 0);
-        for (long[] f : attrSet(op)) {
-            if (f[0] >= 12) {
-                a.tail |= f[2];
-            } else if (f[0] == 4) {
-                a.nextId = (int) f[2];
-            } else if (f[0] == 8) {
-                a.openFlags = (int) f[2];
-            } else {
-                throw new IllegalArgumentException("attr_set offset " + f[0] + " of prog_get_fd_by_id");
-            }
-        }
+        setIdAttr(op, a, "prog_get_fd_by_id");
         int fd = bpf.bpf(BpfCmd.PROG_GET_FD_BY_ID, a);
         String label = op.string("label");
         progLabels.add(label);
@@ -311,10 +301,11 @@ final class ProgReplay {
         return o;
     }
 
-    /** One PROG_GET_NEXT_ID from a label's id or a raw one; the result says only whether next > start. */
-    private Observed nextId(CaseOp op) {
-        int start = op.has("start") ? ids.getOrDefault(op.string("start"), 0) : (int) op.number("start_id", 0);
-        GetIdAttr a = new GetIdAttr(start);
+    /**
+     * The {@code attr_set} fields of a GET_NEXT_ID / GET_FD_BY_ID op: next_id at 4, open_flags at 8,
+     * anything from 12 on is the tail past the command's last field.
+     */
+    private void setIdAttr(CaseOp op, GetIdAttr a, String command) {
         for (long[] f : attrSet(op)) {
             if (f[0] >= 12) {
                 a.tail |= f[2];
@@ -323,9 +314,16 @@ final class ProgReplay {
             } else if (f[0] == 8) {
                 a.openFlags = (int) f[2];
             } else {
-                throw new IllegalArgumentException("attr_set offset " + f[0] + " of prog_get_next_id");
+                throw new IllegalArgumentException("attr_set offset " + f[0] + " of " + command);
             }
         }
+    }
+
+    /** One PROG_GET_NEXT_ID from a label's id or a raw one; the result says only whether next > start. */
+    private Observed nextId(CaseOp op) {
+        int start = op.has("start") ? ids.getOrDefault(op.string("start"), 0) : (int) op.number("start_id", 0);
+        GetIdAttr a = new GetIdAttr(start);
+        setIdAttr(op, a, "prog_get_next_id");
         int ret = bpf.bpf(BpfCmd.PROG_GET_NEXT_ID, a);
         Observed o = new Observed(ret, ret < 0 ? a.errorMessage() : null);
         if (ret >= 0) {
