@@ -46,6 +46,25 @@ final class CommandFrame {
         return ret & 0xff;
     }
 
+    /**
+     * Which subcommand the first word names, as bpftool's {@code cmd_select}: the first of
+     * {@code names} it abbreviates, in their order, or the first name when there is no word.
+     *
+     * @return its index in {@code names}
+     * @throws Usage when the word names none
+     */
+    static int choose(List<String> names, List<String> words) {
+        if (words.isEmpty()) {
+            return 0;
+        }
+        for (int i = 0; i < names.size(); i++) {
+            if (Args.isPrefix(words.get(0), names.get(i))) {
+                return i;
+            }
+        }
+        throw new Usage();
+    }
+
     /** The usage on standard error, {@code null} in JSON mode, as bpftool's {@code do_help}. */
     static int help(Output out, String usage) {
         if (out.isJson()) {

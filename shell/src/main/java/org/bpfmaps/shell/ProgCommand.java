@@ -69,15 +69,7 @@ public final class ProgCommand {
     }
 
     private int main(Output out, List<String> w) {
-        String command = w.isEmpty() ? "show" : null;
-        for (int i = 0; command == null && i < COMMANDS.size(); i++) {
-            if (Args.isPrefix(w.get(0), COMMANDS.get(i))) {
-                command = COMMANDS.get(i);
-            }
-        }
-        if (command == null) {
-            throw new Usage();
-        }
+        String command = COMMANDS.get(CommandFrame.choose(COMMANDS, w));
         Args a = new Args(w, w.isEmpty() ? 0 : 1);
         switch (command) {
             case "show":

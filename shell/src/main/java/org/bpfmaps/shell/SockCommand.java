@@ -101,15 +101,7 @@ public final class SockCommand {
     }
 
     private int main(Output out, List<String> w) {
-        Entry command = w.isEmpty() ? COMMANDS.get(0) : null;
-        for (int i = 0; command == null && i < COMMANDS.size(); i++) {
-            if (Args.isPrefix(w.get(0), COMMANDS.get(i).name())) {
-                command = COMMANDS.get(i);
-            }
-        }
-        if (command == null) {
-            throw new Usage();
-        }
+        Entry command = COMMANDS.get(CommandFrame.choose(commandNames(), w));
         return command.sub().run(this, out, new Args(w, w.isEmpty() ? 0 : 1));
     }
 

@@ -76,15 +76,7 @@ public final class XskCommand {
     /** Runs {@code xsk WORDS...}: 0, or 255 after an {@code Error:} line or the usage. */
     public int run(List<String> words, PrintStream stdout, PrintStream stderr) {
         return CommandFrame.run(words, stdout, stderr, USAGE, (out, w) -> {
-            Entry command = w.isEmpty() ? COMMANDS.get(0) : null;
-            for (int i = 0; command == null && i < COMMANDS.size(); i++) {
-                if (Args.isPrefix(w.get(0), COMMANDS.get(i).name())) {
-                    command = COMMANDS.get(i);
-                }
-            }
-            if (command == null) {
-                throw new Usage();
-            }
+            Entry command = COMMANDS.get(CommandFrame.choose(commandNames(), w));
             return command.sub().run(this, out, new Args(w, w.isEmpty() ? 0 : 1));
         });
     }
