@@ -31,6 +31,24 @@ class NetlinkTcpStatesTest {
         }
     }
 
+    /**
+     * What each open fd is (its /proc/self/fd link), for a failure message: a count that differs
+     * says which descriptor came or went (a run in CI once saw one more after the reader closed).
+     */
+    private static String fdLinks() throws IOException {
+        StringBuilder b = new StringBuilder();
+        try (var s = Files.list(Path.of("/proc/self/fd"))) {
+            for (Path fd : (Iterable<Path>) s.sorted()::iterator) {
+                try {
+                    b.append(' ').append(fd.getFileName()).append("->").append(Files.readSymbolicLink(fd));
+                } catch (IOException e) {
+                    b.append(' ').append(fd.getFileName()).append("->(gone)"); // the listing's own fd
+                }
+            }
+        }
+        return b.toString();
+    }
+
     @Test
     void aThousandReadsLeaveNoDescriptorBehind() throws Exception {
         NetlinkTcpStates states = new NetlinkTcpStates();
@@ -41,6 +59,7 @@ class NetlinkTcpStatesTest {
             InetSocketAddress l = (InetSocketAddress) client.getLocalAddress();
             InetSocketAddress r = (InetSocketAddress) client.getRemoteAddress();
             long before = openFds();
+            String beforeLinks = fdLinks();
             for (int i = 0; i < 1000; i++) {
                 assertEquals(SocketState.ESTABLISHED, states.state(l, r));
             }
@@ -72,9 +91,18 @@ class NetlinkTcpStatesTest {
             assertEquals(before + idle, openFds(), "the idle sockets only");
             states.close();
             assertEquals(0, states.idleSockets());
-            assertEquals(before, openFds(), "closing the reader closed them");
+            assertEquals(before, openFds(), () -> "closing the reader closed them; before:" + beforeLinks + "; now:"
+                    + links());
             assertNull(states.state(l, r), "a closed reader answers nothing: the core reads /proc");
-            assertEquals(before, openFds());
+            assertEquals(before, openFds(), () -> "before:" + beforeLinks + "; now:" + links());
+        }
+    }
+
+    private static String links() {
+        try {
+            return fdLinks();
+        } catch (IOException e) {
+            return " (unreadable: " + e + ")";
         }
     }
 
