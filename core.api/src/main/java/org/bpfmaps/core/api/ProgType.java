@@ -52,11 +52,11 @@ public enum ProgType {
     }
 
     /**
-     * Whether this project runs Java programs of this type: SK_SKB and SK_MSG now (each with its
-     * functional interface in {@code org.bpfmaps.core.prog}); XDP and the rest later.
+     * Whether this project runs Java programs of this type: SK_SKB, SK_MSG and XDP (each with its
+     * functional interface in {@code org.bpfmaps.core.prog}).
      */
     public boolean javaFamily() {
-        return this == SK_SKB || this == SK_MSG;
+        return this == SK_SKB || this == SK_MSG || this == XDP;
     }
 
     /** The name bpftool uses: lower case without the {@code BPF_PROG_TYPE_} prefix. */

@@ -46,6 +46,8 @@ public final class Instance implements BpfInstance, ObjectHost, ProviderRegistry
     private final Set<MapObject> maps = ConcurrentHashMap.newKeySet();
     private final Set<ProgObject> progs = ConcurrentHashMap.newKeySet();
     private final ElemCommands elem = new ElemCommands(this);
+    /** The XDP program of each of the instance's devices (org.bpfmaps.core.xdp.NetDevices). */
+    private final org.bpfmaps.core.impl.xdp.DeviceXdp deviceXdp = new org.bpfmaps.core.impl.xdp.DeviceXdp();
     /** The data path of the instance's sockets that took programs; made at the first. Guarded by this. */
     private org.bpfmaps.core.impl.datapath.DataPath dataPath;
     private org.bpfmaps.core.impl.datapath.DataPath.Config dataPathConfig =
@@ -279,6 +281,11 @@ public final class Instance implements BpfInstance, ObjectHost, ProviderRegistry
     /** The live programs of this instance (bound or not). */
     public List<ProgObject> programs() {
         return new ArrayList<>(progs);
+    }
+
+    /** The XDP program running on each of the instance's devices. */
+    public org.bpfmaps.core.impl.xdp.DeviceXdp deviceXdp() {
+        return deviceXdp;
     }
 
     /** The program code bundles contribute by name, shared with the runtime's other instances. */

@@ -53,7 +53,7 @@ final class ProgLoader {
         }
         if (!type.javaFamily()) {
             return a.fail(Errno.EINVAL, "prog_type %d (" + type.bpftoolName() + "): no Java program of this type "
-                    + "can run here (sk_skb and sk_msg can)", a.progType);
+                    + "can run here (sk_skb, sk_msg and xdp can)", a.progType);
         }
         int err = ObjName.check(a.progName, "prog_name", a);
         if (err != 0) {

@@ -19,6 +19,9 @@ import org.bpfmaps.core.prog.SkMsgContext;
 import org.bpfmaps.core.prog.SkMsgProgram;
 import org.bpfmaps.core.prog.SkSkbContext;
 import org.bpfmaps.core.prog.SkSkbProgram;
+import org.bpfmaps.core.prog.XdpAction;
+import org.bpfmaps.core.prog.XdpContext;
+import org.bpfmaps.core.prog.XdpProgram;
 import org.bpfmaps.core.spi.Bytes;
 import org.bpfmaps.core.spi.CurrentCpu;
 import org.bpfmaps.core.spi.ObjectKind;
@@ -128,8 +131,9 @@ public final class ProgObject extends BpfObject implements ProgRef {
     /**
      * Runs the program on a context of its type, standing for the context's CPU
      * ({@link CurrentCpu}) so that per-CPU maps reached through the helpers see it. The verdict:
-     * what the code returns; {@code SK_PASS} while unbound; {@code SK_DROP} when the code throws
-     * (counted in {@link #aborted}), as an aborted program's verdict drops. The thread survives.
+     * what the code returns; {@code SK_PASS} ({@code XDP_PASS}) while unbound; {@code SK_DROP}
+     * ({@code XDP_ABORTED}) when the code throws (counted in {@link #aborted}), as an aborted
+     * program's verdict drops. The thread survives.
      *
      * @throws IllegalArgumentException for a context of another family than the program's type
      */
@@ -142,7 +146,7 @@ public final class ProgObject extends BpfObject implements ProgRef {
         if (c == null) {
             ctx.outcome = RunContext.UNBOUND;
             unboundRuns.increment();
-            return SkAction.SK_PASS;
+            return type == ProgType.XDP ? XdpAction.XDP_PASS : SkAction.SK_PASS;
         }
         runs.increment();
         try (CurrentCpu.Scope s = CurrentCpu.bind(ctx.cpu())) {
@@ -152,10 +156,13 @@ public final class ProgObject extends BpfObject implements ProgRef {
             if (c instanceof SkMsgProgram p && ctx instanceof SkMsgContext k) {
                 return p.run(k);
             }
+            if (c instanceof XdpProgram p && ctx instanceof XdpContext k) {
+                return p.run(k);
+            }
         } catch (RuntimeException | LinkageError | StackOverflowError e) {
             ctx.outcome = RunContext.ABORTED;
             aborted.increment();
-            return SkAction.SK_DROP;
+            return type == ProgType.XDP ? XdpAction.XDP_ABORTED : SkAction.SK_DROP;
         }
         throw new IllegalArgumentException("a " + ctx.getClass().getSimpleName() + " is no context of a "
                 + type.bpftoolName() + " program");
@@ -189,7 +196,12 @@ public final class ProgObject extends BpfObject implements ProgRef {
         } catch (RuntimeException | LinkageError e) {
             return false;
         }
-        return t == type && (t == ProgType.SK_SKB ? c instanceof SkSkbProgram : c instanceof SkMsgProgram);
+        return t == type && switch (t) {
+            case SK_SKB -> c instanceof SkSkbProgram;
+            case SK_MSG -> c instanceof SkMsgProgram;
+            case XDP -> c instanceof XdpProgram;
+            default -> false;
+        };
     }
 
     /**
