@@ -2,6 +2,7 @@ package org.bpfmaps.core.net;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
 import org.bpfmaps.core.api.BpfException;
 import org.bpfmaps.core.api.Errno;
 
@@ -30,6 +31,7 @@ public final class Toeplitz {
     public static final int INDIRECTION_SIZE = 128;
     /** The largest key this class takes: 64 bytes, hashing inputs of up to 60. */
     public static final int MAX_KEY = 64;
+    private static final int IPPROTO_TCP = 6;
 
     private static final byte[] MICROSOFT_KEY = {
         (byte) 0x6d, (byte) 0x5a, (byte) 0x56, (byte) 0xda, (byte) 0x25, (byte) 0x5b, (byte) 0x0e, (byte) 0xc2,
@@ -153,6 +155,55 @@ public final class Toeplitz {
             throw new BpfException(Errno.EINVAL, "addresses: resolved ones, not unresolved names");
         }
         return hash(s.getAddress(), d.getAddress(), src.getPort(), dst.getPort());
+    }
+
+    /**
+     * The hash a NIC computes for a received frame (Ethernet II from {@code frame}'s position to its
+     * limit), allocating nothing: the 4-tuple for UDP and TCP over IPv4 (not a fragment) or IPv6
+     * (no extension headers), the 2-tuple of addresses for other IP packets and fragments, 0 for
+     * frames too short for their headers, for other EtherTypes (a NIC without a hash delivers them
+     * on queue 0) and for IPv6 under a key shorter than 40 bytes.
+     */
+    public int hashFrame(ByteBuffer frame) {
+        int base = frame.position();
+        int len = frame.remaining();
+        if (len < EthernetFrames.ETH_HLEN) {
+            return 0;
+        }
+        int type = EthernetFrames.get16(frame, base + 12);
+        int ip = base + EthernetFrames.ETH_HLEN;
+        int end = base + len;
+        int addrLen;
+        int l4;
+        int proto;
+        boolean whole;
+        if (type == EthernetFrames.ETH_P_IP && ip + EthernetFrames.IPV4_HLEN <= end && (frame.get(ip) & 0xf0) == 0x40) {
+            addrLen = 4;
+            l4 = ip + (frame.get(ip) & 0xf) * 4;
+            proto = frame.get(ip + 9) & 0xff;
+            whole = (EthernetFrames.get16(frame, ip + 6) & 0x3fff) == 0;
+        } else if (type == EthernetFrames.ETH_P_IPV6 && ip + EthernetFrames.IPV6_HLEN <= end && key.length >= 40) {
+            addrLen = 16;
+            l4 = ip + EthernetFrames.IPV6_HLEN;
+            proto = frame.get(ip + 6) & 0xff;
+            whole = true;
+        } else {
+            return 0;
+        }
+        int src = addrLen == 4 ? ip + 12 : ip + 8;
+        int h = 0;
+        for (int p = 0; p < 2 * addrLen; p++) {
+            h ^= table[p * 256 + (frame.get(src + p) & 0xff)];
+        }
+        if (whole && (proto == EthernetFrames.IPPROTO_UDP || proto == IPPROTO_TCP) && l4 + 4 <= end) {
+            h ^= word(2 * addrLen, EthernetFrames.get16(frame, l4) << 16 | EthernetFrames.get16(frame, l4 + 2));
+        }
+        return h;
+    }
+
+    /** The queue of a received frame: {@link #queue(int, int)} of {@link #hashFrame}. */
+    public int queueOf(ByteBuffer frame, int queues) {
+        return queue(hashFrame(frame), queues);
     }
 
     /**

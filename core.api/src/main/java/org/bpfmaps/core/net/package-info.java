@@ -15,7 +15,8 @@
  * {@link org.bpfmaps.core.net.Toeplitz}, {@link org.bpfmaps.core.net.FrameSink}, {@link
  * org.bpfmaps.core.net.UdpSource}, {@link org.bpfmaps.core.net.UdpSink}, {@link
  * org.bpfmaps.core.net.Pcap}, {@link org.bpfmaps.core.net.PcapReader}, {@link
- * org.bpfmaps.core.net.PcapWriter}, {@link org.bpfmaps.core.net.PcapFormatException}.
+ * org.bpfmaps.core.net.PcapWriter}, {@link org.bpfmaps.core.net.PcapFormatException}, {@link
+ * org.bpfmaps.core.net.PcapReplay}.
  */
 @Export
 @Version("1.0.0")

@@ -75,6 +75,7 @@ class UdpSourceTest {
                 assertEquals(i & 0xffff, EthernetFrames.get16(g.frame, 18), "IPv4 id counts datagrams");
                 int hash = Toeplitz.microsoft().hash(f.source(), to);
                 assertEquals(Toeplitz.queue(hash, 4), g.queue, "queue of " + f.source());
+                assertEquals(g.queue, Toeplitz.microsoft().queueOf(g.frame, 4), "what a NIC would hash from the frame");
                 perQueue[g.queue]++;
             }
             assertEquals(300, src.datagrams());
