@@ -53,7 +53,7 @@ final class ProgLoader {
         }
         if (!type.javaFamily()) {
             return a.fail(Errno.EINVAL, "prog_type %d (" + type.bpftoolName() + "): no Java program of this type "
-                    + "can run here (sk_skb, sk_msg and xdp can)", a.progType);
+                    + "loads here (sk_skb, sk_msg, xdp and socket_filter do)", a.progType);
         }
         int err = ObjName.check(a.progName, "prog_name", a);
         if (err != 0) {

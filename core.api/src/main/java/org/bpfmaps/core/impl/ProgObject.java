@@ -200,6 +200,7 @@ public final class ProgObject extends BpfObject implements ProgRef {
             case SK_SKB -> c instanceof SkSkbProgram;
             case SK_MSG -> c instanceof SkMsgProgram;
             case XDP -> c instanceof XdpProgram;
+            case SOCKET_FILTER -> c instanceof org.bpfmaps.core.prog.SocketFilterProgram;
             default -> false;
         };
     }
