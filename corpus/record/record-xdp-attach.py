@@ -298,12 +298,15 @@ class Case:
             e["attr_set"] = [list(f) for f in attr_set]
         return self._op(e, ret, err, note)
 
-    def link_update(self, link, prog, flags=0, old_prog=None, note=None):
+    def link_update(self, link, prog, flags=0, old_prog=None, attr_set=None, note=None):
         fields = [(0, 4, self._fd(link)), (4, 4, self._fd(prog)), (8, 4, flags)]
         e = {"op": "link_update", "link": link, "prog": prog, "flags": flags}
         if old_prog is not None:
             e["old_prog"] = old_prog
             fields.append((12, 4, self._fd(old_prog)))
+        if attr_set:
+            e["attr_set"] = [list(f) for f in attr_set]
+            fields += [tuple(f) for f in attr_set]
         ret, err, _ = sys_bpf(LINK_UPDATE, fields)
         return self._op(e, ret, err, note)
 
@@ -450,6 +453,7 @@ def record():
     c.close("tail16")
     c.link_create("tail56", "p", "d", attr_set=[[56, 4, 1]], note="a byte past the union's XDP part")
     c.close("tail56")
+    c.link_create("tail60", "p", "d", attr_set=[[60, 4, 1]], note="a byte past link_create's last field (CHECK_ATTR)")
     c.link_create("ok", "p", "d")
     cases.append(c.done())
 
@@ -490,6 +494,7 @@ def record():
     c.link_info("l")
     c.link_update("l", "q", old_prog="r", note="old_prog_fd without BPF_F_REPLACE")
     c.link_update("l", "q", flags=1, note="a flag other than BPF_F_REPLACE")
+    c.link_update("l", "q", attr_set=[[16, 4, 1]], note="a byte past old_prog_fd (CHECK_ATTR)")
     c.link_update("l", "skb", note="an SK_SKB program")
     c.link_update("l", "devmap", note="a DEVMAP program")
     c.prog_load("exp", expected_attach_type="XDP")

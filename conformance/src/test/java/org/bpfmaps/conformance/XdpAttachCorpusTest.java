@@ -193,10 +193,11 @@ class XdpAttachCorpusTest {
                     bpf.close(fds.get((String) op.get("label")));
                     return null;
                 case "link_create": {
-                    // attr_set here is bytes of the link_create union that XDP does not read: no field of the attr
                     LinkCreateAttr a = LinkCreateAttr.xdp(fd(op.get("prog")), dev(op.get("dev")),
                             num(op, "flags", 0));
                     a.attachType = attachType(op.get("attach_type"));
+                    // attr_set below offset 60 is bytes of the union XDP does not read (no field); from 60 the tail
+                    a.tail = attrSetFrom(op, 60) ? 1 : 0;
                     return made(op, "link", bpf.bpf(BpfCmd.LINK_CREATE, a), a);
                 }
                 case "link_info": {
@@ -221,13 +222,14 @@ class XdpAttachCorpusTest {
                 }
                 case "link_detach": {
                     LinkDetachAttr a = new LinkDetachAttr(fd(op.get("link")));
-                    a.tail = op.containsKey("attr_set") ? 1 : 0; // recorded: a byte past link_fd
+                    a.tail = attrSetFrom(op, 4) ? 1 : 0;
                     return result(bpf.bpf(BpfCmd.LINK_DETACH, a), a);
                 }
                 case "link_update": {
                     LinkUpdateAttr a = new LinkUpdateAttr(fd(op.get("link")), fd(op.get("prog")));
                     a.flags = num(op, "flags", 0);
                     a.oldProgFd = op.containsKey("old_prog") ? fd(op.get("old_prog")) : 0;
+                    a.tail = attrSetFrom(op, 16) ? 1 : 0;
                     return result(bpf.bpf(BpfCmd.LINK_UPDATE, a), a);
                 }
                 case "link_fd_by_id": {
@@ -335,6 +337,18 @@ class XdpAttachCorpusTest {
                 }
             }
             return "other";
+        }
+
+        /** Whether the op's attr_set writes a non-zero byte at or past {@code offset} (a command's tail). */
+        private static boolean attrSetFrom(Map<String, Object> op, int offset) {
+            List<?> set = (List<?>) op.getOrDefault("attr_set", List.of());
+            for (Object f : set) {
+                List<?> t = (List<?>) f;
+                if (((Number) t.get(0)).intValue() >= offset && ((Number) t.get(2)).longValue() != 0) {
+                    return true;
+                }
+            }
+            return false;
         }
 
         private static int num(Map<String, Object> op, String key, int dflt) {

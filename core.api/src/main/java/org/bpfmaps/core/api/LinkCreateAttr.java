@@ -40,6 +40,13 @@ public final class LinkCreateAttr extends BpfAttr {
     public int attachType;
     /** {@code flags}: for XDP, at most one of the mode flags ({@link #XDP_FLAGS_MODES}). */
     public int flags;
+    /**
+     * Stands for the bytes of the attr past link_create's last field (offset 60 to the attr's end
+     * on 6.18): non-zero is EINVAL, as the kernel's {@code CHECK_ATTR} answers, before anything
+     * else. The bytes of the union between (offsets 16 to 59) belong to other link types and an
+     * XDP link does not read them.
+     */
+    public long tail;
 
     public LinkCreateAttr() {
     }

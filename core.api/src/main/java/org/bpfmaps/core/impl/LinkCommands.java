@@ -24,6 +24,9 @@ public final class LinkCommands {
     }
 
     static int create(Instance in, LinkCreateAttr a) {
+        if (a.tail != 0) {
+            return a.fail(Errno.EINVAL, "the attr has non-zero bytes past LINK_CREATE's last field (offset 60)");
+        }
         int[] err = new int[1];
         ProgObject p = prog(in, a.progFd, "prog_fd", a, err);
         if (p == null) {
