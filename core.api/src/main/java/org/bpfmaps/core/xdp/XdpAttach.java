@@ -66,6 +66,19 @@ public final class XdpAttach {
         return NetDevices.of(bpf).byIndex(ifindex) == null ? null : in.xdpDevices().state(ifindex);
     }
 
+    /** What runs on every device that runs a program, by ifindex (bpftool's {@code net show} lists these). */
+    public static java.util.List<XdpAttachment> list(Bpf bpf) {
+        Instance in = instance(bpf);
+        java.util.List<XdpAttachment> out = new java.util.ArrayList<>();
+        for (NetDevice d : NetDevices.of(bpf).list()) {
+            XdpAttachment x = in.xdpDevices().state(d.ifindex());
+            if (x.attached() != XdpAttachment.ATTACHED_NONE) {
+                out.add(x);
+            }
+        }
+        return out;
+    }
+
     private static Instance instance(Bpf bpf) {
         ObjectHost h = ObjectHost.of(Objects.requireNonNull(bpf, "bpf")).orElse(null);
         if (h instanceof Instance in) {

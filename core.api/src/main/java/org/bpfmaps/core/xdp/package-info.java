@@ -18,7 +18,7 @@
  *
  * <p>1.1: XDP programs on devices without a link: {@link org.bpfmaps.core.xdp.XdpAttach} (bpftool's
  * {@code net attach xdp} over netlink, with {@code dev_xdp_attach}'s rules) and
- * {@link org.bpfmaps.core.xdp.XdpAttachment}, what runs on a device ({@code net show}).
+ * {@link org.bpfmaps.core.xdp.XdpAttachment}, what runs on a device ({@code net show}, {@code XdpAttach.list}).
  */
 @Export
 @Version("1.1.0")

@@ -76,6 +76,7 @@ class XdpLinksTest {
             assertEquals(new LinkInfo(LinkInfo.TYPE_XDP, link.id(), prog(p).id(), d), link.info());
             assertEquals(new XdpAttachment(d, XdpAttachment.ATTACHED_DRV, prog(p).id(), link.id()),
                     XdpAttach.query(bpf, d));
+            assertEquals(java.util.List.of(XdpAttach.query(bpf, d)), XdpAttach.list(bpf), "lo runs nothing");
             link.update(q);
             assertSame(prog(q), in.deviceXdp().program(d));
             link.detach();
