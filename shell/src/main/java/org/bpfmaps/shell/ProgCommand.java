@@ -334,7 +334,9 @@ public final class ProgCommand {
         String typeWord = a.next();
         ProgType t = ProgType.byName(typeWord);
         if (t == null || !t.javaFamily()) {
-            out.error("invalid program type '" + typeWord + "'", "Java programs here are of type sk_skb or sk_msg");
+            out.error("invalid program type '" + typeWord + "'", "Java programs here are of type " + String.join(", ",
+                    java.util.Arrays.stream(ProgType.values()).filter(ProgType::javaFamily).map(ProgType::bpftoolName)
+                            .toList()));
             return -1;
         }
         String pinPath = null;

@@ -127,8 +127,8 @@ class ProgCommandTest {
         Emulator.Result r = prog("load nosuch sk_skb");
         assertEquals(255, r.exit());
         assertTrue(r.stderr().startsWith("Error: failed to load program 'nosuch': "), r.stderr());
-        Emulator.Result t = prog("load nosuch xdp");
-        assertTrue(t.stderr().startsWith("Error: invalid program type 'xdp'"), t.stderr());
+        Emulator.Result t = prog("load nosuch kprobe");
+        assertTrue(t.stderr().startsWith("Error: invalid program type 'kprobe'"), t.stderr());
     }
 
     @Test

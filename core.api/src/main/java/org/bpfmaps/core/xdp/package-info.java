@@ -15,9 +15,13 @@
  * {@link org.bpfmaps.core.xdp.RingType}, {@link org.bpfmaps.core.xdp.Umem},
  * {@link org.bpfmaps.core.xdp.UmemConfig}, {@link org.bpfmaps.core.xdp.NetDevice},
  * {@link org.bpfmaps.core.xdp.NetDevices}, {@link org.bpfmaps.core.xdp.XdpStatistics}.
+ *
+ * <p>1.1: XDP programs on devices without a link: {@link org.bpfmaps.core.xdp.XdpAttach} (bpftool's
+ * {@code net attach xdp} over netlink, with {@code dev_xdp_attach}'s rules) and
+ * {@link org.bpfmaps.core.xdp.XdpAttachment}, what runs on a device ({@code net show}, {@code XdpAttach.list}).
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package org.bpfmaps.core.xdp;
 
 import org.osgi.annotation.bundle.Export;
