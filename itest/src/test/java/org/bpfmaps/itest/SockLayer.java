@@ -11,6 +11,7 @@ import java.lang.reflect.Method;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.ByteChannel;
 import java.nio.channels.NetworkChannel;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
@@ -35,6 +36,8 @@ final class SockLayer {
     private final Method kinds;
     private final Method open;
     private final Method openedFd;
+    private final Method channel;
+    private final Method shutdownOutput;
 
     SockLayer(OsgiFramework osgi) throws ReflectiveOperationException {
         Bundle core = osgi.bundle(OsgiFramework.CORE);
@@ -49,6 +52,33 @@ final class SockLayer {
         kinds = factories.getMethod("kinds");
         open = factories.getMethod("open", Bpf.class, String.class);
         openedFd = core.loadClass("org.bpfmaps.core.sock.OpenedSocket").getMethod("fd");
+        channel = sockets.getMethod("channel", Bpf.class, int.class);
+        shutdownOutput = core.loadClass("org.bpfmaps.core.sock.SockChannel").getMethod("shutdownOutput");
+    }
+
+    /**
+     * {@code Sockets.channel(bpf, fd)}: the application's channel of a socket whose I/O the core's
+     * data path owns (it took a program from a map), asserted present. A {@code SockChannel},
+     * blocking; its reads and writes are {@link ByteChannel}'s.
+     */
+    ByteChannel channel(Bpf bpf, int fd) {
+        Object c = call(channel, null, bpf, fd);
+        assertTrue(c != null, "fd " + fd + " has no data path channel");
+        return (ByteChannel) c;
+    }
+
+    /** {@code SockChannel.shutdownOutput()}: the socket's FIN after what is queued out of it. */
+    void shutdownOutput(ByteChannel sockChannel) throws IOException {
+        try {
+            shutdownOutput.invoke(sockChannel);
+        } catch (InvocationTargetException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            throw new AssertionError("shutdownOutput threw", e.getCause());
+        } catch (IllegalAccessException e) {
+            throw new AssertionError(e);
+        }
     }
 
     /** {@code SocketFactories.kinds()}: the socket kinds the installed parts make now. */
