@@ -26,9 +26,12 @@
  * <p>2.4: {@code tail} of {@link org.bpfmaps.core.api.GetIdAttr}, {@link org.bpfmaps.core.api.ObjAttr}
  * and {@link org.bpfmaps.core.api.InfoAttr}: the attr's bytes past the command's last field, EINVAL
  * when non-zero (the kernel's {@code CHECK_ATTR}).
+ *
+ * <p>2.5: {@link org.bpfmaps.core.api.BpfRuntime#programNames()}, the names program code is
+ * contributed under now, with their types (the shell's Tab after {@code prog load}).
  */
 @Export
-@Version("2.4.0")
+@Version("2.5.0")
 package org.bpfmaps.core.api;
 
 import org.osgi.annotation.bundle.Export;
