@@ -37,7 +37,6 @@ final class SockLayer {
     private final Method open;
     private final Method openedFd;
     private final Method channel;
-    private final Method shutdownOutput;
 
     SockLayer(OsgiFramework osgi) throws ReflectiveOperationException {
         Bundle core = osgi.bundle(OsgiFramework.CORE);
@@ -53,7 +52,6 @@ final class SockLayer {
         open = factories.getMethod("open", Bpf.class, String.class);
         openedFd = core.loadClass("org.bpfmaps.core.sock.OpenedSocket").getMethod("fd");
         channel = sockets.getMethod("channel", Bpf.class, int.class);
-        shutdownOutput = core.loadClass("org.bpfmaps.core.sock.SockChannel").getMethod("shutdownOutput");
     }
 
     /**
@@ -65,20 +63,6 @@ final class SockLayer {
         Object c = call(channel, null, bpf, fd);
         assertTrue(c != null, "fd " + fd + " has no data path channel");
         return (ByteChannel) c;
-    }
-
-    /** {@code SockChannel.shutdownOutput()}: the socket's FIN after what is queued out of it. */
-    void shutdownOutput(ByteChannel sockChannel) throws IOException {
-        try {
-            shutdownOutput.invoke(sockChannel);
-        } catch (InvocationTargetException e) {
-            if (e.getCause() instanceof IOException io) {
-                throw io;
-            }
-            throw new AssertionError("shutdownOutput threw", e.getCause());
-        } catch (IllegalAccessException e) {
-            throw new AssertionError(e);
-        }
     }
 
     /** {@code SocketFactories.kinds()}: the socket kinds the installed parts make now. */
