@@ -501,6 +501,11 @@ class ConformanceRunnerTest {
         public List<DetachedMap> detachedMaps() {
             return host.detachedMaps();
         }
+
+        @Override
+        public java.util.SortedMap<String, org.bpfmaps.core.api.ProgType> programNames() {
+            return host.programNames();
+        }
     }
 
     /** A BpfInstance that forwards everything, for tests to override one method. */

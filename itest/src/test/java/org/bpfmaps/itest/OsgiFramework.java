@@ -54,6 +54,8 @@ final class OsgiFramework implements AutoCloseable {
     static final String LOG = "org.apache.felix.log";
     static final String SCR = "org.apache.felix.scr";
     static final String CORE = "org.bpfmaps.core.api";
+    /** The package of program code ({@code ProgramProvider}, {@code SkSkbProgram}), in core.api's jar. */
+    static final String PROG = "org.bpfmaps.core.prog";
     static final String ARRAY = "org.bpfmaps.map.array";
     static final String FILEINSTALL = "org.apache.felix.fileinstall";
     /** Filter of the MapProvider service, whose SPI class the tests deliberately cannot see. */
@@ -89,13 +91,31 @@ final class OsgiFramework implements AutoCloseable {
      * on the test class path) and more framework properties.
      */
     static OsgiFramework start(String name, List<String> more, Map<String, String> properties) throws Exception {
+        return start(name, more, properties, List.of(CORE));
+    }
+
+    /**
+     * As {@link #start(String, List, Map)}, sharing these packages of core.api's jar from the class
+     * path (each at the version the jar exports it) instead of {@code org.bpfmaps.core.api} alone:
+     * a test that loads a program by name shares {@link #PROG} too: {@code ProgLoadAttr}'s
+     * {@code code} field names {@code ProgramCode}, so the core reading the class path's attr
+     * must see the class path's copy of that package, or the JVM's loader constraints fail the
+     * core's PROG_LOAD as soon as anything in this JVM has loaded the class path's copy (the
+     * bundles contributing code then import it from the system bundle as well).
+     */
+    static OsgiFramework start(String name, List<String> more, Map<String, String> properties, List<String> shared)
+            throws Exception {
         OsgiFramework o = new OsgiFramework(bundleJarsOnClassPath());
         o.bundles = new ArrayList<>(BUNDLES);
         o.bundles.addAll(more);
         Map<String, Object> config = new HashMap<>(properties);
         config.put(Constants.FRAMEWORK_STORAGE, targetDir().resolve("felix").resolve(name).toString());
         config.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
-        config.put(Constants.FRAMEWORK_SYSTEMPACKAGES_EXTRA, CORE + ";version=" + o.exportedApiVersion());
+        List<String> extra = new ArrayList<>();
+        for (String pkg : shared) {
+            extra.add(pkg + ";version=" + o.exportedVersion(pkg));
+        }
+        config.put(Constants.FRAMEWORK_SYSTEMPACKAGES_EXTRA, String.join(",", extra));
         // No JVM-wide URL handler factory: several frameworks run one after another in this JVM.
         config.put("felix.service.urlhandlers", "false");
         config.put("felix.log.logger", o.new FrameworkLog());
@@ -509,10 +529,10 @@ final class OsgiFramework implements AutoCloseable {
     // ---- finding the bundles -------------------------------------------------------------------
 
     /**
-     * The version core.api's jar exports the API package at, so that the system bundle offers the
-     * class path's copy at exactly that version and every bundle wires to it.
+     * The version core.api's jar exports a package at (the API package, ...), so that the system
+     * bundle offers the class path's copy at exactly that version and every bundle wires to it.
      */
-    private String exportedApiVersion() throws IOException {
+    private String exportedVersion(String pkg) throws IOException {
         Path core = jars.get(CORE);
         if (core == null) {
             throw new IllegalStateException("core.api is not on the test class path");
@@ -520,9 +540,9 @@ final class OsgiFramework implements AutoCloseable {
         try (JarFile jar = new JarFile(core.toFile())) {
             String exports = jar.getManifest().getMainAttributes().getValue(Constants.EXPORT_PACKAGE);
             java.util.regex.Matcher m = java.util.regex.Pattern
-                    .compile(java.util.regex.Pattern.quote(CORE) + ";version=\"?([0-9.]+)").matcher(exports);
+                    .compile(java.util.regex.Pattern.quote(pkg) + ";version=\"?([0-9.]+)").matcher(exports);
             if (!m.find()) {
-                throw new IllegalStateException("core.api exports no versioned " + CORE + ": " + exports);
+                throw new IllegalStateException("core.api exports no versioned " + pkg + ": " + exports);
             }
             return m.group(1);
         }

@@ -11,6 +11,7 @@ import java.lang.reflect.Method;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.ByteChannel;
 import java.nio.channels.NetworkChannel;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
@@ -35,6 +36,7 @@ final class SockLayer {
     private final Method kinds;
     private final Method open;
     private final Method openedFd;
+    private final Method channel;
 
     SockLayer(OsgiFramework osgi) throws ReflectiveOperationException {
         Bundle core = osgi.bundle(OsgiFramework.CORE);
@@ -49,6 +51,18 @@ final class SockLayer {
         kinds = factories.getMethod("kinds");
         open = factories.getMethod("open", Bpf.class, String.class);
         openedFd = core.loadClass("org.bpfmaps.core.sock.OpenedSocket").getMethod("fd");
+        channel = sockets.getMethod("channel", Bpf.class, int.class);
+    }
+
+    /**
+     * {@code Sockets.channel(bpf, fd)}: the application's channel of a socket whose I/O the core's
+     * data path owns (it took a program from a map), asserted present. A {@code SockChannel},
+     * blocking; its reads and writes are {@link ByteChannel}'s.
+     */
+    ByteChannel channel(Bpf bpf, int fd) {
+        Object c = call(channel, null, bpf, fd);
+        assertTrue(c != null, "fd " + fd + " has no data path channel");
+        return (ByteChannel) c;
     }
 
     /** {@code SocketFactories.kinds()}: the socket kinds the installed parts make now. */

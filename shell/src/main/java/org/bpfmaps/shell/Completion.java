@@ -8,12 +8,14 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Supplier;
 import org.bpfmaps.core.api.Bpf;
 import org.bpfmaps.core.api.MapInfo;
 import org.bpfmaps.core.api.MapType;
+import org.bpfmaps.core.api.ProgType;
 import org.bpfmaps.core.sock.Sockets;
 
 /**
@@ -44,6 +46,7 @@ public final class Completion {
     private final Bpf bpf;
     private final Supplier<? extends Collection<MapType>> types;
     private final Supplier<? extends Collection<DocumentedCommand>> documented;
+    private final Supplier<? extends Map<String, ProgType>> programs;
     /** At most this many paths of a folder are offered: a Tab never walks a huge folder. */
     static final int MAX_PATHS = 1000;
 
@@ -53,9 +56,20 @@ public final class Completion {
      */
     Completion(Bpf bpf, Supplier<? extends Collection<MapType>> types,
             Supplier<? extends Collection<DocumentedCommand>> documented) {
+        this(bpf, types, documented, Map::of);
+    }
+
+    /**
+     * @param programs the names program code is contributed under now, with their types (the
+     *     runtime's {@code programNames}, which change as bundles come and go)
+     */
+    Completion(Bpf bpf, Supplier<? extends Collection<MapType>> types,
+            Supplier<? extends Collection<DocumentedCommand>> documented,
+            Supplier<? extends Map<String, ProgType>> programs) {
         this.bpf = bpf;
         this.types = types;
         this.documented = documented;
+        this.programs = programs;
     }
 
     /** The words that may replace the word at {@code cursor} (a position in {@code line}), sorted. */
@@ -252,7 +266,8 @@ public final class Completion {
     /**
      * {@code prog}: its subcommands; {@code id} / {@code pinned} / {@code name} and the program ids
      * where PROG goes; the attach-type words after it (attach, detach); the map keywords after them;
-     * the types after {@code load NAME}.
+     * the names bundles register program code under after {@code load}, then the type of the
+     * code of that name.
      */
     private Collection<String> prog(List<String> words) {
         List<String> w = new ArrayList<>();
@@ -275,8 +290,19 @@ public final class Completion {
             return List.of();
         }
         if (sub.equals("load")) {
-            // NAME: the registered names are not offered (the core does not publish them yet)
-            return args == 1 ? List.of("sk_skb", "sk_msg") : args == 2 ? List.of("pinned") : List.of();
+            return switch (args) {
+                case 0 -> programs.get().keySet(); // NAME: the names bundles register now
+                case 1 -> {
+                    // TYPE: the type of the code registered under NAME, else the Java program types
+                    ProgType t = programs.get().get(w.get(1));
+                    yield t != null ? List.of(t.bpftoolName()) : List.of("sk_skb", "sk_msg");
+                }
+                case 2 -> List.of("pinned");
+                default -> List.of();
+            };
+        }
+        if (sub.equals("close")) {
+            return List.of(); // FD: the one prog load printed
         }
         boolean withMap = sub.equals("attach") || sub.equals("detach");
         if (args == 0 || (withMap && args == 3)) {

@@ -62,7 +62,7 @@ public final class HelpCommand {
         this.context = context;
         this.documented = documented;
         this.tracking = tracking;
-        this.completion = new Completion(bpf, runtime::mapTypes, documented);
+        this.completion = new Completion(bpf, runtime::mapTypes, documented, runtime::programNames);
     }
 
     @Deactivate

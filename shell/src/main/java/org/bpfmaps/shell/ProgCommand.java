@@ -19,6 +19,7 @@ import org.bpfmaps.core.api.ProgAttachAttr;
 import org.bpfmaps.core.api.ProgInfo;
 import org.bpfmaps.core.api.ProgLoadAttr;
 import org.bpfmaps.core.api.ProgType;
+import org.bpfmaps.core.spi.ObjectHost;
 
 /**
  * {@code prog ...}: the instance's programs in bpftool's grammar ({@code do_show}, {@code do_attach},
@@ -26,13 +27,16 @@ import org.bpfmaps.core.api.ProgType;
  * {@code Error:} lines and exit codes (255, or the negated errno's low byte where bpftool returns
  * one), checked against bpftool on 6.18 (src/test/resources/bpftool-prog-6.18.txt). {@code prog load}
  * is this project's form: bpftool loads an ELF file; here the code is the one a bundle registers
- * under NAME (a ProgramProvider service).
+ * under NAME (a ProgramProvider service). {@code prog close FD} is ours too, as {@code sock close}
+ * and {@code xsk close}: bpftool's fds end with its process, while the fd {@code prog load} leaves
+ * open lives in the instance until it is closed.
  */
 public final class ProgCommand {
     static final String USAGE = """
             Usage: prog { show | list } [PROG]
                    prog pin   PROG FILE
                    prog load  NAME TYPE [pinned FILE]
+                   prog close FD
                    prog attach PROG ATTACH_TYPE MAP
                    prog detach PROG ATTACH_TYPE MAP
                    prog help
@@ -55,7 +59,8 @@ public final class ProgCommand {
     /** The first words of {@link #ATTACH_WORDS}: one for each socket attach type. */
     static final int SOCKET_ATTACH_TYPES = 4;
 
-    static final List<String> COMMANDS = List.of("show", "list", "help", "pin", "load", "attach", "detach");
+    static final List<String> COMMANDS = List.of("show", "list", "help", "pin", "load", "attach", "detach",
+            "close");
 
     private final Bpf bpf;
 
@@ -79,6 +84,8 @@ public final class ProgCommand {
                 return pin(out, a);
             case "load":
                 return load(out, a);
+            case "close":
+                return close(out, a);
             case "attach":
             case "detach":
                 return attach(out, a, command.equals("attach"));
@@ -364,12 +371,51 @@ public final class ProgCommand {
             fd = -1;
         }
         int id = idOfPinnedOrFd(fd, pinPath);
+        // the fd left open is the instance's, for prog close FD (pinned, the pin holds the program)
         if (out.isJson()) {
             out.json().startObject();
             out.json().unsignedField("id", id);
+            if (fd >= 0) {
+                out.json().numberField("fd", fd);
+            }
             out.json().endObject();
         } else {
-            out.print("id " + Integer.toUnsignedString(id) + "\n");
+            out.print("id " + Integer.toUnsignedString(id) + (fd >= 0 ? "  fd " + fd : "") + "\n");
+        }
+        return 0;
+    }
+
+    /**
+     * {@code prog close FD}: closes a program's fd in the instance (the one {@code prog load} printed,
+     * or any other). As the kernel's {@code bpf_prog_put}, the program goes with its last fd unless
+     * a pin or a map's attachment still holds it.
+     */
+    private int close(Output out, Args a) {
+        if (a.argc() != 1) {
+            throw new Usage();
+        }
+        String word = a.next();
+        int fd;
+        try {
+            fd = Integer.parseInt(word);
+        } catch (NumberFormatException e) {
+            fd = -1;
+        }
+        if (fd < 0) {
+            out.error("invalid fd '" + word + "'", "an fd is a number 0.." + Integer.MAX_VALUE
+                    + "; prog load prints the fd it leaves open");
+            return -1;
+        }
+        int f = fd;
+        java.util.Map<String, String> lines = ObjectHost.of(bpf).map(h -> h.fdinfoLines(f)).orElse(null);
+        if (lines == null || !lines.containsKey("prog_id")) {
+            out.error("fd " + fd + " is not a program", lines != null ? "it is another object of the instance (bpf "
+                    + "close fd=" + fd + " closes any fd)" : "no fd " + fd + " is open in the instance");
+            return -1;
+        }
+        bpf.close(fd);
+        if (out.isJson()) {
+            out.json().nul();
         }
         return 0;
     }

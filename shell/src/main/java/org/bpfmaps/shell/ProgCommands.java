@@ -16,11 +16,14 @@ import org.osgi.service.component.annotations.Reference;
     "bpf.command.summary=" + ProgCommands.SUMMARY,
     "bpf.command.description=The instance's programs in bpftool's grammar: show them, pin them, attach them "
             + "to a sockmap or sockhash and detach them. prog load loads the Java code a bundle registers under "
-            + "NAME (a ProgramProvider service; bpftool loads an ELF file instead). A failure prints an Error "
+            + "NAME (a ProgramProvider service; bpftool loads an ELF file instead) and prints its id and the fd it "
+            + "leaves open in the instance, which prog close FD closes (a pin or an attachment keeps the program). "
+            + "A failure prints an Error "
             + "line, then why.",
     "bpf.command.syntax=prog [OPTIONS] { show | list } [PROG]",
     "bpf.command.syntax=prog [OPTIONS] pin PROG FILE",
     "bpf.command.syntax=prog [OPTIONS] load NAME TYPE [pinned FILE]",
+    "bpf.command.syntax=prog [OPTIONS] close FD",
     "bpf.command.syntax=prog [OPTIONS] attach PROG ATTACH_TYPE MAP",
     "bpf.command.syntax=prog [OPTIONS] detach PROG ATTACH_TYPE MAP",
     "bpf.command.syntax=prog help",
@@ -29,14 +32,15 @@ import org.osgi.service.component.annotations.Reference;
     "bpf.command.arguments=TYPE: sk_skb | sk_msg",
     "bpf.command.arguments=ATTACH_TYPE: sk_msg_verdict | sk_skb_verdict | sk_skb_stream_verdict | "
             + "sk_skb_stream_parser (and the legacy msg_verdict, skb_verdict, stream_verdict, stream_parser)",
-    "bpf.command.arguments=NAME: the name a bundle registers its program code under",
+    "bpf.command.arguments=NAME: the name a bundle registers its program code under (Tab offers them)",
+    "bpf.command.arguments=FD: a program's fd in the instance, as prog load prints it",
     "bpf.command.options=-j, --json: Print JSON.",
     "bpf.command.options=-p, --pretty: Print JSON, indented (implies --json).",
     "bpf.command.examples=prog load verdict sk_skb pinned /sys/fs/bpf/verdict",
     "bpf.command.examples=prog attach pinned /sys/fs/bpf/verdict sk_skb_stream_verdict name sm",
     "bpf.command.examples=prog show"})
 public final class ProgCommands {
-    static final String SUMMARY = "Programs of the instance: show, pin, load by name, attach to socket maps";
+    static final String SUMMARY = "Programs of the instance: show, pin, load by name, attach to socket maps, close";
 
     private final Bpf bpf;
     private final DocumentedCommand doc;
@@ -47,7 +51,7 @@ public final class ProgCommands {
         this.doc = DocumentedCommand.of(properties::get);
     }
 
-    @Descriptor("Programs of the instance: prog { show | list } [PROG], pin, load, attach, detach")
+    @Descriptor("Programs of the instance: prog { show | list } [PROG], pin, load, attach, detach, close")
     public void prog(CommandSession session, String... args) {
         BpfCommands.run(session, args, () -> doc.doc(List.of()),
                 (out, err) -> new ProgCommand(bpf).run(BpfCommands.words(args), out, err));

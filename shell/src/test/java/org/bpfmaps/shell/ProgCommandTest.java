@@ -13,7 +13,10 @@ import org.bpfmaps.core.api.ProgAttachAttr;
 import org.bpfmaps.core.api.ProgLoadAttr;
 import org.bpfmaps.core.api.ProgQueryAttr;
 import org.bpfmaps.core.api.ProgType;
+import org.bpfmaps.core.prog.ProgramCode;
+import org.bpfmaps.core.prog.ProgramProvider;
 import org.bpfmaps.core.prog.SkAction;
+import org.bpfmaps.core.prog.SkMsgProgram;
 import org.bpfmaps.core.prog.SkSkbProgram;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -129,6 +132,105 @@ class ProgCommandTest {
         assertTrue(r.stderr().startsWith("Error: failed to load program 'nosuch': "), r.stderr());
         Emulator.Result t = prog("load nosuch kprobe");
         assertTrue(t.stderr().startsWith("Error: invalid program type 'kprobe'"), t.stderr());
+    }
+
+    private static ProgramProvider provider(String name, ProgramCode code) {
+        return new ProgramProvider() {
+            @Override
+            public String name() {
+                return name;
+            }
+
+            @Override
+            public ProgramCode code() {
+                return code;
+            }
+        };
+    }
+
+    /** The fd {@code prog load} prints: "id N  fd M". */
+    private static int loadedFd(Emulator.Result r) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("id (\\d+)  fd (\\d+)\n").matcher(r.stdout());
+        assertTrue(m.matches(), r.stdout() + r.stderr());
+        return Integer.parseInt(m.group(2));
+    }
+
+    /**
+     * {@code prog load} prints the fd it leaves open and {@code prog close} closes it: the program
+     * goes with its last fd (bpf_prog_put), unless a pin or a map's attachment holds it.
+     */
+    @Test
+    void closeClosesTheFdLoadLeftAndTheProgramGoesWithItsLastReference() {
+        sh.host.addProgram(provider("verdict", (SkSkbProgram) c -> SkAction.SK_PASS));
+        Emulator.Result loaded = prog("load verdict sk_skb");
+        assertEquals(0, loaded.exit(), loaded.stderr());
+        int fd = loadedFd(loaded);
+        String id = loaded.stdout().split(" ")[1];
+        assertTrue(prog("show id " + id).stdout().startsWith(id + ": sk_skb  name verdict"));
+        Emulator.Result j = prog("-j load verdict sk_skb");
+        assertTrue(j.stdout().matches("\\{\"id\":\\d+,\"fd\":\\d+}\n?"), j.stdout());
+        int jfd = Integer.parseInt(j.stdout().replaceAll("(?s).*\"fd\":(\\d+).*", "$1"));
+        assertEquals("null", prog("-j close " + jfd).stdout().trim());
+
+        // held by nothing else: closing its fd frees it, as the kernel's last fd does
+        assertEquals(0, prog("close " + fd).exit());
+        Emulator.Result gone = prog("show id " + id);
+        assertEquals(255, gone.exit());
+        assertTrue(gone.stderr().startsWith("Error: get by id (" + id + "): No such file or directory\n"), gone.stderr());
+        Emulator.Result again = prog("close " + fd);
+        assertEquals(List.of(255, "Error: fd " + fd + " is not a program\n  no fd " + fd + " is open in the instance\n"),
+                List.of(again.exit(), again.stderr()));
+
+        // pinned: the pin holds it; attached: the map holds it
+        Emulator.Result pinned = prog("load verdict sk_skb");
+        int pfd = loadedFd(pinned);
+        String pid = pinned.stdout().split(" ")[1];
+        assertEquals(0, prog("pin id " + pid + " /sys/fs/bpf/v").exit());
+        assertEquals(0, prog("close " + pfd).exit());
+        assertTrue(prog("show pinned /sys/fs/bpf/v").stdout().startsWith(pid + ": sk_skb  name verdict"));
+        assertEquals(0, sh.map("create /sys/fs/bpf/sm type sockmap key 4 value 4 entries 4 name sm").exit());
+        Emulator.Result attached = prog("load verdict sk_skb");
+        String aid = attached.stdout().split(" ")[1];
+        assertEquals(0, prog("attach id " + aid + " stream_verdict pinned /sys/fs/bpf/sm").exit());
+        assertEquals(0, prog("close " + loadedFd(attached)).exit());
+        assertEquals(Integer.parseInt(aid), attachedId("/sys/fs/bpf/sm", ProgAttachAttr.SK_SKB_STREAM_VERDICT));
+        assertEquals(0, prog("show id " + aid).exit(), "the attachment holds it");
+    }
+
+    @Test
+    void closeTakesOnlyAProgramsFd() {
+        assertEquals(0, sh.map("create /sys/fs/bpf/a type array key 4 value 4 entries 4 name a").exit());
+        int mapFd = sh.bpf.bpf(BpfCmd.OBJ_GET, new org.bpfmaps.core.api.ObjAttr("/sys/fs/bpf/a", 0));
+        Emulator.Result map = prog("close " + mapFd);
+        assertEquals(255, map.exit());
+        assertEquals("Error: fd " + mapFd + " is not a program\n  it is another object of the instance (bpf close fd="
+                + mapFd + " closes any fd)\n", map.stderr());
+        assertTrue(sh.bpf.fdinfo(mapFd) != null, "the map's fd is still open");
+        Emulator.Result word = prog("close x");
+        assertEquals(255, word.exit());
+        assertTrue(word.stderr().startsWith("Error: invalid fd 'x'\n"), word.stderr());
+        Emulator.Result none = prog("close");
+        assertEquals(ProgCommand.USAGE, none.stderr());
+        assertTrue(prog("help").stderr().contains("prog close FD"), "the usage names it");
+    }
+
+    /** Tab after {@code prog load}: the names bundles register now, then the type of the code of that name. */
+    @Test
+    void tabOffersTheNamesBundlesRegisterForLoad() {
+        ProgramProvider verdict = provider("verdict", (SkSkbProgram) c -> SkAction.SK_PASS);
+        sh.host.addProgram(verdict);
+        sh.host.addProgram(provider("redirect", (SkMsgProgram) c -> SkAction.SK_PASS));
+        Completion c = new Completion(sh.bpf, List::of, List::of, sh.host::programNames);
+        assertEquals(List.of("redirect", "verdict"), c.candidates("prog load ", 10));
+        assertEquals(List.of("verdict"), c.candidates("prog load v", 11));
+        assertEquals(List.of("sk_msg"), c.candidates("prog load redirect ", 19));
+        assertEquals(List.of("sk_skb"), c.candidates("prog load verdict s", 19));
+        assertEquals(List.of("sk_msg", "sk_skb"), c.candidates("prog load other ", 16), "a name nobody registers");
+        assertEquals(List.of("pinned"), c.candidates("prog load verdict sk_skb ", 25));
+        assertEquals(List.of(), c.candidates("prog close ", 11));
+        assertEquals(List.of("close"), c.candidates("prog cl", 7));
+        sh.host.removeProgram(verdict);
+        assertEquals(List.of("redirect"), c.candidates("prog load ", 10), "the bundle went");
     }
 
     @Test

@@ -110,6 +110,11 @@ class ConformanceCommandTest {
             public List<DetachedMap> detachedMaps() {
                 return host.detachedMaps();
             }
+
+            @Override
+            public java.util.SortedMap<String, org.bpfmaps.core.api.ProgType> programNames() {
+                return host.programNames();
+            }
         };
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();

@@ -2,6 +2,7 @@ package org.bpfmaps.core.api;
 
 import java.util.List;
 import java.util.Set;
+import java.util.SortedMap;
 import org.osgi.annotation.versioning.ProviderType;
 
 /**
@@ -25,4 +26,14 @@ public interface BpfRuntime {
 
     /** The maps whose provider has gone, in every open instance, by id. */
     List<DetachedMap> detachedMaps();
+
+    /**
+     * The names program code is contributed under now ({@code ProgramProvider} services, or those a
+     * standalone runtime was given), each with its code's type, sorted by name: what PROG_LOAD by
+     * {@link ProgLoadAttr#codeName} finds. Of several of a name, the one registered first, which
+     * PROG_LOAD takes.
+     *
+     * @since 2.5
+     */
+    SortedMap<String, ProgType> programNames();
 }

@@ -2,6 +2,7 @@ package org.bpfmaps.core.impl;
 
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.bpfmaps.core.api.ProgType;
 import org.bpfmaps.core.prog.ProgramCode;
 import org.bpfmaps.core.prog.ProgramProvider;
 
@@ -68,6 +69,23 @@ final class ProgramRegistry {
 
     boolean contains(Entry e) {
         return entries.contains(e);
+    }
+
+    /** Each name registered now with the type of the code {@link #find} gives for it, sorted by name. */
+    java.util.SortedMap<String, ProgType> byName() {
+        java.util.SortedMap<String, ProgType> out = new java.util.TreeMap<>();
+        for (Entry e : entries) {
+            ProgType t;
+            try {
+                t = e.code().progType(); // a bundle's code: guarded as name() and code() are
+            } catch (RuntimeException | LinkageError x) {
+                continue;
+            }
+            if (t != null) {
+                out.putIfAbsent(e.name(), t);
+            }
+        }
+        return out;
     }
 
     /** The names registered now, in the order they came (a name may be there twice). */

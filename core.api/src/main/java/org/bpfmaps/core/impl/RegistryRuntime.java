@@ -7,6 +7,7 @@ import org.bpfmaps.core.api.BpfRuntime;
 import org.bpfmaps.core.api.BpfSettings;
 import org.bpfmaps.core.api.DetachedMap;
 import org.bpfmaps.core.api.MapType;
+import org.bpfmaps.core.api.ProgType;
 import org.bpfmaps.core.api.ProviderInfo;
 
 /**
@@ -34,6 +35,11 @@ abstract class RegistryRuntime implements BpfRuntime {
     @Override
     public List<DetachedMap> detachedMaps() {
         return registry.detachedMaps();
+    }
+
+    @Override
+    public java.util.SortedMap<String, ProgType> programNames() {
+        return registry.programs.byName();
     }
 
     /** The registry, for tools that list providers. */

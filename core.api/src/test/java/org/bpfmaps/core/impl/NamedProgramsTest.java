@@ -94,6 +94,32 @@ class NamedProgramsTest {
         assertEquals(SkAction.SK_PASS, p.run(ctx.set(1, 1)));
     }
 
+    /** BpfRuntime.programNames: what PROG_LOAD by name finds now, with the type of the code it would load. */
+    @Test
+    void theRuntimeListsTheNamesCodeIsContributedUnder() {
+        assertEquals(java.util.Map.of(), core.programNames());
+        ProgramProvider skb = provider("verdict", (SkSkbProgram) c -> SkAction.SK_PASS);
+        ProgramProvider msg = provider("verdict", (SkMsgProgram) c -> SkAction.SK_PASS);
+        core.addProgram(skb);
+        core.addProgram(msg);
+        core.addProgram(provider("apply", (SkMsgProgram) c -> SkAction.SK_PASS));
+        core.addProgram(provider("broken", new ProgramCode() {
+            @Override
+            public ProgType progType() {
+                throw new IllegalStateException("a bundle's bug");
+            }
+        }));
+        // sorted by name; of two of a name the first registered, which PROG_LOAD takes; a code whose
+        // type cannot be asked is left out
+        assertEquals(java.util.List.of("apply", "verdict"), java.util.List.copyOf(core.programNames().keySet()));
+        assertEquals(ProgType.SK_MSG, core.programNames().get("apply"));
+        assertEquals(ProgType.SK_SKB, core.programNames().get("verdict"));
+        core.removeProgram(skb);
+        assertEquals(ProgType.SK_MSG, core.programNames().get("verdict"), "the next of the name");
+        core.removeProgram(msg);
+        assertFalse(core.programNames().containsKey("verdict"));
+    }
+
     @Test
     void whenTheWinningCodeGoesTheNextOfTheSameNameTakesOver() {
         ProgramProvider first = provider("verdict", (SkSkbProgram) c -> SkAction.SK_DROP);
