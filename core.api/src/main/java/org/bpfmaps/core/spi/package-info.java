@@ -40,9 +40,12 @@
  * <p>2.5: {@link org.bpfmaps.core.spi.ProgAttachOps}, the ops of a map that programs attach to,
  * given the map's {@link org.bpfmaps.core.spi.MapPrograms} (kept by the core), whose programs are
  * {@link org.bpfmaps.core.spi.ProgRef}s.
+ *
+ * <p>2.6: {@link org.bpfmaps.core.spi.CurrentCpu#enter} and {@link org.bpfmaps.core.spi.CurrentCpu#exit},
+ * a binding of the current CPU without a scope object, for the per-frame runs of the XDP RX path.
  */
 @Export
-@Version("2.5.0")
+@Version("2.6.0")
 package org.bpfmaps.core.spi;
 
 import org.osgi.annotation.bundle.Export;
