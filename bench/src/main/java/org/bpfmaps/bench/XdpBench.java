@@ -47,7 +47,8 @@ import org.openjdk.jmh.infra.Control;
  * XDP_PASS)}), its descriptor lands in the socket's RX ring; the consumer reads the RX ring, reads
  * the frame in the UMEM and gives the frame back through the FILL ring. When the FILL ring is empty
  * or the RX ring full the producer offers the frame again (a NIC holding it), so that its ops are
- * frames delivered too.
+ * frames delivered too. Both sides busy-poll, yielding the CPU after a few idle spins
+ * ({@link #backOff}).
  *
  * <p>{@code blockingQueue}: the same frames as a Java user hands them over: a new {@code byte[]}
  * per frame (allocation included) through an {@link ArrayBlockingQueue} of the RX ring's capacity,
@@ -159,6 +160,23 @@ public class XdpBench {
         }
     }
 
+    /**
+     * A busy-polling side's wait: a few spins, then the CPU given up ({@code sched_yield}) at each
+     * further try, so that on a machine with fewer free cores than spinning threads the other side
+     * runs instead of a spin burning a time slice (what poll() and need_wakeup do for an AF_XDP
+     * application in the kernel).
+     */
+    static int backOff(int idle) {
+        if (idle < SPINS) {
+            Thread.onSpinWait();
+        } else {
+            Thread.yield();
+        }
+        return idle + 1;
+    }
+
+    static final int SPINS = 64;
+
     static void check(int r, String what) {
         if (r < 0) {
             throw new IllegalStateException(what + " failed: " + r);
@@ -172,8 +190,9 @@ public class XdpBench {
     public int xskProduce(Xsk s, Control c) {
         ByteBuffer f = s.frames[s.next++ & (PATTERNS - 1)];
         int r;
+        int idle = 0;
         while ((r = s.queue.receive(f)) != XdpAction.XDP_REDIRECT && !c.stopMeasurement) {
-            Thread.onSpinWait(); // no FILL frame or a full RX ring: the consumer is behind
+            idle = backOff(idle); // no FILL frame or a full RX ring: the consumer is behind
         }
         return r;
     }
@@ -184,11 +203,12 @@ public class XdpBench {
     @GroupThreads(1)
     public long xskConsume(Xsk s, Control c) {
         XdpRing.Consumer rx = s.rx;
+        int idle = 0;
         while (rx.peek(1) == 0) {
             if (c.stopMeasurement) {
                 return 0;
             }
-            Thread.onSpinWait();
+            idle = backOff(idle);
         }
         int i = rx.index();
         long addr = rx.descAddr(i);
