@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.bpfmaps.core.api.BpfCmd;
 import org.bpfmaps.core.api.BpfInstance;
 import org.bpfmaps.core.api.BpfSettings;
@@ -47,8 +48,10 @@ import org.openjdk.jmh.infra.Control;
  * XDP_PASS)}), its descriptor lands in the socket's RX ring; the consumer reads the RX ring, reads
  * the frame in the UMEM and gives the frame back through the FILL ring. When the FILL ring is empty
  * or the RX ring full the producer offers the frame again (a NIC holding it), so that its ops are
- * frames delivered too. Both sides busy-poll, yielding the CPU after a few idle spins
- * ({@link #backOff}).
+ * frames delivered too. Both sides busy-poll and, after a few idle spins, sleep until the other
+ * wakes them, as an AF_XDP application and driver do on a shared core: the consumer in
+ * {@link XdpSocket#pollRx} (poll(POLLIN), woken by the RX path), the device until the consumer
+ * gives a frame back to the FILL ring (need_wakeup).
  *
  * <p>{@code blockingQueue}: the same frames as a Java user hands them over: a new {@code byte[]}
  * per frame (allocation included) through an {@link ArrayBlockingQueue} of the RX ring's capacity,
@@ -97,6 +100,9 @@ public class XdpBench {
         XdpRing.Producer fill;
         XdpRing.Consumer rx;
         ByteBuffer umem;
+        XdpSocket socket;
+        /** The device's thread while it sleeps for a FILL frame, or null. */
+        volatile Thread deviceWaiting;
         ByteBuffer[] frames;
         int next;
 
@@ -129,6 +135,7 @@ public class XdpBench {
             fill = s.ring(RingType.FILL).producer();
             rx = s.ring(RingType.RX).consumer();
             umem = s.umem().buffer();
+            socket = s;
             fill.reserve(FRAMES);
             for (int i = 0; i < FRAMES; i++) {
                 fill.addr(fill.index() + i, (long) i * CHUNK);
@@ -160,22 +167,10 @@ public class XdpBench {
         }
     }
 
-    /**
-     * A busy-polling side's wait: a few spins, then the CPU given up ({@code sched_yield}) at each
-     * further try, so that on a machine with fewer free cores than spinning threads the other side
-     * runs instead of a spin burning a time slice (what poll() and need_wakeup do for an AF_XDP
-     * application in the kernel).
-     */
-    static int backOff(int idle) {
-        if (idle < SPINS) {
-            Thread.onSpinWait();
-        } else {
-            Thread.yield();
-        }
-        return idle + 1;
-    }
-
+    /** Idle tries a side spins before it sleeps. */
     static final int SPINS = 64;
+    /** The longest sleep of an idle side (a wakeup normally ends it first). */
+    static final long WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
     static void check(int r, String what) {
         if (r < 0) {
@@ -192,7 +187,15 @@ public class XdpBench {
         int r;
         int idle = 0;
         while ((r = s.queue.receive(f)) != XdpAction.XDP_REDIRECT && !c.stopMeasurement) {
-            idle = backOff(idle); // no FILL frame or a full RX ring: the consumer is behind
+            // no FILL frame or a full RX ring: the consumer is behind; after a few spins, sleep
+            // until it gives a frame back (the FILL ring's need_wakeup)
+            if (idle++ < SPINS) {
+                Thread.onSpinWait();
+            } else {
+                s.deviceWaiting = Thread.currentThread();
+                LockSupport.parkNanos(WAIT_NANOS);
+                s.deviceWaiting = null;
+            }
         }
         return r;
     }
@@ -208,7 +211,11 @@ public class XdpBench {
             if (c.stopMeasurement) {
                 return 0;
             }
-            idle = backOff(idle);
+            if (idle++ < SPINS) {
+                Thread.onSpinWait();
+            } else {
+                s.socket.pollRx(WAIT_NANOS); // poll(POLLIN): woken by the RX path
+            }
         }
         int i = rx.index();
         long addr = rx.descAddr(i);
@@ -218,6 +225,10 @@ public class XdpBench {
         fill.reserve(1); // never full: the FILL ring holds every UMEM frame
         fill.addr(fill.index(), addr);
         fill.submit(1);
+        Thread device = s.deviceWaiting;
+        if (device != null) {
+            LockSupport.unpark(device); // the FILL ring's wakeup: a frame is back
+        }
         return v;
     }
 

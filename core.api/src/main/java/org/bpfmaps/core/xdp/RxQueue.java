@@ -235,6 +235,7 @@ public final class RxQueue {
             } else {
                 rx.desc(rx.index(), start, end - start, 0);
                 rx.submit(1);
+                s.wakeReader();
                 return verdict(REDIRECT, XdpAction.XDP_REDIRECT);
             }
         }

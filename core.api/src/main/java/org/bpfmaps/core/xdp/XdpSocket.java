@@ -266,6 +266,48 @@ public final class XdpSocket implements NativeSocket {
         }
     }
 
+    /** The thread waiting in {@link #pollRx}, or null. */
+    private volatile Thread rxWaiter;
+
+    /**
+     * {@code poll(POLLIN)} on the socket: waits until its RX ring holds a descriptor for the
+     * application, at most {@code nanos}; the RX path wakes the waiter when it puts one there
+     * ({@code sock_def_readable} of {@code xsk_flush}). One waiting thread at a time: the RX ring's
+     * consumer.
+     *
+     * @return true when the RX ring holds a descriptor; false at the timeout, an interrupt (its
+     *     status kept), or for a socket without an RX ring
+     */
+    public boolean pollRx(long nanos) {
+        XdpRing r = rx;
+        if (r == null) {
+            return false;
+        }
+        long deadline = System.nanoTime() + nanos;
+        Thread me = Thread.currentThread();
+        while (r.filled() == 0) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0 || me.isInterrupted()) {
+                return false;
+            }
+            rxWaiter = me; // a volatile write, then the ring read again: no wakeup is lost
+            if (r.filled() == 0) {
+                java.util.concurrent.locks.LockSupport.parkNanos(this, left);
+            }
+            rxWaiter = null;
+        }
+        return true;
+    }
+
+    /** After a descriptor was published in the RX ring: wakes a thread in {@link #pollRx}. */
+    void wakeReader() {
+        java.lang.invoke.VarHandle.fullFence(); // the ring's release store before the waiter's read
+        Thread t = rxWaiter;
+        if (t != null) {
+            java.util.concurrent.locks.LockSupport.unpark(t);
+        }
+    }
+
     /** The RX ring, or null. */
     XdpRing rxRing() {
         return rx;

@@ -20,7 +20,7 @@
  * zero copy into a bound socket's UMEM) and its {@link org.bpfmaps.core.xdp.RxQueueStatistics},
  * {@code NetDevices.rxQueue}, {@code receive}, {@code onPass} and {@code onTransmit} with their
  * {@link org.bpfmaps.core.xdp.FrameListener}, {@code XdpSocket.kick} (sendto: the TX ring out through
- * the device), and {@link org.bpfmaps.core.xdp.XskMapLookup}, which an XSKMAP's ops implement.
+ * the device), {@code XdpSocket.pollRx} (poll for POLLIN), and {@link org.bpfmaps.core.xdp.XskMapLookup}, which an XSKMAP's ops implement.
  */
 @Export
 @Version("1.1.0")

@@ -386,6 +386,31 @@ class XdpPathTest {
         return org.bpfmaps.core.xdp.Umem.XDP_PACKET_HEADROOM;
     }
 
+    /** poll(POLLIN): a reader waiting for its RX ring is woken by the redirect that fills it, not by its timeout. */
+    @Test
+    void pollRxWakesWhenAFrameArrives() throws Exception {
+        XdpSocket s = bound(0, 0);
+        int map = f.xskmap(1);
+        assertEquals(0, f.update(map, 0, fd(s), 0));
+        attach(ctx -> ctx.redirectMap(0, 0, 0), map);
+        fill(s, 0);
+        assertEquals(false, s.pollRx(1_000_000), "an empty RX ring: the timeout");
+        long[] waited = {-1};
+        boolean[] got = {false};
+        Thread reader = new Thread(() -> {
+            long t0 = System.nanoTime();
+            got[0] = s.pollRx(java.util.concurrent.TimeUnit.SECONDS.toNanos(20));
+            waited[0] = System.nanoTime() - t0;
+        });
+        reader.start();
+        assertEquals(XdpAction.XDP_REDIRECT, devs.receive(eth, 0, frame(60, 0)));
+        reader.join(30_000);
+        assertTrue(got[0]);
+        assertTrue(waited[0] >= 0 && waited[0] < java.util.concurrent.TimeUnit.SECONDS.toNanos(10),
+                "woken, not timed out: " + waited[0] + " ns");
+        assertTrue(s.pollRx(0), "a descriptor there: at once");
+    }
+
     /** sendto(): the TX ring goes out through the device's TX listener, the addresses come back in COMPLETION. */
     @Test
     void theTxRingGoesOutThroughTheDevice() {
