@@ -19,6 +19,11 @@
  * <p>1.1: XDP programs on devices without a link: {@link org.bpfmaps.core.xdp.XdpAttach} (bpftool's
  * {@code net attach xdp} over netlink, with {@code dev_xdp_attach}'s rules) and
  * {@link org.bpfmaps.core.xdp.XdpAttachment}, what runs on a device ({@code net show}, {@code XdpAttach.list}).
+ * The RX path: {@link org.bpfmaps.core.xdp.RxQueue} (frames through a device's XDP program,
+ * zero copy into a bound socket's UMEM) and its {@link org.bpfmaps.core.xdp.RxQueueStatistics},
+ * {@code NetDevices.rxQueue}, {@code receive}, {@code onPass} and {@code onTransmit} with their
+ * {@link org.bpfmaps.core.xdp.FrameListener}, {@code XdpSocket.kick} (sendto: the TX ring out through
+ * the device), {@code XdpSocket.pollRx} (poll for POLLIN), and {@link org.bpfmaps.core.xdp.XskMapLookup}, which an XSKMAP's ops implement.
  */
 @Export
 @Version("1.1.0")
