@@ -243,6 +243,20 @@ public final class MapObject extends BpfObject {
         }
     }
 
+    /**
+     * The XSK socket at {@code index} for {@code bpf_redirect_map}, or null: an empty slot, an
+     * index out of range, a map whose ops hold no XSK sockets, or a detached map (read as empty).
+     * Lock-free: called per redirected frame.
+     */
+    public org.bpfmaps.core.xdp.XdpSocket xskAt(int index) {
+        MapOps o = ops;
+        try {
+            return o instanceof org.bpfmaps.core.xdp.XskMapLookup l ? l.xskAt(index) : null;
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
     /** Sets the map frozen (MAP_FREEZE), under the map's lock. */
     void freeze() {
         frozen = true;

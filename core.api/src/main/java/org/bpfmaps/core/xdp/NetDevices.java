@@ -9,9 +9,12 @@ import java.util.Objects;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.WeakHashMap;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.bpfmaps.core.api.Bpf;
 import org.bpfmaps.core.api.Errno;
 import org.bpfmaps.core.api.ErrorSink;
+import org.bpfmaps.core.impl.Instance;
+import org.bpfmaps.core.impl.xdp.DeviceXdp;
 import org.bpfmaps.core.spi.ObjectHost;
 
 /**
@@ -20,6 +23,11 @@ import org.bpfmaps.core.spi.ObjectHost;
  * (ifindex 1, one queue pair); {@link #add} makes more, with the next free ifindex. Devices are not
  * BPF objects: no fd, no id, no pin. Thread-safe (one lock per instance, taken by bind and close as
  * the kernel's {@code rtnl_lock}).
+ *
+ * <p>The data path: frames enter a device through its RX queues ({@link #rxQueue}, {@link #receive}),
+ * go through the device's XDP program, and leave to the listeners registered here
+ * ({@link #onPass}: the network stack; {@link #onTransmit}: the wire) or into an XSK socket's RX ring.
+ * Looking a queue up takes no lock.
  */
 public final class NetDevices {
     /** The most queue pairs a device takes (a dummy device's {@code numrxqueues} limit, 4096). */
@@ -33,8 +41,119 @@ public final class NetDevices {
     /** The buffer pool registered at each (ifindex, u16 queue id): the kernel's {@code xsk_reg_pool_at_qid}. */
     private final Map<Long, XdpSocket.Pool> pools = new HashMap<>();
 
-    private NetDevices() {
-        byIndex.put(1, new NetDevice(1, "lo", 1));
+    /** The programs of the instance's devices, or null for an instance that is not the core's own. */
+    private final DeviceXdp programs;
+    /** ifindex → the device's data-path state; copied on write under this lock, read without it. */
+    private volatile Dev[] devs = new Dev[16];
+
+    /** A device's RX queues (made at first use) and listeners. */
+    static final class Dev {
+        final NetDevice device;
+        final AtomicReferenceArray<RxQueue> queues;
+        volatile FrameListener pass;
+        volatile FrameListener tx;
+
+        Dev(NetDevice device) {
+            this.device = device;
+            this.queues = new AtomicReferenceArray<>(device.queues());
+        }
+    }
+
+    private NetDevices(ObjectHost host) {
+        this.programs = host instanceof Instance i ? i.deviceXdp() : null;
+        put(new NetDevice(1, "lo", 1));
+    }
+
+    private void put(NetDevice d) {
+        byIndex.put(d.ifindex(), d);
+        Dev[] a = devs;
+        if (d.ifindex() >= a.length) {
+            a = java.util.Arrays.copyOf(a, Math.max(d.ifindex() + 1, a.length * 2));
+        }
+        a[d.ifindex()] = new Dev(d);
+        devs = a; // a volatile write after the element's: readers see the new device whole
+    }
+
+    private Dev dev(int ifindex) {
+        Dev[] a = devs;
+        return ifindex > 0 && ifindex < a.length ? a[ifindex] : null;
+    }
+
+    /**
+     * RX queue {@code queue} of a device: the handle to receive frames on it ({@link RxQueue#receive})
+     * and read its counters. The same handle every time.
+     *
+     * @return the queue, or null when there is no such device or queue
+     * @since 1.1
+     */
+    public RxQueue rxQueue(int ifindex, int queue) {
+        Dev d = dev(ifindex);
+        if (d == null || queue < 0 || queue >= d.device.queues()) {
+            return null;
+        }
+        RxQueue q = d.queues.get(queue);
+        return q != null ? q : makeQueue(d, queue);
+    }
+
+    private synchronized RxQueue makeQueue(Dev d, int queue) {
+        RxQueue q = d.queues.get(queue);
+        if (q == null) {
+            q = new RxQueue(d, queue, programs);
+            q.pool = pools.get(key(d.device.ifindex(), queue));
+            d.queues.set(queue, q);
+        }
+        return q;
+    }
+
+    /**
+     * Receives one frame on a device's RX queue: {@link RxQueue#receive} of {@link #rxQueue}, which
+     * a source that feeds many frames keeps instead.
+     *
+     * @return what {@link RxQueue#receive} returns, or a negated errno: ENODEV for no device of that
+     *     ifindex, EINVAL for a queue out of the device's range
+     * @since 1.1
+     */
+    public int receive(int ifindex, int queue, java.nio.ByteBuffer frame) {
+        RxQueue q = rxQueue(ifindex, queue);
+        if (q == null) {
+            return dev(ifindex) == null ? Errno.ENODEV.ret() : Errno.EINVAL.ret();
+        }
+        return q.receive(frame);
+    }
+
+    /**
+     * Sets the listener of a device's XDP_PASS frames (the network stack; null: none, the frames
+     * are consumed).
+     *
+     * @return false when there is no device of that ifindex
+     * @since 1.1
+     */
+    public boolean onPass(int ifindex, FrameListener listener) {
+        Dev d = dev(ifindex);
+        if (d != null) {
+            d.pass = listener;
+        }
+        return d != null;
+    }
+
+    /**
+     * Sets the listener of the frames a device sends: XDP_TX verdicts and the TX rings of the XSK
+     * sockets bound to it ({@link XdpSocket#kick}); null: none, the frames leave to nowhere.
+     *
+     * @return false when there is no device of that ifindex
+     * @since 1.1
+     */
+    public boolean onTransmit(int ifindex, FrameListener listener) {
+        Dev d = dev(ifindex);
+        if (d != null) {
+            d.tx = listener;
+        }
+        return d != null;
+    }
+
+    FrameListener txListener(int ifindex) {
+        Dev d = dev(ifindex);
+        return d == null ? null : d.tx;
     }
 
     /**
@@ -46,7 +165,7 @@ public final class NetDevices {
         ObjectHost host = ObjectHost.of(Objects.requireNonNull(bpf, "bpf")).orElseThrow(
                 () -> new IllegalArgumentException("devices belong to the core's instances, not to " + bpf));
         synchronized (BY_HOST) {
-            return BY_HOST.computeIfAbsent(host, h -> new NetDevices());
+            return BY_HOST.computeIfAbsent(host, NetDevices::new);
         }
     }
 
@@ -71,7 +190,7 @@ public final class NetDevices {
             return err.fail(Errno.EEXIST, "a device of that name exists");
         }
         int ifindex = byIndex.lastKey() + 1;
-        byIndex.put(ifindex, new NetDevice(ifindex, name, queues));
+        put(new NetDevice(ifindex, name, queues));
         return ifindex;
     }
 
@@ -112,9 +231,18 @@ public final class NetDevices {
 
     void register(XdpSocket.Pool p) {
         pools.put(key(p.dev.ifindex(), p.queueId), p);
+        RxQueue q = dev(p.dev.ifindex()).queues.get(p.queueId);
+        if (q != null) {
+            q.pool = p; // the queue receives into the pool's UMEM from the next frame
+        }
     }
 
     void unregister(XdpSocket.Pool p) {
-        pools.remove(key(p.dev.ifindex(), p.queueId), p);
+        if (pools.remove(key(p.dev.ifindex(), p.queueId), p)) {
+            RxQueue q = dev(p.dev.ifindex()).queues.get(p.queueId);
+            if (q != null) {
+                q.pool = null;
+            }
+        }
     }
 }

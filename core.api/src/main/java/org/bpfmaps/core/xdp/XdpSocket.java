@@ -67,7 +67,8 @@ public final class XdpSocket implements NativeSocket {
     /** The queue id as bound (u32; the device's queue is its low 16 bits, as the kernel's u16 qid). */
     private volatile int queueId;
     private final AtomicLong rxDropped = new AtomicLong();
-    private final AtomicLong rxQueueFull = new AtomicLong();
+    /** rx_ring_full: packets dropped because the RX ring was full (copy mode and the RX path's redirects). */
+    final AtomicLong rxQueueFull = new AtomicLong();
 
     /**
      * The kernel's {@code xsk_buff_pool}: a UMEM with one FILL and one COMPLETION ring, registered at
@@ -81,6 +82,15 @@ public final class XdpSocket implements NativeSocket {
         final int queueId;
         final boolean needWakeup;
         private final List<XdpSocket> sockets = new ArrayList<>();
+        /** The UMEM as the RX path writes it and XDP programs see it: one view, reused for every frame. */
+        final ByteBuffer view;
+        /**
+         * Buffers the device took from the FILL ring and got back (dropped, passed, sent, a failed
+         * redirect): the kernel's {@code pool->free_list}, used before the FILL ring. Touched by the
+         * queue's thread under this pool's lock; grows to the UMEM's chunks at most.
+         */
+        private long[] free = new long[64];
+        private int freeCount;
 
         Pool(Umem umem, XdpRing fq, XdpRing cq, NetDevice dev, int queueId, boolean needWakeup) {
             this.umem = umem;
@@ -89,6 +99,43 @@ public final class XdpSocket implements NativeSocket {
             this.dev = dev;
             this.queueId = queueId & 0xffff;
             this.needWakeup = needWakeup;
+            this.view = umem.buffer();
+        }
+
+        /**
+         * A buffer for a received frame, {@code xp_alloc} (net/xdp/xsk_buff_pool.c): from the free
+         * list, else the next valid FILL address (invalid ones are released and counted in the FILL
+         * ring's invalid_descs); -1 when both are empty, counted once in the FILL ring's
+         * queue_empty_descs (rx_fill_ring_empty_descs). The caller holds this pool's lock.
+         */
+        long alloc() {
+            if (freeCount > 0) {
+                return free[--freeCount];
+            }
+            XdpRing.Consumer fill = fq.consumer();
+            while (true) {
+                if (fill.peek(1) == 0) {
+                    fq.queueEmptyDescs.incrementAndGet();
+                    return -1;
+                }
+                long frame = umem.fillAddr(fill.addr(fill.index()));
+                fill.release(1);
+                if (frame >= 0) {
+                    return frame;
+                }
+                fq.invalidDescs.incrementAndGet();
+            }
+        }
+
+        /** Gives a buffer {@link #alloc} gave back to the free list ({@code xsk_buff_free}); the caller holds the lock. */
+        void free(long frame) {
+            if (freeCount == free.length) {
+                if (free.length >= umem.chunks()) {
+                    return; // more than the UMEM holds: an address the application put twice in the FILL ring
+                }
+                free = java.util.Arrays.copyOf(free, Math.min(free.length * 2, umem.chunks()));
+            }
+            free[freeCount++] = frame;
         }
 
         synchronized List<XdpSocket> sockets() {
@@ -217,6 +264,16 @@ public final class XdpSocket implements NativeSocket {
             default:
                 return p != null ? p.cq : cqTmp;
         }
+    }
+
+    /** The RX ring, or null. */
+    XdpRing rxRing() {
+        return rx;
+    }
+
+    /** The pool bound to, or null. */
+    Pool pool() {
+        return pool;
     }
 
     /** The UMEM the socket uses (its own, or the one it shares once bound), or null. */
@@ -471,6 +528,41 @@ public final class XdpSocket implements NativeSocket {
             }
             return sent;
         }
+    }
+
+    /** {@code TX_BATCH_SIZE} (net/xdp/xsk.c): the most packets one sendto() sends. */
+    public static final int TX_BATCH_SIZE = 32;
+
+    /**
+     * {@code sendto()} on the socket, the kernel's wakeup of its TX side ({@code xsk_sendmsg},
+     * {@code __xsk_generic_xmit}): up to {@link #TX_BATCH_SIZE} packets of the TX ring go out
+     * through the TX listener of the socket's device ({@link NetDevices#onTransmit}; with none
+     * they leave to nowhere, as on a device without a carrier of its own), each address into the
+     * COMPLETION ring ({@link #transmit} for the checks and counters). Runs on the caller's thread.
+     *
+     * @return the packets sent, or a negated errno: ENXIO when the socket is not bound, ENOBUFS
+     *     when it has no TX ring (xsk_sendmsg's order)
+     */
+    public int kick() {
+        NetDevice d = dev;
+        if (state != State.BOUND || d == null) {
+            return Errno.ENXIO.ret();
+        }
+        if (tx == null) {
+            return Errno.ENOBUFS.ret();
+        }
+        FrameListener l = devices.txListener(d.ifindex());
+        int ifindex = d.ifindex();
+        int q = queueId & 0xffff;
+        return transmit(TX_BATCH_SIZE, frame -> {
+            if (l != null) {
+                try {
+                    l.frame(ifindex, q, frame);
+                } catch (RuntimeException e) {
+                    // the wire's failure: the packet is gone, its completion stands
+                }
+            }
+        });
     }
 
     @Override

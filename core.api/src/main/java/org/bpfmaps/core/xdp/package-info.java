@@ -15,9 +15,15 @@
  * {@link org.bpfmaps.core.xdp.RingType}, {@link org.bpfmaps.core.xdp.Umem},
  * {@link org.bpfmaps.core.xdp.UmemConfig}, {@link org.bpfmaps.core.xdp.NetDevice},
  * {@link org.bpfmaps.core.xdp.NetDevices}, {@link org.bpfmaps.core.xdp.XdpStatistics}.
+ *
+ * <p>1.1: the RX path: {@link org.bpfmaps.core.xdp.RxQueue} (frames through a device's XDP program,
+ * zero copy into a bound socket's UMEM) and its {@link org.bpfmaps.core.xdp.RxQueueStatistics},
+ * {@code NetDevices.rxQueue}, {@code receive}, {@code onPass} and {@code onTransmit} with their
+ * {@link org.bpfmaps.core.xdp.FrameListener}, {@code XdpSocket.kick} (sendto: the TX ring out through
+ * the device), and {@link org.bpfmaps.core.xdp.XskMapLookup}, which an XSKMAP's ops implement.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package org.bpfmaps.core.xdp;
 
 import org.osgi.annotation.bundle.Export;

@@ -17,6 +17,9 @@ import org.bpfmaps.core.impl.ProgObject;
 import org.bpfmaps.core.impl.SkbRun;
 import org.bpfmaps.core.prog.SkAction;
 import org.bpfmaps.core.prog.SkSkbProgram;
+import org.bpfmaps.core.prog.XdpAction;
+import org.bpfmaps.core.prog.XdpProgram;
+import org.bpfmaps.core.xdp.NetDevices;
 import org.bpfmaps.core.spi.ProviderHost;
 import org.bpfmaps.core.standalone.Standalone;
 import org.junit.jupiter.api.AfterEach;
@@ -60,6 +63,40 @@ class ProgramMapHelpersTest {
             ByteBuffer all = ByteBuffer.allocate(8 * 4).order(ByteOrder.nativeOrder());
             counts.lookup(u32(0), all);
             assertArrayEquals(new long[] {0, 105, 0, 7},
+                    new long[] {all.getLong(0), all.getLong(8), all.getLong(16), all.getLong(24)});
+        }
+    }
+
+    /**
+     * Each RX queue of a device stands for its own CPU: an XDP program counting frames in a
+     * PERCPU_ARRAY counts queue i's frames in CPU i's slot (queue 5 folds into CPU 1 of 4).
+     */
+    @Test
+    void eachRxQueueRunsItsProgramOnItsCpu() {
+        runtime.addProvider(new ArrayProvider());
+        NetDevices devs = NetDevices.of(bpf);
+        int eth = devs.add("eth0", 6, (e, why, a, b) -> e.ret());
+        try (BpfMap counts = BpfMap.create(bpf, MapSpec.of(MapType.PERCPU_ARRAY, 4, 8, 1));
+                BpfProgram prog = BpfProgram.load(bpf, ProgSpec.of((XdpProgram) ctx -> {
+                    ByteBuffer v = ByteBuffer.allocate(8).order(ByteOrder.nativeOrder());
+                    if (ctx.mapLookupElem(0, u32(0), v) != 0) {
+                        return XdpAction.XDP_ABORTED;
+                    }
+                    v.putLong(0, v.getLong(0) + 1);
+                    ctx.mapUpdateElem(0, u32(0), v, 0);
+                    return XdpAction.XDP_DROP;
+                }), counts)) {
+            ProgObject p = (ProgObject) ((Instance) bpf).table().get(prog.fd());
+            ((Instance) bpf).deviceXdp().set(eth, p);
+            int[] frames = {1, 2, 0, 3, 0, 4}; // per queue
+            for (int q = 0; q < frames.length; q++) {
+                for (int k = 0; k < frames[q]; k++) {
+                    assertEquals(XdpAction.XDP_DROP, devs.receive(eth, q, ByteBuffer.allocate(60)));
+                }
+            }
+            ByteBuffer all = ByteBuffer.allocate(8 * 4).order(ByteOrder.nativeOrder());
+            counts.lookup(u32(0), all);
+            assertArrayEquals(new long[] {1, 2 + 4, 0, 3},
                     new long[] {all.getLong(0), all.getLong(8), all.getLong(16), all.getLong(24)});
         }
     }

@@ -1,5 +1,7 @@
 package org.bpfmaps.map.xsk;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -16,6 +18,7 @@ import org.bpfmaps.core.spi.MapOps;
 import org.bpfmaps.core.spi.MapState;
 import org.bpfmaps.core.spi.ObjectHost;
 import org.bpfmaps.core.xdp.XdpSocket;
+import org.bpfmaps.core.xdp.XskMapLookup;
 
 /**
  * One XSKMAP ({@code xsk_map_*}, net/xdp/xskmap.c): a slot per index, each empty or holding an
@@ -24,9 +27,13 @@ import org.bpfmaps.core.xdp.XdpSocket;
  * it is inserted and removed when it is deleted, replaced or the map freed, which empties the slot
  * when the socket closes ({@code xsk_delete_from_maps} from {@code xsk_release}).
  *
- * <p>The user-space face only: XDP programs will read the slots through the same entries.
+ * <p>XDP programs read the slots through {@link #xskAt} ({@code bpf_redirect_map}), without a lock:
+ * each entry holds its {@link XdpSocket}, resolved once at insert.
  */
-final class XskMapOps implements MapOps {
+final class XskMapOps implements MapOps, XskMapLookup {
+    /** Acquire reads of {@link #slots} for the data path, which takes no lock. */
+    private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(Entry[].class);
+
     static final String FORMAT = "org.bpfmaps.xskmap.cookies/1";
 
     private final MapDef def;
@@ -44,10 +51,13 @@ final class XskMapOps implements MapOps {
     private final class Entry implements SocketLink {
         final int index;
         final BpfSocket sock;
+        /** The XSK socket {@code sock} is (the map takes XSK sockets only), for the data path. */
+        final XdpSocket xsk;
 
         Entry(int index, BpfSocket sock) {
             this.index = index;
             this.sock = sock;
+            this.xsk = XdpSocket.of(sock);
         }
 
         @Override
@@ -80,6 +90,20 @@ final class XskMapOps implements MapOps {
 
     private static long index(ByteBuffer key) {
         return Integer.toUnsignedLong(Bytes.getInt(key, key.position()));
+    }
+
+    /**
+     * {@code __xsk_map_lookup_elem}: the socket at an index for {@code bpf_redirect_map}; null out
+     * of range (the u32 index) or for an empty slot. Lock-free: an acquire read of the slot, whose
+     * entry is immutable.
+     */
+    @Override
+    public XdpSocket xskAt(int index) {
+        if (Integer.toUnsignedLong(index) >= max) {
+            return null;
+        }
+        Entry e = (Entry) SLOT.getAcquire(slots, index);
+        return e == null ? null : e.xsk;
     }
 
     /** {@code xsk_map_lookup_elem_sys_only}: only XDP programs read an XSKMAP, whatever the index. */
@@ -133,7 +157,7 @@ final class XskMapOps implements MapOps {
                 // sockfd_lookup holds the socket in the kernel; here its last fd closed meanwhile
                 return fail(BpfCmd.MAP_UPDATE_ELEM, Errno.EBADF, "the socket closed meanwhile");
             }
-            slots[(int) i] = e;
+            SLOT.setRelease(slots, (int) i, e);
             if (old == null) {
                 count++;
             } else {
@@ -182,7 +206,7 @@ final class XskMapOps implements MapOps {
 
     private synchronized void clear(Entry e) {
         if (slots[e.index] == e) {
-            slots[e.index] = null;
+            SLOT.setRelease(slots, e.index, (Entry) null);
             count--;
         }
     }
@@ -250,7 +274,7 @@ final class XskMapOps implements MapOps {
             Entry e = new Entry(indices[k], s);
             synchronized (this) {
                 if (slots[e.index] == null && s.onClose(e)) {
-                    slots[e.index] = e;
+                    SLOT.setRelease(slots, e.index, e);
                     count++;
                 }
             }
