@@ -19,7 +19,11 @@ import org.bpfmaps.core.api.ProgInfo;
 import org.bpfmaps.core.api.ProgLoadAttr;
 import org.bpfmaps.core.api.ProgQueryAttr;
 import org.bpfmaps.core.api.ProgType;
+import org.bpfmaps.core.prog.ProgramCode;
 import org.bpfmaps.core.prog.SkAction;
+import org.bpfmaps.core.prog.SocketFilterProgram;
+import org.bpfmaps.core.prog.XdpAction;
+import org.bpfmaps.core.prog.XdpProgram;
 import org.bpfmaps.core.prog.SkMsgProgram;
 import org.bpfmaps.core.prog.SkSkbProgram;
 
@@ -81,7 +85,7 @@ final class ProgReplay {
     /**
      * Why a case cannot be replayed here, or null: an op of the format this runner does not replay
      * yet, {@code attr_set} on an op whose attr it does not map, or a program that is not the SK_PASS
-     * one of a type this project runs Java programs of (XDP and SOCKET_FILTER load nowhere here).
+     * one of a type this project loads Java programs of.
      */
     static String skipReason(ConformanceCase c) {
         for (CaseOp op : c.ops()) {
@@ -173,8 +177,7 @@ final class ProgReplay {
     private Observed load(CaseOp op) {
         ProgType t = progType(op);
         // a type number of no program type (0, 999) is replayed as given, with an SK_SKB program's code
-        ProgLoadAttr a = t == ProgType.SK_MSG ? new ProgLoadAttr(t, (SkMsgProgram) ctx -> SkAction.SK_PASS)
-                : new ProgLoadAttr(ProgType.SK_SKB, (SkSkbProgram) ctx -> SkAction.SK_PASS);
+        ProgLoadAttr a = new ProgLoadAttr(ProgType.SK_SKB, passCode(t));
         a.progType = t != null ? t.number() : (int) op.number("prog_type", 0);
         a.progName = progName(op);
         a.license = (String) op.args().getOrDefault("license", "GPL");
@@ -182,6 +185,22 @@ final class ProgReplay {
         progLabels.add(op.string("label"));
         a.progFlags = (int) op.number("prog_flags", 0);
         return made(op.string("label"), bpf.bpf(BpfCmd.PROG_LOAD, a), a);
+    }
+
+    /**
+     * "r0 = 1; exit" as Java code of the type: SK_PASS, XDP_DROP (1) and a socket filter keeping 1
+     * byte each return 1; a number of no Java family gets an SK_SKB program's code.
+     */
+    static ProgramCode passCode(ProgType t) {
+        if (t == null) {
+            return (SkSkbProgram) ctx -> SkAction.SK_PASS;
+        }
+        return switch (t) {
+            case SK_MSG -> (SkMsgProgram) ctx -> SkAction.SK_PASS;
+            case XDP -> (XdpProgram) ctx -> XdpAction.XDP_DROP;
+            case SOCKET_FILTER -> (SocketFilterProgram) len -> 1;
+            default -> (SkSkbProgram) ctx -> SkAction.SK_PASS;
+        };
     }
 
     private Observed mapNew(CaseOp op) {

@@ -122,6 +122,16 @@ public final class BpfProgram implements AutoCloseable {
         }
     }
 
+    /**
+     * LINK_CREATE of an XDP link running this program on the device {@code ifindex} (flags: 0 or
+     * one {@code XDP_FLAGS_*} mode flag of {@link LinkCreateAttr}); the device runs it until the
+     * link's last reference goes.
+     */
+    public BpfLink attachXdp(int ifindex, int flags) {
+        checkOpen();
+        return BpfLink.attachXdp(bpf, fd, ifindex, flags);
+    }
+
     private void checkOpen() {
         if (closed) {
             throw new BpfException(Errno.EBADF, "the program handle is closed");

@@ -34,6 +34,8 @@ public enum Errno {
     ENOSYS(38, "Function not implemented"),
     ENOTEMPTY(39, "Directory not empty"),
     ELOOP(40, "Too many levels of symbolic links"),
+    /** What LINK_UPDATE of a link whose target went (a detached XDP link) answers. */
+    ENOLINK(67, "Link has been severed"),
     EOVERFLOW(75, "Value too large for defined data type"),
     EBADFD(77, "File descriptor in bad state"),
     ENOTSOCK(88, "Socket operation on non-socket"),

@@ -31,7 +31,12 @@ public final class ProgLoadAttr extends BpfAttr {
     public int logLevel;
     /** Ignored, as by the kernel for these types. */
     public int kernVersion;
-    /** Device offload: not supported (EINVAL), as the kernel answers for socket programs. */
+    /**
+     * An XDP program with {@code BPF_F_XDP_DEV_BOUND_ONLY} (0x40) in {@link #progFlags} is bound to
+     * this device: it attaches there only, in native mode. Device offload (without that flag) is
+     * not supported (EINVAL), as the kernel answers for a device without an offload driver, and
+     * other types take no device (EINVAL).
+     */
     public int progIfindex;
     /** BTF attach targets: not supported (EINVAL), as the kernel answers for socket programs. */
     public int attachBtfId;

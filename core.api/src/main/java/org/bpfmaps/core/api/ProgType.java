@@ -52,11 +52,12 @@ public enum ProgType {
     }
 
     /**
-     * Whether this project runs Java programs of this type: SK_SKB, SK_MSG and XDP (each with its
-     * functional interface in {@code org.bpfmaps.core.prog}).
+     * Whether this project loads Java programs of this type: SK_SKB, SK_MSG, XDP and SOCKET_FILTER
+     * (each with its functional interface in {@code org.bpfmaps.core.prog}; socket filters load,
+     * nothing runs them yet).
      */
     public boolean javaFamily() {
-        return this == SK_SKB || this == SK_MSG || this == XDP;
+        return this == SK_SKB || this == SK_MSG || this == XDP || this == SOCKET_FILTER;
     }
 
     /** The name bpftool uses: lower case without the {@code BPF_PROG_TYPE_} prefix. */

@@ -26,9 +26,15 @@
  * <p>2.4: {@code tail} of {@link org.bpfmaps.core.api.GetIdAttr}, {@link org.bpfmaps.core.api.ObjAttr}
  * and {@link org.bpfmaps.core.api.InfoAttr}: the attr's bytes past the command's last field, EINVAL
  * when non-zero (the kernel's {@code CHECK_ATTR}).
+ *
+ * <p>2.5: links: {@link org.bpfmaps.core.api.LinkCreateAttr} (LINK_CREATE of XDP links, with the
+ * {@code XDP_FLAGS_*}), {@link org.bpfmaps.core.api.LinkUpdateAttr}, {@link org.bpfmaps.core.api.LinkDetachAttr},
+ * {@link org.bpfmaps.core.api.LinkInfo} ({@code struct bpf_link_info}), the typed
+ * {@link org.bpfmaps.core.api.BpfLink} and {@link org.bpfmaps.core.api.BpfProgram#attachXdp};
+ * {@link org.bpfmaps.core.api.Errno#ENOLINK}; {@code ProgType.SOCKET_FILTER} loads (javaFamily).
  */
 @Export
-@Version("2.4.0")
+@Version("2.5.0")
 package org.bpfmaps.core.api;
 
 import org.osgi.annotation.bundle.Export;

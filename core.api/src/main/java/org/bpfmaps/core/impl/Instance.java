@@ -13,6 +13,9 @@ import org.bpfmaps.core.api.Errno;
 import org.bpfmaps.core.api.ErrorSink;
 import org.bpfmaps.core.api.GetIdAttr;
 import org.bpfmaps.core.api.InfoAttr;
+import org.bpfmaps.core.api.LinkCreateAttr;
+import org.bpfmaps.core.api.LinkDetachAttr;
+import org.bpfmaps.core.api.LinkUpdateAttr;
 import org.bpfmaps.core.api.MapBatchAttr;
 import org.bpfmaps.core.api.MapCreateAttr;
 import org.bpfmaps.core.api.MapElemAttr;
@@ -48,6 +51,8 @@ public final class Instance implements BpfInstance, ObjectHost, ProviderRegistry
     private final ElemCommands elem = new ElemCommands(this);
     /** The XDP program of each of the instance's devices (org.bpfmaps.core.xdp.NetDevices). */
     private final org.bpfmaps.core.impl.xdp.DeviceXdp deviceXdp = new org.bpfmaps.core.impl.xdp.DeviceXdp();
+    /** What decides {@link #deviceXdp}: links and link-less programs on each device, dev_xdp_attach's rules. */
+    private final XdpDevices xdpDevices = new XdpDevices(deviceXdp);
     /** The data path of the instance's sockets that took programs; made at the first. Guarded by this. */
     private org.bpfmaps.core.impl.datapath.DataPath dataPath;
     private org.bpfmaps.core.impl.datapath.DataPath.Config dataPathConfig =
@@ -112,6 +117,12 @@ public final class Instance implements BpfInstance, ObjectHost, ProviderRegistry
                 return attr instanceof ProgAttachAttr a ? ProgAttach.detach(this, a) : wrongAttr(cmd, attr);
             case PROG_QUERY:
                 return attr instanceof ProgQueryAttr a ? ProgAttach.query(this, a) : wrongAttr(cmd, attr);
+            case LINK_CREATE:
+                return attr instanceof LinkCreateAttr a ? LinkCommands.create(this, a) : wrongAttr(cmd, attr);
+            case LINK_UPDATE:
+                return attr instanceof LinkUpdateAttr a ? LinkCommands.update(this, a) : wrongAttr(cmd, attr);
+            case LINK_DETACH:
+                return attr instanceof LinkDetachAttr a ? LinkCommands.detach(this, a) : wrongAttr(cmd, attr);
             case OBJ_PIN:
                 return attr instanceof ObjAttr a ? ObjCommands.pin(this, a) : wrongAttr(cmd, attr);
             case OBJ_GET:
@@ -288,6 +299,11 @@ public final class Instance implements BpfInstance, ObjectHost, ProviderRegistry
         return deviceXdp;
     }
 
+    /** The XDP control plane of the instance's devices: links and link-less programs. */
+    public XdpDevices xdpDevices() {
+        return xdpDevices;
+    }
+
     /** The program code bundles contribute by name, shared with the runtime's other instances. */
     ProgramRegistry programRegistry() {
         return registry.programs;
@@ -432,6 +448,7 @@ public final class Instance implements BpfInstance, ObjectHost, ProviderRegistry
         for (int fd : table.openFds()) {
             table.close(fd);
         }
+        xdpDevices.clear();
         org.bpfmaps.core.impl.datapath.DataPath dp;
         synchronized (this) {
             closed = true;

@@ -5,6 +5,7 @@ import org.bpfmaps.core.api.Errno;
 import org.bpfmaps.core.api.ProgLoadAttr;
 import org.bpfmaps.core.api.ProgType;
 import org.bpfmaps.core.prog.ProgramCode;
+import org.bpfmaps.core.xdp.NetDevices;
 
 /**
  * PROG_LOAD of Java code ({@code bpf_prog_load} in kernel/bpf/syscall.c), with the kernel's
@@ -23,6 +24,10 @@ final class ProgLoader {
      * TEST_REG_INVARIANTS. SLEEPABLE (0x10) is EINVAL for them, and so is TOKEN_FD without a token.
      */
     static final int PROG_FLAGS = 0xef;
+    /** {@code BPF_F_XDP_HAS_FRAGS}: the program takes multi-buffer frames; accepted, nothing changes here. */
+    static final int XDP_HAS_FRAGS = 1 << 5;
+    /** {@code BPF_F_XDP_DEV_BOUND_ONLY}: with prog_ifindex, the program attaches to that device only. */
+    static final int DEV_BOUND_ONLY = 1 << 6;
     /** {@code BPF_LOG_LEVEL1 | BPF_LOG_LEVEL2 | BPF_LOG_STATS | BPF_LOG_FIXED}. */
     private static final int LOG_LEVELS = 0xf;
     /** {@code license_is_gpl_compatible} in include/linux/license.h. */
@@ -31,14 +36,19 @@ final class ProgLoader {
 
     static int load(Instance in, ProgLoadAttr a) {
         if ((a.progFlags & ~PROG_FLAGS) != 0) {
-            return a.fail(Errno.EINVAL, "prog_flags 0x%x: a socket program takes only 0x%x (no SLEEPABLE, no "
+            return a.fail(Errno.EINVAL, "prog_flags 0x%x: a program here takes only 0x%x (no SLEEPABLE, no "
                     + "TOKEN_FD)", a.progFlags, PROG_FLAGS);
         }
         if (a.code == null && a.codeName == null) {
             return a.fail(Errno.E2BIG, "the program has no code (neither code nor codeName): insn_cnt 0");
         }
-        if (a.progIfindex != 0) {
-            return a.fail(Errno.EINVAL, "prog_ifindex %d: device offload is not supported", a.progIfindex);
+        boolean devBound = a.progIfindex != 0 && a.progType == ProgType.XDP.number()
+                && (a.progFlags & DEV_BOUND_ONLY) != 0;
+        if (a.progIfindex != 0 && !devBound) {
+            // offload (prog_ifindex without BPF_F_XDP_DEV_BOUND_ONLY) needs a NIC's offload driver, and only
+            // XDP and SCHED_CLS programs bind to a device (bpf_prog_dev_bound_init)
+            return a.fail(Errno.EINVAL, "prog_ifindex %d: device offload is not supported (an XDP program binds to "
+                    + "a device with BPF_F_XDP_DEV_BOUND_ONLY)", a.progIfindex);
         }
         if (a.attachBtfId != 0 || a.attachProgFd != 0) {
             return a.fail(Errno.EINVAL, "attach_btf_id %d / attach_prog_fd %d: a socket program attaches to "
@@ -53,11 +63,18 @@ final class ProgLoader {
         }
         if (!type.javaFamily()) {
             return a.fail(Errno.EINVAL, "prog_type %d (" + type.bpftoolName() + "): no Java program of this type "
-                    + "can run here (sk_skb, sk_msg and xdp can)", a.progType);
+                    + "loads here (sk_skb, sk_msg, xdp and socket_filter do)", a.progType);
         }
         int err = ObjName.check(a.progName, "prog_name", a);
         if (err != 0) {
             return err;
+        }
+        if (devBound && (a.progFlags & ~(DEV_BOUND_ONLY | XDP_HAS_FRAGS)) != 0) {
+            return a.fail(Errno.EINVAL, "prog_flags 0x%x: a program bound to a device takes only "
+                    + "BPF_F_XDP_DEV_BOUND_ONLY and BPF_F_XDP_HAS_FRAGS", a.progFlags);
+        }
+        if (devBound && NetDevices.of(in).byIndex(a.progIfindex) == null) {
+            return a.fail(Errno.EINVAL, "prog_ifindex %d: no such device", Integer.toUnsignedLong(a.progIfindex));
         }
         if ((a.logLevel & ~LOG_LEVELS) != 0) {
             return a.fail(Errno.EINVAL, "log_level 0x%x: only 0x%x", a.logLevel, LOG_LEVELS);
@@ -94,6 +111,7 @@ final class ProgLoader {
             return a.fail(Errno.EINVAL, "the code is a " + describe(code) + ", not a " + type.bpftoolName()
                     + " program");
         }
+        p.boundIfindex = devBound ? a.progIfindex : 0;
         int id = in.table.publish(p);
         if (id < 0) {
             p.release();

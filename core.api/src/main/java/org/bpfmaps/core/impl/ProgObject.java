@@ -56,6 +56,11 @@ public final class ProgObject extends BpfObject implements ProgRef {
     private volatile ProgramCode code;
     /** The registry entry the code came from, or null (direct code, or unbound). */
     private ProgramRegistry.Entry source;
+    /**
+     * The device a dev-bound XDP program ({@code BPF_F_XDP_DEV_BOUND_ONLY} with prog_ifindex) may
+     * attach to, or 0; set once before the program is published.
+     */
+    int boundIfindex;
     private final LongAdder runs = new LongAdder();
     private final LongAdder aborted = new LongAdder();
     private final LongAdder unboundRuns = new LongAdder();
@@ -92,6 +97,11 @@ public final class ProgObject extends BpfObject implements ProgRef {
 
     public int expectedAttachType() {
         return expectedAttachType;
+    }
+
+    /** The device a dev-bound XDP program is bound to, or 0. */
+    public int boundIfindex() {
+        return boundIfindex;
     }
 
     /** Whether the program has code now; false after its bundle left and before it came back. */
@@ -200,6 +210,7 @@ public final class ProgObject extends BpfObject implements ProgRef {
             case SK_SKB -> c instanceof SkSkbProgram;
             case SK_MSG -> c instanceof SkMsgProgram;
             case XDP -> c instanceof XdpProgram;
+            case SOCKET_FILTER -> c instanceof org.bpfmaps.core.prog.SocketFilterProgram;
             default -> false;
         };
     }

@@ -11,7 +11,8 @@
  *
  * <p>1.1: XDP programs: {@link org.bpfmaps.core.prog.XdpProgram}, its context
  * {@link org.bpfmaps.core.prog.XdpContext} (the frame in place, ingress device and RX queue,
- * {@code xdp_adjust_head}, {@code redirect_map}) and the verdicts {@link org.bpfmaps.core.prog.XdpAction}.
+ * {@code xdp_adjust_head}, {@code redirect_map}) and the verdicts {@link org.bpfmaps.core.prog.XdpAction};
+ * {@link org.bpfmaps.core.prog.SocketFilterProgram}, socket filters, which load (nothing runs them yet).
  */
 @Export
 @Version("1.1.0")

@@ -35,6 +35,14 @@ public final class ObjectKind {
      */
     public static final ObjectKind PROG = withIds("prog", BpfCmd.PROG_GET_NEXT_ID, BpfCmd.PROG_GET_FD_BY_ID);
 
+    /**
+     * Links: ids (LINK_GET_NEXT_ID, LINK_GET_FD_BY_ID), pinnable. The core makes them
+     * (LINK_CREATE: XDP links on the instance's devices).
+     *
+     * @since 2.6
+     */
+    public static final ObjectKind LINK = withIds("link", BpfCmd.LINK_GET_NEXT_ID, BpfCmd.LINK_GET_FD_BY_ID);
+
     private final String name;
     private final BpfCmd nextIdCommand;
     private final BpfCmd fdByIdCommand;

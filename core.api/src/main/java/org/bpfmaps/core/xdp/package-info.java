@@ -21,6 +21,10 @@
  * {@code NetDevices.rxQueue}, {@code receive}, {@code onPass} and {@code onTransmit} with their
  * {@link org.bpfmaps.core.xdp.FrameListener}, {@code XdpSocket.kick} (sendto: the TX ring out through
  * the device), and {@link org.bpfmaps.core.xdp.XskMapLookup}, which an XSKMAP's ops implement.
+ *
+ * <p>1.1 also: XDP programs on devices without a link: {@link org.bpfmaps.core.xdp.XdpAttach} (bpftool's
+ * {@code net attach xdp} over netlink, with {@code dev_xdp_attach}'s rules) and
+ * {@link org.bpfmaps.core.xdp.XdpAttachment}, what runs on a device ({@code net show}).
  */
 @Export
 @Version("1.1.0")
