@@ -74,6 +74,7 @@ public final class Completion {
             case "sock" -> sock(rest, current);
             case "prog" -> prog(rest);
             case "dev", "xsk" -> XskCompletion.candidates(bpf, command, rest, current);
+            case "net", "link" -> XskCompletion.netOrLink(bpf, command, rest);
             case "help" -> help(rest);
             default -> documented(command, rest.size(), current);
         };
@@ -276,7 +277,11 @@ public final class Completion {
         }
         if (sub.equals("load")) {
             // NAME: the registered names are not offered (the core does not publish them yet)
-            return args == 1 ? List.of("sk_skb", "sk_msg") : args == 2 ? List.of("pinned") : List.of();
+            // then { map idx IDX MAP }... [pinned FILE]: five words a map
+            int at = (args - 2) % 5;
+            return args == 1 ? List.of("sk_skb", "sk_msg", "xdp") : args < 2 ? List.of()
+                    : at == 0 ? List.of("map", "pinned") : at == 1 && w.get(args).equals("map") ? List.of("idx")
+                    : at == 3 ? List.of("id", "pinned", "name") : List.of();
         }
         boolean withMap = sub.equals("attach") || sub.equals("detach");
         if (args == 0 || (withMap && args == 3)) {
