@@ -15,6 +15,9 @@
 #
 # A pair is BENCH/BASELINE (Class.method, JMH's names under org.bpfmaps.bench), optionally followed
 # by @k=v,k=v (the JMH parameters; a pair without them takes the class's first value of each).
+# A side may be one thread's result in a JMH @Group, Class.group:method (JMH's secondary result):
+# the group runs and that method's row is the score, e.g.
+#   'XdpBench.xskPath:xskConsume/XdpBench.blockingQueue:queueConsume@frameSize=64'
 # JARS names one or more builds of the benchmarks (NAME=PATH ...), measured in the same rounds, one
 # after the other, their order alternating too: the way to show that a change made nothing slower.
 # The default is the current build, bench/target/benchmarks.jar (built when missing).
@@ -69,21 +72,24 @@ trap 'rm -rf "$work"' EXIT
 results="$work/results.tsv" # round, pair, jar, side, ns/op
 
 # One benchmark once: prints its score (ns/op).
-measure() { # jar, Class.method, params ("" or k=v,k=v)
+measure() { # jar, Class.method or Class.group:method, params ("" or k=v,k=v)
   local jar=$1 bench=$2 params=$3 csv="$work/one.csv" args=()
+  local selector=${bench%%:*} # a group's method runs with its group
   if [ -n "$params" ]; then
     IFS=',' read -r -a kv <<<"$params"
     for x in "${kv[@]}"; do args+=(-p "$x"); done
   fi
   java -jar "$jar" -jvmArgs "$jvm_flags" -f 1 -wi 3 -w 1s -i 5 -r 1s -tu ns -bm avgt \
-    "${args[@]}" -rf csv -rff "$csv" "^org\.bpfmaps\.bench\.${bench//./\\.}\$" >"$work/one.log" 2>&1 || {
+    "${args[@]}" -rf csv -rff "$csv" "^org\.bpfmaps\.bench\.${selector//./\\.}\$" >"$work/one.log" 2>&1 || {
     echo "bench-ratio.sh: $bench failed; its JMH output:" >&2
     tail -n 30 "$work/one.log" >&2
     exit 1
   }
-  python3 - "$csv" <<'EOF'
+  python3 - "$csv" "org.bpfmaps.bench.$bench" <<'EOF'
 import csv, sys
 rows = list(csv.DictReader(open(sys.argv[1])))
+if ":" in sys.argv[2]:  # one method of a @Group: its own row
+    rows = [r for r in rows if r["Benchmark"] == sys.argv[2]]
 if len(rows) != 1:
     sys.exit("expected one result row, got %d" % len(rows))
 print(rows[0]["Score"])

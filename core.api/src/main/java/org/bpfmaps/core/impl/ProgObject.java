@@ -159,7 +159,8 @@ public final class ProgObject extends BpfObject implements ProgRef {
             return type == ProgType.XDP ? XdpAction.XDP_PASS : SkAction.SK_PASS;
         }
         runs.increment();
-        try (CurrentCpu.Scope s = CurrentCpu.bind(ctx.cpu())) {
+        int previous = CurrentCpu.enter(ctx.cpu()); // no scope object: a run allocates nothing, compiled or not
+        try {
             if (c instanceof SkSkbProgram p && ctx instanceof SkSkbContext k) {
                 return p.run(k);
             }
@@ -173,6 +174,8 @@ public final class ProgObject extends BpfObject implements ProgRef {
             ctx.outcome = RunContext.ABORTED;
             aborted.increment();
             return type == ProgType.XDP ? XdpAction.XDP_ABORTED : SkAction.SK_DROP;
+        } finally {
+            CurrentCpu.exit(previous);
         }
         throw new IllegalArgumentException("a " + ctx.getClass().getSimpleName() + " is no context of a "
                 + type.bpftoolName() + " program");

@@ -48,6 +48,30 @@ public final class CurrentCpu {
         return s;
     }
 
+    /**
+     * Makes the calling thread stand for {@code cpu} until {@link #exit} with the returned value,
+     * which restores what was bound before: {@link #bind} without the scope object, for the data
+     * path's per-frame runs, which must not allocate even before the JIT has compiled them.
+     *
+     * @return what to give {@link #exit}
+     * @throws IllegalArgumentException when cpu is negative
+     * @since 2.6
+     */
+    public static int enter(int cpu) {
+        if (cpu < 0) {
+            throw new IllegalArgumentException("cpu " + cpu + ": CPUs are numbered from 0");
+        }
+        int[] holder = BOUND.get();
+        int previous = holder[0];
+        holder[0] = cpu;
+        return previous;
+    }
+
+    /** Ends an {@link #enter} on the thread that entered: restores {@code previous}, what it returned. */
+    public static void exit(int previous) {
+        BOUND.get()[0] = previous;
+    }
+
     /** A binding of the current CPU; closing it restores the previous one. */
     public static final class Scope implements AutoCloseable {
         private final int[] holder;

@@ -199,11 +199,11 @@ public final class RxQueue {
                 return redirect(p, r.target(), chunk, start, end);
             case XdpAction.XDP_PASS:
             case XdpAction.XDP_TX:
-                // copied out as the kernel builds an skb (or xdp_frame) and frees the buffer
-                own.put(Umem.XDP_PACKET_HEADROOM, mem, start, end - start);
+                // copied out as the kernel builds an skb (or xdp_frame) and frees the buffer; at
+                // most a chunk less sizeof(struct xdp_frame), which the queue's page holds
+                own.put(0, mem, start, end - start);
                 p.free(chunk);
-                int at = Umem.XDP_PACKET_HEADROOM;
-                return v == XdpAction.XDP_PASS ? pass(at, at + end - start) : tx(at, at + end - start);
+                return v == XdpAction.XDP_PASS ? pass(0, end - start) : tx(0, end - start);
             case XdpAction.XDP_DROP:
                 p.free(chunk);
                 return verdict(DROP, v);

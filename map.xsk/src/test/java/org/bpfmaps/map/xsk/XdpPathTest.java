@@ -82,9 +82,13 @@ class XdpPathTest {
 
     /** An XSK socket with a UMEM of 16 frames of 2048 (headroom {@code headroom}) and rings of 8, bound to eth0's queue. */
     XdpSocket bound(int queue, int headroom) {
+        return bound(queue, headroom, CHUNK);
+    }
+
+    XdpSocket bound(int queue, int headroom, int chunk) {
         int fd = XdpSocket.open(f.bpf, sink);
         XdpSocket s = XdpSocket.byFd(f.bpf, fd);
-        assertEquals(0, s.registerUmem(new UmemConfig(FRAMES * CHUNK, CHUNK, headroom, 0, 0), sink));
+        assertEquals(0, s.registerUmem(new UmemConfig(FRAMES * chunk, chunk, headroom, 0, 0), sink));
         for (RingType t : RingType.values()) {
             assertEquals(0, s.createRing(t, RING, sink));
         }
@@ -362,6 +366,20 @@ class XdpPathTest {
         fill(s, CHUNK);
         assertEquals(XdpAction.XDP_PASS, devs.receive(eth, 0, frame(60, 0)));
         assertArrayEquals(expect, got, "a UMEM frame with headroom 512: the same room before the packet");
+    }
+
+    /** The largest frame a page-sized chunk takes, grown by the whole headroom, is copied out whole for the stack. */
+    @Test
+    void theLargestGrownFramePassesWhole() {
+        XdpSocket s = bound(0, 0, 4096);
+        fill(s, 0);
+        attach(ctx -> ctx.adjustHead(-(headroom() - XdpRun.XDP_FRAME_SIZE)) == 0 ? XdpAction.XDP_PASS
+                : XdpAction.XDP_DROP);
+        int len = 4096 - headroom();
+        assertEquals(XdpAction.XDP_PASS, devs.receive(eth, 0, frame(len, 1)));
+        assertEquals(len + headroom() - XdpRun.XDP_FRAME_SIZE, passed.get(0).length);
+        assertEquals(Errno.ENOSPC.ret(), devs.receive(eth, 0, frame(len + 1, 1)), "over the UMEM frame");
+        assertEquals(1, q(0).statistics().oversize());
     }
 
     private static int headroom() {

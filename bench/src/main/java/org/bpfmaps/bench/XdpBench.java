@@ -1,0 +1,233 @@
+package org.bpfmaps.bench;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.bpfmaps.core.api.BpfCmd;
+import org.bpfmaps.core.api.BpfInstance;
+import org.bpfmaps.core.api.BpfSettings;
+import org.bpfmaps.core.api.ErrorSink;
+import org.bpfmaps.core.api.MapCreateAttr;
+import org.bpfmaps.core.api.MapElemAttr;
+import org.bpfmaps.core.api.MapType;
+import org.bpfmaps.core.api.ProgLoadAttr;
+import org.bpfmaps.core.api.ProgType;
+import org.bpfmaps.core.impl.Instance;
+import org.bpfmaps.core.impl.ProgObject;
+import org.bpfmaps.core.prog.XdpAction;
+import org.bpfmaps.core.prog.XdpProgram;
+import org.bpfmaps.core.spi.ProviderHost;
+import org.bpfmaps.core.standalone.Standalone;
+import org.bpfmaps.core.xdp.NetDevices;
+import org.bpfmaps.core.xdp.RingType;
+import org.bpfmaps.core.xdp.RxQueue;
+import org.bpfmaps.core.xdp.UmemConfig;
+import org.bpfmaps.core.xdp.XdpRing;
+import org.bpfmaps.core.xdp.XdpSocket;
+import org.bpfmaps.map.xsk.XskMapProvider;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.Group;
+import org.openjdk.jmh.annotations.GroupThreads;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.infra.Control;
+
+/**
+ * Frames handed from one thread to another, issue 21: the XDP path against the plain Java way.
+ * Each is a JMH group of one producer and one consumer thread; an op is one frame delivered.
+ *
+ * <p>{@code xskPath}: the producer is a device's RX queue fed by an in-memory generator
+ * ({@link RxQueue#receive}): the frame is written into a UMEM frame taken from the FILL ring, an
+ * XDP program redirects it by queue through an XSKMAP ({@code redirect_map(xsks, rx_queue_index,
+ * XDP_PASS)}), its descriptor lands in the socket's RX ring; the consumer reads the RX ring, reads
+ * the frame in the UMEM and gives the frame back through the FILL ring. When the FILL ring is empty
+ * or the RX ring full the producer offers the frame again (a NIC holding it), so that its ops are
+ * frames delivered too.
+ *
+ * <p>{@code blockingQueue}: the same frames as a Java user hands them over: a new {@code byte[]}
+ * per frame (allocation included) through an {@link ArrayBlockingQueue} of the RX ring's capacity,
+ * blocking on a full or empty queue (timed, so that an iteration's end never leaves a thread
+ * parked).
+ *
+ * <p>The consumer's op count is each group's result: compare the consumers' rows,
+ * {@code 'XdpBench.xskPath:xskConsume/XdpBench.blockingQueue:queueConsume@frameSize=64'} in
+ * {@code scripts/bench-ratio.sh} (avgt: ns per frame; a ratio of 0.33 or less is 3x the frame
+ * rate); Mpps = 1000 / ns.
+ */
+public class XdpBench {
+    /** Frames in flight at most: the RX ring's and the queue's capacity. */
+    static final int RING = 256;
+    /** UMEM frames: the RX ring's worth plus as many in the FILL ring. */
+    static final int FRAMES = 2 * RING;
+    static final int CHUNK = 2048;
+    /** Distinct frames the generator cycles through. */
+    static final int PATTERNS = 64;
+
+    /** The generator's frames: Ethernet, IPv4 and UDP headers and a payload, each a little different. */
+    static ByteBuffer[] frames(int size) {
+        ByteBuffer[] out = new ByteBuffer[PATTERNS];
+        for (int k = 0; k < PATTERNS; k++) {
+            ByteBuffer b = ByteBuffer.allocateDirect(size).order(ByteOrder.BIG_ENDIAN);
+            for (int i = 0; i < size; i++) {
+                b.put(i, (byte) (k + i));
+            }
+            b.putShort(12, (short) 0x0800); // IPv4
+            b.put(14, (byte) 0x45).put(23, (byte) 17); // IHL 5, UDP
+            b.putShort(36, (short) (4000 + k)); // UDP destination port
+            out[k] = b;
+        }
+        return out;
+    }
+
+    /** A device with one queue, an XSK socket bound to it, its XSKMAP and the redirecting program. */
+    @State(Scope.Group)
+    public static class Xsk {
+        @Param({"64", "1500"})
+        public int frameSize;
+
+        ProviderHost runtime;
+        BpfInstance bpf;
+        RxQueue queue;
+        XdpRing.Producer fill;
+        XdpRing.Consumer rx;
+        ByteBuffer umem;
+        ByteBuffer[] frames;
+        int next;
+
+        @Setup(Level.Trial)
+        public void setUp() {
+            runtime = Standalone.create();
+            runtime.addProvider(new XskMapProvider(), 0, "1.0.0");
+            bpf = runtime.newInstance(BpfSettings.defaults());
+            ErrorSink err = (e, why, a, b) -> {
+                throw new IllegalStateException(e + ": " + String.format(why, a, b));
+            };
+            NetDevices devs = NetDevices.of(bpf);
+            int eth = devs.add("eth0", 1, err);
+            int fd = XdpSocket.open(bpf, err);
+            XdpSocket s = XdpSocket.byFd(bpf, fd);
+            s.registerUmem(UmemConfig.of(FRAMES, CHUNK), err);
+            s.createRing(RingType.FILL, FRAMES, err);
+            s.createRing(RingType.COMPLETION, FRAMES, err);
+            s.createRing(RingType.RX, RING, err);
+            s.bind(eth, 0, 0, 0, err);
+            int map = bpf.bpf(BpfCmd.MAP_CREATE, new MapCreateAttr(MapType.XSKMAP, 4, 4, 1));
+            ByteBuffer key = ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt(0, 0);
+            ByteBuffer value = ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt(0, fd);
+            check(bpf.bpf(BpfCmd.MAP_UPDATE_ELEM, new MapElemAttr().set(map, key, value, 0)), "XSKMAP update");
+            XdpProgram byQueue = ctx -> ctx.redirectMap(0, ctx.rxQueueIndex(), XdpAction.XDP_PASS);
+            int prog = bpf.bpf(BpfCmd.PROG_LOAD, new ProgLoadAttr(ProgType.XDP, byQueue).maps(map));
+            check(prog, "PROG_LOAD");
+            ((Instance) bpf).deviceXdp().set(eth, (ProgObject) ((Instance) bpf).table().get(prog));
+            queue = devs.rxQueue(eth, 0);
+            fill = s.ring(RingType.FILL).producer();
+            rx = s.ring(RingType.RX).consumer();
+            umem = s.umem().buffer();
+            fill.reserve(FRAMES);
+            for (int i = 0; i < FRAMES; i++) {
+                fill.addr(fill.index() + i, (long) i * CHUNK);
+            }
+            fill.submit(FRAMES);
+            frames = frames(frameSize);
+        }
+
+        @TearDown(Level.Trial)
+        public void tearDown() {
+            bpf.close();
+        }
+    }
+
+    /** The queue and the same frames as arrays. */
+    @State(Scope.Group)
+    public static class Queue {
+        @Param({"64", "1500"})
+        public int frameSize;
+
+        ArrayBlockingQueue<byte[]> queue;
+        ByteBuffer[] frames;
+        int next;
+
+        @Setup(Level.Trial)
+        public void setUp() {
+            queue = new ArrayBlockingQueue<>(RING);
+            frames = frames(frameSize);
+        }
+    }
+
+    static void check(int r, String what) {
+        if (r < 0) {
+            throw new IllegalStateException(what + " failed: " + r);
+        }
+    }
+
+    /** The device's side: one generated frame into the RX queue, again until it is delivered. */
+    @Benchmark
+    @Group("xskPath")
+    @GroupThreads(1)
+    public int xskProduce(Xsk s, Control c) {
+        ByteBuffer f = s.frames[s.next++ & (PATTERNS - 1)];
+        int r;
+        while ((r = s.queue.receive(f)) != XdpAction.XDP_REDIRECT && !c.stopMeasurement) {
+            Thread.onSpinWait(); // no FILL frame or a full RX ring: the consumer is behind
+        }
+        return r;
+    }
+
+    /** The application's side: one frame from the RX ring, read in the UMEM, its frame back to the FILL ring. */
+    @Benchmark
+    @Group("xskPath")
+    @GroupThreads(1)
+    public long xskConsume(Xsk s, Control c) {
+        XdpRing.Consumer rx = s.rx;
+        while (rx.peek(1) == 0) {
+            if (c.stopMeasurement) {
+                return 0;
+            }
+            Thread.onSpinWait();
+        }
+        int i = rx.index();
+        long addr = rx.descAddr(i);
+        long v = s.umem.getLong((int) addr + 36) + rx.descLen(i); // the frame's ports, where they were received
+        rx.release(1);
+        XdpRing.Producer fill = s.fill;
+        fill.reserve(1); // never full: the FILL ring holds every UMEM frame
+        fill.addr(fill.index(), addr);
+        fill.submit(1);
+        return v;
+    }
+
+    /** A Java producer: the frame's bytes into a new array, put on the queue. */
+    @Benchmark
+    @Group("blockingQueue")
+    @GroupThreads(1)
+    public boolean queueProduce(Queue s, Control c) throws InterruptedException {
+        ByteBuffer f = s.frames[s.next++ & (PATTERNS - 1)];
+        byte[] b = new byte[f.capacity()];
+        f.get(0, b);
+        while (!s.queue.offer(b, 10, TimeUnit.MILLISECONDS)) {
+            if (c.stopMeasurement) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** A Java consumer: a frame off the queue, read. */
+    @Benchmark
+    @Group("blockingQueue")
+    @GroupThreads(1)
+    public long queueConsume(Queue s, Control c) throws InterruptedException {
+        byte[] b;
+        while ((b = s.queue.poll(10, TimeUnit.MILLISECONDS)) == null) {
+            if (c.stopMeasurement) {
+                return 0;
+            }
+        }
+        return ((b[36] & 0xffL) << 8 | (b[37] & 0xff)) + b.length;
+    }
+}
