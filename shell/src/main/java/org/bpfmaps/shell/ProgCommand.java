@@ -39,7 +39,7 @@ public final class ProgCommand {
 
                    MAP := { id MAP_ID | pinned FILE | name MAP_NAME }
                    PROG := { id PROG_ID | pinned FILE | name PROG_NAME }
-                   TYPE := { sk_skb | sk_msg | xdp }
+                   TYPE := { sk_skb | sk_msg | xdp | socket_filter }
                    ATTACH_TYPE := { sk_msg_verdict | sk_skb_verdict | sk_skb_stream_verdict |
                                     sk_skb_stream_parser }
                    OPTIONS := { {-j|--json} [{-p|--pretty}] }
@@ -336,8 +336,9 @@ public final class ProgCommand {
         String name = a.next();
         String typeWord = a.next();
         ProgType t = ProgType.byName(typeWord);
-        if (t == null || !t.javaFamily() || t == ProgType.SOCKET_FILTER) {
-            out.error("invalid program type '" + typeWord + "'", "Java programs here are of type sk_skb, sk_msg or xdp");
+        if (t == null || !t.javaFamily()) {
+            out.error("invalid program type '" + typeWord + "'",
+                    "Java programs here are of type sk_skb, sk_msg, xdp or socket_filter");
             return -1;
         }
         java.util.TreeMap<Integer, Integer> maps = new java.util.TreeMap<>();

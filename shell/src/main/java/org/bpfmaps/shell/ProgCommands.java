@@ -26,7 +26,7 @@ import org.osgi.service.component.annotations.Reference;
     "bpf.command.syntax=prog help",
     "bpf.command.arguments=PROG: id PROG_ID | pinned FILE | name PROG_NAME",
     "bpf.command.arguments=MAP: id MAP_ID | pinned FILE | name MAP_NAME",
-    "bpf.command.arguments=TYPE: sk_skb | sk_msg | xdp",
+    "bpf.command.arguments=TYPE: sk_skb | sk_msg | xdp | socket_filter",
     "bpf.command.arguments=IDX: The program's map index (0, 1, ... without a gap) MAP fills, as bpftool's map idx.",
     "bpf.command.arguments=ATTACH_TYPE: sk_msg_verdict | sk_skb_verdict | sk_skb_stream_verdict | "
             + "sk_skb_stream_parser (and the legacy msg_verdict, skb_verdict, stream_verdict, stream_parser)",

@@ -127,8 +127,8 @@ class ProgCommandTest {
         Emulator.Result r = prog("load nosuch sk_skb");
         assertEquals(255, r.exit());
         assertTrue(r.stderr().startsWith("Error: failed to load program 'nosuch': "), r.stderr());
-        Emulator.Result t = prog("load nosuch socket_filter");
-        assertTrue(t.stderr().startsWith("Error: invalid program type 'socket_filter'"), t.stderr());
+        Emulator.Result t = prog("load nosuch kprobe");
+        assertTrue(t.stderr().startsWith("Error: invalid program type 'kprobe'"), t.stderr());
         Emulator.Result x = prog("load nosuch xdp");
         assertTrue(x.stderr().startsWith("Error: failed to load program 'nosuch': "), x.stderr());
     }

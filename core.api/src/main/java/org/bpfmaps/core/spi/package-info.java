@@ -42,6 +42,7 @@
  * {@link org.bpfmaps.core.spi.ProgRef}s.
  *
  * <p>2.6: {@link org.bpfmaps.core.spi.ObjectKind#LINK}, the links the core makes (LINK_CREATE).
+ *
  * <p>2.6 also: {@link org.bpfmaps.core.spi.CurrentCpu#enter} and {@link org.bpfmaps.core.spi.CurrentCpu#exit},
  * a binding of the current CPU without a scope object, for the per-frame runs of the XDP RX path.
  */
