@@ -193,7 +193,8 @@ class UdpTrafficTest {
             int missing = FRAMES - xsk[q].ring(RingType.FILL).filled();
             assertTrue(missing == 0 || missing == 1 && st.pass() > 0, "every frame back with the device: " + missing);
         }
-        assertTrue(queuesUsed >= 3, "RSS spread 8 senders over the queues: " + queuesUsed);
+        // 8 senders all on one queue of 4 has odds of 4 in 65536; on two or fewer, 1 in 43: one is too many
+        assertTrue(queuesUsed >= 2, "RSS spread 8 senders over the queues: " + queuesUsed);
         assertEquals(sent, packets);
         assertEquals(wireBytes, bytes, "the device counted the bytes of the frames sent");
         assertEquals(wireBytes, bytesPerQueue[0] + bytesPerQueue[1] + bytesPerQueue[2] + bytesPerQueue[3] + passBytes);
