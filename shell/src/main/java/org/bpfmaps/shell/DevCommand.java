@@ -36,9 +36,10 @@ import org.bpfmaps.core.xdp.RxQueueStatistics;
 public final class DevCommand {
     static final String USAGE = """
             Usage: dev { show | list } [NAME]
-                   dev add    NAME [queues N] [udp ADDR:PORT] [pass OUT] [tx OUT]
-                   dev set    NAME [udp { ADDR:PORT | off }] [pass { OUT | off }] [tx { OUT | off }]
-                   dev replay NAME pcap FILE
+                   dev add    NAME [queues N] [udp ADDR:PORT] [pcap FILE] [pass OUT] [tx OUT]
+                   dev set    NAME [udp { ADDR:PORT | off }] [pcap { FILE | off }] [pass { OUT | off }]
+                              [tx { OUT | off }]
+                   dev replay NAME [pcap FILE]
                    dev help
 
                    NAME := a device name: 1 to 15 bytes, not . or .., no '/', ':' or white space
@@ -65,7 +66,7 @@ public final class DevCommand {
             new Entry("replay", DevCommand::replay));
 
     /** The keywords of add and set, each taking one value (set: also {@code off}). */
-    static final List<String> KEYWORDS = List.of("queues", "udp", "pass", "tx");
+    static final List<String> KEYWORDS = List.of("queues", "udp", "pass", "tx", "pcap");
 
     private final Bpf bpf;
 
@@ -159,6 +160,8 @@ public final class DevCommand {
     private final class Opened {
         UdpSource udp;
         boolean udpOff;
+        Path pcap;
+        boolean pcapOff;
         DeviceEnds.Out pass;
         boolean passOff;
         DeviceEnds.Out tx;
@@ -180,7 +183,7 @@ public final class DevCommand {
 
         /** Opens what {@code v} asks for; false after an Error line, with what was opened closed. */
         boolean open(Output out, String name, Map<String, List<String>> v, int queues) {
-            for (String kw : List.of("pass", "tx", "udp")) {
+            for (String kw : List.of("pcap", "pass", "tx", "udp")) {
                 List<String> w = v.get(kw);
                 if (w == null) {
                     continue;
@@ -188,13 +191,20 @@ public final class DevCommand {
                 if (w.get(0).equals("off")) {
                     switch (kw) {
                         case "udp" -> udpOff = true;
+                        case "pcap" -> pcapOff = true;
                         case "pass" -> passOff = true;
                         default -> txOff = true;
                     }
                     continue;
                 }
                 try {
-                    if (kw.equals("udp")) {
+                    if (kw.equals("pcap")) {
+                        pcap = Path.of(w.get(0));
+                        try (PcapReader check = PcapReader.open(pcap)) {
+                            // a capture that will not replay is refused now, not at the first replay
+                            check.snaplen();
+                        }
+                    } else if (kw.equals("udp")) {
                         InetSocketAddress at = address(out, "udp", w.get(0));
                         if (at == null) {
                             close();
@@ -236,6 +246,9 @@ public final class DevCommand {
             if (udp != null || udpOff) {
                 ends.feed(d.ifindex(), udp);
             }
+            if (pcap != null || pcapOff) {
+                ends.capture(d.ifindex(), pcap);
+            }
             if (pass != null || passOff) {
                 ends.pass(d.ifindex(), pass);
             }
@@ -248,6 +261,8 @@ public final class DevCommand {
     private static String message(Exception e) {
         String m = e.getMessage();
         return e instanceof java.net.BindException ? "Address already in use (EADDRINUSE)"
+                : e instanceof java.nio.file.NoSuchFileException ? "No such file or directory (ENOENT)"
+                : e instanceof java.nio.file.AccessDeniedException ? "Permission denied (EACCES)"
                 : m == null ? e.getClass().getSimpleName() : m;
     }
 
@@ -354,20 +369,33 @@ public final class DevCommand {
     }
 
     /**
-     * {@code dev replay NAME pcap FILE}: every record of the capture received by the device, on the
-     * queue RSS picks for it, in file order, on this thread; prints how many. A malformed record
-     * ends the replay with an Error line naming its byte offset, the frames before it received.
+     * {@code dev replay NAME [pcap FILE]}: every record of the capture (FILE, else the device's own,
+     * {@code pcap FILE} of add or set) received by the device, on the queue RSS picks for it, in file
+     * order, on this thread; prints how many. A malformed record ends the replay with an Error line
+     * naming its byte offset, the frames before it received.
      */
     private int replay(Output out, Args a) {
-        if (a.argc() != 3 || !Args.isPrefix(a.peek(1), "pcap")) {
+        if (a.argc() != 1 && (a.argc() != 3 || !Args.isPrefix(a.peek(1), "pcap"))) {
             throw new Usage();
         }
         NetDevice d = device(out, a.next());
         if (d == null) {
             return -1;
         }
-        a.next();
-        String file = a.next();
+        String file;
+        if (a.argc() == 2) {
+            a.next();
+            file = a.next();
+        } else {
+            DeviceEnds.Ends ends = DeviceEnds.of(bpf).get(d.ifindex());
+            Path own = ends == null ? null : ends.pcap;
+            if (own == null) {
+                out.error("device '" + d.name() + "' has no capture to replay",
+                        "dev replay " + d.name() + " pcap FILE, or give it one: dev set " + d.name() + " pcap FILE");
+                return -1;
+            }
+            file = own.toString();
+        }
         NetDevices devs = NetDevices.of(bpf);
         long[] frames = {0};
         try (PcapReader rd = PcapReader.open(Path.of(file))) {
@@ -390,6 +418,10 @@ public final class DevCommand {
             out.json().endObject();
         } else {
             out.print(d.name() + "  replayed " + frames[0] + " frames\n");
+        }
+        DeviceEnds.Ends ends = DeviceEnds.of(bpf).get(d.ifindex());
+        if (ends != null && ends.pcap != null && ends.pcap.toString().equals(file)) {
+            ends.replayed.addAndGet(frames[0]);
         }
         return 0;
     }

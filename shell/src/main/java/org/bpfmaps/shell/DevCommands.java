@@ -23,16 +23,18 @@ import org.osgi.service.component.annotations.Reference;
             + "and XDP programs run on (net attach). A device is no BPF object (no fd, no id): a name, an ifindex and "
             + "N RX/TX queue pairs. A fresh instance has lo (ifindex 1, one queue pair); dev add makes more, with the "
             + "next ifindex. Real packets feed a device: the datagrams of a UDP port on loopback (udp ADDR:PORT), "
-            + "each received on the queue the RSS hash of its addresses and ports picks, or a pcap file (dev replay). "
+            + "each received on the queue the RSS hash of its addresses and ports picks, or a pcap file (pcap FILE, "
+            + "replayed by dev replay). "
             + "The frames the XDP program passes (pass OUT) and those the device sends (tx OUT: XDP_TX and the XSK "
             + "sockets' TX rings) go to a pcap file or as UDP datagrams to a loopback address. show lists each "
             + "device's XDP program, its feed and outputs with their counts, and each queue with XSK sockets bound or "
             + "frames received, with the sockets' fds and the queue's counters. A failure prints an Error line with "
             + "the errno, then why, and exits with 255; a failed add or set changes nothing.",
     "bpf.command.syntax=dev [OPTIONS] { show | list } [NAME]",
-    "bpf.command.syntax=dev [OPTIONS] add NAME [queues N] [udp ADDR:PORT] [pass OUT] [tx OUT]",
-    "bpf.command.syntax=dev [OPTIONS] set NAME [udp { ADDR:PORT | off }] [pass { OUT | off }] [tx { OUT | off }]",
-    "bpf.command.syntax=dev [OPTIONS] replay NAME pcap FILE",
+    "bpf.command.syntax=dev [OPTIONS] add NAME [queues N] [udp ADDR:PORT] [pcap FILE] [pass OUT] [tx OUT]",
+    "bpf.command.syntax=dev [OPTIONS] set NAME [udp { ADDR:PORT | off }] [pcap { FILE | off }] [pass { OUT | off }] "
+            + "[tx { OUT | off }]",
+    "bpf.command.syntax=dev [OPTIONS] replay NAME [pcap FILE]",
     "bpf.command.syntax=dev help",
     "bpf.command.arguments=show: The instance's devices, or the one named: ifindex, name, queues, the XDP program, "
             + "feed and outputs, and per queue the XSK sockets bound and the counters: packets, bytes, then exactly "
@@ -43,8 +45,8 @@ import org.osgi.service.component.annotations.Reference;
     "bpf.command.arguments=add: A device NAME with N queue pairs (default 1) and the ends given: EEXIST for a name "
             + "taken, EINVAL for a bad name or a count out of 1..4096, an Error line for a port taken or a file that "
             + "cannot be written.",
-    "bpf.command.arguments=set: Replaces the feed or an output of device NAME, or switches it off.",
-    "bpf.command.arguments=replay: Every frame of the pcap FILE (classic libpcap, microsecond or nanosecond, either "
+    "bpf.command.arguments=set: Replaces the feed, the capture or an output of device NAME, or switches it off.",
+    "bpf.command.arguments=replay: Every frame of the pcap FILE (default: the device's own, pcap FILE of add or set) (classic libpcap, microsecond or nanosecond, either "
             + "byte order) received by device NAME on the queue RSS picks, in file order, before the command returns; "
             + "a malformed record stops it with an Error line naming its byte offset, the frames before received.",
     "bpf.command.arguments=help: The usage, on standard error.",
@@ -55,7 +57,7 @@ import org.osgi.service.component.annotations.Reference;
     "bpf.command.arguments=OUT: pcap FILE (a nanosecond capture, written as frames leave) | udp ADDR:PORT (each "
             + "frame's UDP payload as a datagram to that address; other frames count as errors).",
     "bpf.command.options=-j, --json: Print JSON: each device an object (ifindex, name, queues, bound: "
-            + "[{queue, xsk: [FD...]}], xdp, udp, pass, tx, rx: [{queue, packets, bytes, pass, ...}]); show, add "
+            + "[{queue, xsk: [FD...]}], xdp, udp, pcap, pass, tx, rx: [{queue, packets, bytes, pass, ...}]); show, add "
             + "and set print an array, show NAME the object, replay {dev, frames}, a failure {\"error\":...}.",
     "bpf.command.options=-p, --pretty: Print JSON, indented (implies --json).",
     "bpf.command.options=--help: Display this help message.",

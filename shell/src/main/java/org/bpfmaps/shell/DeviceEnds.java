@@ -39,6 +39,9 @@ final class DeviceEnds {
     /** A device's ends: its feed and its two outputs, each null when off. */
     static final class Ends {
         UdpSource udp;
+        /** The device's capture, which {@code dev replay NAME} replays, and the frames replayed from it. */
+        volatile Path pcap;
+        final AtomicLong replayed = new AtomicLong();
         Out pass;
         Out tx;
     }
@@ -152,6 +155,13 @@ final class DeviceEnds {
         if (old != null) {
             old.close();
         }
+    }
+
+    /** Sets the device's capture (null: none), which {@code dev replay NAME} replays. */
+    synchronized void capture(int ifindex, Path pcap) {
+        Ends e = ends(ifindex);
+        e.pcap = pcap;
+        e.replayed.set(0);
     }
 
     /** Sets where the device's XDP_PASS frames go (null: nowhere), closing the output it replaces. */

@@ -43,7 +43,7 @@ final class XskCompletion {
         List<String> args = w.subList(1, w.size());
         return switch (command + " " + sub) {
             case "dev show", "dev list", "dev set" -> args.isEmpty() ? devices(bpf)
-                    : sub.equals("set") ? keywords(args, List.of("udp", "pass", "tx")) : List.of();
+                    : sub.equals("set") ? keywords(args, List.of("udp", "pass", "tx", "pcap")) : List.of();
             case "dev add" -> args.isEmpty() ? List.of() : keywords(args, DevCommand.KEYWORDS);
             case "dev replay" -> args.isEmpty() ? devices(bpf) : args.size() == 1 ? List.of("pcap") : List.of();
             case "xsk fill" -> args.isEmpty() ? xskFds(bpf) : List.of();

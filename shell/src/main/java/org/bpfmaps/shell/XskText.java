@@ -105,6 +105,9 @@ final class XskText {
                 b.append("\tudp ").append(DeviceEnds.address(u.localAddress())).append("  datagrams ")
                         .append(u.datagrams()).append("  bytes ").append(u.bytes()).append('\n');
             }
+            if (ends.pcap != null) {
+                b.append("\tpcap ").append(ends.pcap).append("  replayed ").append(ends.replayed.get()).append('\n');
+            }
             out(b, "pass", ends.pass);
             out(b, "tx", ends.tx);
         }
@@ -198,6 +201,15 @@ final class XskText {
             j.endObject();
         } else {
             j.nullField("udp");
+        }
+        if (ends != null && ends.pcap != null) {
+            j.name("pcap");
+            j.startObject();
+            j.stringField("file", ends.pcap.toString());
+            j.numberField("replayed", ends.replayed.get());
+            j.endObject();
+        } else {
+            j.nullField("pcap");
         }
         outJson(j, "pass", ends == null ? null : ends.pass);
         outJson(j, "tx", ends == null ? null : ends.tx);

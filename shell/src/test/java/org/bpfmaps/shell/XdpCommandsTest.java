@@ -221,7 +221,11 @@ class XdpCommandsTest {
                 w.write(1_000_000_000L * (i + 1), b);
             }
         }
-        assertEquals("eth2  replayed 5 frames\n", sh.ok("dev replay eth2 pcap " + in));
+        assertEquals(new Emulator.Result(255, "", "Error: device 'eth2' has no capture to replay\n"
+                + "  dev replay eth2 pcap FILE, or give it one: dev set eth2 pcap FILE\n"), sh.run("dev replay eth2"));
+        assertTrue(sh.ok("dev set eth2 pcap " + in).contains("\tpcap " + in + "  replayed 0\n"));
+        assertEquals("eth2  replayed 5 frames\n", sh.ok("dev replay eth2"));
+        assertTrue(sh.ok("dev show eth2").contains("\tpcap " + in + "  replayed 5\n"));
         assertEquals("{\"dev\":\"eth2\",\"frames\":0}\n", sh.ok("dev -j replay eth2 pcap " + emptyPcap()));
 
         // XDP_TX: each frame's payload as a datagram to the target
@@ -307,6 +311,11 @@ class XdpCommandsTest {
         assertTrue(r.stderr().startsWith("Error: can't replay " + bad + ": malformed at byte offset 0 after 0 frames\n"),
                 r.stderr());
         assertTrue(sh.run("dev replay eth1 pcap " + dir.resolve("none.pcap")).stderr().startsWith("Error: can't replay "));
+        assertEquals(new Emulator.Result(255, "", "Error: can't open pcap " + bad + " for device 'eth3': magic "
+                + "0x01020304: not a classic pcap file (0xa1b2c3d4 or 0xa1b23c4d in either byte order) (byte offset 0)\n"), sh.run("dev add eth3 pcap " + bad));
+        assertEquals(new Emulator.Result(255, "", "Error: can't open pcap " + dir.resolve("none.pcap") + " for device "
+                + "'eth3': No such file or directory (ENOENT)\n"), sh.run("dev add eth3 pcap " + dir.resolve("none.pcap")));
+        assertEquals(null, NetDevices.of(sh.bpf).byName("eth3"));
 
         // net: bpftool's lines and exit codes
         assertAll(
@@ -394,7 +403,7 @@ class XdpCommandsTest {
                 () -> assertEquals(List.of("overwrite"), c.candidates("net attach xdp id 1 dev eth1 ", 29)),
                 () -> assertEquals(List.of("detach", "help", "list", "pin", "show"), c.candidates("link ", 5)),
                 () -> assertEquals(List.of("idx"), c.candidates("prog load xsk_def_prog xdp map ", 31)),
-                () -> assertEquals(List.of("pass", "tx", "udp"), c.candidates("dev add e queues 2 ", 19)),
+                () -> assertEquals(List.of("pass", "pcap", "tx", "udp"), c.candidates("dev add e queues 2 ", 19)),
                 () -> assertEquals(List.of("off", "pcap", "udp"), c.candidates("dev set eth1 tx ", 16)));
         assertNotNull(link);
     }

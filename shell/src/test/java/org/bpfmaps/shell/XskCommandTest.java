@@ -113,7 +113,7 @@ class XskCommandTest {
         assertEquals(ok("1: lo  queues 1\n"), dev("list"));
         assertEquals(ok("2: eth0  queues 4\n"), dev("add eth0 queues 4"));
         assertEquals(ok("1: lo  queues 1\n2: eth0  queues 4\n"), dev("show"));
-        assertEquals(ok("{\"ifindex\":2,\"name\":\"eth0\",\"queues\":4,\"bound\":[],\"xdp\":null,\"udp\":null,\"pass\":null,\"tx\":null,\"rx\":["
+        assertEquals(ok("{\"ifindex\":2,\"name\":\"eth0\",\"queues\":4,\"bound\":[],\"xdp\":null,\"udp\":null,\"pcap\":null,\"pass\":null,\"tx\":null,\"rx\":["
                 + RX0 + "," + rx(1) + "," + rx(2) + "," + rx(3) + "]}\n"), dev("-j show eth0"));
     }
 
@@ -148,7 +148,7 @@ class XskCommandTest {
         assertTrue(bound.stdout().startsWith("3: xsk  cookie " + cookie(3) + "  dev eth0 (ifindex 2)  queue 1\n"),
                 bound.stdout());
         assertEquals(ok("1: lo  queues 1\n2: eth0  queues 2\n\tqueue 1  xsk 3\n"), dev("list"));
-        assertEquals(ok("{\"ifindex\":2,\"name\":\"eth0\",\"queues\":2,\"bound\":[{\"queue\":1,\"xsk\":[3]}],\"xdp\":null,\"udp\":null,\"pass\":null,\"tx\":null,\"rx\":["
+        assertEquals(ok("{\"ifindex\":2,\"name\":\"eth0\",\"queues\":2,\"bound\":[{\"queue\":1,\"xsk\":[3]}],\"xdp\":null,\"udp\":null,\"pcap\":null,\"pass\":null,\"tx\":null,\"rx\":["
                 + RX0 + "," + rx(1) + "]}\n"), dev("-j show eth0"));
 
         // the application side moves the FILL ring: show reads the shared indices
