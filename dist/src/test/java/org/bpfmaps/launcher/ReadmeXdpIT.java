@@ -92,6 +92,13 @@ class ReadmeXdpIT {
                         only(ran, "xsk show").toString()),
                 () -> assertTrue(only(ran, "xsk show").out.contains(
                         "\trx    size 16  producer 1  consumer 1  filled 0  free 16\n"), "the frame was read"));
+        JarRun help = server.client("help");
+        JarRun net = server.client("help", "net");
+        assertAll(help::toString,
+                () -> assertTrue(help.out().contains("bpf:net"), "help lists net"),
+                () -> assertTrue(help.out().contains("bpf:link"), "help lists link"),
+                () -> assertTrue(net.out().contains("net [OPTIONS] attach ATTACH_TYPE PROG dev NAME [overwrite]"),
+                        net::toString));
         assertFalse(server.stderr().contains("Exception"), server::toString);
     }
 
