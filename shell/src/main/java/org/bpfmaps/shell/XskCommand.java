@@ -37,7 +37,7 @@ public final class XskCommand {
                    xsk create [frames N] [frame-size S] [headroom H] [rx N] [tx N] [fill N] [comp N]
                    xsk bind FD dev NAME queue Q [{ copy | zerocopy }]
                    xsk fill FD [N]
-                   xsk read FD [count N] [wait MS]
+                   xsk read FD [count N] [wait MS] [forward]
                    xsk close FD
                    xsk help
 
@@ -47,7 +47,8 @@ public final class XskCommand {
                    NAME := a device (dev list shows them); Q := a queue id of the device
                    fill := N of the application's frames into the FILL ring (default: all it holds)
                    read := up to N received frames (default: all there are), waiting up to MS ms
-                   (default 0) for them; each frame goes back to the FILL ring
+                   (default 0) for them; each frame goes back to the FILL ring (forward: out of the
+                   TX ring first, as xdpsock's l2fwd, then back through the COMPLETION ring)
                    OPTIONS := { {-j|--json} [{-p|--pretty}] }
             """;
 
@@ -277,8 +278,10 @@ public final class XskCommand {
     }
 
     /**
-     * {@code xsk read FD [count N] [wait MS]}: received frames from the RX ring, each shown (a UDP
-     * frame as its addresses and payload, another as its bytes) and given back to the FILL ring.
+     * {@code xsk read FD [count N] [wait MS] [forward]}: received frames from the RX ring, each shown
+     * (a UDP frame as its addresses and payload, another as its bytes) and given back to the FILL
+     * ring, with {@code forward} after going out of the TX ring (through the device's {@code tx}
+     * output, {@code dev add ... tx OUT}).
      */
     private int read(Output out, Args a) {
         if (a.argc() < 1) {
@@ -290,8 +293,13 @@ public final class XskCommand {
         }
         long count = -1;
         long wait = 0;
+        boolean forward = false;
         while (a.argc() > 0) {
             String kw = a.next();
+            if (Args.isPrefix(kw, "forward") && !forward) {
+                forward = true;
+                continue;
+            }
             boolean isCount = Args.isPrefix(kw, "count");
             if (!isCount && !Args.isPrefix(kw, "wait") || a.argc() == 0) {
                 throw new Usage();
@@ -317,8 +325,9 @@ public final class XskCommand {
         }
         int max = (int) Math.min(count < 0 ? rx.size() : count, rx.size());
         List<XskFrames.Received> got;
+        long sentBefore = XskFrames.of(s).sent();
         try {
-            got = XskFrames.of(s).read(max, count < 0 ? 1 : max, wait * 1_000_000L);
+            got = XskFrames.of(s).read(max, count < 0 ? 1 : max, wait * 1_000_000L, forward);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             out.error("interrupted", null);
@@ -334,6 +343,10 @@ public final class XskCommand {
             out.json().endArray();
         } else {
             out.print("Found " + got.size() + " frame" + (got.size() == 1 ? "" : "s") + "\n");
+            if (forward) {
+                long sent = XskFrames.of(s).sent() - sentBefore;
+                out.print("Sent " + sent + " frame" + (sent == 1 ? "" : "s") + "\n");
+            }
         }
         return 0;
     }

@@ -32,7 +32,7 @@ import org.osgi.service.component.annotations.Reference;
     "bpf.command.syntax=xsk [OPTIONS] create [frames N] [frame-size S] [headroom H] [rx N] [tx N] [fill N] [comp N]",
     "bpf.command.syntax=xsk [OPTIONS] bind FD dev NAME queue Q [copy | zerocopy]",
     "bpf.command.syntax=xsk [OPTIONS] fill FD [N]",
-    "bpf.command.syntax=xsk [OPTIONS] read FD [count N] [wait MS]",
+    "bpf.command.syntax=xsk [OPTIONS] read FD [count N] [wait MS] [forward]",
     "bpf.command.syntax=xsk [OPTIONS] close FD",
     "bpf.command.syntax=xsk help",
     "bpf.command.arguments=show: The instance's XSK sockets, or the one at FD: fd, cookie, device and queue, UMEM, "
@@ -46,7 +46,8 @@ import org.osgi.service.component.annotations.Reference;
             + "(rx_fill_ring_empty_descs).",
     "bpf.command.arguments=read: Reads up to N received frames from the RX ring (default: all there are), waiting up "
             + "to MS milliseconds (default 0) for them as poll() does; prints each (a UDP frame as its addresses and "
-            + "payload bytes, another as its bytes) and gives its frame back to the FILL ring.",
+            + "payload bytes, another as its bytes) and gives its frame back to the FILL ring; with forward, sends it "
+            + "out of the TX ring first, as it is (xdpsock's l2fwd), to the device's tx output.",
     "bpf.command.arguments=close: Closes the socket's fd: it leaves its queue and every XSKMAP.",
     "bpf.command.arguments=help: The usage, on standard error.",
     "bpf.command.arguments=FD: An XSK socket's fd in the instance (xsk list shows them).",

@@ -47,7 +47,8 @@ final class XskCompletion {
             case "dev add" -> args.isEmpty() ? List.of() : keywords(args, DevCommand.KEYWORDS);
             case "dev replay" -> args.isEmpty() ? devices(bpf) : args.size() == 1 ? List.of("pcap") : List.of();
             case "xsk fill" -> args.isEmpty() ? xskFds(bpf) : List.of();
-            case "xsk read" -> args.isEmpty() ? xskFds(bpf) : args.size() % 2 == 1 ? List.of("count", "wait") : List.of();
+            case "xsk read" -> args.isEmpty() ? xskFds(bpf) : args.size() % 2 == 1 || args.get(args.size() - 1).equals("forward")
+                    ? List.of("count", "wait", "forward") : List.of();
             case "xsk show", "xsk list", "xsk close" -> args.isEmpty() ? xskFds(bpf) : List.of();
             case "xsk bind" -> switch (args.size()) {
                 case 0 -> xskFds(bpf);

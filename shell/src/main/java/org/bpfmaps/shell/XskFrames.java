@@ -97,14 +97,16 @@ final class XskFrames {
 
     /**
      * Reads up to {@code max} frames from the RX ring, waiting up to {@code waitNanos} for the first
-     * {@code want} of them (poll(2) on the socket), and gives each frame back to the FILL ring.
+     * {@code want} of them (poll(2) on the socket), and gives each frame back to the FILL ring; with
+     * {@code forward}, sends each out of the TX ring first, as it is, at the same address (xdpsock's
+     * l2fwd), the frame coming back to the FILL ring through the COMPLETION ring.
      */
-    List<Received> read(int max, int want, long waitNanos) throws InterruptedException {
+    List<Received> read(int max, int want, long waitNanos, boolean forward) throws InterruptedException {
         List<Received> out = new ArrayList<>();
         long deadline = System.nanoTime() + waitNanos;
         while (true) {
             synchronized (this) {
-                readSome(out, max);
+                readSome(out, max, forward);
             }
             if (out.size() >= Math.min(want, max) || System.nanoTime() - deadline >= 0) {
                 return out;
@@ -117,7 +119,15 @@ final class XskFrames {
         }
     }
 
-    private void readSome(List<Received> out, int max) {
+    /** Frames sent by {@code forward} reads, and those the TX ring had no room for (given back instead). */
+    private long sent;
+    private long unsent;
+
+    synchronized long sent() {
+        return sent;
+    }
+
+    private void readSome(List<Received> out, int max, boolean forward) {
         XdpRing rx = socket.ring(RingType.RX);
         if (rx == null || out.size() >= max) {
             return;
@@ -134,9 +144,39 @@ final class XskFrames {
             byte[] b = new byte[len];
             umem.get((int) addr, b);
             out.add(new Received(addr, len, b));
-            free.add(frameOf(addr));
+            if (!forward || !queueTx(addr, len)) {
+                free.add(frameOf(addr));
+            }
         }
         c.release(n);
-        fill(n); // recycled: the frames read go back to the device
+        if (forward) {
+            kick();
+        }
+        fill(n); // recycled: the frames read (and those sent) go back to the device
+    }
+
+    /** A descriptor of the frame in the TX ring; false when the socket has none or it is full. */
+    private boolean queueTx(long addr, int len) {
+        XdpRing tx = socket.ring(RingType.TX);
+        if (tx == null || tx.producer().reserve(1) == 0) {
+            unsent++;
+            return false;
+        }
+        XdpRing.Producer p = tx.producer();
+        p.desc(p.index(), addr, len, 0);
+        p.submit(1);
+        return true;
+    }
+
+    /** sendto() until the TX ring is empty (each sends at most TX_BATCH_SIZE). */
+    private void kick() {
+        XdpRing tx = socket.ring(RingType.TX);
+        while (tx != null && tx.filled() > 0) {
+            int n = socket.kick();
+            if (n <= 0) {
+                return; // not bound, or the COMPLETION ring is full: the rest waits for the next kick
+            }
+            sent += n;
+        }
     }
 }

@@ -171,6 +171,49 @@ class XdpCommandsTest {
                 + "  pass 1  drop 0  tx 0  redirect 41"), "the slot went with the socket: XDP_PASS, no pass output");
     }
 
+    /** {@code xsk read ... forward}: each frame read goes out of the TX ring, to the device's tx output, then back to FILL. */
+    @Test
+    void forwardedFramesLeaveThroughTheTxRingIntoTheTxOutput() throws Exception {
+        Path sentFile = dir.resolve("sent.pcap");
+        sh.ok("dev add eth1 udp 127.0.0.1:0 tx pcap " + sentFile);
+        int port = feedPort("eth1");
+        sh.ok("map create /sys/fs/bpf/xsks type xskmap key 4 value 4 entries 1 name xsks");
+        sh.ok("prog load xsk_def_prog xdp map idx 0 name xsks pinned /sys/fs/bpf/xsk_def_prog");
+        sh.ok("net attach xdp pinned /sys/fs/bpf/xsk_def_prog dev eth1");
+        sh.ok("xsk create frames 4 frame-size 2048 rx 4 tx 4 fill 4 comp 4");
+        sh.ok("xsk bind 3 dev eth1 queue 0");
+        sh.ok("map update name xsks key 0 0 0 0 value 3 0 0 0");
+        sh.ok("xsk fill 3");
+        DatagramChannel tx = sender();
+        List<byte[]> sent = new ArrayList<>();
+        for (int round = 0; round < 5; round++) { // 15 frames through a UMEM of 4: each comes back
+            for (int i = 0; i < 3; i++) {
+                byte[] p = ("round " + round + " frame " + i).getBytes(StandardCharsets.US_ASCII);
+                sent.add(p);
+                tx.send(ByteBuffer.wrap(p), new InetSocketAddress("127.0.0.1", port));
+            }
+            String read = sh.ok("xsk read 3 count 3 wait 10000 forward");
+            assertTrue(read.endsWith("Found 3 frames\nSent 3 frames\n"), read);
+        }
+        try (PcapReader rd = PcapReader.open(sentFile)) {
+            for (byte[] want : sent) {
+                assertTrue(rd.next());
+                ByteBuffer f = rd.frame();
+                UdpFrame u = UdpFrame.parse(f, FAIL);
+                assertEquals(0, u.verifyChecksums(f, FAIL), "the frame went out as it came in");
+                assertEquals(ByteBuffer.wrap(want), u.payload(f));
+                assertEquals(port, u.dstPort());
+            }
+            assertFalse(rd.next());
+        }
+        String xsk = sh.ok("xsk show 3");
+        assertTrue(xsk.contains("\tcomp  size 4  producer 15  consumer 15  filled 0  free 4\n"), xsk);
+        assertTrue(xsk.contains("\ttx    size 4  producer 15  consumer 15  filled 0  free 4\n"), xsk);
+        assertTrue(xsk.contains("\trx_ring_full 0  rx_fill_ring_empty_descs 0  tx_ring_empty_descs 5\n"), xsk); // one sendto a read
+        assertTrue(sh.ok("dev show eth1").contains("\ttx pcap " + sentFile + "  frames 15\n"));
+        assertEquals("3: fill  0 frames  (the application holds 0)\n", sh.ok("xsk fill 3"), "every frame with the device");
+    }
+
     private int feedPortAfterAdd() {
         String added = sh.ok("dev add eth1 udp 127.0.0.1:0");
         Matcher m = UDP.matcher(added);
