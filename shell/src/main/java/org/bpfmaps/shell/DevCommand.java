@@ -210,12 +210,13 @@ public final class DevCommand {
                             close();
                             return false;
                         }
+                        NetDevices devs = NetDevices.of(bpf); // once: of() takes a global lock
                         udp = UdpSource.open(at, queues, (q, frame) -> {
                             NetDevice d = target.get();
                             if (d == null) {
                                 throw new IllegalStateException("the device is not there yet");
                             }
-                            NetDevices.of(bpf).rxQueue(d.ifindex(), q).receive(frame);
+                            devs.rxQueue(d.ifindex(), q).receive(frame);
                         });
                     } else {
                         DeviceEnds.Out o = output(out, kw, w);
