@@ -209,7 +209,10 @@ class XdpCommandsTest {
         String xsk = sh.ok("xsk show 3");
         assertTrue(xsk.contains("\tcomp  size 4  producer 15  consumer 15  filled 0  free 4\n"), xsk);
         assertTrue(xsk.contains("\ttx    size 4  producer 15  consumer 15  filled 0  free 4\n"), xsk);
-        assertTrue(xsk.contains("\trx_ring_full 0  rx_fill_ring_empty_descs 0  tx_ring_empty_descs 5\n"), xsk); // one sendto a read
+        // each sendto ends at an empty TX ring: once a read, or more when a read took its 3 frames in two looks
+        Matcher empty = Pattern.compile("\trx_ring_full 0  rx_fill_ring_empty_descs 0  tx_ring_empty_descs (\\d+)\n")
+                .matcher(xsk);
+        assertTrue(empty.find() && Integer.parseInt(empty.group(1)) >= 5 && Integer.parseInt(empty.group(1)) <= 15, xsk);
         assertTrue(sh.ok("dev show eth1").contains("\ttx pcap " + sentFile + "  frames 15\n"));
         assertEquals("3: fill  0 frames  (the application holds 0)\n", sh.ok("xsk fill 3"), "every frame with the device");
     }
