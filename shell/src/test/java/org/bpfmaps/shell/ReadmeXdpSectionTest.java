@@ -45,6 +45,15 @@ class ReadmeXdpSectionTest {
         return lines;
     }
 
+    private void awaitRedirect() {
+        org.bpfmaps.core.xdp.NetDevices devs = org.bpfmaps.core.xdp.NetDevices.of(sh.bpf);
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (devs.rxQueue(devs.byName("eth1").ifindex(), 0).statistics().redirect() < 1) {
+            assertTrue(System.nanoTime() < deadline, "eth1 counted the redirect within 10 s");
+            Thread.onSpinWait();
+        }
+    }
+
     @Test
     void theSectionsCommandsPrintWhatItSays() throws Exception {
         List<String> lines = lines();
@@ -53,6 +62,9 @@ class ReadmeXdpSectionTest {
         String show = null;
         for (String line : lines.subList(1, lines.size())) {
             if (line.startsWith(CLIENT)) {
+                if (line.contains(" dev show ")) {
+                    awaitRedirect(); // the device counts a redirect just after the RX ring has the frame
+                }
                 String out = sh.ok(line.substring(CLIENT.length()));
                 read = line.contains(" xsk read ") ? out : read;
                 show = line.contains(" dev show ") ? out : show;

@@ -140,6 +140,7 @@ class XdpCommandsTest {
             }
         }
         long bytes = sent.stream().mapToLong(p -> 42 + p.length).sum();
+        awaitDone("eth1", 40); // the device counts a redirect just after the RX ring has the frame
         String show = sh.ok("dev show eth1");
         assertEquals("2: eth1  queues 1\n\txdp driver id " + progId + "\n\tudp 127.0.0.1:" + port + "  datagrams 40  bytes "
                 + (bytes - 40 * 42) + "\n\tqueue 0  xsk 3  packets 40  bytes " + bytes + "  pass 0  drop 0  tx 0  redirect 40"
