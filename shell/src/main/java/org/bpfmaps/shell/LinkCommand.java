@@ -37,7 +37,12 @@ public final class LinkCommand {
     /** bpftool's {@code cmds[]} of link, in its order. */
     static final List<String> COMMANDS = List.of("show", "list", "help", "pin", "detach");
 
+    /** The usage as {@code bpftool link help} prints it. */
+    static final String BPFTOOL_USAGE = USAGE.replaceAll("(?m)^(Usage: |       )link ", "$1bpftool link ");
+
     private final Bpf bpf;
+    /** The usage {@code help} prints: the shell's, or bpftool's in the {@code bpftool} command. */
+    private String usage = USAGE;
 
     public LinkCommand(Bpf bpf) {
         this.bpf = Objects.requireNonNull(bpf, "bpf");
@@ -45,16 +50,33 @@ public final class LinkCommand {
 
     /** Runs {@code link WORDS...}; 0, or bpftool's exit code after an {@code Error:} line. */
     public int run(List<String> words, PrintStream stdout, PrintStream stderr) {
-        return CommandFrame.run(words, stdout, stderr, USAGE, (out, w) -> {
-            String command = COMMANDS.get(CommandFrame.choose(COMMANDS, w));
-            Args a = new Args(w, w.isEmpty() ? 0 : 1);
-            return switch (command) {
-                case "show", "list" -> show(out, a);
-                case "pin" -> pin(out, a);
-                case "detach" -> detach(out, a);
-                default -> CommandFrame.help(out, USAGE);
-            };
-        });
+        return CommandFrame.run(words, stdout, stderr, USAGE, this::body);
+    }
+
+    /**
+     * {@code bpftool link WORDS...} (the {@code bpftool} command and batch files): the same command in
+     * bpftool's process, its options read already, the usage naming bpftool.
+     */
+    static int select(Run run, String typed, List<String> words) {
+        try {
+            LinkCommand c = new LinkCommand(run.lib.bpf());
+            c.usage = BPFTOOL_USAGE;
+            return c.body(run.out, words);
+        } catch (Usage u) {
+            CommandFrame.help(run.out, BPFTOOL_USAGE);
+            return -1;
+        }
+    }
+
+    private int body(Output out, List<String> w) {
+        String command = COMMANDS.get(CommandFrame.choose(COMMANDS, w));
+        Args a = new Args(w, w.isEmpty() ? 0 : 1);
+        return switch (command) {
+            case "show", "list" -> show(out, a);
+            case "pin" -> pin(out, a);
+            case "detach" -> detach(out, a);
+            default -> CommandFrame.help(out, usage);
+        };
     }
 
     /** The info of a link's fd, or null when the fd is another object (its info has another size). */

@@ -44,7 +44,12 @@ public final class NetCommand {
     private static final int[] MODE_FLAGS = {0, LinkCreateAttr.XDP_FLAGS_SKB_MODE, LinkCreateAttr.XDP_FLAGS_DRV_MODE,
         LinkCreateAttr.XDP_FLAGS_HW_MODE};
 
+    /** The usage as {@code bpftool net help} prints it. */
+    static final String BPFTOOL_USAGE = USAGE.replaceAll("(?m)^(Usage: |       )net ", "$1bpftool net ");
+
     private final Bpf bpf;
+    /** The usage {@code help} prints: the shell's, or bpftool's in the {@code bpftool} command. */
+    private String usage = USAGE;
 
     public NetCommand(Bpf bpf) {
         this.bpf = Objects.requireNonNull(bpf, "bpf");
@@ -52,16 +57,33 @@ public final class NetCommand {
 
     /** Runs {@code net WORDS...}; 0, or bpftool's exit code after an {@code Error:} line. */
     public int run(List<String> words, PrintStream stdout, PrintStream stderr) {
-        return CommandFrame.run(words, stdout, stderr, USAGE, (out, w) -> {
-            String command = COMMANDS.get(CommandFrame.choose(COMMANDS, w));
-            Args a = new Args(w, w.isEmpty() ? 0 : 1);
-            return switch (command) {
-                case "show", "list" -> show(out, a);
-                case "attach" -> attach(out, a);
-                case "detach" -> detach(out, a);
-                default -> CommandFrame.help(out, USAGE);
-            };
-        });
+        return CommandFrame.run(words, stdout, stderr, USAGE, this::body);
+    }
+
+    /**
+     * {@code bpftool net WORDS...} (the {@code bpftool} command and batch files): the same command in
+     * bpftool's process, its options read already, the usage naming bpftool.
+     */
+    static int select(Run run, String typed, List<String> words) {
+        try {
+            NetCommand c = new NetCommand(run.lib.bpf());
+            c.usage = BPFTOOL_USAGE;
+            return c.body(run.out, words);
+        } catch (Usage u) {
+            CommandFrame.help(run.out, BPFTOOL_USAGE);
+            return -1;
+        }
+    }
+
+    private int body(Output out, List<String> w) {
+        String command = COMMANDS.get(CommandFrame.choose(COMMANDS, w));
+        Args a = new Args(w, w.isEmpty() ? 0 : 1);
+        return switch (command) {
+            case "show", "list" -> show(out, a);
+            case "attach" -> attach(out, a);
+            case "detach" -> detach(out, a);
+            default -> CommandFrame.help(out, usage);
+        };
     }
 
     /** {@code parse_attach_type}: the first type the word abbreviates, or -1. */

@@ -218,6 +218,14 @@ class XdpCommandsTest {
         assertEquals("3: fill  0 frames  (the application holds 0)\n", sh.ok("xsk fill 3"), "every frame with the device");
     }
 
+    private Emulator.Result bpftool(String line) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        int exit = new Bpftool(sh.bpf).run(List.of(line.split(" ")), new java.io.PrintStream(out, true,
+                StandardCharsets.UTF_8), new java.io.PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Emulator.Result(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
     private int feedPortAfterAdd() {
         String added = sh.ok("dev add eth1 udp 127.0.0.1:0");
         Matcher m = UDP.matcher(added);
@@ -439,6 +447,17 @@ class XdpCommandsTest {
         assertEquals("", sh.ok("link detach pinned /sys/fs/bpf/l"));
         assertEquals("xdp:\n\ntc:\n\nflow_dissector:\n\n", sh.ok("net show"), "detached: the device runs nothing");
         assertEquals(linkId + ": xdp  prog " + a + "  \n", sh.ok("link show id " + linkId), "the link stays");
+
+        // the same objects through the bpftool command (and so batch files): bpftool's options, its usage
+        assertEquals(new Emulator.Result(0, "[{\"id\":" + linkId + ",\"type\":\"xdp\",\"prog_id\":" + a + "}]\n", ""),
+                bpftool("-j link show"));
+        assertEquals(new Emulator.Result(0, "xdp:\n\ntc:\n\nflow_dissector:\n\n", ""), bpftool("net show"));
+        Emulator.Result usage = bpftool("net help");
+        assertTrue(usage.stderr().startsWith("Usage: bpftool net { show | list } [dev <devname>]\n"
+                + "       bpftool net attach ATTACH_TYPE PROG dev <devname> [ overwrite ]\n"), usage.stderr());
+        assertEquals(new Emulator.Result(255, "", usage.stderr()), bpftool("net bogus"), "an unknown command: the usage");
+        assertTrue(bpftool("link help").stderr().startsWith("Usage: bpftool link { show | list }   [LINK]\n"
+                + "       bpftool link pin        LINK  FILE\n"));
         link.close();
         sh.bpf.close(prog);
 
