@@ -29,10 +29,10 @@ public final class Bpftool {
             new Entry("batch", (r, t, w) -> new Batch(r).execute(new Args(w, 0))),
             new Entry("prog", null),
             new Entry("map", MapCommand::select),
-            new Entry("link", null),
+            new Entry("link", LinkCommand::select),
             new Entry("cgroup", null),
             new Entry("perf", null),
-            new Entry("net", null),
+            new Entry("net", NetCommand::select),
             new Entry("feature", null),
             new Entry("btf", null),
             new Entry("gen", null),
@@ -115,7 +115,7 @@ public final class Bpftool {
             if (Args.isPrefix(words.get(0), e.name)) {
                 if (e.obj == null) {
                     run.out.error("'" + e.name + "' commands are not served by this shell",
-                            "it serves bpftool's map, batch, help and version");
+                            "it serves bpftool's map, net, link, batch, help and version");
                     return -1;
                 }
                 return e.obj.run(run, words.get(0), words.subList(1, words.size()));

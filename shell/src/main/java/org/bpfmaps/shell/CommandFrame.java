@@ -5,7 +5,7 @@ import java.util.List;
 
 /**
  * The frame the shell's own command families ({@code sock}, {@code prog}, {@code dev},
- * {@code xsk}) run in, as bpftool's {@code main} and {@code cmd_select} frame each of its objects:
+ * {@code xsk}, {@code net}, {@code link}) run in, as bpftool's {@code main} and {@code cmd_select} frame each of its objects:
  * options anywhere on the line ({@code -j}, {@code -p}, {@code -h}), the usage for words that do not
  * fit ({@link Usage}), one {@code Error:} line for an unknown option or for a bug, never a stack
  * trace, and the exit code as a byte (a failed body returns a negative number: 255).

@@ -88,6 +88,7 @@ public final class Completion {
             case "sock" -> sock(rest, current);
             case "prog" -> prog(rest);
             case "dev", "xsk" -> XskCompletion.candidates(bpf, command, rest, current);
+            case "net", "link" -> XskCompletion.netOrLink(bpf, command, rest);
             case "help" -> help(rest);
             default -> documented(command, rest.size(), current);
         };
@@ -290,16 +291,18 @@ public final class Completion {
             return List.of();
         }
         if (sub.equals("load")) {
-            return switch (args) {
-                case 0 -> programs.get().keySet(); // NAME: the names bundles register now
-                case 1 -> {
-                    // TYPE: the type of the code registered under NAME, else the Java program types
-                    ProgType t = programs.get().get(w.get(1));
-                    yield t != null ? List.of(t.bpftoolName()) : List.of("sk_skb", "sk_msg");
-                }
-                case 2 -> List.of("pinned");
-                default -> List.of();
-            };
+            if (args == 0) {
+                return programs.get().keySet(); // NAME: the names bundles register now
+            }
+            if (args == 1) {
+                // TYPE: the type of the code registered under NAME, else the Java program types
+                ProgType t = programs.get().get(w.get(1));
+                return t != null ? List.of(t.bpftoolName()) : List.of("sk_skb", "sk_msg", "xdp");
+            }
+            // then { map idx IDX MAP }... [pinned FILE]: five words a map
+            int at = (args - 2) % 5;
+            return at == 0 ? List.of("map", "pinned") : at == 1 && w.get(args).equals("map") ? List.of("idx")
+                    : at == 3 ? List.of("id", "pinned", "name") : List.of();
         }
         if (sub.equals("close")) {
             return List.of(); // FD: the one prog load printed

@@ -35,7 +35,7 @@ public final class ProgCommand {
     static final String USAGE = """
             Usage: prog { show | list } [PROG]
                    prog pin   PROG FILE
-                   prog load  NAME TYPE [pinned FILE]
+                   prog load  NAME TYPE [map idx IDX MAP]... [pinned FILE]
                    prog close FD
                    prog attach PROG ATTACH_TYPE MAP
                    prog detach PROG ATTACH_TYPE MAP
@@ -43,7 +43,7 @@ public final class ProgCommand {
 
                    MAP := { id MAP_ID | pinned FILE | name MAP_NAME }
                    PROG := { id PROG_ID | pinned FILE | name PROG_NAME }
-                   TYPE := { sk_skb | sk_msg }
+                   TYPE := { sk_skb | sk_msg | xdp | socket_filter }
                    ATTACH_TYPE := { sk_msg_verdict | sk_skb_verdict | sk_skb_stream_verdict |
                                     sk_skb_stream_parser }
                    OPTIONS := { {-j|--json} [{-p|--pretty}] }
@@ -101,7 +101,7 @@ public final class ProgCommand {
     // ---- PROG and MAP references ----
 
     /** {@code prog_parse_fd}: an fd on the program PROG names, or -1 after an Error line. */
-    private int progFd(Output out, Args a) {
+    int progFd(Output out, Args a) {
         if (!a.require(2, out)) {
             return -1;
         }
@@ -329,9 +329,12 @@ public final class ProgCommand {
     }
 
     /**
-     * {@code prog load NAME TYPE [pinned FILE]}: the code registered under NAME, named NAME (its
-     * first 15 characters). The fd stays open in the instance (the program lives until the instance
-     * ends) unless pinned, when the pin holds it; prints the new program's id.
+     * {@code prog load NAME TYPE [map idx IDX MAP]... [pinned FILE]}: the code registered under NAME,
+     * named NAME (its first 15 characters), holding the maps given: {@code map idx 0 MAP} is the map
+     * the code's index 0 names ({@code XdpContext.redirectMap(0, ...)}), as bpftool's {@code map idx}
+     * gives an object's map slot an existing map. The indices must run from 0 without a gap. The fd
+     * stays open in the instance (the program lives until the instance ends) unless pinned, when the
+     * pin holds it; prints the new program's id.
      */
     private int load(Output out, Args a) {
         if (!a.require(2, out)) {
@@ -346,43 +349,77 @@ public final class ProgCommand {
                             .toList()));
             return -1;
         }
-        String pinPath = null;
-        if (a.argc() > 0) {
-            if (!a.is("pinned") || a.argc() != 2) {
-                throw new Usage();
+        java.util.TreeMap<Integer, Integer> maps = new java.util.TreeMap<>();
+        try {
+            while (a.argc() > 0 && a.is("map")) {
+                a.next();
+                if (a.argc() < 4 || !a.is("idx")) {
+                    throw new Usage();
+                }
+                a.next();
+                String idx = a.next();
+                int i;
+                try {
+                    i = Integer.parseInt(idx);
+                } catch (NumberFormatException e) {
+                    i = -1;
+                }
+                if (i < 0 || i > 63 || maps.containsKey(i)) {
+                    out.error("invalid map idx '" + idx + "'", maps.containsKey(i) ? "map idx " + i + " given twice"
+                            : "idx: the program's map index, 0 to 63");
+                    return -1;
+                }
+                int fd = mapFd(out, a);
+                if (fd < 0) {
+                    return -1;
+                }
+                maps.put(i, fd);
             }
-            a.next();
-            pinPath = a.next();
-        }
-        ProgLoadAttr l = new ProgLoadAttr(t, name).name(name.length() > 15 ? name.substring(0, 15) : name);
-        int fd = bpf.bpf(BpfCmd.PROG_LOAD, l);
-        if (fd < 0) {
-            out.error("failed to load program '" + name + "': " + Libbpf.strerror(fd), l.errorMessage());
-            return -1;
-        }
-        if (pinPath != null) {
-            ObjAttr p = new ObjAttr(pinPath, fd);
-            int ret = bpf.bpf(BpfCmd.OBJ_PIN, p);
-            bpf.close(fd);
-            if (ret < 0) {
-                out.error("failed to pin program (" + pinPath + "): " + Libbpf.strerror(ret), p.errorMessage());
+            String pinPath = null;
+            if (a.argc() > 0) {
+                if (!a.is("pinned") || a.argc() != 2) {
+                    throw new Usage();
+                }
+                a.next();
+                pinPath = a.next();
+            }
+            if (!maps.isEmpty() && maps.lastKey() != maps.size() - 1) {
+                out.error("map idx " + firstGap(maps) + " not given", "the indices run from 0 without a gap");
                 return -1;
             }
-            fd = -1;
-        }
-        int id = idOfPinnedOrFd(fd, pinPath);
-        // the fd left open is the instance's, for prog close FD (pinned, the pin holds the program)
-        if (out.isJson()) {
-            out.json().startObject();
-            out.json().unsignedField("id", id);
-            if (fd >= 0) {
-                out.json().numberField("fd", fd);
+            int[] fds = maps.values().stream().mapToInt(Integer::intValue).toArray();
+            ProgLoadAttr l = new ProgLoadAttr(t, name).name(name.length() > 15 ? name.substring(0, 15) : name).maps(fds);
+            int fd = bpf.bpf(BpfCmd.PROG_LOAD, l);
+            if (fd < 0) {
+                out.error("failed to load program '" + name + "': " + Libbpf.strerror(fd), l.errorMessage());
+                return -1;
             }
-            out.json().endObject();
-        } else {
-            out.print("id " + Integer.toUnsignedString(id) + (fd >= 0 ? "  fd " + fd : "") + "\n");
+            if (pinPath != null) {
+                ObjAttr p = new ObjAttr(pinPath, fd);
+                int ret = bpf.bpf(BpfCmd.OBJ_PIN, p);
+                bpf.close(fd);
+                if (ret < 0) {
+                    out.error("failed to pin program (" + pinPath + "): " + Libbpf.strerror(ret), p.errorMessage());
+                    return -1;
+                }
+                fd = -1;
+            }
+            int id = idOfPinnedOrFd(fd, pinPath);
+            // the fd left open is the instance's, for prog close FD (pinned, the pin holds the program)
+            if (out.isJson()) {
+                out.json().startObject();
+                out.json().unsignedField("id", id);
+                if (fd >= 0) {
+                    out.json().numberField("fd", fd);
+                }
+                out.json().endObject();
+            } else {
+                out.print("id " + Integer.toUnsignedString(id) + (fd >= 0 ? "  fd " + fd : "") + "\n");
+            }
+            return 0;
+        } finally {
+            maps.values().forEach(bpf::close); // the program holds its maps; the command's fds go
         }
-        return 0;
     }
 
     /**
@@ -418,6 +455,14 @@ public final class ProgCommand {
             out.json().nul();
         }
         return 0;
+    }
+
+    private static int firstGap(java.util.TreeMap<Integer, Integer> maps) {
+        int i = 0;
+        while (maps.containsKey(i)) {
+            i++;
+        }
+        return i;
     }
 
     private int idOfPinnedOrFd(int fd, String pinPath) {

@@ -11,6 +11,7 @@ import org.bpfmaps.core.xdp.NetDevice;
 import org.bpfmaps.core.xdp.NetDevices;
 import org.bpfmaps.core.xdp.RingType;
 import org.bpfmaps.core.xdp.UmemConfig;
+import org.bpfmaps.core.xdp.XdpRing;
 import org.bpfmaps.core.xdp.XdpSocket;
 import org.bpfmaps.core.spi.ObjectHost;
 
@@ -35,6 +36,8 @@ public final class XskCommand {
             Usage: xsk { show | list } [FD]
                    xsk create [frames N] [frame-size S] [headroom H] [rx N] [tx N] [fill N] [comp N]
                    xsk bind FD dev NAME queue Q [{ copy | zerocopy }]
+                   xsk fill FD [N]
+                   xsk read FD [count N] [wait MS] [forward]
                    xsk close FD
                    xsk help
 
@@ -42,6 +45,10 @@ public final class XskCommand {
                    (default 4096); headroom := 0..frame-size - 704 (default 0)
                    rx, tx, fill, comp := ring entries, a power of two (default 2048 each)
                    NAME := a device (dev list shows them); Q := a queue id of the device
+                   fill := N of the application's frames into the FILL ring (default: all it holds)
+                   read := up to N received frames (default: all there are), waiting up to MS ms
+                   (default 0) for them; each frame goes back to the FILL ring (forward: out of the
+                   TX ring first, as xdpsock's l2fwd, then back through the COMPLETION ring)
                    OPTIONS := { {-j|--json} [{-p|--pretty}] }
             """;
 
@@ -61,7 +68,9 @@ public final class XskCommand {
             new Entry("help", (c, out, a) -> CommandFrame.help(out, USAGE)),
             new Entry("create", XskCommand::create),
             new Entry("bind", XskCommand::bind),
-            new Entry("close", XskCommand::close));
+            new Entry("close", XskCommand::close),
+            new Entry("fill", XskCommand::fill),
+            new Entry("read", XskCommand::read));
 
     private final Bpf bpf;
 
@@ -228,6 +237,117 @@ public final class XskCommand {
             return -1;
         }
         print(out, fd, XdpSocket.byFd(bpf, fd));
+        return 0;
+    }
+
+    /** {@code xsk fill FD [N]}: the application's frames into the FILL ring, for the device to receive into. */
+    private int fill(Output out, Args a) {
+        if (a.argc() != 1 && a.argc() != 2) {
+            throw new Usage();
+        }
+        int fd = xskFd(out, a.next());
+        if (fd < 0) {
+            return -1;
+        }
+        long n = Long.MAX_VALUE;
+        if (a.argc() == 1) {
+            String word = a.next();
+            n = u32(word);
+            if (n < 0) {
+                out.error("invalid count '" + word + "'", "fill: a number of frames from 0 to 4294967295");
+                return -1;
+            }
+        }
+        XdpSocket s = XdpSocket.byFd(bpf, fd);
+        if (s.umem() == null || s.ring(RingType.FILL) == null) {
+            out.error("can't fill XSK socket " + fd + ": it has no UMEM or FILL ring", null);
+            return -1;
+        }
+        XskFrames frames = XskFrames.of(s);
+        int put = frames.fill(n);
+        if (out.isJson()) {
+            out.json().startObject();
+            out.json().numberField("fd", fd);
+            out.json().numberField("filled", put);
+            out.json().numberField("held", frames.held());
+            out.json().endObject();
+        } else {
+            out.print(fd + ": fill  " + put + " frames  (the application holds " + frames.held() + ")\n");
+        }
+        return 0;
+    }
+
+    /**
+     * {@code xsk read FD [count N] [wait MS] [forward]}: received frames from the RX ring, each shown
+     * (a UDP frame as its addresses and payload, another as its bytes) and given back to the FILL
+     * ring, with {@code forward} after going out of the TX ring (through the device's {@code tx}
+     * output, {@code dev add ... tx OUT}).
+     */
+    private int read(Output out, Args a) {
+        if (a.argc() < 1) {
+            throw new Usage();
+        }
+        int fd = xskFd(out, a.next());
+        if (fd < 0) {
+            return -1;
+        }
+        long count = -1;
+        long wait = 0;
+        boolean forward = false;
+        while (a.argc() > 0) {
+            String kw = a.next();
+            if (Args.isPrefix(kw, "forward") && !forward) {
+                forward = true;
+                continue;
+            }
+            boolean isCount = Args.isPrefix(kw, "count");
+            if (!isCount && !Args.isPrefix(kw, "wait") || a.argc() == 0) {
+                throw new Usage();
+            }
+            String word = a.next();
+            long n = u32(word);
+            if (n < 0 || !isCount && n > 3_600_000) {
+                out.error("invalid " + (isCount ? "count" : "wait") + " '" + word + "'", isCount
+                        ? "count: a number of frames from 0 to 4294967295" : "wait: milliseconds from 0 to 3600000");
+                return -1;
+            }
+            if (isCount) {
+                count = n;
+            } else {
+                wait = n;
+            }
+        }
+        XdpSocket s = XdpSocket.byFd(bpf, fd);
+        XdpRing rx = s.ring(RingType.RX);
+        if (rx == null || s.umem() == null) {
+            out.error("can't read XSK socket " + fd + ": it has no UMEM or RX ring", null);
+            return -1;
+        }
+        int max = (int) Math.min(count < 0 ? rx.size() : count, rx.size());
+        List<XskFrames.Received> got;
+        long sentBefore = XskFrames.of(s).sent();
+        try {
+            got = XskFrames.of(s).read(max, count < 0 ? 1 : max, wait * 1_000_000L, forward);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            out.error("interrupted", null);
+            return -1;
+        }
+        if (out.isJson()) {
+            out.json().startArray();
+        }
+        for (XskFrames.Received r : got) {
+            XskText.frame(out, r);
+        }
+        if (out.isJson()) {
+            out.json().endArray();
+        } else {
+            out.print("Found " + got.size() + " frame" + (got.size() == 1 ? "" : "s") + "\n");
+            if (forward) {
+                long sent = XskFrames.of(s).sent() - sentBefore;
+                out.print("Sent " + sent + " frame" + (sent == 1 ? "" : "s") + "\n");
+            }
+        }
         return 0;
     }
 

@@ -31,6 +31,8 @@ import org.osgi.service.component.annotations.Reference;
     "bpf.command.syntax=xsk [OPTIONS] { show | list } [FD]",
     "bpf.command.syntax=xsk [OPTIONS] create [frames N] [frame-size S] [headroom H] [rx N] [tx N] [fill N] [comp N]",
     "bpf.command.syntax=xsk [OPTIONS] bind FD dev NAME queue Q [copy | zerocopy]",
+    "bpf.command.syntax=xsk [OPTIONS] fill FD [N]",
+    "bpf.command.syntax=xsk [OPTIONS] read FD [count N] [wait MS] [forward]",
     "bpf.command.syntax=xsk [OPTIONS] close FD",
     "bpf.command.syntax=xsk help",
     "bpf.command.arguments=show: The instance's XSK sockets, or the one at FD: fd, cookie, device and queue, UMEM, "
@@ -39,6 +41,13 @@ import org.osgi.service.component.annotations.Reference;
     "bpf.command.arguments=create: A new XSK socket with a UMEM and four rings; defaults: frames 4096, frame-size "
             + "4096, headroom 0, 2048 entries per ring.",
     "bpf.command.arguments=bind: Binds the socket at FD to queue Q of device NAME (copy mode; zerocopy: EOPNOTSUPP).",
+    "bpf.command.arguments=fill: Puts N of the application's UMEM frames (default: all it holds) in the FILL ring, "
+            + "for the device to receive into; without frames there, the device drops what arrives "
+            + "(rx_fill_ring_empty_descs).",
+    "bpf.command.arguments=read: Reads up to N received frames from the RX ring (default: all there are), waiting up "
+            + "to MS milliseconds (default 0) for them as poll() does; prints each (a UDP frame as its addresses and "
+            + "payload bytes, another as its bytes) and gives its frame back to the FILL ring; with forward, sends it "
+            + "out of the TX ring first, as it is (xdpsock's l2fwd), to the device's tx output.",
     "bpf.command.arguments=close: Closes the socket's fd: it leaves its queue and every XSKMAP.",
     "bpf.command.arguments=help: The usage, on standard error.",
     "bpf.command.arguments=FD: An XSK socket's fd in the instance (xsk list shows them).",
@@ -52,11 +61,13 @@ import org.osgi.service.component.annotations.Reference;
     "bpf.command.examples=xsk bind 3 dev lo queue 0",
     "bpf.command.examples=map create /sys/fs/bpf/xm type xskmap key 4 value 4 entries 4 name xm",
     "bpf.command.examples=map update pinned /sys/fs/bpf/xm key 0 0 0 0 value 3 0 0 0",
+    "bpf.command.examples=xsk fill 3",
+    "bpf.command.examples=xsk read 3 wait 1000",
     "bpf.command.examples=xsk -p show 3",
     "bpf.command.examples=xsk close 3"})
 public final class XskCommands {
     static final String SUMMARY = "AF_XDP sockets of the instance: create with a UMEM and rings, bind to a device "
-            + "queue, show rings and statistics, close";
+            + "queue, fill and read its rings, show rings and statistics, close";
 
     private final Bpf bpf;
     private final DocumentedCommand doc;

@@ -42,8 +42,13 @@ final class XskCompletion {
         }
         List<String> args = w.subList(1, w.size());
         return switch (command + " " + sub) {
-            case "dev show", "dev list" -> args.isEmpty() ? devices(bpf) : List.of();
-            case "dev add" -> args.size() == 1 ? List.of("queues") : List.of();
+            case "dev show", "dev list", "dev set" -> args.isEmpty() ? devices(bpf)
+                    : sub.equals("set") ? keywords(args, List.of("udp", "pass", "tx", "pcap")) : List.of();
+            case "dev add" -> args.isEmpty() ? List.of() : keywords(args, DevCommand.KEYWORDS);
+            case "dev replay" -> args.isEmpty() ? devices(bpf) : args.size() == 1 ? List.of("pcap") : List.of();
+            case "xsk fill" -> args.isEmpty() ? xskFds(bpf) : List.of();
+            case "xsk read" -> args.isEmpty() ? xskFds(bpf) : args.size() % 2 == 1 || args.get(args.size() - 1).equals("forward")
+                    ? List.of("count", "wait", "forward") : List.of();
             case "xsk show", "xsk list", "xsk close" -> args.isEmpty() ? xskFds(bpf) : List.of();
             case "xsk bind" -> switch (args.size()) {
                 case 0 -> xskFds(bpf);
@@ -61,6 +66,58 @@ final class XskCompletion {
                 left.removeAll(args);
                 yield left;
             }
+            default -> List.of();
+        };
+    }
+
+    /**
+     * add's and set's keywords not given yet where one may stand (after NAME, after a keyword's value),
+     * and OUT's words after pass or tx. The words after NAME are walked as the parser walks them.
+     */
+    private static Collection<String> keywords(List<String> args, List<String> all) {
+        List<String> left = new ArrayList<>(all);
+        int i = 1;
+        while (i < args.size()) {
+            String kw = args.get(i);
+            left.remove(kw);
+            boolean out = kw.equals("pass") || kw.equals("tx");
+            if (i + 1 == args.size()) {
+                return out ? List.of("pcap", "udp", "off") : List.of(); // the cursor is at the value
+            }
+            i += out && !args.get(i + 1).equals("off") ? 3 : 2;
+        }
+        return i == args.size() ? left : List.of();
+    }
+
+    /** {@code net} and {@code link}: their subcommands, then the words of their grammars. */
+    static Collection<String> netOrLink(Bpf bpf, String command, List<String> words) {
+        List<String> w = new ArrayList<>();
+        for (String word : words) {
+            if (!(word.length() > 1 && word.startsWith("-"))) {
+                w.add(word);
+            }
+        }
+        List<String> names = command.equals("net") ? NetCommand.COMMANDS : LinkCommand.COMMANDS;
+        if (w.isEmpty()) {
+            return names;
+        }
+        String sub = null;
+        for (String name : names) {
+            if (sub == null && Args.isPrefix(w.get(0), name)) {
+                sub = name;
+            }
+        }
+        int n = w.size() - 1;
+        if (sub == null) {
+            return List.of();
+        }
+        return switch (command + " " + sub) {
+            case "net attach" -> n == 0 ? NetCommand.ATTACH_TYPES : n == 1 ? List.of("id", "pinned", "name")
+                    : n == 3 ? List.of("dev") : n == 4 ? devices(bpf) : n == 5 ? List.of("overwrite") : List.of();
+            case "net detach" -> n == 0 ? NetCommand.ATTACH_TYPES : n == 1 ? List.of("dev") : n == 2 ? devices(bpf)
+                    : List.of();
+            case "net show", "net list" -> n == 0 ? List.of("dev") : n == 1 ? devices(bpf) : List.of();
+            case "link show", "link list", "link pin", "link detach" -> n == 0 ? List.of("id", "pinned") : List.of();
             default -> List.of();
         };
     }

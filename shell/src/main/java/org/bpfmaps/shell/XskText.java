@@ -1,19 +1,27 @@
 package org.bpfmaps.shell;
 
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeSet;
 import org.bpfmaps.core.api.Bpf;
+import org.bpfmaps.core.api.ErrorSink;
+import org.bpfmaps.core.net.UdpFrame;
+import org.bpfmaps.core.net.UdpSource;
 import org.bpfmaps.core.sock.BpfSocket;
 import org.bpfmaps.core.sock.MapSlot;
 import org.bpfmaps.core.sock.Sockets;
 import org.bpfmaps.core.xdp.NetDevice;
 import org.bpfmaps.core.xdp.NetDevices;
 import org.bpfmaps.core.xdp.RingType;
+import org.bpfmaps.core.xdp.RxQueueStatistics;
 import org.bpfmaps.core.xdp.Umem;
+import org.bpfmaps.core.xdp.XdpAttach;
+import org.bpfmaps.core.xdp.XdpAttachment;
 import org.bpfmaps.core.xdp.XdpRing;
 import org.bpfmaps.core.xdp.XdpSocket;
 import org.bpfmaps.core.xdp.XdpStatistics;
@@ -74,19 +82,86 @@ final class XskText {
         return out;
     }
 
-    /** {@code dev show}'s plain entry: {@code IFINDEX: NAME  queues N}, then one line per queue with sockets bound. */
+    /**
+     * {@code dev show}'s plain entry: {@code IFINDEX: NAME  queues N}, the XDP program when one runs,
+     * the feed and outputs when set, then one line per queue with sockets bound or frames received:
+     * the sockets' fds and the queue's counters.
+     */
     static String devPlain(Bpf bpf, NetDevice d) {
         StringBuilder b = new StringBuilder();
         b.append(d.ifindex()).append(": ").append(d.name()).append("  queues ").append(d.queues()).append('\n');
-        bound(bpf, d).forEach((q, fds) -> {
-            b.append("\tqueue ").append(q).append("  xsk");
-            fds.forEach(fd -> b.append(' ').append(fd));
+        XdpAttachment x = XdpAttach.query(bpf, d.ifindex());
+        if (x != null && x.attached() != XdpAttachment.ATTACHED_NONE) {
+            b.append("\txdp ").append(x.modeName()).append(" id ").append(Integer.toUnsignedString(x.progId()));
+            if (x.linkId() != 0) {
+                b.append("  link ").append(Integer.toUnsignedString(x.linkId()));
+            }
             b.append('\n');
-        });
+        }
+        DeviceEnds.Ends ends = DeviceEnds.of(bpf).get(d.ifindex());
+        if (ends != null) {
+            UdpSource u = ends.udp;
+            if (u != null) {
+                b.append("\tudp ").append(DeviceEnds.address(u.localAddress())).append("  datagrams ")
+                        .append(u.datagrams()).append("  bytes ").append(u.bytes()).append('\n');
+            }
+            if (ends.pcap != null) {
+                b.append("\tpcap ").append(ends.pcap).append("  replayed ").append(ends.replayed.get()).append('\n');
+            }
+            out(b, "pass", ends.pass);
+            out(b, "tx", ends.tx);
+        }
+        Map<Integer, List<Integer>> bound = bound(bpf, d);
+        NetDevices devs = NetDevices.of(bpf);
+        for (int q = 0; q < d.queues(); q++) {
+            RxQueueStatistics st = devs.rxQueue(d.ifindex(), q).statistics();
+            List<Integer> fds = bound.get(q);
+            if (fds == null && st.packets() == 0) {
+                continue;
+            }
+            b.append("\tqueue ").append(q);
+            if (fds != null) {
+                b.append("  xsk");
+                fds.forEach(fd -> b.append(' ').append(fd));
+            }
+            if (st.packets() > 0) {
+                queueCounters(st).forEach((k, v) -> b.append("  ").append(k).append(' ').append(v));
+            }
+            b.append('\n');
+        }
         return b.toString();
     }
 
-    /** {@code dev show}'s JSON object: ifindex, name, queues, bound: [{queue, xsk: [fd...]}]. */
+    private static void out(StringBuilder b, String what, DeviceEnds.Out o) {
+        if (o != null) {
+            b.append('\t').append(what).append(' ').append(o.describe()).append("  frames ").append(o.frames.get());
+            if (o.errors.get() > 0) {
+                b.append("  errors ").append(o.errors.get());
+            }
+            b.append('\n');
+        }
+    }
+
+    /** A queue's counters by the names shown ({@link RxQueueStatistics}'s, in snake case). */
+    static Map<String, Long> queueCounters(RxQueueStatistics st) {
+        Map<String, Long> m = new LinkedHashMap<>();
+        m.put("packets", st.packets());
+        m.put("bytes", st.bytes());
+        m.put("pass", st.pass());
+        m.put("drop", st.drop());
+        m.put("tx", st.tx());
+        m.put("redirect", st.redirect());
+        m.put("aborted", st.aborted());
+        m.put("redirect_errors", st.redirectErrors());
+        m.put("no_buffer", st.noBuffer());
+        m.put("oversize", st.oversize());
+        return m;
+    }
+
+    /**
+     * {@code dev show}'s JSON object: ifindex, name, queues, bound: [{queue, xsk: [fd...]}], xdp
+     * (null or {mode, id, link}), udp, pass, tx (null or the end), rx: every queue's counters.
+     */
     static void devJson(JsonWriter j, Bpf bpf, NetDevice d) {
         j.startObject();
         j.numberField("ifindex", d.ifindex());
@@ -104,6 +179,63 @@ final class XskText {
             j.endObject();
         });
         j.endArray();
+        XdpAttachment x = XdpAttach.query(bpf, d.ifindex());
+        if (x != null && x.attached() != XdpAttachment.ATTACHED_NONE) {
+            j.name("xdp");
+            j.startObject();
+            j.stringField("mode", x.modeName());
+            j.unsignedField("id", x.progId());
+            j.unsignedField("link", x.linkId());
+            j.endObject();
+        } else {
+            j.nullField("xdp");
+        }
+        DeviceEnds.Ends ends = DeviceEnds.of(bpf).get(d.ifindex());
+        UdpSource u = ends == null ? null : ends.udp;
+        if (u != null) {
+            j.name("udp");
+            j.startObject();
+            j.stringField("address", DeviceEnds.address(u.localAddress()));
+            j.numberField("datagrams", u.datagrams());
+            j.numberField("bytes", u.bytes());
+            j.endObject();
+        } else {
+            j.nullField("udp");
+        }
+        if (ends != null && ends.pcap != null) {
+            j.name("pcap");
+            j.startObject();
+            j.stringField("file", ends.pcap.toString());
+            j.numberField("replayed", ends.replayed.get());
+            j.endObject();
+        } else {
+            j.nullField("pcap");
+        }
+        outJson(j, "pass", ends == null ? null : ends.pass);
+        outJson(j, "tx", ends == null ? null : ends.tx);
+        j.name("rx");
+        j.startArray();
+        NetDevices devs = NetDevices.of(bpf);
+        for (int q = 0; q < d.queues(); q++) {
+            j.startObject();
+            j.numberField("queue", q);
+            queueCounters(devs.rxQueue(d.ifindex(), q).statistics()).forEach(j::numberField);
+            j.endObject();
+        }
+        j.endArray();
+        j.endObject();
+    }
+
+    private static void outJson(JsonWriter j, String what, DeviceEnds.Out o) {
+        if (o == null) {
+            j.nullField(what);
+            return;
+        }
+        j.name(what);
+        j.startObject();
+        j.stringField("to", o.describe());
+        j.numberField("frames", o.frames.get());
+        j.numberField("errors", o.errors.get());
         j.endObject();
     }
 
@@ -225,6 +357,52 @@ final class XskText {
         }
         j.endArray();
         j.endObject();
+    }
+
+    private static final ErrorSink QUIET = (e, why, a, b) -> e.ret();
+
+    /**
+     * One frame {@code xsk read} received: {@code addr A  len L}, then for an Ethernet / IP / UDP
+     * frame its addresses (tcpdump's {@code SRC > DST}) and its payload's bytes, for another frame
+     * all its bytes, 16 a line as bpftool dumps data; JSON: addr, len, udp ({src, dst} or null),
+     * and payload or frame as bpftool's hex strings.
+     */
+    static void frame(Output out, XskFrames.Received r) {
+        ByteBuffer f = ByteBuffer.wrap(r.bytes());
+        UdpFrame u = UdpFrame.parse(f, QUIET);
+        int off = u == null ? 0 : u.payloadOffset();
+        int len = u == null ? r.len() : u.payloadLength();
+        if (out.isJson()) {
+            JsonWriter j = out.json();
+            j.startObject();
+            j.numberField("addr", r.addr());
+            j.numberField("len", r.len());
+            if (u != null) {
+                j.name("udp");
+                j.startObject();
+                j.stringField("src", DeviceEnds.address(u.source()));
+                j.stringField("dst", DeviceEnds.address(u.destination()));
+                j.endObject();
+                j.name("payload");
+            } else {
+                j.nullField("udp");
+                j.name("frame");
+            }
+            Entries.hexJson(j, r.bytes(), off, len);
+            j.endObject();
+            return;
+        }
+        StringBuilder b = new StringBuilder();
+        b.append("addr ").append(r.addr()).append("  len ").append(r.len());
+        if (u != null) {
+            b.append("  udp ").append(DeviceEnds.address(u.source())).append(" > ")
+                    .append(DeviceEnds.address(u.destination())).append("  payload ").append(len);
+        }
+        b.append('\n');
+        if (len > 0) {
+            b.append('\t').append(Entries.hex(r.bytes(), off, len).replace("\n", "\n\t")).append('\n');
+        }
+        out.print(b.toString());
     }
 
     private static List<MapSlot> slots(Bpf bpf, int fd) {

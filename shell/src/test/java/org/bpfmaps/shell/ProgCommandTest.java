@@ -132,6 +132,8 @@ class ProgCommandTest {
         assertTrue(r.stderr().startsWith("Error: failed to load program 'nosuch': "), r.stderr());
         Emulator.Result t = prog("load nosuch kprobe");
         assertTrue(t.stderr().startsWith("Error: invalid program type 'kprobe'"), t.stderr());
+        Emulator.Result x = prog("load nosuch xdp");
+        assertTrue(x.stderr().startsWith("Error: failed to load program 'nosuch': "), x.stderr());
     }
 
     private static ProgramProvider provider(String name, ProgramCode code) {
@@ -226,7 +228,7 @@ class ProgCommandTest {
         assertEquals(List.of("sk_msg"), c.candidates("prog load redirect ", 19));
         assertEquals(List.of("sk_skb"), c.candidates("prog load verdict s", 19));
         assertEquals(List.of("sk_msg", "sk_skb"), c.candidates("prog load other ", 16), "a name nobody registers");
-        assertEquals(List.of("pinned"), c.candidates("prog load verdict sk_skb ", 25));
+        assertEquals(List.of("map", "pinned"), c.candidates("prog load verdict sk_skb ", 25));
         assertEquals(List.of(), c.candidates("prog close ", 11));
         assertEquals(List.of("close"), c.candidates("prog cl", 7));
         sh.host.removeProgram(verdict);

@@ -100,12 +100,21 @@ class XskCommandTest {
                 + "\trx_ring_full 0  rx_fill_ring_empty_descs 0  tx_ring_empty_descs 0\n";
     }
 
+    /** A queue's counters in JSON before any frame. */
+    private static String rx(int queue) {
+        return "{\"queue\":" + queue + ",\"packets\":0,\"bytes\":0,\"pass\":0,\"drop\":0,\"tx\":0,\"redirect\":0,"
+                + "\"aborted\":0,\"redirect_errors\":0,\"no_buffer\":0,\"oversize\":0}";
+    }
+
+    private static final String RX0 = rx(0);
+
     @Test
     void aFreshInstanceHasLoAndDevAddMakesMore() {
         assertEquals(ok("1: lo  queues 1\n"), dev("list"));
         assertEquals(ok("2: eth0  queues 4\n"), dev("add eth0 queues 4"));
         assertEquals(ok("1: lo  queues 1\n2: eth0  queues 4\n"), dev("show"));
-        assertEquals(ok("{\"ifindex\":2,\"name\":\"eth0\",\"queues\":4,\"bound\":[]}\n"), dev("-j show eth0"));
+        assertEquals(ok("{\"ifindex\":2,\"name\":\"eth0\",\"queues\":4,\"bound\":[],\"xdp\":null,\"udp\":null,\"pcap\":null,\"pass\":null,\"tx\":null,\"rx\":["
+                + RX0 + "," + rx(1) + "," + rx(2) + "," + rx(3) + "]}\n"), dev("-j show eth0"));
     }
 
     @Test
@@ -125,8 +134,8 @@ class XskCommandTest {
                         "device name: 1 to 15 bytes, not . or .., no '/', ':' or white space"), dev("add a/b queues 1")),
                 () -> assertEquals(error("no device 'nope'", "dev list shows the instance's devices"), dev("show nope")),
                 () -> assertEquals(ok("1: lo  queues 1\n"), dev("list")), // nothing added by the failures
-                () -> assertEquals(255, dev("add x").exit()),
-                () -> assertTrue(dev("add x").stderr().startsWith("Usage: dev")));
+                () -> assertEquals(255, dev("add x queues").exit()),
+                () -> assertTrue(dev("add x queues").stderr().startsWith("Usage: dev")));
     }
 
     @Test
@@ -139,8 +148,8 @@ class XskCommandTest {
         assertTrue(bound.stdout().startsWith("3: xsk  cookie " + cookie(3) + "  dev eth0 (ifindex 2)  queue 1\n"),
                 bound.stdout());
         assertEquals(ok("1: lo  queues 1\n2: eth0  queues 2\n\tqueue 1  xsk 3\n"), dev("list"));
-        assertEquals(ok("{\"ifindex\":2,\"name\":\"eth0\",\"queues\":2,\"bound\":[{\"queue\":1,\"xsk\":[3]}]}\n"),
-                dev("-j show eth0"));
+        assertEquals(ok("{\"ifindex\":2,\"name\":\"eth0\",\"queues\":2,\"bound\":[{\"queue\":1,\"xsk\":[3]}],\"xdp\":null,\"udp\":null,\"pcap\":null,\"pass\":null,\"tx\":null,\"rx\":["
+                + RX0 + "," + rx(1) + "]}\n"), dev("-j show eth0"));
 
         // the application side moves the FILL ring: show reads the shared indices
         XdpRing fill = XdpSocket.byFd(bpf, 3).ring(RingType.FILL);
@@ -242,9 +251,10 @@ class XskCommandTest {
         assertEquals(0, sock("udp 0").exit()); // fd 4: a socket, not an XSK one
         Completion c = new Completion(bpf, List::of, List::of);
         assertAll(
-                () -> assertEquals(List.of("add", "help", "list", "show"), c.candidates("dev ", 4)),
+                () -> assertEquals(List.of("add", "help", "list", "replay", "set", "show"), c.candidates("dev ", 4)),
                 () -> assertEquals(List.of("eth0", "lo"), c.candidates("dev show ", 9)),
-                () -> assertEquals(List.of("bind", "close", "create", "help", "list", "show"), c.candidates("xsk ", 4)),
+                () -> assertEquals(List.of("bind", "close", "create", "fill", "help", "list", "read", "show"),
+                        c.candidates("xsk ", 4)),
                 () -> assertEquals(List.of("3"), c.candidates("xsk bind ", 9)),
                 () -> assertEquals(List.of("eth0"), c.candidates("xsk bind 3 dev e", 16)),
                 () -> assertEquals(List.of("copy", "zerocopy"), c.candidates("xsk bind 3 dev lo queue 0 ", 26)),
