@@ -233,7 +233,12 @@ class ConformanceRunnerTest {
         for (int i = 0; i < 20; i++) {
             assertEquals("1 passed, 0 failed, 0 skipped", run(corpus(2, c)).summary());
         }
-        assertEquals(before, openFds(), "every socket, peer, listener and pipe end closed at each case's end");
+        // a case that left one fd behind would leave 20 after the loop; the JVM itself may open one
+        // meanwhile (a jar, a compiler thread's file: seen once under a loaded build), so less than
+        // a case's worth of growth passes
+        long grown = openFds() - before;
+        assertTrue(grown < 20, "every socket, peer, listener and pipe end closed at each case's end: " + grown
+                + " more fds after 20 cases");
     }
 
     @Test
