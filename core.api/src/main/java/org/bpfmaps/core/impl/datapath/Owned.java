@@ -135,11 +135,18 @@ final class Owned implements SockChannel {
 
     /**
      * Takes {@code bytes} into the read side or out of the socket. Not when over the limit: then
-     * the waiter is noted (false), or with {@code block} the caller waits for room.
+     * the waiter is noted (false), or with {@code block} the caller waits for room. A message
+     * redirected out of this socket by another socket's receive path ({@code waiter} set) is not
+     * taken either while the out queue holds bytes: the socket is full, and the message waits in
+     * its source's receive buffer until the queue is written (as a copy loop stops reading while
+     * its buffer is pending) rather than being copied into the queue behind them. So the bytes of
+     * a busy stream are copied once into the queue at most (a write's remainder), never all of
+     * them, and the source's peer is slowed by TCP as soon as this socket is.
      */
     synchronized boolean take(ByteBuffer bytes, boolean ingress, Owned waiter, boolean block) {
         int len = bytes.remaining();
-        while (!closed && error == null && !(shutOutRequested && !ingress) && queued() + len > limit) {
+        while (!closed && error == null && !(shutOutRequested && !ingress)
+                && (queued() + len > limit || !ingress && waiter != null && !out.isEmpty())) {
             if (!block) {
                 if (waiter != null) {
                     addWaiter(waiter);
@@ -228,7 +235,11 @@ final class Owned implements SockChannel {
         }
     }
 
-    /** Queued bytes went: wakes the blocked writers and, when a message fits, the paused sources. */
+    /**
+     * Queued bytes went: wakes the blocked writers and, when a message fits, the paused sources (a
+     * source redirecting out of this socket while its out queue still holds bytes finds no room
+     * and waits again: {@link #flush} wakes it when the queue is written).
+     */
     private void roomMade() {
         notifyAll();
         if (waiterCount > 0 && (queued() + dp.config.receiveBuffer() <= limit || closed || error != null)) {
