@@ -123,7 +123,8 @@ final class Owned implements SockChannel {
 
     /**
      * Gives a message to its target; false, with this socket noted on the target, when it does
-     * not fit there now. A closed or failed target drops it.
+     * not fit there now or was written only in part ({@code bytes}' position past what went). A
+     * closed or failed target drops it.
      */
     boolean deliver(Decision d, ByteBuffer bytes) {
         if (d.target() == null) {
@@ -137,11 +138,12 @@ final class Owned implements SockChannel {
      * Takes {@code bytes} into the read side or out of the socket. Not when over the limit: then
      * the waiter is noted (false), or with {@code block} the caller waits for room. A message
      * redirected out of this socket by another socket's receive path ({@code waiter} set) is not
-     * taken either while the out queue holds bytes: the socket is full, and the message waits in
-     * its source's receive buffer until the queue is written (as a copy loop stops reading while
-     * its buffer is pending) rather than being copied into the queue behind them. So the bytes of
-     * a busy stream are copied once into the queue at most (a write's remainder), never all of
-     * them, and the source's peer is slowed by TCP as soon as this socket is.
+     * taken either while the out queue holds bytes, and what of it the socket does not take when
+     * written is left to the source (false, with {@code bytes}' position past what went): the
+     * socket is full, and the rest waits in its source's receive buffer until the socket is
+     * writable again, as a copy loop stops reading while its buffer is pending. So the receive path
+     * copies no byte in user space (socket to receive buffer to socket), and the source's peer is
+     * slowed by TCP as soon as this socket is. Only the application's writes are queued.
      */
     synchronized boolean take(ByteBuffer bytes, boolean ingress, Owned waiter, boolean block) {
         int len = bytes.remaining();
@@ -178,8 +180,14 @@ final class Owned implements SockChannel {
                 }
             }
             if (bytes.hasRemaining()) {
-                out.add(bytes);
                 interest(SelectionKey.OP_WRITE, true);
+                if (waiter != null) {
+                    // the receive path's message: what the socket did not take stays in the
+                    // source's buffer (bytes' position says how much went) until it is writable
+                    addWaiter(waiter);
+                    return false;
+                }
+                out.add(bytes);
             }
         }
         dp.account(queued() + rx.held());

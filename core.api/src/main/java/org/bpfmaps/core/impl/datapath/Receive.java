@@ -75,7 +75,7 @@ final class Receive {
             pending = d;
         }
         if (pending != null) {
-            if (!o.deliver(pending, message(start, pendingLen))) {
+            if (!deliver(pending, pendingLen)) {
                 return;
             }
             start += pendingLen;
@@ -159,15 +159,31 @@ final class Receive {
                 dp.submit(o.serviceReadTask); // waits for the map (or finds it back already)
                 return false;
             }
-            if (!o.deliver(d, message(start, len))) {
-                pending = d;
-                pendingLen = len;
+            pending = d;
+            pendingLen = len;
+            if (!deliver(d, len)) {
                 o.interest(SelectionKey.OP_READ, false);
                 return false;
             }
+            pending = null;
             start += len;
         }
         return true;
+    }
+
+    /**
+     * Delivers the {@code len} bytes at start; false when they wait for room, or the part a full
+     * socket did not take does: then start and {@code pendingLen} move past what was written.
+     */
+    private boolean deliver(Decision d, int len) {
+        ByteBuffer m = message(start, len);
+        if (o.deliver(d, m)) {
+            return true;
+        }
+        int written = m.position() - start;
+        start += written;
+        pendingLen = len - written;
+        return false;
     }
 
     /** The context for a run of {@code p} on this thread: {@code c} again when it is for both. */
