@@ -51,6 +51,12 @@ final class Owned implements SockChannel {
     private Owned[] waiters = new Owned[2];
     private int waiterCount;
     private boolean blocking = true;
+    /**
+     * Threads waiting in {@link #read} for bytes and in {@link #take} for room: each kind is woken
+     * only when its condition may have changed (a notify wakes every waiter of the monitor).
+     */
+    private int readersWaiting;
+    private int writersWaiting;
 
     // The application's send path: serialized by sendLock. Bytes a verdict still applies to
     // (bpf_msg_apply_bytes), and the bytes of a cork (bpf_msg_cork_bytes).
@@ -155,11 +161,14 @@ final class Owned implements SockChannel {
                 }
                 return false;
             }
+            writersWaiting++;
             try {
                 wait();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return false;
+            } finally {
+                writersWaiting--;
             }
         }
         if (closed || error != null || (shutOutRequested && !ingress)) {
@@ -168,7 +177,9 @@ final class Owned implements SockChannel {
         }
         if (ingress) {
             in.add(bytes);
-            notifyAll();
+            if (readersWaiting > 0) {
+                notifyAll();
+            }
         } else {
             if (out.isEmpty()) {
                 try {
@@ -249,7 +260,9 @@ final class Owned implements SockChannel {
      * and waits again: {@link #flush} wakes it when the queue is written).
      */
     private void roomMade() {
-        notifyAll();
+        if (writersWaiting > 0 || closed || error != null) {
+            notifyAll(); // not for a reader waiting for bytes: a wakeup is a context switch
+        }
         if (waiterCount > 0 && (queued() + dp.config.receiveBuffer() <= limit || closed || error != null)) {
             for (int i = 0; i < waiterCount; i++) {
                 dp.submit(waiters[i].serviceReadTask);
@@ -318,11 +331,14 @@ final class Owned implements SockChannel {
             if (!blocking || !dst.hasRemaining()) {
                 return 0;
             }
+            readersWaiting++;
             try {
                 wait();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new InterruptedIOException();
+            } finally {
+                readersWaiting--;
             }
         }
         int n = in.read(dst);
