@@ -3,29 +3,22 @@ package org.bpfmaps.core.impl.datapath;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.CancelledKeyException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
-import java.nio.channels.CancelledKeyException;
-import org.bpfmaps.core.impl.MapObject;
-import org.bpfmaps.core.impl.MsgRun;
-import org.bpfmaps.core.impl.ProgObject;
-import org.bpfmaps.core.prog.SkAction;
 import org.bpfmaps.core.sock.BpfSocket;
 import org.bpfmaps.core.sock.SockChannel;
-import org.bpfmaps.core.spi.CurrentCpu;
 
 /**
  * One owned socket (the kernel's {@code sk_psock}): its {@link Receive receive path}, which the
  * selector thread alone touches, and its queues in (for the application's reads) and out (to its
  * socket), guarded by this object's monitor, with the application's side of it (a
- * {@link SockChannel}, SK_MSG programs on the writing thread). The selector thread never holds two
+ * {@link SockChannel}; its SK_MSG send path is {@link MsgSend}). The selector thread never holds two
  * sockets' monitors at once, and runs programs under none. The queues are {@link ByteQueue}s of
  * pooled direct chunks: queueing a message allocates nothing.
  */
 final class Owned implements SockChannel {
-    /** The CPUs an SK_MSG run may stand for: the machine's (the writing thread's own CPU, {@link CurrentCpu}). */
-    private static final int CPUS = Runtime.getRuntime().availableProcessors();
     private final DataPath dp;
     final BpfSocket sock;
     final SocketChannel ch;
@@ -58,14 +51,9 @@ final class Owned implements SockChannel {
     private int readersWaiting;
     private int writersWaiting;
 
-    // The application's send path: serialized by sendLock. Bytes a verdict still applies to
-    // (bpf_msg_apply_bytes), and the bytes of a cork (bpf_msg_cork_bytes).
+    /** The application's send path (SK_MSG), serialized by sendLock. */
     private final Object sendLock = new Object();
-    private long applyLeft;
-    private Decision applyDecision;
-    private volatile ByteBuffer cork;
-    private int corkWant;
-    private MsgRun msgRun;
+    private final MsgSend send;
 
     Owned(DataPath dp, BpfSocket sock, SocketChannel ch, SockPrograms progs) {
         this.dp = dp;
@@ -76,6 +64,7 @@ final class Owned implements SockChannel {
         this.in = new ByteQueue(dp.chunks);
         this.out = new ByteQueue(dp.chunks);
         this.rx = new Receive(this, dp);
+        this.send = new MsgSend(this, dp, limit);
     }
 
     void programs(SockPrograms p) {
@@ -207,7 +196,7 @@ final class Owned implements SockChannel {
 
     /** Bytes in the queues and the cork (what counts against the limit). */
     private long queued() {
-        return in.size() + out.size() + corkHeld();
+        return in.size() + out.size() + send.corkHeld();
     }
 
     private void addWaiter(Owned w) {
@@ -356,12 +345,7 @@ final class Owned implements SockChannel {
     public int write(ByteBuffer src) throws IOException {
         synchronized (sendLock) {
             checkWritable();
-            boolean block = isBlocking();
-            ProgObject msgVerdict = progs.msgVerdict();
-            if (msgVerdict == null && applyLeft == 0 && corkWant == 0) {
-                return send(toWire, src, block);
-            }
-            return sendMsgs(src, block, msgVerdict);
+            return send.write(src, isBlocking(), progs.msgVerdict());
         }
     }
 
@@ -377,163 +361,6 @@ final class Owned implements SockChannel {
                 throw new java.nio.channels.ClosedChannelException();
             }
         }
-    }
-
-    /** Sends bytes under one decision, in chunks that fit a queue; returns how many were taken. */
-    private int send(Decision d, ByteBuffer src, boolean block) {
-        int taken = 0;
-        while (src.hasRemaining()) {
-            int n = Math.min(src.remaining(), Math.min(limit, dp.config.receiveBuffer()));
-            ByteBuffer chunk = src.slice(src.position(), n);
-            if (d.target() == null) {
-                dp.dropped.increment();
-            } else if (!d.target().take(chunk, d.ingress(), null, block)) {
-                break;
-            }
-            src.position(src.position() + n);
-            taken += n;
-        }
-        return taken;
-    }
-
-    private int sendMsgs(ByteBuffer src, boolean block, ProgObject msgVerdict) throws IOException {
-        int taken = 0;
-        while (src.hasRemaining()) {
-            if (applyLeft > 0) {
-                int n = (int) Math.min(applyLeft, src.remaining());
-                ByteBuffer part = src.slice(src.position(), n);
-                int k = send(applyDecision, part, block);
-                src.position(src.position() + k);
-                applyLeft -= k;
-                taken += k;
-                if (k < n) {
-                    break; // non-blocking and the target is full: the decision waits for the rest
-                }
-                continue;
-            }
-            ByteBuffer msg;
-            boolean fromCork = false;
-            if (corkWant > 0) {
-                int n = Math.min(corkWant - cork.position(), src.remaining());
-                cork.put(cork.position(), src, src.position(), n).position(cork.position() + n);
-                src.position(src.position() + n);
-                taken += n;
-                if (cork.position() < corkWant) {
-                    break; // all taken into the cork
-                }
-                msg = cork.flip();
-                fromCork = true;
-                cork = null;
-                corkWant = 0;
-            } else {
-                msg = src.slice(src.position(), Math.min(src.remaining(), Math.min(limit, dp.config.receiveBuffer())));
-            }
-            if (msgVerdict == null) {
-                // the SK_MSG program went (its last link): a cork it left is sent as it is
-                int size = msg.remaining();
-                int k = send(toWire, msg, block || fromCork);
-                if (!fromCork) {
-                    src.position(src.position() + k);
-                    taken += k;
-                }
-                if (k < size) {
-                    break; // non-blocking and the socket is full
-                }
-                continue;
-            }
-            MsgRun ctx = msgRun;
-            if (ctx == null || ctx.program() != msgVerdict) {
-                ctx = msgRun = new MsgRun(msgVerdict, 0);
-            }
-            ctx.cpu(CurrentCpu.get(CPUS));
-            ctx.set(msg.duplicate(), sock.cookie());
-            int r = msgVerdict.run(ctx);
-            int size = msg.remaining();
-            if (ctx.corkBytes() > size) {
-                // bpf_msg_cork_bytes: held until that many bytes are there, then decided again
-                if (ctx.corkBytes() > limit) {
-                    dp.dropped.increment();
-                    throw new IOException("ENOMEM: cork_bytes " + ctx.corkBytes() + " is more than the "
-                            + limit + " bytes a socket may queue");
-                }
-                corkWant = ctx.corkBytes();
-                cork = ByteBuffer.allocate(corkWant).put(msg.duplicate());
-                if (!fromCork) {
-                    src.position(src.position() + size);
-                    taken += size;
-                }
-                continue;
-            }
-            Decision d = Decision.DROP;
-            if (r == SkAction.SK_PASS) {
-                d = ctx.redirect() == null ? toWire : target(dp.owned(ctx.redirect()), ctx.ingress());
-            } else if (ctx.redirect() == null && ctx.detachedMap() != null) {
-                // the redirect's map is being updated: the writer waits for it (a non-blocking
-                // writer takes nothing now; the message is decided again at its next write)
-                dp.paused.increment();
-                d = awaitAttached(new Decision.Paused(ctx.detachedMap(), ctx.detachedKey(), ctx.ingress()), block || fromCork);
-                if (d == null) {
-                    break;
-                }
-            }
-            if (d.target() == null && !fromCork && taken == 0) {
-                dp.dropped.increment();
-                src.position(src.position() + size);
-                throw new IOException("EACCES: the SK_MSG verdict dropped the message (" + size + " bytes)");
-            }
-            int apply = ctx.applyBytes();
-            // apply_bytes shorter than a cork's bytes: the whole cork takes this verdict (simplified)
-            int now = apply > 0 && apply < size && !fromCork ? apply : size;
-            if (apply > size) {
-                applyLeft = apply - size;
-                applyDecision = d;
-            }
-            ByteBuffer first = msg.slice(msg.position(), now);
-            int k = send(d, first, block || fromCork);
-            if (!fromCork) {
-                src.position(src.position() + k);
-                taken += k;
-            }
-            if (k < now) {
-                applyLeft += now - k; // taken later under the same verdict, not decided twice
-                applyDecision = d;
-                break;
-            }
-        }
-        return taken;
-    }
-
-    /**
-     * The send path's pause: waits (blocking) until the redirect's map is attached again or freed,
-     * then looks the key up again; null when not blocking and the map is still detached.
-     */
-    private Decision awaitAttached(Decision.Paused p, boolean block) throws IOException {
-        MapObject m = p.map();
-        while (m.detached() && !m.freed()) {
-            if (!block) {
-                return null;
-            }
-            java.util.concurrent.CountDownLatch back = new java.util.concurrent.CountDownLatch(1);
-            if (m.whenAttached(back::countDown)) {
-                try {
-                    back.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new InterruptedIOException("interrupted while the redirect's map was detached");
-                }
-            }
-        }
-        Owned t = dp.owned(m.socketAt(p.key()));
-        return target(t, p.ingress());
-    }
-
-    private static Decision target(Owned t, boolean ingress) {
-        return t == null ? Decision.DROP : t.to(ingress);
-    }
-
-    private int corkHeld() {
-        ByteBuffer c = cork;
-        return c == null ? 0 : c.capacity();
     }
 
     @Override
