@@ -12,6 +12,7 @@
 #   ROUNDS=5 scripts/bench-ratio.sh             # more rounds
 #   scripts/bench-ratio.sh 'HashBench.typedLookupHit/HashBench.chmLookupHit@entries=100000,shape=k4v8'
 #   JARS='before=/tmp/before.jar after=bench/target/benchmarks.jar' scripts/bench-ratio.sh
+#   MODE=p99 scripts/bench-ratio.sh 'SockmapProxyBench.roundTripSockmap/SockmapProxyBench.roundTripNioCopy@messageSize=4096'
 #
 # A pair is BENCH/BASELINE (Class.method, JMH's names under org.bpfmaps.bench), optionally followed
 # by @k=v,k=v (the JMH parameters; a pair without them takes the class's first value of each).
@@ -22,12 +23,27 @@
 # after the other, their order alternating too: the way to show that a change made nothing slower.
 # The default is the current build, bench/target/benchmarks.jar (built when missing).
 #
+# MODE says what each side's figure is: avgt (the default) is JMH's average time per op (-bm avgt);
+# p99 runs each benchmark in sample mode (-bm sample) and takes its 99th percentile (JMH's p0.99
+# row), so that latency pairs (a request/response round trip) are judged by their tail: the ratio
+# per round is then bench p99 / baseline p99. Any JMH benchmark can be sampled, whatever its
+# @BenchmarkMode.
+#
 # Prints the machine (CPU model, L3 size, cores), each round's ratio, and per pair and jar the
-# median ratio, the spread (lowest and highest) and the median ns/op of both sides.
+# median ratio, the spread (lowest and highest) and the median ns/op (p99 ns in MODE=p99) of both sides.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 rounds=${ROUNDS:-3}
+mode=${MODE:-avgt}
+case "$mode" in
+  avgt) bm=avgt row="" unit="ns" ;;
+  p99) bm=sample row="p0.99" unit="p99 ns" ;;
+  *)
+    echo "bench-ratio.sh: MODE=$mode: want avgt (the default) or p99" >&2
+    exit 2
+    ;;
+esac
 if [ "$rounds" -lt 3 ]; then
   echo "bench-ratio.sh: ROUNDS=$rounds: at least 3 rounds make a median worth quoting" >&2
   exit 2
@@ -71,7 +87,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 results="$work/results.tsv" # round, pair, jar, side, ns/op
 
-# One benchmark once: prints its score (ns/op).
+# One benchmark once: prints its score (ns/op, or its 99th percentile in ns in MODE=p99).
 measure() { # jar, Class.method or Class.group:method, params ("" or k=v,k=v)
   local jar=$1 bench=$2 params=$3 csv="$work/one.csv" args=()
   local selector=${bench%%:*} # a group's method runs with its group
@@ -79,25 +95,32 @@ measure() { # jar, Class.method or Class.group:method, params ("" or k=v,k=v)
     IFS=',' read -r -a kv <<<"$params"
     for x in "${kv[@]}"; do args+=(-p "$x"); done
   fi
-  java -jar "$jar" -jvmArgs "$jvm_flags" -f 1 -wi 3 -w 1s -i 5 -r 1s -tu ns -bm avgt \
+  java -jar "$jar" -jvmArgs "$jvm_flags" -f 1 -wi 3 -w 1s -i 5 -r 1s -tu ns -bm "$bm" \
     "${args[@]}" -rf csv -rff "$csv" "^org\.bpfmaps\.bench\.${selector//./\\.}\$" >"$work/one.log" 2>&1 || {
     echo "bench-ratio.sh: $bench failed; its JMH output:" >&2
     tail -n 30 "$work/one.log" >&2
     exit 1
   }
-  python3 - "$csv" "org.bpfmaps.bench.$bench" <<'EOF'
+  python3 - "$csv" "org.bpfmaps.bench.$bench" "$row" <<'EOF'
 import csv, sys
 rows = list(csv.DictReader(open(sys.argv[1])))
 if ":" in sys.argv[2]:  # one method of a @Group: its own row
     rows = [r for r in rows if r["Benchmark"] == sys.argv[2]]
-if len(rows) != 1:
+label = sys.argv[3]
+if label:
+    # sample mode: the primary row, then one row per percentile, named bench:p0.99 (JMH 1.37;
+    # older versions wrote bench·p0.99)
+    rows = [r for r in rows if r["Benchmark"].endswith(":" + label) or r["Benchmark"].endswith("\u00b7" + label)]
+    if len(rows) != 1:
+        sys.exit("expected one %s row, got %d" % (label, len(rows)))
+elif len(rows) != 1:
     sys.exit("expected one result row, got %d" % len(rows))
 print(rows[0]["Score"])
 EOF
 }
 
 echo "machine: $(lscpu | sed -n 's/^Model name: *//p' | head -1), L3 $(lscpu | sed -n 's/^L3 cache: *//p' | head -1), $(nproc) cores"
-echo "rounds: $rounds; each benchmark -f 1 -wi 3 -i 5 (1 s each), JVM: $jvm_flags"
+echo "rounds: $rounds; each benchmark -f 1 -wi 3 -i 5 (1 s each), -bm $bm${row:+ ($row)}, JVM: $jvm_flags"
 for ((r = 1; r <= rounds; r++)); do
   for p in "${pairs[@]}"; do
     names=${p%%@*}
@@ -121,21 +144,22 @@ for ((r = 1; r <= rounds; r++)); do
         a=$(measure "$path" "$bench" "$params")
       fi
       printf '%s\t%s\t%s\t%s\t%s\n' "$r" "$p" "$name" "$a" "$b" >>"$results"
-      printf 'round %d  %-8s %s: %.2f / %.2f ns = %.3fx\n' "$r" "$name" "$p" "$a" "$b" \
+      printf 'round %d  %-8s %s: %.2f / %.2f %s = %.3fx\n' "$r" "$name" "$p" "$a" "$b" "$unit" \
         "$(python3 -c "print($a / $b)")"
     done
   done
 done
 
-python3 - "$results" <<'EOF'
+python3 - "$results" "$unit" <<'EOF'
 import statistics, sys
+unit = sys.argv[2]
 from collections import OrderedDict
 runs = OrderedDict()
 for line in open(sys.argv[1]):
     r, pair, jar, a, b = line.rstrip("\n").split("\t")
     runs.setdefault((pair, jar), []).append((float(a), float(b)))
 print()
-print("| pair | jar | ratio per round | median | spread | bench ns (median) | baseline ns (median) |")
+print("| pair | jar | ratio per round | median | spread | bench %s (median) | baseline %s (median) |" % (unit, unit))
 print("|---|---|---|---|---|---|---|")
 for (pair, jar), xs in runs.items():
     ratios = [a / b for a, b in xs]

@@ -55,7 +55,8 @@ import org.openjdk.jmh.annotations.TearDown;
  * below 1 means the sockmap proxy is faster):
  * {@code 'SockmapProxyBench.sockmapProxy/SockmapProxyBench.nioCopyProxy@messageSize=4096'} and
  * {@code 'SockmapProxyBench.roundTripSockmap/SockmapProxyBench.roundTripNioCopy@messageSize=4096'}
- * (the p99 goal needs this class's own SampleTime run: bench-ratio.sh compares means).
+ * (the p99 goal: the round-trip pair with {@code MODE=p99 scripts/bench-ratio.sh ...}, which runs
+ * both sides in sample mode and compares their p0.99 rows).
  */
 public class SockmapProxyBench {
     private static final InetSocketAddress ANY_LOOPBACK = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);

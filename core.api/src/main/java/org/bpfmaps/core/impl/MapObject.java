@@ -236,10 +236,16 @@ public final class MapObject extends BpfObject {
      */
     public org.bpfmaps.core.sock.BpfSocket socketAt(java.nio.ByteBuffer key) {
         MapOps o = ops;
+        // the caller's key comes back as it was, without a duplicate per lookup (a redirect runs
+        // per message on the data path)
+        int position = key.position();
+        int limit = key.limit();
         try {
-            return o instanceof org.bpfmaps.core.sock.SocketMapLookup l ? l.socketAt(key.duplicate()) : null;
+            return o instanceof org.bpfmaps.core.sock.SocketMapLookup l ? l.socketAt(key) : null;
         } catch (RuntimeException e) {
             return null;
+        } finally {
+            key.limit(limit).position(position);
         }
     }
 

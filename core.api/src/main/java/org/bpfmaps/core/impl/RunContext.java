@@ -30,6 +30,11 @@ public abstract class RunContext implements ProgContext {
         cpu(cpu);
     }
 
+    /** The program this context is for. */
+    public final ProgObject program() {
+        return prog;
+    }
+
     /** Sets the CPU the next run stands for. */
     public final void cpu(int cpu) {
         if (cpu < 0) {
@@ -61,9 +66,12 @@ public abstract class RunContext implements ProgContext {
         return m.socketAt(key);
     }
 
-    static ByteBuffer indexKey(int key) {
-        return ByteBuffer.allocate(4).order(java.nio.ByteOrder.nativeOrder()).putInt(0, key);
+    /** A SOCKMAP's key for the redirect helpers, in a buffer of the context's (no allocation per run). */
+    final ByteBuffer indexKey(int key) {
+        return indexKey.putInt(0, key);
     }
+
+    private final ByteBuffer indexKey = ByteBuffer.allocate(4).order(java.nio.ByteOrder.nativeOrder());
 
     // The redirect the socket programs' helpers chose (skb_bpf_set_redir, sk_msg.sk_redir).
     private BpfSocket redirect;

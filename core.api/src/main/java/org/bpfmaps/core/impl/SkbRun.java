@@ -13,6 +13,9 @@ public final class SkbRun extends RunContext implements SkSkbContext {
     private int len;
     private long cookie;
     private ByteBuffer data = EMPTY;
+    /** With {@link #set(ByteBuffer, int, int, long)}: the bytes are base[off, off + len), sliced when asked. */
+    private ByteBuffer base;
+    private int off;
 
     public SkbRun(ProgObject prog, int cpu) {
         super(prog, cpu);
@@ -23,7 +26,20 @@ public final class SkbRun extends RunContext implements SkSkbContext {
         this.len = len;
         this.cookie = socketCookie;
         this.data = EMPTY;
+        this.base = null;
         clearRedirect();
+        return this;
+    }
+
+    /**
+     * Sets what the next run sees: {@code len} bytes of {@code readOnly} from {@code off}, without
+     * allocating: the view {@link #data()} gives is only cut when the program asks for it (the data
+     * path's receive buffer is one read-only view for every message).
+     */
+    public SkbRun set(ByteBuffer readOnly, int off, int len, long socketCookie) {
+        set(len, socketCookie);
+        this.base = readOnly;
+        this.off = off;
         return this;
     }
 
@@ -46,6 +62,9 @@ public final class SkbRun extends RunContext implements SkSkbContext {
 
     @Override
     public ByteBuffer data() {
+        if (base != null) {
+            return base.slice(off, len);
+        }
         return data.duplicate().rewind();
     }
 

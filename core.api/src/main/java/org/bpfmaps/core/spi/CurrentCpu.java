@@ -10,8 +10,18 @@ package org.bpfmaps.core.spi;
  * it with {@link #get} and the map's {@link MapDef#possibleCpus()}.
  */
 public final class CurrentCpu {
-    /** The bound CPU of each thread, -1 for none: one holder per thread, so a lookup allocates nothing. */
-    private static final ThreadLocal<int[]> BOUND = ThreadLocal.withInitial(() -> new int[] {-1});
+    /**
+     * The bound CPU of each thread, -1 for none, and the thread's scopes by nesting depth: one
+     * holder per thread, so that a lookup allocates nothing and a bind neither once the thread has
+     * bound at that depth before (a program run on the data path binds once per message).
+     */
+    private static final ThreadLocal<Holder> BOUND = ThreadLocal.withInitial(Holder::new);
+
+    private static final class Holder {
+        int cpu = -1;
+        int depth;
+        Scope[] scopes = new Scope[2];
+    }
 
     private CurrentCpu() {
     }
@@ -25,7 +35,7 @@ public final class CurrentCpu {
         if (possibleCpus <= 0) {
             throw new IllegalArgumentException("possibleCpus " + possibleCpus + ": an instance has at least 1 CPU");
         }
-        int cpu = BOUND.get()[0];
+        int cpu = BOUND.get().cpu;
         if (cpu < 0) {
             return (int) (Thread.currentThread().getId() % possibleCpus);
         }
@@ -34,7 +44,9 @@ public final class CurrentCpu {
 
     /**
      * Makes the calling thread stand for {@code cpu} until the returned scope is closed, which
-     * restores what was bound before (scopes nest). Close it on the thread that bound it.
+     * restores what was bound before (scopes nest). Close it on the thread that bound it, once,
+     * before the scope it nests in (try-with-resources does): the thread reuses the scope object
+     * of a depth for its next bind at that depth.
      *
      * @throws IllegalArgumentException when cpu is negative
      */
@@ -42,9 +54,18 @@ public final class CurrentCpu {
         if (cpu < 0) {
             throw new IllegalArgumentException("cpu " + cpu + ": CPUs are numbered from 0");
         }
-        int[] holder = BOUND.get();
-        Scope s = new Scope(holder, holder[0]);
-        holder[0] = cpu;
+        Holder h = BOUND.get();
+        int d = h.depth;
+        if (d == h.scopes.length) {
+            h.scopes = java.util.Arrays.copyOf(h.scopes, d * 2);
+        }
+        Scope s = h.scopes[d];
+        if (s == null) {
+            s = h.scopes[d] = new Scope(h, d);
+        }
+        s.previous = h.cpu;
+        h.cpu = cpu;
+        h.depth = d + 1;
         return s;
     }
 
@@ -74,17 +95,19 @@ public final class CurrentCpu {
 
     /** A binding of the current CPU; closing it restores the previous one. */
     public static final class Scope implements AutoCloseable {
-        private final int[] holder;
-        private final int previous;
+        private final Holder holder;
+        private final int depth;
+        private int previous;
 
-        private Scope(int[] holder, int previous) {
+        private Scope(Holder holder, int depth) {
             this.holder = holder;
-            this.previous = previous;
+            this.depth = depth;
         }
 
         @Override
         public void close() {
-            holder[0] = previous;
+            holder.cpu = previous;
+            holder.depth = depth;
         }
     }
 }

@@ -113,7 +113,11 @@ final class SockMapOps implements MapOps, ProgAttachOps, SocketMapLookup {
         this.array = def.type() == MapType.SOCKMAP;
         this.max = def.maxEntries();
         this.slots = array ? new Entry[max] : null;
+        this.probe = new Key(new byte[def.keySize()]);
     }
+
+    /** The key {@link #at} looks up with, refilled each time under the map's lock; never stored. */
+    private final Key probe;
 
     private Key key(ByteBuffer k) {
         byte[] b = new byte[def.keySize()];
@@ -169,7 +173,10 @@ final class SockMapOps implements MapOps, ProgAttachOps, SocketMapLookup {
             long i = Integer.toUnsignedLong(Bytes.getInt(key, key.position()));
             return i < max ? slots[(int) i] : null;
         }
-        return hash.get(key(key));
+        // the redirect helpers' lookup runs per message: a probe key of the map's, under its lock,
+        // instead of a new one each time
+        key.get(key.position(), probe.b());
+        return hash.get(probe);
     }
 
     @Override

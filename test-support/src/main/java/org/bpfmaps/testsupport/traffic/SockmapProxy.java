@@ -86,7 +86,7 @@ public final class SockmapProxy implements Proxy {
         MapCreateAttr m = new MapCreateAttr(MapType.SOCKHASH, 8, 8, 64);
         hash = bpf.bpf(BpfCmd.MAP_CREATE, m);
         ProgLoadAttr a = new ProgLoadAttr(ProgType.SK_SKB,
-                (SkSkbProgram) ctx -> ctx.skRedirectHash(0, cookieKey(ctx.socketCookie()), 0));
+                (SkSkbProgram) ctx -> ctx.skRedirectHash(0, KEY.get().putLong(0, ctx.socketCookie()), 0));
         a.mapFds = new int[] {hash};
         verdictFd = bpf.bpf(BpfCmd.PROG_LOAD, a);
         if (hash < 0 || verdictFd < 0) {
@@ -116,10 +116,21 @@ public final class SockmapProxy implements Proxy {
         return instance().dataPath(false);
     }
 
+    /** Runs of the proxy's verdict program so far (one per message the data path decided). */
+    public long verdictRuns() {
+        return ((org.bpfmaps.core.impl.ProgObject) instance().table().get(verdictFd)).runs();
+    }
+
     /** The data path's configuration. */
     public DataPath.Config config() {
         return config;
     }
+
+    /**
+     * The verdict's key buffer, one per thread that runs it (the data path's selector thread): a
+     * run allocates nothing (the helper copies a key it has to keep).
+     */
+    private static final ThreadLocal<ByteBuffer> KEY = ThreadLocal.withInitial(() -> cookieKey(0));
 
     static ByteBuffer cookieKey(long cookie) {
         return ByteBuffer.allocate(8).order(ByteOrder.nativeOrder()).putLong(0, cookie);

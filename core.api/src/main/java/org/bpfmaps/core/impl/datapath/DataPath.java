@@ -5,13 +5,15 @@ import java.io.UncheckedIOException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
+import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
 import org.bpfmaps.core.api.Bpf;
 import org.bpfmaps.core.impl.ProgObject;
 import org.bpfmaps.core.impl.RunContext;
@@ -80,8 +82,14 @@ public final class DataPath implements AutoCloseable {
 
     final Config config;
     final Selector selector;
-    private final Map<Long, Owned> owned = new ConcurrentHashMap<>();
-    private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+    /** By socket object (one per socket, identity equality): a lookup boxes no cookie. */
+    private final Map<BpfSocket, Owned> owned = new ConcurrentHashMap<>();
+    /** The chunks of every owned socket's queues. */
+    final ChunkPool chunks = new ChunkPool();
+    /** Work for the selector thread, guarded by itself (an ArrayDeque allocates no node per task). */
+    private final ArrayDeque<Runnable> tasks = new ArrayDeque<>();
+    /** The current selector thread, for {@link #onSelectorThread}. */
+    private volatile Thread selectorThread;
     private final AtomicInteger threads = new AtomicInteger();
     private final Thread watchdog;
     private volatile boolean running = true;
@@ -137,7 +145,7 @@ public final class DataPath implements AutoCloseable {
         }
         Owned o = new Owned(this, s, ch, programs == null ? SockPrograms.NONE : programs);
         synchronized (ch.blockingLock()) {
-            if (owned.putIfAbsent(s.cookie(), o) != null) {
+            if (owned.putIfAbsent(s, o) != null) {
                 throw new IllegalArgumentException(s + ": the socket's data path is already owned");
             }
             try {
@@ -146,11 +154,11 @@ public final class DataPath implements AutoCloseable {
                 // registering does not wait for the selector thread's select (JDK 11+)
                 o.key = ch.register(selector, SelectionKey.OP_READ, o);
             } catch (IOException | RuntimeException e) {
-                owned.remove(s.cookie(), o);
+                owned.remove(s, o);
                 throw e;
             }
         }
-        submit(o::serviceRead);
+        submit(o.serviceReadTask);
         return o;
     }
 
@@ -187,11 +195,11 @@ public final class DataPath implements AutoCloseable {
 
     /** The owned socket behind a socket, or null (a redirect to a socket this path does not own drops). */
     Owned owned(BpfSocket s) {
-        return s == null ? null : owned.get(s.cookie());
+        return s == null ? null : owned.get(s);
     }
 
     void forget(Owned o) {
-        owned.remove(o.sock.cookie(), o);
+        owned.remove(o.sock, o);
     }
 
     /** Messages dropped: SK_DROP verdicts, aborted programs, redirects to no socket or a closed one. */
@@ -244,9 +252,44 @@ public final class DataPath implements AutoCloseable {
         return threads.get();
     }
 
+    /**
+     * Queues work for the selector thread: run before its next select. Another thread wakes the
+     * selector; the selector thread itself does not need to (a wakeup would cost a syscall and an
+     * empty select).
+     */
     void submit(Runnable r) {
-        tasks.add(r);
-        selector.wakeup();
+        synchronized (tasks) {
+            tasks.add(r);
+        }
+        if (!onSelectorThread()) {
+            selector.wakeup();
+        }
+    }
+
+    private Runnable nextTask() {
+        synchronized (tasks) {
+            return tasks.poll();
+        }
+    }
+
+    private boolean tasksWaiting() {
+        synchronized (tasks) {
+            return !tasks.isEmpty();
+        }
+    }
+
+    /**
+     * The id of the current selector thread (tests count what it allocates; the watchdog may
+     * replace it), -1 before it started.
+     */
+    public long selectorThreadId() {
+        Thread t = selectorThread;
+        return t == null ? -1 : t.getId();
+    }
+
+    /** Whether the caller is the current selector thread. */
+    boolean onSelectorThread() {
+        return Thread.currentThread() == selectorThread;
     }
 
     /**
@@ -305,8 +348,26 @@ public final class DataPath implements AutoCloseable {
             thread.setDaemon(true);
         }
 
+        /** Keys the last select found ready, handled after it returned (see {@link #run}). */
+        private SelectionKey[] ready = new SelectionKey[16];
+        private int readyCount;
+        private final Consumer<SelectionKey> collect = k -> {
+            if (readyCount == ready.length) {
+                ready = Arrays.copyOf(ready, readyCount * 2);
+            }
+            ready[readyCount++] = k;
+        };
+
+        /**
+         * Selects and handles the ready keys outside the select: a program stuck in a run must
+         * not hold the selector's lock, or the thread that replaces it could not select. The keys
+         * go to an array of the worker's, so that a round allocates nothing (no selected-key
+         * iterator); tasks queued by the handling run before the next select, which does not
+         * block while any wait.
+         */
         @Override
         public void run() {
+            selectorThread = thread;
             try {
                 if (skipOn != null) {
                     skipOn.dropHead(skipLen);
@@ -314,21 +375,25 @@ public final class DataPath implements AutoCloseable {
                 }
                 while (running) {
                     Runnable t;
-                    while ((t = tasks.poll()) != null) {
+                    while ((t = nextTask()) != null) {
                         t.run();
                     }
-                    selector.select();
+                    readyCount = 0;
+                    if (tasksWaiting()) {
+                        selector.selectNow(collect);
+                    } else {
+                        selector.select(collect);
+                    }
                     if (!running) {
                         break;
                     }
-                    var keys = selector.selectedKeys();
-                    for (var it = keys.iterator(); it.hasNext();) {
-                        SelectionKey k = it.next();
-                        it.remove();
-                        Owned o = (Owned) k.attachment();
+                    for (int i = 0; i < readyCount; i++) {
+                        SelectionKey k = ready[i];
+                        ready[i] = null;
                         if (!k.isValid()) {
                             continue;
                         }
+                        Owned o = (Owned) k.attachment();
                         if (k.isWritable()) {
                             o.flush();
                         }
