@@ -40,9 +40,12 @@
  * <p>2.5: {@link org.bpfmaps.core.spi.ProgAttachOps}, the ops of a map that programs attach to,
  * given the map's {@link org.bpfmaps.core.spi.MapPrograms} (kept by the core), whose programs are
  * {@link org.bpfmaps.core.spi.ProgRef}s.
+ *
+ * <p>2.6: {@link org.bpfmaps.core.spi.PrimitiveOps#lookupWords}, the values of a small array that
+ * the core reads typed lookups from itself (the kernel's {@code map_gen_lookup}).
  */
 @Export
-@Version("2.5.0")
+@Version("2.6.0")
 package org.bpfmaps.core.spi;
 
 import org.osgi.annotation.bundle.Export;
