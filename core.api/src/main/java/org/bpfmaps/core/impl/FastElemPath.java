@@ -8,7 +8,6 @@ import org.bpfmaps.core.api.BpfFlags;
 import org.bpfmaps.core.api.ElemPath;
 import org.bpfmaps.core.api.Errno;
 import org.bpfmaps.core.api.MapElemAttr;
-import org.bpfmaps.core.spi.Bytes;
 import org.bpfmaps.core.spi.MapOps;
 import org.bpfmaps.core.spi.MapTypeTraits;
 import org.bpfmaps.core.spi.PrimitiveOps;
@@ -115,15 +114,19 @@ final class FastElemPath implements ElemPath {
         if (inline) {
             // the map's words: key, bounds, word, value, and no call; every other case as below
             long[] w = words;
-            if (w != null && fits(key, 4) && fits(value, valueBufSize) && !value.isReadOnly()) {
-                int k = Bytes.getInt(key, key.position());
-                if (k >= 0 && k < w.length) {
-                    if (valueBufSize == 8) {
-                        Bytes.putLong(value, value.position(), w[k]);
-                    } else {
-                        Bytes.putInt(value, value.position(), (int) w[k]);
+            if (w != null && key != null && value != null) {
+                // No size checks of its own: the buffers' accessors check the index against the
+                // limit anyway, and one that is too short, or a read-only value, throws before
+                // anything is written; the ops path below then checks and answers as bpf() does.
+                // Never thrown on the fast path, so C2 leaves only the accessors' checks.
+                try {
+                    int k = hostInt(key, key.position());
+                    if (k >= 0 && k < w.length) {
+                        putHost(value, value.position(), w[k], valueBufSize);
+                        return true;
                     }
-                    return true;
+                } catch (IndexOutOfBoundsException | java.nio.ReadOnlyBufferException e) {
+                    // below
                 }
             }
         }
@@ -219,6 +222,29 @@ final class FastElemPath implements ElemPath {
     /** Whether {@code size} bytes lie between the position and the limit (never negative apart). */
     private static boolean fits(ByteBuffer b, int size) {
         return b != null && b.limit() - b.position() >= size;
+    }
+
+    private static final ByteOrder HOST = ByteOrder.nativeOrder();
+
+    // Why the buffers' own accessors and not Bytes' VarHandles here: their index check is the
+    // very compare fits() made (limit - index against the size), which C2 then drops, and they
+    // test what the caller's own accesses test, so C2 shares those loads too. The cost is one
+    // test of the buffer's order, a field those accessors load anyway.
+
+    /** The host-order int at {@code at}, whatever the buffer's order. */
+    private static int hostInt(ByteBuffer b, int at) {
+        int v = b.getInt(at);
+        return b.order() == HOST ? v : Integer.reverseBytes(v);
+    }
+
+    /** Writes the word as a value of {@code size} (4 or 8) host-order bytes at {@code at}. */
+    private static void putHost(ByteBuffer b, int at, long word, int size) {
+        boolean host = b.order() == HOST;
+        if (size == 8) {
+            b.putLong(at, host ? word : Long.reverseBytes(word));
+        } else {
+            b.putInt(at, host ? (int) word : Integer.reverseBytes((int) word));
+        }
     }
 
     private static ByteBuffer intKey(int key) {
