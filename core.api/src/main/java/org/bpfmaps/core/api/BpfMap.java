@@ -31,13 +31,19 @@ public final class BpfMap implements AutoCloseable {
      * The fd's element commands bound once, or null to go through bpf(); null too once the handle
      * is closed. Why the close clears it: a call then tests one field, not this and
      * {@link #closed}; the slow path that a null sends it to says which of the two it was.
+     *
+     * <p>Why not volatile: the path makes the one volatile read of a call itself (its state, which
+     * the fd's closing clears under the map's lock, so a thread that still sees the path after
+     * another closed the handle gets EBADF from it), and every volatile read makes C2 load the
+     * caller's buffers' fields again after it. The closing thread sees its own write.
      */
-    private volatile ElemPath path;
+    private ElemPath path;
     /**
      * The path when the primitive forms fit (4-byte key, value of at most 8 bytes, not per-CPU),
      * else null; null too once closed: the primitive calls test this, nothing else, before the map.
+     * Not volatile, as {@link #path}.
      */
-    private volatile ElemPath longPath;
+    private ElemPath longPath;
     /** Whether the primitive forms fit: a 4-byte key and a value of at most 8 bytes. */
     private final boolean primitive;
     private volatile boolean closed;
@@ -183,7 +189,8 @@ public final class BpfMap implements AutoCloseable {
     /** Copies the value of {@code key} into {@code value}; false when there is no such element. */
     public boolean lookup(ByteBuffer key, ByteBuffer value) {
         ElemPath p = path;
-        if (p != null && fits(key, keySize) && fits(value, valueBufSize) && !value.isReadOnly()) {
+        if (p != null) {
+            // the path checks the buffers after its own volatile read (see ElemPath)
             return p.lookup(key, value);
         }
         checkOpen();
@@ -193,7 +200,7 @@ public final class BpfMap implements AutoCloseable {
 
     public void update(ByteBuffer key, ByteBuffer value, UpdateFlag flag) {
         ElemPath p = path;
-        if (p != null && fits(key, keySize) && fits(value, valueBufSize) && flag != null) {
+        if (p != null && flag != null) {
             p.update(key, value, flag.bits());
             return;
         }
@@ -205,7 +212,7 @@ public final class BpfMap implements AutoCloseable {
     /** Deletes {@code key}; false when there was no such element. */
     public boolean delete(ByteBuffer key) {
         ElemPath p = path;
-        if (p != null && fits(key, keySize)) {
+        if (p != null) {
             return p.delete(key);
         }
         checkOpen();

@@ -8,7 +8,8 @@ import org.osgi.annotation.versioning.ProviderType;
  * {@link Bpf#bpf} so that the fd lookup, the type's rules and the attr handling are not paid on
  * every call. The checks that can change between calls (the map detached, frozen) are still made
  * each time, and the map's own ops run exactly as through {@code bpf()}: one implementation, two
- * faces. Sizes are the caller's to check. "Not found" is a result; every other failure is a
+ * faces. Buffers too short for the map are answered as {@code bpf()} answers them (EFAULT), by the
+ * path itself. "Not found" is a result; every other failure is a
  * {@link BpfException} with the errno and the reason bpf() would give.
  */
 @ProviderType

@@ -29,8 +29,15 @@ import org.bpfmaps.core.spi.PrimitiveOps;
  * sends the call to the slow path, which runs the very command {@code bpf()} runs on this fd entry
  * (so it answers in the same order, with the same errno and message, or succeeds if the state
  * changed meanwhile), and an op's failure is explained, and a provider's exception turned into
- * EFAULT, by the same code as there. The arguments the cache cannot vouch for (buffer sizes) are
- * the caller's to check ({@link ElemPath}); bad update flags take the slow path.
+ * EFAULT, by the same code as there. Buffers too short for the map, and bad update flags, take the
+ * slow path, checked here after the one volatile read so that the op's accesses share the loads.
+ *
+ * <p>Why {@link #words}: the typed lookups of a small array ({@link PrimitiveOps#lookupWords}, the
+ * kernel's {@code map_gen_lookup}) read the element from the handle's path without a call into
+ * the ops: handle, path, words, element, three dependent loads instead of four, and one volatile
+ * read per call, which is what keeps the buffers' fields loaded once in a ByteBuffer lookup (C2
+ * reloads every field after an acquire). The words follow the ops: cleared when the map detaches,
+ * the fd closes or reads are refused, set again from the new ops when it re-attaches.
  */
 final class FastElemPath implements ElemPath {
     private final FdEntry fd;
@@ -42,6 +49,19 @@ final class FastElemPath implements ElemPath {
     private volatile MapOps writeOps;
     /** {@link #writeOps}, while the type also has deletes (one without answers ENOTSUPP); else null. */
     private volatile MapOps deleteOps;
+    /**
+     * While {@link #readOps} are set: their {@link PrimitiveOps#lookupWords}, which lookups of
+     * the keys inside it read without calling the ops; else null. Only read when {@link #inline}.
+     */
+    private volatile long[] words;
+    /**
+     * Whether lookups try {@link #words} first: a 4-byte key, a value of 4 or 8 bytes (the sizes a
+     * word is written out as), not per-CPU, and ops that had words when the fd was bound. Final, so
+     * that every other map pays nothing for it, not even the volatile read.
+     */
+    private final boolean inline;
+    private final int keySize;
+    private final int valueBufSize;
     /** Whether the fd was closed; guarded by the map's lock. */
     private boolean unbound;
 
@@ -49,13 +69,35 @@ final class FastElemPath implements ElemPath {
         this.fd = fd;
         this.map = (MapObject) fd.obj;
         this.fdNumber = fdNumber;
+        this.keySize = map.def.keySize();
+        this.valueBufSize = map.def.valueBufSize();
+        this.inline = keySize == 4 && (valueBufSize == 8 || valueBufSize == 4) && !map.def.type().perCpu()
+                && wordsOf(map.ops) != null;
+    }
+
+    /** The ops' words, or null; a provider that throws is asked no more (its calls will say why). */
+    private static long[] wordsOf(MapOps ops) {
+        try {
+            return ops instanceof PrimitiveOps p ? p.lookupWords() : null;
+        } catch (RuntimeException | LinkageError e) {
+            return null;
+        }
     }
 
     /** Recomputes the fields from the map's state; called by the map under its lock. */
     void refresh() {
         MapOps ops = unbound ? null : map.ops;
         MapTypeTraits t = map.traits;
-        readOps = fd.canRead && t.supports(BpfCmd.MAP_LOOKUP_ELEM) ? ops : null;
+        MapOps reads = fd.canRead && t.supports(BpfCmd.MAP_LOOKUP_ELEM) ? ops : null;
+        // the words are cleared before their ops and set after them, so a lookup that reads
+        // words (volatile) reads them while their ops serve the map, with the state they restored
+        if (reads == null) {
+            words = null;
+            readOps = null;
+        } else {
+            readOps = reads;
+            words = inline ? wordsOf(reads) : null;
+        }
         MapOps writes = fd.canWrite && !map.frozen ? ops : null;
         writeOps = t.supports(BpfCmd.MAP_UPDATE_ELEM) ? writes : null;
         deleteOps = t.supports(BpfCmd.MAP_DELETE_ELEM) ? writes : null;
@@ -69,8 +111,29 @@ final class FastElemPath implements ElemPath {
 
     @Override
     public boolean lookup(ByteBuffer key, ByteBuffer value) {
+        if (inline) {
+            // the map's words: key, bounds, word, value, and no call; every other case as below
+            long[] w = words;
+            if (w != null && key != null && value != null) {
+                // No size checks of its own: the buffers' accessors check the index against the
+                // limit anyway, and one that is too short, or a read-only value, throws before
+                // anything is written; the ops path below then checks and answers as bpf() does.
+                // Never thrown on the fast path, so C2 leaves only the accessors' checks.
+                try {
+                    int k = hostInt(key, key.position());
+                    if (k >= 0 && k < w.length) {
+                        putHost(value, value.position(), w[k], valueBufSize);
+                        return true;
+                    }
+                } catch (IndexOutOfBoundsException | java.nio.ReadOnlyBufferException e) {
+                    // below
+                }
+            }
+        }
         MapOps ops = readOps;
-        if (ops == null) {
+        // the sizes are checked here, after the one volatile read, so that the op's own accesses
+        // reuse the loads of the buffers' positions and limits; a bad buffer is the slow path's
+        if (ops == null || !fits(key, keySize) || !fits(value, valueBufSize) || value.isReadOnly()) {
             return slow(BpfCmd.MAP_LOOKUP_ELEM, key, value, 0);
         }
         int r;
@@ -85,7 +148,7 @@ final class FastElemPath implements ElemPath {
     @Override
     public void update(ByteBuffer key, ByteBuffer value, long flags) {
         MapOps ops = writeOps;
-        if (ops == null || flags > BpfFlags.EXIST || flags < 0) {
+        if (ops == null || flags > BpfFlags.EXIST || flags < 0 || !fits(key, keySize) || !fits(value, valueBufSize)) {
             slow(BpfCmd.MAP_UPDATE_ELEM, key, value, flags);
             return;
         }
@@ -103,7 +166,7 @@ final class FastElemPath implements ElemPath {
     @Override
     public boolean delete(ByteBuffer key) {
         MapOps ops = deleteOps;
-        if (ops == null) {
+        if (ops == null || !fits(key, keySize)) {
             return slow(BpfCmd.MAP_DELETE_ELEM, key, null, 0);
         }
         int r;
@@ -117,6 +180,12 @@ final class FastElemPath implements ElemPath {
 
     @Override
     public long lookupLong(int key, long absent) {
+        if (inline) {
+            long[] w = words;
+            if (w != null && key >= 0 && key < w.length) {
+                return w[key];
+            }
+        }
         // one test for both: null (the slow path answers) and a map without primitive ops
         MapOps ops = readOps;
         if (ops instanceof PrimitiveOps p) {
@@ -148,6 +217,34 @@ final class FastElemPath implements ElemPath {
         // no primitive ops, or the cache says no, or bad flags: the buffer form decides
         ByteBuffer v = ByteBuffer.allocate(8).order(ByteOrder.nativeOrder()).putLong(0, value);
         update(intKey(key), v.limit(map.def.valueBufSize()), flags);
+    }
+
+    /** Whether {@code size} bytes lie between the position and the limit (never negative apart). */
+    private static boolean fits(ByteBuffer b, int size) {
+        return b != null && b.limit() - b.position() >= size;
+    }
+
+    private static final ByteOrder HOST = ByteOrder.nativeOrder();
+
+    // Why the buffers' own accessors and not Bytes' VarHandles here: their index check is the
+    // very compare fits() made (limit - index against the size), which C2 then drops, and they
+    // test what the caller's own accesses test, so C2 shares those loads too. The cost is one
+    // test of the buffer's order, a field those accessors load anyway.
+
+    /** The host-order int at {@code at}, whatever the buffer's order. */
+    private static int hostInt(ByteBuffer b, int at) {
+        int v = b.getInt(at);
+        return b.order() == HOST ? v : Integer.reverseBytes(v);
+    }
+
+    /** Writes the word as a value of {@code size} (4 or 8) host-order bytes at {@code at}. */
+    private static void putHost(ByteBuffer b, int at, long word, int size) {
+        boolean host = b.order() == HOST;
+        if (size == 8) {
+            b.putLong(at, host ? word : Long.reverseBytes(word));
+        } else {
+            b.putInt(at, host ? (int) word : Integer.reverseBytes((int) word));
+        }
     }
 
     private static ByteBuffer intKey(int key) {

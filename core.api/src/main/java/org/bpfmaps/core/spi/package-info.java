@@ -44,6 +44,8 @@
  * <p>2.6: {@link org.bpfmaps.core.spi.ObjectKind#LINK}, the links the core makes (LINK_CREATE).
  * {@link org.bpfmaps.core.spi.CurrentCpu#enter} and {@link org.bpfmaps.core.spi.CurrentCpu#exit},
  * a binding of the current CPU without a scope object, for the per-frame runs of the XDP RX path.
+ * {@link org.bpfmaps.core.spi.PrimitiveOps#lookupWords}, the values of a small array that
+ * the core reads typed lookups from itself (the kernel's {@code map_gen_lookup}).
  */
 @Export
 @Version("2.6.0")

@@ -90,6 +90,17 @@ final class WordArrayMap extends ArrayMap implements PrimitiveOps {
         return Slots.LITTLE ? word : Slots.valueOf(word, valueSize);
     }
 
+    /**
+     * The words themselves, for the core to read typed lookups from (the kernel's
+     * map_gen_lookup): every write stores a whole word, zero past value_size, so on a
+     * little-endian host a word is the value as {@link #lookupLong} gives it (on a big-endian one
+     * only for 8-byte values; smaller ones go through {@link #lookupLong}).
+     */
+    @Override
+    public long[] lookupWords() {
+        return Slots.LITTLE || valueSize == 8 ? words : null;
+    }
+
     @Override
     public int updateLong(int key, long value, long flags) {
         int err = updateCheck(key, flags);
