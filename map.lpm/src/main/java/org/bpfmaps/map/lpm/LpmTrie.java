@@ -57,6 +57,11 @@ final class LpmTrie {
         return jumps.stride();
     }
 
+    /** The stride of the sub-table of the slot of data starting with {@code w0}, 0 if none (for tests). */
+    int subStride(long w0) {
+        return jumps.subStride(w0);
+    }
+
     /** Whether a prefixlen (a u32) is above max_prefixlen. */
     boolean tooLong(int prefixlen) {
         return Integer.compareUnsigned(prefixlen, maxPrefixlen) > 0;
@@ -97,6 +102,20 @@ final class LpmTrie {
                 aboveSmall = t.smalls[slot];
             } else {
                 aboveNode = t.founds[slot];
+            }
+            if (e instanceof LpmJumps.Table s) {
+                // a sub-table: the same, further into the key (a shorter query walks from the root)
+                e = null;
+                if (kpl >= s.stride) {
+                    t = s;
+                    slot = (int) (k0 >>> s.shift) - s.base;
+                    e = s.refs[slot];
+                    if (s.smalls != null) {
+                        aboveSmall = s.smalls[slot];
+                    } else {
+                        aboveNode = s.founds[slot];
+                    }
+                }
             }
             if (!js.validate(stamp)) {
                 e = null; // a writer changed entries meanwhile: walk from the root
@@ -303,8 +322,20 @@ final class LpmTrie {
         long k0 = LpmKey.word(key, dataAt, 0, dataSize);
         long[] more = LpmKey.moreWords(key, dataAt, dataSize);
         long k1 = more != null ? more[0] : 0;
-        byte[] v = new byte[valueSize];
-        value.get(valueAt, v, 0, valueSize);
+        // a value of 4 or 8 bytes is kept as a number alone (see LpmNode.SMALL)
+        byte[] v;
+        long sv;
+        if (valueSize == 8) {
+            v = LpmNode.SMALL;
+            sv = Bytes.getLong(value, valueAt);
+        } else if (valueSize == 4) {
+            v = LpmNode.SMALL;
+            sv = Bytes.getInt(value, valueAt);
+        } else {
+            v = new byte[valueSize];
+            value.get(valueAt, v, 0, valueSize);
+            sv = 0;
+        }
         synchronized (lock) {
             if (retired) {
                 return Errno.ENODEV.ret(); // the contents have gone to the next provider
@@ -329,13 +360,15 @@ final class LpmTrie {
             if (node == null) {
                 int err = addEntry(flags);
                 if (err == 0) {
-                    link(parent, above, dir, new LpmNode(kpl, k0, more, v, null, null));
+                    link(parent, above, dir, new LpmNode(kpl, k0, more, v, sv, null, null));
+                    jumps.counted(root, k0, kpl, 1);
                 }
                 return err;
             }
             if (node.prefixlen == m) {
                 // the exact prefix: a stored value is replaced, an intermediate node becomes real
-                if (!node.intermediate()) {
+                boolean added = node.intermediate();
+                if (!added) {
                     if (flags == BpfFlags.NOEXIST) {
                         return Errno.EEXIST.ret();
                     }
@@ -345,7 +378,10 @@ final class LpmTrie {
                         return err;
                     }
                 }
-                link(parent, above, dir, new LpmNode(kpl, k0, more, v, node.child0, node.child1));
+                link(parent, above, dir, new LpmNode(kpl, k0, more, v, sv, node.child0, node.child1));
+                if (added) {
+                    jumps.counted(root, k0, kpl, 1);
+                }
                 return 0;
             }
             int err = addEntry(flags);
@@ -354,18 +390,20 @@ final class LpmTrie {
             }
             if (m == kpl) {
                 // the new prefix covers the node: it goes above it
-                LpmNode fresh = node.bit(m) == 0 ? new LpmNode(kpl, k0, more, v, node, null)
-                        : new LpmNode(kpl, k0, more, v, null, node);
+                LpmNode fresh = node.bit(m) == 0 ? new LpmNode(kpl, k0, more, v, sv, node, null)
+                        : new LpmNode(kpl, k0, more, v, sv, null, node);
                 link(parent, above, dir, fresh);
+                jumps.counted(root, k0, kpl, 1);
                 return 0;
             }
             // they branch after m bits: an intermediate node with the old node's data holds both
-            LpmNode fresh = new LpmNode(kpl, k0, more, v, null, null);
+            LpmNode fresh = new LpmNode(kpl, k0, more, v, sv, null, null);
             LpmNode im = keyBit(key, dataAt, k0, k1, m) == 1
                     ? new LpmNode(m, node.w0, node.more, null, node, fresh)
                     : new LpmNode(m, node.w0, node.more, null, fresh, node);
             // the old node keeps its entries: the same subtree under the same prefixes (im has none)
             link(parent, above, dir, im, node, m + 1);
+            jumps.counted(root, k0, kpl, 1);
             return 0;
         }
     }
@@ -438,6 +476,7 @@ final class LpmTrie {
             } else {
                 link(parent, above, dir, c0 != null ? c0 : c1);
             }
+            jumps.counted(root, node.w0, kpl, -1);
             return 0;
         }
     }
@@ -456,7 +495,7 @@ final class LpmTrie {
      * the keys that share its first {@code keptBits} bits (see {@link LpmJumps#relink}).
      */
     private void link(LpmNode parent, LpmNode above, int dir, LpmNode node, LpmNode kept, int keptBits) {
-        jumps.relink(parent, above, dir, node, kept, keptBits);
+        jumps.relink(parent, above, dir, parent == null ? root : parent.child(dir), node, kept, keptBits);
         if (parent == null) {
             root = node;
         } else if (dir == 0) {
