@@ -38,8 +38,9 @@ import org.bpfmaps.core.spi.MapFootprint;
  * references, and a long), 8 for others (two references), plus a 16-byte {@link LpmJump} per
  * slot where there is nothing above, which a full top of the trie does not have: 768 KiB at 16
  * bits, 12 MiB at 20. In 1M random IPv4 prefixes with 8-byte values that is 12.6 bytes per prefix
- * (no jump objects), next to about 97 bytes per prefix for the nodes themselves (1M value nodes of
- * 72 bytes with their value, 515k intermediate ones of 48). The kernel has no such table.
+ * (no jump objects), next to about 73 bytes per prefix for the nodes themselves (1M value nodes and
+ * 515k intermediate ones, 48 bytes each: a 4- or 8-byte value lives in its node). The kernel has
+ * no such table.
  *
  * <p>Exact under concurrent writers, with lock-free readers, as a seqlock: a change is linked
  * under one node (or at the root); only if that node is shorter than the stride can entries
@@ -245,6 +246,40 @@ final class LpmJumps {
     }
 
     // ---- writers, under the trie's lock ----
+
+    /**
+     * For a writer: the node where the walk of a key starting with {@code w0}, of query prefixlen
+     * {@code kpl}, goes on below the tables (its slot's entry, in the sub-table if there is one),
+     * or null when there is none or the query is shorter than the stride. A change linked under
+     * that node or deeper changes no entry (every table's slots end above it), so a writer may
+     * start its walk there, with no node above it known, and skip the top of the trie: in a large
+     * trie the nodes a walk misses the cache on.
+     */
+    LpmNode below(long w0, int kpl) {
+        Table t = table;
+        if (t == null || kpl < t.stride) {
+            return null;
+        }
+        Object e = t.refs[(int) (w0 >>> t.shift)];
+        if (e instanceof Table s) {
+            if (kpl < s.stride) {
+                return null;
+            }
+            e = s.refs[(int) (w0 >>> s.shift) - s.base];
+        }
+        return e instanceof LpmNode n ? n : e instanceof LpmJump j ? j.next : null;
+    }
+
+    /** Whether {@link #grow} builds a table for a trie of {@code entries} prefixes. */
+    boolean wouldGrow(long entries) {
+        int have = stride();
+        for (int i = 0; i < strides.length; i++) {
+            if (entries >= from[i] && strides[i] > have && strides[i] < maxPrefixlen) {
+                return true;
+            }
+        }
+        return false;
+    }
 
     /**
      * Builds the table, or a larger one, when the trie holds enough prefixes; before the change

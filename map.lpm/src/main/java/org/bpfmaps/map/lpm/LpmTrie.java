@@ -340,22 +340,36 @@ final class LpmTrie {
             if (retired) {
                 return Errno.ENODEV.ret(); // the contents have gone to the next provider
             }
-            LpmNode parent = null;
-            LpmNode above = null; // the best value node from the root to the parent (for the table)
-            int dir = 0;
-            LpmNode node = root;
-            int m = 0;
-            while (node != null) {
-                m = match(node, key, dataAt, kpl, k0, k1);
-                if (node.prefixlen != m || node.prefixlen == kpl) {
+            // from below the jump table where it says the change is (see LpmJumps.below), unless
+            // this update would build a larger table, whose entries may need the nodes above
+            LpmNode start = jumps.wouldGrow(entries + 1) ? null : jumps.below(k0, kpl);
+            LpmNode parent;
+            LpmNode above; // the best value node from the root (or start) to the parent (for the table)
+            int dir;
+            LpmNode node;
+            int m;
+            for (;;) {
+                parent = null;
+                above = null;
+                dir = 0;
+                m = 0;
+                node = start != null ? start : root;
+                while (node != null) {
+                    m = match(node, key, dataAt, kpl, k0, k1);
+                    if (node.prefixlen != m || node.prefixlen == kpl) {
+                        break;
+                    }
+                    parent = node;
+                    if (!node.intermediate()) {
+                        above = node;
+                    }
+                    dir = keyBit(key, dataAt, k0, k1, node.prefixlen);
+                    node = node.child(dir);
+                }
+                if (start == null || parent != null) {
                     break;
                 }
-                parent = node;
-                if (!node.intermediate()) {
-                    above = node;
-                }
-                dir = keyBit(key, dataAt, k0, k1, node.prefixlen);
-                node = node.child(dir);
+                start = null; // the change is at start itself: from the root
             }
             if (node == null) {
                 int err = addEntry(flags);
@@ -438,28 +452,39 @@ final class LpmTrie {
             if (retired) {
                 return Errno.ENODEV.ret();
             }
-            LpmNode grand = null;
-            LpmNode grandAbove = null; // the best value nodes from the root to grand and parent
-            LpmNode above = null;
-            int grandDir = 0;
-            LpmNode parent = null;
-            int dir = 0;
-            LpmNode node = root;
-            int m = 0;
-            while (node != null) {
-                m = match(node, key, dataAt, kpl, k0, k1);
-                if (node.prefixlen != m || node.prefixlen == kpl) {
+            // from below the jump table where it says the change is (see LpmJumps.below)
+            LpmNode start = jumps.below(k0, kpl);
+            LpmNode grand;
+            LpmNode grandAbove; // the best value nodes from the root (or start) to grand and parent
+            LpmNode above;
+            int grandDir;
+            LpmNode parent;
+            int dir;
+            LpmNode node;
+            int m;
+            for (;;) {
+                grand = grandAbove = above = parent = null;
+                grandDir = dir = m = 0;
+                node = start != null ? start : root;
+                while (node != null) {
+                    m = match(node, key, dataAt, kpl, k0, k1);
+                    if (node.prefixlen != m || node.prefixlen == kpl) {
+                        break;
+                    }
+                    grand = parent;
+                    grandAbove = above;
+                    grandDir = dir;
+                    parent = node;
+                    if (!node.intermediate()) {
+                        above = node;
+                    }
+                    dir = keyBit(key, dataAt, k0, k1, node.prefixlen);
+                    node = node.child(dir);
+                }
+                if (start == null || grand != null) {
                     break;
                 }
-                grand = parent;
-                grandAbove = above;
-                grandDir = dir;
-                parent = node;
-                if (!node.intermediate()) {
-                    above = node;
-                }
-                dir = keyBit(key, dataAt, k0, k1, node.prefixlen);
-                node = node.child(dir);
+                start = null; // the change may reach start or the link above it: from the root
             }
             if (node == null || node.prefixlen != kpl || node.prefixlen != m || node.intermediate()) {
                 return Errno.ENOENT.ret();
