@@ -90,6 +90,58 @@ class LpmSubTablesTest {
         check(trie, model, rnd, 16, valueSize, 500);
     }
 
+    /**
+     * Writers that start below the tables (LpmJumps.below) build the very trie a walk from the
+     * root builds: the same updates and deletes, on a trie with the default tables and on one
+     * that never builds any, give the same get_next_key order (the kernel's postorder, which
+     * shows every node's place) at every checkpoint, IPv6 and IPv4.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {4, 16})
+    void writersBelowTheTablesBuildTheSameTrieAsFromTheRoot(int dataSize) {
+        SplittableRandom rnd = new SplittableRandom(SEED + dataSize);
+        LpmTrie fast = new LpmTrie(dataSize, 8, 1 << 20);
+        LpmTrie plain = new LpmTrie(dataSize, 8, 1 << 20, new int[] {16}, new long[] {Long.MAX_VALUE});
+        List<byte[]> keys = new ArrayList<>();
+        int bits = 8 * dataSize;
+        for (int i = 0; i < 6000; i++) {
+            boolean delete = i > 2000 && rnd.nextInt(3) == 0 && !keys.isEmpty();
+            byte[] k;
+            if (delete) {
+                k = keys.get(rnd.nextInt(keys.size()));
+            } else {
+                byte[] data = dataSize == 16 ? random(rnd) : ByteBuffer.allocate(4).putInt(rnd.nextInt(4) << 24
+                        | rnd.nextInt(1 << 20)).array(); // 64 slots of the 16-bit table
+                k = LpmJumpsTest.key(rnd.nextInt(4) == 0 ? rnd.nextInt(bits + 1) : bits / 2 + rnd.nextInt(bits / 2 + 1),
+                        data).array();
+                keys.add(k);
+            }
+            ByteBuffer kb = ByteBuffer.wrap(k);
+            ByteBuffer v = LpmJumpsTest.value(i, 8);
+            int a = delete ? fast.delete(kb, 0) : fast.update(kb, 0, v, 0, BpfFlags.ANY);
+            int b = delete ? plain.delete(kb, 0) : plain.update(kb, 0, v, 0, BpfFlags.ANY);
+            assertEquals(b, a, "op " + i);
+            if (i % 1000 == 999) {
+                assertEquals(postorder(plain, dataSize), postorder(fast, dataSize), "after op " + i);
+            }
+        }
+        assertEquals(16, fast.stride());
+        assertTrue(fast.subStride(dataSize == 16 ? TOP[0] : 0) > 16, "with sub-tables");
+        assertEquals(0, plain.stride());
+    }
+
+    /** Every key get_next_key gives, from the first, as hex. */
+    private static List<String> postorder(LpmTrie trie, int dataSize) {
+        List<String> out = new ArrayList<>();
+        ByteBuffer next = ByteBuffer.allocate(4 + dataSize);
+        ByteBuffer key = null;
+        while (trie.nextKey(key, 0, next, 0) == 0) {
+            out.add(HexFormat.of().formatHex(next.array()));
+            key = ByteBuffer.wrap(next.array().clone());
+        }
+        return out;
+    }
+
     private static void add(LpmTrie trie, BruteForceLpm model, byte[] data, int len, long[] id, int valueSize) {
         id[0]++;
         assertEquals(0, trie.update(LpmJumpsTest.key(len, data), 0, LpmJumpsTest.value(id[0], valueSize), 0,
