@@ -37,14 +37,14 @@ class LpmJumpsTest {
         // each table: its object, a reference a slot and a long (or a reference) beside it, as
         // arrays the collector may round up, and a 16-byte jump object for as many slots as there
         // are prefixes; and where sub-tables fit, their counts and sub-tables
-        long t16 = table(16, 8, 1024) + subs(16, 8, 1024, 12);
+        long t16 = table(16, 8, 1024) + subs(16, 8, 1024, 10);
         assertEquals(0, LpmJumps.heapBytesAtMost(32, 8, 1023));
         assertEquals(t16, LpmJumps.heapBytesAtMost(32, 8, 1024));
         assertTrue(t16 >= 32 + (12L << 16) + 16 * 1024);
-        assertTrue(subs(16, 8, 1024, 12) >= 4 * 1024 * (12 + 16) + (4L << 16), "4 entries a prefix, an int a slot");
-        assertEquals(table(16, 8, 1 << 16) + subs(16, 8, 1 << 20, 12) + table(20, 8, 1 << 20) + subs(20, 8, 1 << 20, 10),
+        assertTrue(subs(16, 8, 1024, 10) >= 4 * 1024 * (12 + 16) + (4L << 16), "4 entries a prefix, an int a slot");
+        assertEquals(table(16, 8, 1 << 16) + subs(16, 8, 1 << 20, 10) + table(20, 8, 1 << 20) + subs(20, 8, 1 << 20, 10),
                 LpmJumps.heapBytesAtMost(32, 8, 1 << 20), "the 16-bit table is still live while the 20-bit one is built");
-        assertEquals(table(16, 16, 1 << 16) + subs(16, 16, 1 << 20, 12) + table(20, 16, 1 << 20)
+        assertEquals(table(16, 16, 1 << 16) + subs(16, 16, 1 << 20, 10) + table(20, 16, 1 << 20)
                 + subs(20, 16, 1 << 20, 10), LpmJumps.heapBytesAtMost(128, 16, 1 << 20),
                 "other value sizes keep the node above, a reference");
         assertEquals(table(16, 4, 1 << 16), LpmJumps.heapBytesAtMost(20, 4, 1 << 20),
