@@ -72,6 +72,11 @@ if [ "${#pairs[@]}" -eq 0 ]; then
     'HashBench.typedUpdate/HashBench.chmUpdate@entries=1000000,shape=k4v8'
     'HashBench.typedInsertDelete/HashBench.chmInsertDelete@entries=1000000,shape=k4v8'
     'LpmBench.lookupV4Lpm/LpmBench.lookupV4Unibit@prefixes=1000000'
+    'LpmBench.lookupV4Lpm/LpmBench.lookupV4Unibit@prefixes=10000'
+    'LpmBench.lookupV6Lpm/LpmBench.lookupV6Unibit'
+    'LpmBench.updateDeleteV4Lpm/LpmBench.updateDeleteV4Unibit@prefixes=10000'
+    'LpmBench.updateDeleteV4Lpm/LpmBench.updateDeleteV4Unibit@prefixes=1000000'
+    'LpmBench.updateDeleteV6Lpm/LpmBench.updateDeleteV6Unibit'
   )
 fi
 for p in "${pairs[@]}"; do

@@ -41,8 +41,8 @@ import org.openjdk.jmh.annotations.Threads;
  * looked up with 64k random addresses, one thread and two ({@code ...TwoThreads}: JMH reports the
  * time per operation of each thread, so the speed-up is 2 x one-thread time / two-thread time).
  * IPv6: 10k random prefixes /16../64 under four common /16s, looked up with addresses under the
- * same /16s. Update/delete: a prefix not in the trie inserted and deleted again, so the trie
- * stays the same size.
+ * same /16s. Update/delete (IPv4 at both sizes, IPv6 at 10k): a prefix of the same kind not in the
+ * trie inserted and deleted again, so the trie stays the same size.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -153,6 +153,16 @@ public class LpmBench {
         final long[] keyHi = new long[ADDRESSES];
         final long[] keyLo = new long[ADDRESSES];
         final IPv6Address[] ipAddresses = new IPv6Address[ADDRESSES];
+        /** Prefixes not in the tries, for update/delete: {len, high 64 bits}, masked (all are /64 or shorter). */
+        final long[][] pool = new long[ADDRESSES][];
+        final IPv6Address[] poolBlocks = new IPv6Address[ADDRESSES];
+
+        /** A random prefix /16../64 under one of the {@link #TOP} /16s: {len, high 64 bits, masked}. */
+        static long[] prefix(SplittableRandom rnd) {
+            int len = 16 + rnd.nextInt(49);
+            long h = (TOP[rnd.nextInt(TOP.length)] << 48 | (rnd.nextLong() >>> 16)) & (-1L << (64 - len));
+            return new long[] {len, h};
+        }
 
         static byte[] bytes(long hi, long lo) {
             return ByteBuffer.allocate(16).putLong(0, hi).putLong(8, lo).array();
@@ -161,15 +171,16 @@ public class LpmBench {
         @Setup(Level.Trial)
         public void setup() {
             bpf = Standalone.fromClassPath().newInstance(BpfSettings.defaults().withMemoryBudget(1L << 28));
-            lpm = BpfMap.create(bpf, MapSpec.of(MapType.LPM_TRIE, 20, 8, PREFIXES)
+            lpm = BpfMap.create(bpf, MapSpec.of(MapType.LPM_TRIE, 20, 8, PREFIXES + 16)
                     .withFlags(BpfFlags.F_NO_PREALLOC));
             SplittableRandom rnd = new SplittableRandom(43);
             ByteBuffer key = ByteBuffer.allocateDirect(20).order(ByteOrder.nativeOrder());
             ByteBuffer value = ByteBuffer.allocateDirect(8).order(ByteOrder.nativeOrder());
             Set<String> stored = new HashSet<>();
             while (stored.size() < PREFIXES) {
-                int len = 16 + rnd.nextInt(49);
-                long h = (TOP[rnd.nextInt(TOP.length)] << 48 | (rnd.nextLong() >>> 16)) & (-1L << (64 - len));
+                long[] p = prefix(rnd);
+                int len = (int) p[0];
+                long h = p[1];
                 if (!stored.add(len + "/" + h)) {
                     continue;
                 }
@@ -184,6 +195,15 @@ public class LpmBench {
                 keyHi[i] = network(hi[i]);
                 keyLo[i] = network(lo[i]);
                 ipAddresses[i] = new IPv6Address(bytes(hi[i], lo[i]));
+            }
+            for (int i = 0; i < ADDRESSES;) {
+                long[] p = prefix(rnd);
+                if (stored.contains(p[0] + "/" + p[1])) {
+                    continue;
+                }
+                pool[i] = p;
+                poolBlocks[i] = new IPv6Address(bytes(p[1], 0), (int) p[0]).toPrefixBlock();
+                i++;
             }
             key.putInt(0, 128);
             for (int i = 0; i < ADDRESSES; i++) {
@@ -292,6 +312,30 @@ public class LpmBench {
     public long lookupV6Unibit(V6 t, Cursor c) {
         int i = c.next();
         return t.unibit.lookup(t.hi[i], t.lo[i], 128, -1);
+    }
+
+    // ---- IPv6 update and delete ----
+
+    @Benchmark
+    public boolean updateDeleteV6Lpm(V6 t, Cursor c) {
+        long[] p = t.pool[c.next()];
+        c.key6.putInt(0, (int) p[0]).putLong(4, network(p[1])).putLong(12, 0);
+        t.lpm.update(c.key6, c.value, UpdateFlag.ANY);
+        return t.lpm.delete(c.key6);
+    }
+
+    @Benchmark
+    public boolean updateDeleteV6Unibit(V6 t, Cursor c) {
+        long[] p = t.pool[c.next()];
+        t.unibit.put(p[1], 0, (int) p[0], 1);
+        return t.unibit.remove(p[1], 0, (int) p[0]);
+    }
+
+    @Benchmark
+    public Object updateDeleteV6IpAddress(V6 t, Cursor c) {
+        IPv6Address block = t.poolBlocks[c.next()];
+        t.ipaddress.put(block, 1L);
+        return t.ipaddress.remove(block);
     }
 
     @Benchmark

@@ -38,8 +38,9 @@ import org.bpfmaps.core.spi.MapFootprint;
  * references, and a long), 8 for others (two references), plus a 16-byte {@link LpmJump} per
  * slot where there is nothing above, which a full top of the trie does not have: 768 KiB at 16
  * bits, 12 MiB at 20. In 1M random IPv4 prefixes with 8-byte values that is 12.6 bytes per prefix
- * (no jump objects), next to about 97 bytes per prefix for the nodes themselves (1M value nodes of
- * 72 bytes with their value, 515k intermediate ones of 48). The kernel has no such table.
+ * (no jump objects), next to about 73 bytes per prefix for the nodes themselves (1M value nodes and
+ * 515k intermediate ones, 48 bytes each: a 4- or 8-byte value lives in its node). The kernel has
+ * no such table.
  *
  * <p>Exact under concurrent writers, with lock-free readers, as a seqlock: a change is linked
  * under one node (or at the root); only if that node is shorter than the stride can entries
@@ -54,11 +55,45 @@ import org.bpfmaps.core.spi.MapFootprint;
  * root that passed the top of the trie then. A larger table is built whole before it is
  * published; the old one stays exact until the next change, whose window a reader still holding
  * it detects.
+ *
+ * <p>Sub-tables: where many prefixes share a slot, one table is not enough. IPv6 tables are the
+ * case: prefixes cluster under a few /16s (10k prefixes under four of them put 2500 behind each
+ * of four slots of the 16-bit table, and a lookup walked about 12 nodes on from there). Such a
+ * slot holds a sub-table instead of an entry: the entries of a table of a longer stride (the
+ * slot's bits and up to {@link #SUB_BITS_MAX} more), for the keys of that slot only, with the same
+ * meaning; a lookup with a query prefixlen below the sub-table's stride walks from the root. A
+ * slot gets one once {@link #SUB_FROM} prefixes of the stride or longer start with its bits
+ * ({@link #counts}, kept by {@link #counted}), sized to about one entry per such prefix, rebuilt
+ * when their number doubles or falls to a quarter and dropped below {@code SUB_FROM / 4}: a
+ * rebuild costs O(its entries + the nodes above its stride), paid for by as many changes. So the
+ * sub-tables hold at most 4 entries per prefix, and for 4 and 8-byte values about 12 to 24 bytes
+ * per prefix in practice. A sub-table is built whole and published in a window, like a change;
+ * its entries then change in windows too ({@link Table#live}). IPv4 tables of random prefixes
+ * have no slot this full; the kernel has no such tables at all.
+ *
+ * <p>A change's entries: a link replaces one subtree root (old) by another (new), and one of the
+ * two always covers the other (a value replaced, a node put above or taken out). Keys outside the
+ * shorter one's prefix reached the old root and left the trie there, and leave at the new root
+ * the same way, so only the entries under the shorter prefix are computed: for a leaf inserted
+ * or deleted, its own range, however short its parent.
  */
 final class LpmJumps {
     /** The default strides and the prefix counts from which each is used. */
     static final int[] STRIDES = {16, 20};
     static final long[] FROM = {1024, 1 << 18};
+    /** A slot gets a sub-table once this many prefixes of the stride or longer start with its bits. */
+    static final int SUB_FROM = 16;
+    /**
+     * The fewest and the most bits a sub-table adds to the table's stride. The most trades lookups
+     * for writes: a new prefix shorter than the sub-table's stride rewrites the entries it covers
+     * (2^(stride - prefixlen)). LpmBench's IPv6 set (2500 prefixes behind each of 4 slots), one
+     * run each, lookup / update+delete against the unibit trie: 12 bits 0.44x / 1.0x, 10 bits
+     * 0.5x / 0.76x, 8 bits 1.0x / 0.35x.
+     */
+    static final int SUB_BITS_MIN = 4;
+    static final int SUB_BITS_MAX = 10;
+    /** No stride (a sub-table's included) above this: entries are numbered by ints. */
+    static final int STRIDE_MAX = 30;
 
     /** An entry: the walk is over; the answer is the prefix above (in smalls or founds). */
     static final Object END = marker("END");
@@ -77,25 +112,31 @@ final class LpmJumps {
     /**
      * One table: per slot an entry in {@link #refs} and, beside it, the answer above the stride:
      * as a number in {@link #smalls} for values of 4 or 8 bytes, else the node in {@link #founds}.
-     * Its entries change only inside a writer's window.
+     * A sub-table holds the slots from {@link #base} on of a table of its stride, those of one
+     * slot of the table above. Its entries change only inside a writer's window once it is live.
      */
     static final class Table {
         final int stride;
         /** 64 - stride: a key's first data word shifted right by this is its slot. */
         final int shift;
-        /** {@link #END}, {@link #NONE}, the node the walk goes on with, or an {@link LpmJump}. */
+        /** The slot of entry 0: 0 for the top table. */
+        final int base;
+        /** {@link #END}, {@link #NONE}, the node the walk goes on with, an {@link LpmJump}, or a sub-table. */
         final Object[] refs;
         /** For values of 4 or 8 bytes, else null: the value above as one number. */
         final long[] smalls;
         /** For other values, else null: the best value node above, or null for none. */
         final LpmNode[] founds;
+        /** Whether readers may see it (then its entries change only in a window); under the lock. */
+        boolean live;
 
-        Table(int stride, boolean small) {
+        Table(int stride, int base, int bits, boolean small) {
             this.stride = stride;
             this.shift = 64 - stride;
-            this.refs = new Object[1 << stride];
-            this.smalls = small ? new long[1 << stride] : null;
-            this.founds = small ? null : new LpmNode[1 << stride];
+            this.base = base;
+            this.refs = new Object[1 << bits];
+            this.smalls = small ? new long[1 << bits] : null;
+            this.founds = small ? null : new LpmNode[1 << bits];
         }
     }
 
@@ -115,13 +156,24 @@ final class LpmJumps {
     private final long[] from;
     /** Null until the trie holds {@code from[0]} prefixes. */
     volatile Table table;
+    /**
+     * Per slot of {@link #table}, the prefixes of its stride or longer that start with the slot's
+     * bits (they decide its sub-table); null where no sub-table fits (see {@link #subBitsMax}).
+     */
+    private int[] counts;
     /** Odd while a writer changes entries (a seqlock's count). */
     private volatile long version;
     /** Whether the change being linked has opened the window (made {@link #version} odd). */
     private boolean open;
-    /** Entries the change being linked leaves as they are (see {@link #relink}); else both 0. */
-    private int skipFrom;
-    private int skipTo;
+    /**
+     * A subtree whose entries the change being linked leaves as they are (see {@link #relink}):
+     * its data and the bits they share; keptBits -1 when there is none.
+     */
+    private long keptW0;
+    private int keptBits = -1;
+    /** {@link #locate}'s answer: where the walk stands at a slot, and the best value node above. */
+    private LpmNode locatedNode;
+    private LpmNode locatedFound;
 
     /**
      * @param small whether values are 4 or 8 bytes, kept as numbers in the table
@@ -138,6 +190,11 @@ final class LpmJumps {
         this.from = from.clone();
     }
 
+    /** The most bits a sub-table under a table of {@code stride} bits may add: below SUB_BITS_MIN, none. */
+    private static int subBitsMax(int maxPrefixlen, int stride) {
+        return Math.min(SUB_BITS_MAX, Math.min(STRIDE_MAX, maxPrefixlen - 1) - stride);
+    }
+
     /**
      * The heap bytes of the jump tables the default strides may build for a trie of at most
      * {@code maxEntries} prefixes of {@code maxPrefixlen} bits (0 when it builds none): every
@@ -145,16 +202,25 @@ final class LpmJumps {
      * 12 bytes a slot for 4- and 8-byte values and 8 for others (see above), as arrays the
      * collector may round up ({@link MapFootprint#arrayBytes}: under G1 on a small heap the 512 KiB
      * {@code long[]} of the 16-bit table takes a 1 MiB region), with an {@link LpmJump} of 16
-     * bytes for each slot that may hold one (at most one per prefix).
+     * bytes for each slot that may hold one (at most one per prefix). Where sub-tables fit, each
+     * table adds its counts (an int a slot) and sub-tables of at most 4 entries per prefix (see
+     * above), each entry with a possible jump, each sub-table with its three objects, and one
+     * sub-table of the largest size more, built while the one it replaces is still live.
      */
     static long heapBytesAtMost(int maxPrefixlen, int valueSize, long maxEntries) {
         long bytes = 0;
+        boolean small = valueSize == 4 || valueSize == 8;
         for (int i = 0; i < STRIDES.length; i++) {
             if (maxEntries >= FROM[i] && STRIDES[i] < maxPrefixlen) {
                 long slots = 1L << STRIDES[i];
-                long beside = valueSize == 4 || valueSize == 8 ? MapFootprint.arrayBytes(slots, 8)
-                        : MapFootprint.arrayBytes(slots, 4);
+                long beside = small ? MapFootprint.arrayBytes(slots, 8) : MapFootprint.arrayBytes(slots, 4);
                 bytes += 32 + MapFootprint.arrayBytes(slots, 4) + beside + Math.min(slots, maxEntries) * 16;
+                int subBits = subBitsMax(maxPrefixlen, STRIDES[i]);
+                if (subBits >= SUB_BITS_MIN) {
+                    long entries = 4 * maxEntries + (1L << subBits);
+                    long subs = maxEntries / (SUB_FROM / 4) + 1;
+                    bytes += MapFootprint.arrayBytes(slots, 4) + entries * ((small ? 12 : 8) + 16) + subs * (40 + 2 * 16);
+                }
             }
         }
         return bytes;
@@ -164,6 +230,12 @@ final class LpmJumps {
     int stride() {
         Table t = table;
         return t == null ? 0 : t.stride;
+    }
+
+    /** The stride of the sub-table of the key's slot (its first data word), 0 where there is none (for tests). */
+    int subStride(long w0) {
+        Table t = table;
+        return t != null && t.refs[(int) (w0 >>> t.shift)] instanceof Table s ? s.stride : 0;
     }
 
     // ---- readers ----
@@ -182,9 +254,44 @@ final class LpmJumps {
     // ---- writers, under the trie's lock ----
 
     /**
+     * For a writer: the node where the walk of a key starting with {@code w0}, of query prefixlen
+     * {@code kpl}, goes on below the tables (its slot's entry, in the sub-table if there is one),
+     * or null when there is none or the query is shorter than the stride. A change linked under
+     * that node or deeper changes no entry (every table's slots end above it), so a writer may
+     * start its walk there, with no node above it known, and skip the top of the trie: in a large
+     * trie the nodes a walk misses the cache on.
+     */
+    LpmNode below(long w0, int kpl) {
+        Table t = table;
+        if (t == null || kpl < t.stride) {
+            return null;
+        }
+        Object e = t.refs[(int) (w0 >>> t.shift)];
+        if (e instanceof Table s) {
+            if (kpl < s.stride) {
+                return null;
+            }
+            e = s.refs[(int) (w0 >>> s.shift) - s.base];
+        }
+        return e instanceof LpmNode n ? n : e instanceof LpmJump j ? j.next : null;
+    }
+
+    /** Whether {@link #grow} builds a table for a trie of {@code entries} prefixes. */
+    boolean wouldGrow(long entries) {
+        int have = stride();
+        for (int i = 0; i < strides.length; i++) {
+            if (entries >= from[i] && strides[i] > have && strides[i] < maxPrefixlen) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
      * Builds the table, or a larger one, when the trie holds enough prefixes; before the change
      * that counted the last one is linked (which then keeps the new table exact). No window: the
-     * old table stays exact until the next change, which opens one.
+     * old table stays exact until the next change, which opens one. The new table gets its counts
+     * and the sub-tables they call for before it is published.
      */
     void grow(LpmNode root, long entries) {
         Table old = table;
@@ -195,45 +302,184 @@ final class LpmJumps {
                 want = strides[i];
             }
         }
+        if (want == have) {
+            return;
+        }
+        Table fresh = new Table(want, 0, want, small);
+        fill(fresh, 0, 0, root, null);
+        int[] c = null;
+        if (subBitsMax(maxPrefixlen, want) >= SUB_BITS_MIN) {
+            c = new int[1 << want];
+            count(root, c, want);
+            for (int v = 0; v < c.length; v++) {
+                if (c[v] >= SUB_FROM) {
+                    resub(root, fresh, v, subBits(c[v], want));
+                }
+            }
+        }
+        fresh.live = true;
+        counts = c;
+        table = fresh;
+    }
+
+    /** Counts the value nodes of {@code stride} bits or more under each slot, without recursion. */
+    private static void count(LpmNode root, int[] counts, int stride) {
+        java.util.ArrayDeque<LpmNode> todo = new java.util.ArrayDeque<>();
+        if (root != null) {
+            todo.push(root);
+        }
+        while (!todo.isEmpty()) {
+            LpmNode n = todo.pop();
+            if (n.prefixlen >= stride && !n.intermediate()) {
+                counts[(int) (n.w0 >>> (64 - stride))]++;
+            }
+            LpmNode c0 = n.child0;
+            LpmNode c1 = n.child1;
+            if (c0 != null) {
+                todo.push(c0);
+            }
+            if (c1 != null) {
+                todo.push(c1);
+            }
+        }
+    }
+
+    /** The sub-table bits for {@code c} prefixes: about one entry each, within the limits. */
+    private int subBits(int c, int stride) {
+        int bits = 32 - Integer.numberOfLeadingZeros(c - 1);
+        return Math.max(SUB_BITS_MIN, Math.min(bits, subBitsMax(maxPrefixlen, stride)));
+    }
+
+    /**
+     * After a change linked and closed: a prefix of {@code prefixlen} bits starting with
+     * {@code w0} was added ({@code delta} 1) or removed (-1). Counts it for its slot, and builds,
+     * resizes or drops the slot's sub-table when the count says so (see the class comment).
+     */
+    void counted(LpmNode root, long w0, int prefixlen, int delta) {
+        Table t = table;
+        int[] c = counts;
+        if (t == null || c == null || prefixlen < t.stride) {
+            return;
+        }
+        int v = (int) (w0 >>> t.shift);
+        int n = c[v] += delta;
+        int have = t.refs[v] instanceof Table s ? s.stride - t.stride : 0;
+        int want = have;
+        if (have == 0) {
+            want = n >= SUB_FROM ? subBits(n, t.stride) : 0;
+        } else if (n < SUB_FROM / 4) {
+            want = 0;
+        } else if (n > 2 << have || n < 1 << (have - 2)) {
+            want = subBits(n, t.stride);
+        }
         if (want != have) {
-            Table fresh = new Table(want, small);
-            fill(fresh, 0, 0, root, null);
-            table = fresh;
+            resub(root, t, v, want);
+            close();
         }
     }
 
     /**
+     * Gives slot {@code v} of {@code t} a new sub-table of {@code bits} more bits, built whole
+     * from the trie before it is published, or a plain entry again (bits 0). Opens the window
+     * where {@code t} is live; the caller closes it.
+     */
+    private void resub(LpmNode root, Table t, int v, int bits) {
+        locate(root, v, t.stride);
+        LpmNode n = locatedNode;
+        LpmNode found = locatedFound;
+        locatedNode = locatedFound = null;
+        if (bits == 0) {
+            if (t.live) {
+                openWindow();
+            }
+            t.refs[v] = null; // not an entry, so that put writes the slot
+            put(t, v, v + 1, n, found);
+            return;
+        }
+        Table s = new Table(t.stride + bits, v << bits, bits, small);
+        fill(s, s.base, t.stride, n, found);
+        s.live = true;
+        if (t.live) {
+            openWindow();
+        }
+        t.refs[v] = s;
+    }
+
+    /**
+     * Where the walk from the root stands for the keys of slot {@code v} of a table of
+     * {@code stride} bits once it has passed every node shorter than the stride (null: it is
+     * over), and the best value node on the way: into {@link #locatedNode} and {@link #locatedFound}.
+     */
+    private void locate(LpmNode root, int v, int stride) {
+        long key = (long) v << (64 - stride);
+        LpmNode found = null;
+        LpmNode n = root;
+        while (n != null && n.prefixlen < stride) {
+            int p = n.prefixlen;
+            if (p > 0 && (n.w0 ^ key) >>> (64 - p) != 0) {
+                n = null; // the slot's keys leave the trie at n
+                break;
+            }
+            if (!n.intermediate()) {
+                found = n;
+            }
+            n = key << p < 0 ? n.child1 : n.child0;
+        }
+        if (n != null && (int) (n.w0 >>> (64 - stride)) != v) {
+            n = null;
+        }
+        locatedNode = n;
+        locatedFound = found;
+    }
+
+    /**
      * Before the store of {@code node} into {@code parent}'s child {@code dir} (parent null: the
-     * root), {@code above} the best value node from the root to the parent, both included: sets
-     * the entries the change changes, opening the window first; {@link #close} after the store.
+     * root) in place of {@code old}, {@code above} the best value node from the root to the
+     * parent, both included: sets the entries the change changes, those under the shorter of
+     * {@code old} and {@code node} (see the class comment), opening the window first;
+     * {@link #close} after the store.
      *
      * <p>{@code kept}, if not null, is an old subtree that an intermediate node is put above or
      * taken from, the keys sharing its first {@code keptBits} bits reaching it before and after
      * the change with the same value node above (an intermediate node is none): their entries
-     * are left as they are, unread. This keeps the common insert and delete of a leaf from
-     * reading the entries of its sibling's whole subtree.
+     * are left as they are, unread. This keeps the insert and delete of a leaf beside a subtree
+     * from reading the subtree's entries.
      */
-    void relink(LpmNode parent, LpmNode above, int dir, LpmNode node, LpmNode kept, int keptBits) {
+    void relink(LpmNode parent, LpmNode above, int dir, LpmNode old, LpmNode node, LpmNode kept, int keptBits) {
         Table t = table;
-        if (t == null || parent != null && parent.prefixlen >= t.stride) {
-            return; // no table, or a change below every entry's walk
+        LpmNode shorter = old == null || node != null && node.prefixlen < old.prefixlen ? node : old;
+        if (t == null || shorter == null) {
+            return;
         }
-        if (kept != null && keptBits <= t.stride) {
-            skipFrom = keptBits == 0 ? 0 : (int) (kept.w0 >>> (64 - keptBits)) << (t.stride - keptBits);
-            skipTo = skipFrom + (1 << (t.stride - keptBits));
+        int q = parent == null ? -1 : parent.prefixlen;
+        int r = shorter.prefixlen;
+        long w = shorter.w0;
+        if (kept != null) {
+            keptW0 = kept.w0;
+            this.keptBits = keptBits;
         }
-        if (parent == null) {
-            fill(t, 0, 0, node, null);
+        if (r < t.stride) {
+            fill(t, slots(w, r, t.stride), r, node, above); // q < r
         } else {
-            int q = parent.prefixlen;
-            long top = q == 0 ? 0 : parent.w0 >>> (64 - q);
-            int lo = (int) (((top << 1) | dir) << (t.stride - q - 1));
-            fill(t, lo, q + 1, node, above);
+            int v = (int) (w >>> t.shift);
+            if (t.refs[v] instanceof Table s) {
+                if (q < s.stride) {
+                    int rs = Math.min(r, s.stride);
+                    fill(s, slots(w, rs, s.stride), rs, node, above);
+                }
+            } else if (q < t.stride) {
+                fill(t, v, t.stride, node, above);
+            }
         }
-        skipFrom = skipTo = 0;
+        this.keptBits = -1;
     }
 
-    /** Ends the window {@link #relink} opened, if it did: after the change's store. */
+    /** The first slot, in a table of {@code stride} bits, of the keys that start with the first {@code bits} bits of {@code w0}. */
+    private static int slots(long w0, int bits, int stride) {
+        return bits == 0 ? 0 : (int) (w0 >>> (64 - bits)) << (stride - bits);
+    }
+
+    /** Ends the window {@link #relink} or {@link #counted} opened, if it did: after the change's store. */
     void close() {
         if (open) {
             open = false;
@@ -242,16 +488,26 @@ final class LpmJumps {
     }
 
     private void openWindow() {
-        if (!open && table != null) {
+        if (!open) {
             open = true;
             VERSION.setOpaque(this, version + 1);
             VarHandle.storeStoreFence();
         }
     }
 
+    /** The first slot of table {@code t} that the change being linked leaves as it is. */
+    private int skipFrom(Table t) {
+        return keptBits < 0 || keptBits > t.stride ? 0 : slots(keptW0, keptBits, t.stride);
+    }
+
+    /** The slot after the last that it leaves as it is. */
+    private int skipTo(Table t) {
+        return keptBits < 0 || keptBits > t.stride ? 0 : skipFrom(t) + (1 << (t.stride - keptBits));
+    }
+
     /**
      * Sets the entries of the keys whose first {@code r} bits are {@code lo}'s (2^(stride - r)
-     * entries from {@code lo}), whose walk has reached the subtree {@code n} with {@code found}
+     * slots from slot {@code lo}), whose walk has reached the subtree {@code n} with {@code found}
      * the best value node above it. Nodes of a subtree share the first bits that lead to it, so
      * each node shorter than the stride splits its range into the keys that leave the trie there
      * and its two children's halves: O(entries + nodes shorter than the stride).
@@ -259,13 +515,13 @@ final class LpmJumps {
     private void fill(Table t, int lo, int r, LpmNode n, LpmNode found) {
         int stride = t.stride;
         int end = lo + (1 << (stride - r));
-        if (lo >= skipFrom && end <= skipTo) {
+        if (lo >= skipFrom(t) && end <= skipTo(t)) {
             return;
         }
         while (n != null && n.prefixlen < stride) {
             int p = n.prefixlen;
             int size = 1 << (stride - p);
-            int at = p == 0 ? 0 : (int) (n.w0 >>> (64 - p)) << (stride - p);
+            int at = slots(n.w0, p, stride);
             put(t, lo, at, null, found);
             put(t, at + size, end, null, found);
             if (!n.intermediate()) {
@@ -288,10 +544,13 @@ final class LpmJumps {
     }
 
     /**
-     * Entries {@code a..b-1} become: go on at {@code next} (null: the walk is over) with the
-     * answer {@code found} above it; only those that differ are written, in the window.
+     * Slots {@code a..b-1} become: go on at {@code next} (null: the walk is over) with the
+     * answer {@code found} above it; only those that differ are written, in the window if the
+     * table is live. A slot with a sub-table passes the same on to all of the sub-table's slots.
      */
     private void put(Table t, int a, int b, LpmNode next, LpmNode found) {
+        int skipFrom = skipFrom(t);
+        int skipTo = skipTo(t);
         if (a < skipTo && b > skipFrom) {
             put(t, a, skipFrom, next, found);
             put(t, skipTo, b, next, found);
@@ -305,29 +564,33 @@ final class LpmJumps {
         Object ref = none ? NONE : next == null ? END : next;
         long small = found == null ? 0 : found.small;
         LpmJump jump = null;
-        for (int v = a; v < b; v++) {
-            Object e = refs[v];
-            boolean same = asJump ? e instanceof LpmJump j && j.next == next
-                    : e == ref && (none || (smalls != null ? smalls[v] == small : t.founds[v] == found));
+        for (int i = a - t.base, j = b - t.base; i < j; i++) {
+            Object e = refs[i];
+            if (e instanceof Table s) {
+                fill(s, s.base, t.stride, next, found);
+                continue;
+            }
+            boolean same = asJump ? e instanceof LpmJump jp && jp.next == next
+                    : e == ref && (none || (smalls != null ? smalls[i] == small : t.founds[i] == found));
             if (same) {
                 continue;
             }
-            if (t == table) {
+            if (t.live) {
                 openWindow();
             }
             if (asJump) {
                 if (jump == null) {
                     jump = new LpmJump(next);
                 }
-                refs[v] = jump;
+                refs[i] = jump;
                 continue;
             }
             if (smalls != null) {
-                smalls[v] = small;
+                smalls[i] = small;
             } else {
-                t.founds[v] = found;
+                t.founds[i] = found;
             }
-            refs[v] = ref;
+            refs[i] = ref;
         }
     }
 }

@@ -29,12 +29,23 @@ final class LpmNode {
     volatile LpmNode child0;
     volatile LpmNode child1;
 
+    /**
+     * The value of a node whose value is 4 or 8 bytes: {@link #small} alone holds it, which saves
+     * an array per prefix (the allocation and 24 bytes); not null, so the node is no intermediate.
+     */
+    static final byte[] SMALL = new byte[0];
+
     LpmNode(int prefixlen, long w0, long[] more, byte[] value, LpmNode child0, LpmNode child1) {
+        this(prefixlen, w0, more, value, LpmKey.small(value), child0, child1);
+    }
+
+    /** With the value as a number given ({@code value} then {@link #SMALL}). */
+    LpmNode(int prefixlen, long w0, long[] more, byte[] value, long small, LpmNode child0, LpmNode child1) {
         this.prefixlen = prefixlen;
         this.w0 = w0;
         this.more = more;
         this.value = value;
-        this.small = LpmKey.small(value);
+        this.small = small;
         this.child0 = child0;
         this.child1 = child1;
     }

@@ -85,7 +85,9 @@ public final class LpmProvider implements MapProvider {
         // the data words past the first: a long[] the node keeps, which an intermediate node shares
         // with the node it was split from and keeps after that node is gone
         long more = dataSize > 8 ? MapFootprint.arrayBytes((dataSize + 7) / 8 - 1, 8) : 0;
-        long value = MapFootprint.arrayBytes(Integer.toUnsignedLong(def.valueSize()), 1);
+        // a value of 4 or 8 bytes lives in the node (LpmNode.SMALL); others in an array of their own
+        long value = def.valueSize() == 4 || def.valueSize() == 8 ? 0
+                : MapFootprint.arrayBytes(Integer.toUnsignedLong(def.valueSize()), 1);
         long nodes = entries * (NODE_BYTES + more + value) + (entries - 1) * (NODE_BYTES + more);
         return MapFootprint.heap(MAP_BYTES + nodes
                 + LpmJumps.heapBytesAtMost(8 * dataSize, def.valueSize(), entries));

@@ -18,7 +18,8 @@ import org.bpfmaps.core.spi.Bytes;
  * trie before or after it, never between. Writers serialise on one lock, as on the kernel's
  * {@code trie->lock}. Nodes that a writer unlinks are left to the garbage collector, which frees
  * them only once no reader holds them: the grace period comes for free. Once the trie is large,
- * a lookup starts below its top, where a jump table ({@link LpmJumps}) says the walk stands.
+ * a lookup starts below its top, where a jump table ({@link LpmJumps}) says the walk stands, and
+ * so does an update or delete whose change lies below the node the table names.
  *
  * <p>Keys are read where they lie in the caller's buffer: {@code at} is the absolute index of the
  * prefixlen (host order), the data follow. The first two data words are loaded once per call;
@@ -55,6 +56,11 @@ final class LpmTrie {
     /** The jump table's stride, 0 while there is none (for tests). */
     int stride() {
         return jumps.stride();
+    }
+
+    /** The stride of the sub-table of the slot of data starting with {@code w0}, 0 if none (for tests). */
+    int subStride(long w0) {
+        return jumps.subStride(w0);
     }
 
     /** Whether a prefixlen (a u32) is above max_prefixlen. */
@@ -97,6 +103,20 @@ final class LpmTrie {
                 aboveSmall = t.smalls[slot];
             } else {
                 aboveNode = t.founds[slot];
+            }
+            if (e instanceof LpmJumps.Table s) {
+                // a sub-table: the same, further into the key (a shorter query walks from the root)
+                e = null;
+                if (kpl >= s.stride) {
+                    t = s;
+                    slot = (int) (k0 >>> s.shift) - s.base;
+                    e = s.refs[slot];
+                    if (s.smalls != null) {
+                        aboveSmall = s.smalls[slot];
+                    } else {
+                        aboveNode = s.founds[slot];
+                    }
+                }
             }
             if (!js.validate(stamp)) {
                 e = null; // a writer changed entries meanwhile: walk from the root
@@ -303,39 +323,67 @@ final class LpmTrie {
         long k0 = LpmKey.word(key, dataAt, 0, dataSize);
         long[] more = LpmKey.moreWords(key, dataAt, dataSize);
         long k1 = more != null ? more[0] : 0;
-        byte[] v = new byte[valueSize];
-        value.get(valueAt, v, 0, valueSize);
+        // a value of 4 or 8 bytes is kept as a number alone (see LpmNode.SMALL)
+        byte[] v;
+        long sv;
+        if (valueSize == 8) {
+            v = LpmNode.SMALL;
+            sv = Bytes.getLong(value, valueAt);
+        } else if (valueSize == 4) {
+            v = LpmNode.SMALL;
+            sv = Bytes.getInt(value, valueAt);
+        } else {
+            v = new byte[valueSize];
+            value.get(valueAt, v, 0, valueSize);
+            sv = 0;
+        }
         synchronized (lock) {
             if (retired) {
                 return Errno.ENODEV.ret(); // the contents have gone to the next provider
             }
-            LpmNode parent = null;
-            LpmNode above = null; // the best value node from the root to the parent (for the table)
-            int dir = 0;
-            LpmNode node = root;
-            int m = 0;
-            while (node != null) {
-                m = match(node, key, dataAt, kpl, k0, k1);
-                if (node.prefixlen != m || node.prefixlen == kpl) {
+            // from below the jump table where it says the change is (see LpmJumps.below), unless
+            // this update would build a larger table, whose entries may need the nodes above
+            LpmNode start = jumps.wouldGrow(entries + 1) ? null : jumps.below(k0, kpl);
+            LpmNode parent;
+            LpmNode above; // the best value node from the root (or start) to the parent (for the table)
+            int dir;
+            LpmNode node;
+            int m;
+            for (;;) {
+                parent = null;
+                above = null;
+                dir = 0;
+                m = 0;
+                node = start != null ? start : root;
+                while (node != null) {
+                    m = match(node, key, dataAt, kpl, k0, k1);
+                    if (node.prefixlen != m || node.prefixlen == kpl) {
+                        break;
+                    }
+                    parent = node;
+                    if (!node.intermediate()) {
+                        above = node;
+                    }
+                    dir = keyBit(key, dataAt, k0, k1, node.prefixlen);
+                    node = node.child(dir);
+                }
+                if (start == null || parent != null) {
                     break;
                 }
-                parent = node;
-                if (!node.intermediate()) {
-                    above = node;
-                }
-                dir = keyBit(key, dataAt, k0, k1, node.prefixlen);
-                node = node.child(dir);
+                start = null; // the change is at start itself: from the root
             }
             if (node == null) {
                 int err = addEntry(flags);
                 if (err == 0) {
-                    link(parent, above, dir, new LpmNode(kpl, k0, more, v, null, null));
+                    link(parent, above, dir, new LpmNode(kpl, k0, more, v, sv, null, null));
+                    jumps.counted(root, k0, kpl, 1);
                 }
                 return err;
             }
             if (node.prefixlen == m) {
                 // the exact prefix: a stored value is replaced, an intermediate node becomes real
-                if (!node.intermediate()) {
+                boolean added = node.intermediate();
+                if (!added) {
                     if (flags == BpfFlags.NOEXIST) {
                         return Errno.EEXIST.ret();
                     }
@@ -345,7 +393,10 @@ final class LpmTrie {
                         return err;
                     }
                 }
-                link(parent, above, dir, new LpmNode(kpl, k0, more, v, node.child0, node.child1));
+                link(parent, above, dir, new LpmNode(kpl, k0, more, v, sv, node.child0, node.child1));
+                if (added) {
+                    jumps.counted(root, k0, kpl, 1);
+                }
                 return 0;
             }
             int err = addEntry(flags);
@@ -354,18 +405,20 @@ final class LpmTrie {
             }
             if (m == kpl) {
                 // the new prefix covers the node: it goes above it
-                LpmNode fresh = node.bit(m) == 0 ? new LpmNode(kpl, k0, more, v, node, null)
-                        : new LpmNode(kpl, k0, more, v, null, node);
+                LpmNode fresh = node.bit(m) == 0 ? new LpmNode(kpl, k0, more, v, sv, node, null)
+                        : new LpmNode(kpl, k0, more, v, sv, null, node);
                 link(parent, above, dir, fresh);
+                jumps.counted(root, k0, kpl, 1);
                 return 0;
             }
             // they branch after m bits: an intermediate node with the old node's data holds both
-            LpmNode fresh = new LpmNode(kpl, k0, more, v, null, null);
+            LpmNode fresh = new LpmNode(kpl, k0, more, v, sv, null, null);
             LpmNode im = keyBit(key, dataAt, k0, k1, m) == 1
                     ? new LpmNode(m, node.w0, node.more, null, node, fresh)
                     : new LpmNode(m, node.w0, node.more, null, fresh, node);
             // the old node keeps its entries: the same subtree under the same prefixes (im has none)
             link(parent, above, dir, im, node, m + 1);
+            jumps.counted(root, k0, kpl, 1);
             return 0;
         }
     }
@@ -400,28 +453,39 @@ final class LpmTrie {
             if (retired) {
                 return Errno.ENODEV.ret();
             }
-            LpmNode grand = null;
-            LpmNode grandAbove = null; // the best value nodes from the root to grand and parent
-            LpmNode above = null;
-            int grandDir = 0;
-            LpmNode parent = null;
-            int dir = 0;
-            LpmNode node = root;
-            int m = 0;
-            while (node != null) {
-                m = match(node, key, dataAt, kpl, k0, k1);
-                if (node.prefixlen != m || node.prefixlen == kpl) {
+            // from below the jump table where it says the change is (see LpmJumps.below)
+            LpmNode start = jumps.below(k0, kpl);
+            LpmNode grand;
+            LpmNode grandAbove; // the best value nodes from the root (or start) to grand and parent
+            LpmNode above;
+            int grandDir;
+            LpmNode parent;
+            int dir;
+            LpmNode node;
+            int m;
+            for (;;) {
+                grand = grandAbove = above = parent = null;
+                grandDir = dir = m = 0;
+                node = start != null ? start : root;
+                while (node != null) {
+                    m = match(node, key, dataAt, kpl, k0, k1);
+                    if (node.prefixlen != m || node.prefixlen == kpl) {
+                        break;
+                    }
+                    grand = parent;
+                    grandAbove = above;
+                    grandDir = dir;
+                    parent = node;
+                    if (!node.intermediate()) {
+                        above = node;
+                    }
+                    dir = keyBit(key, dataAt, k0, k1, node.prefixlen);
+                    node = node.child(dir);
+                }
+                if (start == null || grand != null) {
                     break;
                 }
-                grand = parent;
-                grandAbove = above;
-                grandDir = dir;
-                parent = node;
-                if (!node.intermediate()) {
-                    above = node;
-                }
-                dir = keyBit(key, dataAt, k0, k1, node.prefixlen);
-                node = node.child(dir);
+                start = null; // the change may reach start or the link above it: from the root
             }
             if (node == null || node.prefixlen != kpl || node.prefixlen != m || node.intermediate()) {
                 return Errno.ENOENT.ret();
@@ -438,6 +502,7 @@ final class LpmTrie {
             } else {
                 link(parent, above, dir, c0 != null ? c0 : c1);
             }
+            jumps.counted(root, node.w0, kpl, -1);
             return 0;
         }
     }
@@ -456,7 +521,7 @@ final class LpmTrie {
      * the keys that share its first {@code keptBits} bits (see {@link LpmJumps#relink}).
      */
     private void link(LpmNode parent, LpmNode above, int dir, LpmNode node, LpmNode kept, int keptBits) {
-        jumps.relink(parent, above, dir, node, kept, keptBits);
+        jumps.relink(parent, above, dir, parent == null ? root : parent.child(dir), node, kept, keptBits);
         if (parent == null) {
             root = node;
         } else if (dir == 0) {

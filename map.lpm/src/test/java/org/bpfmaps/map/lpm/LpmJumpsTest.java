@@ -36,17 +36,19 @@ class LpmJumpsTest {
         // IPv4 keys with 8-byte values: none below 1024 prefixes, 16 bits from it, 20 from 2^18;
         // each table: its object, a reference a slot and a long (or a reference) beside it, as
         // arrays the collector may round up, and a 16-byte jump object for as many slots as there
-        // are prefixes
-        long t16 = table(16, 8, 1024);
+        // are prefixes; and where sub-tables fit, their counts and sub-tables
+        long t16 = table(16, 8, 1024) + subs(16, 8, 1024, 10);
         assertEquals(0, LpmJumps.heapBytesAtMost(32, 8, 1023));
         assertEquals(t16, LpmJumps.heapBytesAtMost(32, 8, 1024));
         assertTrue(t16 >= 32 + (12L << 16) + 16 * 1024);
-        assertEquals(table(16, 8, 1 << 16) + table(20, 8, 1 << 20), LpmJumps.heapBytesAtMost(32, 8, 1 << 20),
-                "the 16-bit table is still live while the 20-bit one is built");
-        assertEquals(table(16, 16, 1 << 16) + table(20, 16, 1 << 20), LpmJumps.heapBytesAtMost(128, 16, 1 << 20),
+        assertTrue(subs(16, 8, 1024, 10) >= 4 * 1024 * (12 + 16) + (4L << 16), "4 entries a prefix, an int a slot");
+        assertEquals(table(16, 8, 1 << 16) + subs(16, 8, 1 << 20, 10) + table(20, 8, 1 << 20) + subs(20, 8, 1 << 20, 10),
+                LpmJumps.heapBytesAtMost(32, 8, 1 << 20), "the 16-bit table is still live while the 20-bit one is built");
+        assertEquals(table(16, 16, 1 << 16) + subs(16, 16, 1 << 20, 10) + table(20, 16, 1 << 20)
+                + subs(20, 16, 1 << 20, 10), LpmJumps.heapBytesAtMost(128, 16, 1 << 20),
                 "other value sizes keep the node above, a reference");
         assertEquals(table(16, 4, 1 << 16), LpmJumps.heapBytesAtMost(20, 4, 1 << 20),
-                "keys of 20 bits or fewer never get the 20-bit table");
+                "keys of 20 bits or fewer never get the 20-bit table, nor sub-tables (they would add 3 bits)");
         assertEquals(0, LpmJumps.heapBytesAtMost(16, 8, 1 << 20), "nor keys of 16 bits any");
     }
 
@@ -54,6 +56,17 @@ class LpmJumpsTest {
         long slots = 1L << stride;
         return 32 + MapFootprint.arrayBytes(slots, 4)
                 + MapFootprint.arrayBytes(slots, valueSize == 4 || valueSize == 8 ? 8 : 4) + 16 * jumps;
+    }
+
+    /**
+     * The counts (an int a slot) and the sub-tables of a table: at most 4 entries a prefix and
+     * one sub-table of {@code subBits} more in a rebuild, each entry with a jump, and 3 objects
+     * for each sub-table (one per SUB_FROM / 4 prefixes at most).
+     */
+    private static long subs(int stride, int valueSize, long prefixes, int subBits) {
+        long entries = 4 * prefixes + (1L << subBits);
+        return MapFootprint.arrayBytes(1L << stride, 4) + entries * ((valueSize == 4 || valueSize == 8 ? 12 : 8) + 16)
+                + (prefixes / 4 + 1) * (40 + 32);
     }
 
     @ParameterizedTest
