@@ -227,7 +227,7 @@ class ProgCommandTest {
         assertEquals(List.of("verdict"), c.candidates("prog load v", 11));
         assertEquals(List.of("sk_msg"), c.candidates("prog load redirect ", 19));
         assertEquals(List.of("sk_skb"), c.candidates("prog load verdict s", 19));
-        assertEquals(List.of("sk_msg", "sk_skb"), c.candidates("prog load other ", 16), "a name nobody registers");
+        assertEquals(List.of("sk_msg", "sk_skb", "xdp"), c.candidates("prog load other ", 16), "a name nobody registers");
         assertEquals(List.of("map", "pinned"), c.candidates("prog load verdict sk_skb ", 25));
         assertEquals(List.of(), c.candidates("prog close ", 11));
         assertEquals(List.of("close"), c.candidates("prog cl", 7));
