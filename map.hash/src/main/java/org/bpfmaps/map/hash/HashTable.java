@@ -35,10 +35,23 @@ final class HashTable implements Lru.Evictor {
     private final int keyOff;
     private final int seed;
 
+    /**
+     * The first home element's id when the buckets hold home elements ({@link HomeSlots}), else
+     * -1: lock-free searches then look at the home element, in the bucket's own cache line, first.
+     */
+    private final int homes;
+    private final int shift;
+
     HashTable(ElemLayout layout, int nBuckets, Elements elems, int seed) {
+        this(layout, new Buckets(nBuckets), elems, seed);
+    }
+
+    HashTable(ElemLayout layout, Buckets buckets, Elements elems, int seed) {
         this.layout = layout;
-        this.buckets = new Buckets(nBuckets);
+        this.buckets = buckets;
         this.elems = elems;
+        this.homes = elems instanceof HomeSlots hs ? hs.home(0) : -1;
+        this.shift = buckets.shift;
         this.keySize = layout.keySize;
         this.keyOff = layout.keyOff;
         this.seed = seed;
@@ -443,6 +456,13 @@ final class HashTable implements Lru.Evictor {
 
     /** A lock-free search of bucket b: the element, -1, or RETRY when the bucket changed. */
     private int findRacy(int b, int seq, int h, ByteBuffer key, int at) {
+        if (homes >= 0 && buckets.headWord(b) < 0) {
+            int base = HomeSlots.homeBase(b, shift);
+            ByteBuffer t = buckets.table;
+            if (KeyBytes.getInt(t, base + ElemLayout.HASH) == h && KeyBytes.equal(t, base + keyOff, key, at, keySize)) {
+                return homes + b;
+            }
+        }
         int cap = elems.capacity();
         int e = buckets.head(b);
         for (int steps = 1; e >= 0; steps++) {
@@ -465,6 +485,14 @@ final class HashTable implements Lru.Evictor {
 
     /** As {@link #findRacy} for a 4-byte key given as an int. */
     private int findIntRacy(int b, int seq, int h, int key) {
+        if (homes >= 0 && buckets.headWord(b) < 0) {
+            // the bucket's home element, in the cache line just read for the count: most keys are there
+            int base = HomeSlots.homeBase(b, shift);
+            ByteBuffer t = buckets.table;
+            if (KeyBytes.getInt(t, base + ElemLayout.HASH) == h && KeyBytes.getInt(t, base + keyOff) == key) {
+                return homes + b;
+            }
+        }
         int cap = elems.capacity();
         int e = buckets.head(b);
         for (int steps = 1; e >= 0; steps++) {
