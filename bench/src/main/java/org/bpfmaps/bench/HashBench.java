@@ -544,6 +544,13 @@ public class HashBench {
         return a.oneMiss.put(c.key.getInt(0), c.value.getLong(0));
     }
 
+    /** {@link OneMissTable#lockedPut}: the floor of an update whose writers lock per bucket. */
+    @Benchmark
+    public boolean oneMissLockedUpdate(Anchors a, Caller c) {
+        c.key(c.hit());
+        return a.oneMiss.lockedPut(c.key.getInt(0), c.value.getLong(0));
+    }
+
     @Benchmark
     public boolean oneMissInsertDelete(Anchors a, Caller c) {
         c.key(c.fresh());

@@ -1,5 +1,7 @@
 package org.bpfmaps.bench;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
@@ -12,6 +14,7 @@ import java.nio.ByteOrder;
  * (Knuth's algorithm R), so there are no tombstones and probes stay short.
  */
 final class OneMissTable {
+    private static final VarHandle INT = MethodHandles.byteBufferViewVarHandle(int[].class, ByteOrder.nativeOrder());
     private final ByteBuffer slots;
     private final int mask;
 
@@ -34,6 +37,24 @@ final class OneMissTable {
                 return i;
             }
         }
+    }
+
+    /**
+     * As {@link #put} of an existing key by a writer that must exclude other writers of its slot,
+     * as a bucket lock or a sequence count does: a compare-and-set of the slot's used word before
+     * the write and a release store after it. The floor of an update in any table whose writers
+     * lock per bucket (the kernel's design): the locked instruction waits for the slot's line to
+     * arrive, and later operations cannot overlap that miss as plain stores let them.
+     */
+    boolean lockedPut(int key, long value) {
+        int at = find(key) << 4;
+        int used = (int) INT.getOpaque(slots, at + 4);
+        if (used == 0 || !INT.compareAndSet(slots, at + 4, used, used + 2)) {
+            return false;
+        }
+        slots.putLong(at + 8, value);
+        INT.setRelease(slots, at + 4, used);
+        return true;
     }
 
     long get(int key, long absent) {
