@@ -1,6 +1,7 @@
 package org.bpfmaps.map.hash;
 
 import java.nio.ByteBuffer;
+import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * The free elements of a map, as the kernel's {@code pcpu_freelist}: lock-free (Treiber) stacks of
@@ -14,20 +15,25 @@ import java.nio.ByteBuffer;
  * pushes to and pops from its own stripe (chosen by its id), and steals from the others only when
  * its own is empty. All elements start on stripe 0 (see {@link #fill} for their order).
  *
- * <p>Each stack's top is one {@link StripedWords} word: a tag in the high 32 bits, bumped by every
- * change, and the top index + 1 in the low 32 (0 for empty), so a pop that read a stale next link
- * fails its compare-and-set instead of corrupting the stack (the ABA problem). The tags also keep
- * "full" exact: a pop that finds every stripe empty answers that there is no free element only
- * when all were empty at one instant ({@link #allEmptyAtOnce}); else it tries again.
+ * <p>Each stack's top is one word: a tag in the high 32 bits, bumped by every change, and the top
+ * index + 1 in the low 32 (0 for empty), so a pop that read a stale next link fails its
+ * compare-and-set instead of corrupting the stack (the ABA problem). The tags also keep "full"
+ * exact: a pop that finds every stripe empty reads all the tops twice more, and only when none
+ * changed in between, so that all were empty at one instant, answers that there is no free
+ * element; else it tries again. Tops are a cache line apart.
  *
  * <p>Links live in the element itself (its {@code next} word, as the kernel's freelist node shares
  * the element's memory) for preallocated maps, and in an int array for maps whose elements have no
  * memory while free.
  */
-final class FreeList extends StripedWords {
+final class FreeList {
+    /** Longs between two tops: 128 bytes, so that neighbouring tops share no cache line (nor its prefetched pair). */
+    private static final int PAD = 16;
     /** The least distance between the slots of two elements handed out one after the other. */
     static final int SPREAD_BYTES = 128;
 
+    private final AtomicLongArray tops;
+    private final int stripeMask;
     private final Slab slab;
     private final int[] links;
 
@@ -44,7 +50,20 @@ final class FreeList extends StripedWords {
     private FreeList(Slab slab, int[] links, int n, int spread) {
         this.slab = slab;
         this.links = links;
+        this.stripeMask = stripes() - 1;
+        this.tops = new AtomicLongArray((stripeMask + 1) * PAD);
         fill(n, spread);
+    }
+
+    /** The heap bytes of a free list: this object and its stripes' tops (not the links of {@link #FreeList(int)}). */
+    static long heapBytes() {
+        return 32 + 16 + 8L * stripes() * PAD;
+    }
+
+    /** Twice the processors, rounded up to a power of two, at most 64: few threads share a stripe. */
+    private static int stripes() {
+        int want = Math.min(64, 2 * Runtime.getRuntime().availableProcessors());
+        return Integer.highestOneBit(Math.max(1, want - 1)) << 1;
     }
 
     /**
@@ -72,6 +91,11 @@ final class FreeList extends StripedWords {
         if (prev >= 0) {
             setLink(prev, 0);
         }
+    }
+
+    /** The calling thread's stripe. */
+    private int home() {
+        return (int) Thread.currentThread().getId() & stripeMask;
     }
 
     /** A free element, or -1 when there is none. */
@@ -104,6 +128,30 @@ final class FreeList extends StripedWords {
                 return e;
             }
         }
+    }
+
+    /**
+     * Whether every stack was empty at one instant: all the tops read twice, each time empty, with
+     * the same tags. A tag only grows (by one per push or pop), so equal sums of the tags mean that
+     * none changed, and all the stacks were empty between the two reads. (A tag wraps after 2^32
+     * changes of its stack, which no two reads a few loads apart see.) Nothing is allocated.
+     */
+    private boolean allEmptyAtOnce() {
+        long before = tagsIfAllEmpty();
+        return before >= 0 && tagsIfAllEmpty() == before;
+    }
+
+    /** The sum of the tops' tags when every stack is empty, else -1. */
+    private long tagsIfAllEmpty() {
+        long sum = 0;
+        for (int i = 0; i <= stripeMask; i++) {
+            long t = tops.get(i * PAD);
+            if ((int) t != 0) {
+                return -1;
+            }
+            sum += t >>> 32;
+        }
+        return sum;
     }
 
     void push(int e) {

@@ -218,7 +218,7 @@ public final class HashProvider implements MapProvider {
         long chunks = (entries + perChunk - 1) / perChunk;
         MapFootprint slab = new MapFootprint(32 + 16 + 4 * chunks + chunks * BUFFER_OBJECT_BYTES,
                 Slab.bytes(entries, (int) slot) + 8 * chunks);
-        long pool = homes ? HOME_POOL_BYTES + FreeList.heapBytes() + Credits.heapBytes()
+        long pool = homes ? HOME_POOL_BYTES + FreeList.heapBytes()
                 : !lru ? 16 + FreeList.heapBytes()
                 : def.hasFlag(BpfFlags.F_NO_COMMON_LRU) ? LRU_BYTES + def.possibleCpus() * LRU_LIST_BYTES
                 : LRU_BYTES + LRU_LIST_BYTES;
@@ -229,8 +229,11 @@ public final class HashProvider implements MapProvider {
     static final long MAP_OBJECT_BYTES = 320;
     /** What keeps one direct buffer: the buffer, its cleaner and deallocator, and the aligned slice kept. */
     static final long BUFFER_OBJECT_BYTES = 216;
-    /** The {@code HomePool} and {@code HomeSlots} objects of a map with home elements. */
-    static final long HOME_POOL_BYTES = 24 + 32;
+    /**
+     * The {@code HomePool} and {@code HomeSlots} objects of a map with home elements, counted from
+     * their fields (a 12-byte header, 4-byte references and ints, 8-byte alignment): 32 each.
+     */
+    static final long HOME_POOL_BYTES = 32 + 32;
     /** An LRU map's {@code Lru} object and its list array. */
     static final long LRU_BYTES = 64;
     /** One {@code LruList} with its small arrays. */

@@ -41,6 +41,8 @@ final class HashTable implements Lru.Evictor {
      */
     private final int homes;
     private final int shift;
+    /** The number of home elements: the buckets, or 0. */
+    private final int nHomes;
 
     HashTable(ElemLayout layout, int nBuckets, Elements elems, int seed) {
         this(layout, new Buckets(nBuckets), elems, seed);
@@ -51,6 +53,7 @@ final class HashTable implements Lru.Evictor {
         this.buckets = buckets;
         this.elems = elems;
         this.homes = elems instanceof HomeSlots hs ? hs.home(0) : -1;
+        this.nHomes = homes >= 0 ? buckets.count() : 0;
         this.shift = buckets.shift;
         this.keySize = layout.keySize;
         this.keyOff = layout.keyOff;
@@ -79,6 +82,11 @@ final class HashTable implements Lru.Evictor {
         KeyBytes.putInt(elems.buf(e), elems.base(e) + ElemLayout.NEXT, next + 1);
     }
 
+    /** Whether e is a bucket's home element, whose hash word holds its pool's token ({@link HomePool}). */
+    private boolean isHome(int e) {
+        return homes >= 0 && e >= homes;
+    }
+
     int hashOf(int e) {
         return KeyBytes.getInt(elems.buf(e), elems.base(e) + ElemLayout.HASH);
     }
@@ -87,7 +95,9 @@ final class HashTable implements Lru.Evictor {
     void initKey(int e, int hash, ByteBuffer key, int at) {
         ByteBuffer b = elems.buf(e);
         int base = elems.base(e);
-        KeyBytes.putInt(b, base + ElemLayout.HASH, hash);
+        if (!isHome(e)) {
+            KeyBytes.putInt(b, base + ElemLayout.HASH, hash);
+        }
         KeyBytes.copy(key, at, b, base + keyOff, keySize);
     }
 
@@ -95,7 +105,9 @@ final class HashTable implements Lru.Evictor {
     void initIntKey(int e, int hash, int key) {
         ByteBuffer b = elems.buf(e);
         int base = elems.base(e);
-        KeyBytes.putInt(b, base + ElemLayout.HASH, hash);
+        if (!isHome(e)) {
+            KeyBytes.putInt(b, base + ElemLayout.HASH, hash);
+        }
         KeyBytes.putInt(b, base + keyOff, key);
     }
 
@@ -153,7 +165,7 @@ final class HashTable implements Lru.Evictor {
     private boolean holds(int e, int hash, ByteBuffer key, int at) {
         ByteBuffer eb = elems.buf(e);
         int base = elems.base(e);
-        return KeyBytes.getInt(eb, base + ElemLayout.HASH) == hash
+        return (isHome(e) || KeyBytes.getInt(eb, base + ElemLayout.HASH) == hash)
                 && KeyBytes.equal(eb, base + keyOff, key, at, keySize);
     }
 
@@ -162,7 +174,8 @@ final class HashTable implements Lru.Evictor {
         for (int e = buckets.head(b); e >= 0; e = next(e)) {
             ByteBuffer eb = elems.buf(e);
             int base = elems.base(e);
-            if (KeyBytes.getInt(eb, base + ElemLayout.HASH) == hash && KeyBytes.getInt(eb, base + keyOff) == key) {
+            if ((isHome(e) || KeyBytes.getInt(eb, base + ElemLayout.HASH) == hash)
+                    && KeyBytes.getInt(eb, base + keyOff) == key) {
                 return e;
             }
         }
@@ -459,7 +472,7 @@ final class HashTable implements Lru.Evictor {
         if (homes >= 0 && buckets.headWord(b) < 0) {
             int base = HomeSlots.homeBase(b, shift);
             ByteBuffer t = buckets.table;
-            if (KeyBytes.getInt(t, base + ElemLayout.HASH) == h && KeyBytes.equal(t, base + keyOff, key, at, keySize)) {
+            if (KeyBytes.equal(t, base + keyOff, key, at, keySize)) {
                 return homes + b;
             }
         }
@@ -471,7 +484,8 @@ final class HashTable implements Lru.Evictor {
                 return RETRY;
             }
             int base = elems.base(e);
-            if (KeyBytes.getInt(eb, base + ElemLayout.HASH) == h
+            // a home element was looked at first (its hash word is not a hash)
+            if (e < cap - nHomes && KeyBytes.getInt(eb, base + ElemLayout.HASH) == h
                     && KeyBytes.equal(eb, base + keyOff, key, at, keySize)) {
                 return e;
             }
@@ -489,7 +503,7 @@ final class HashTable implements Lru.Evictor {
             // the bucket's home element, in the cache line just read for the count: most keys are there
             int base = HomeSlots.homeBase(b, shift);
             ByteBuffer t = buckets.table;
-            if (KeyBytes.getInt(t, base + ElemLayout.HASH) == h && KeyBytes.getInt(t, base + keyOff) == key) {
+            if (KeyBytes.getInt(t, base + keyOff) == key) {
                 return homes + b;
             }
         }
@@ -501,7 +515,9 @@ final class HashTable implements Lru.Evictor {
                 return RETRY;
             }
             int base = elems.base(e);
-            if (KeyBytes.getInt(eb, base + ElemLayout.HASH) == h && KeyBytes.getInt(eb, base + keyOff) == key) {
+            // a home element was looked at first (its hash word is not a hash)
+            if (e < cap - nHomes && KeyBytes.getInt(eb, base + ElemLayout.HASH) == h
+                    && KeyBytes.getInt(eb, base + keyOff) == key) {
                 return e;
             }
             e = KeyBytes.getInt(eb, base + ElemLayout.NEXT) - 1;

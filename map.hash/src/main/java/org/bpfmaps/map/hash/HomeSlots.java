@@ -15,6 +15,8 @@ import java.nio.ByteBuffer;
  * buckets a fraction {@code (1 - e^-a) / a} of them (a = n / m), 63% at a = 1 and 79% at a = 0.5.
  * Everything else (chains newest first, whole-bucket batches, get_next_key in bucket order) is
  * the chained table's, since a home element is linked into its bucket's chain like any other.
+ * One difference: a home element's hash word holds its {@link HomePool} token, not the hash, so
+ * searches compare a home element's key alone ({@link HashTable}).
  */
 final class HomeSlots implements Elements {
     private final Slab overflow;
