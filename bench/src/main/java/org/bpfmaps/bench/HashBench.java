@@ -6,6 +6,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.SplittableRandom;
+import it.unimi.dsi.fastutil.ints.Int2LongOpenHashMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -46,6 +47,10 @@ import org.openjdk.jmh.annotations.Threads;
  * {@code scripts/bench.sh} runs shape k4v8 unless {@code FULL=1} (the whole matrix) or a {@code -p}.
  * The {@code floor...} methods are no map: the same table reduced to its loads (see {@link Floor}).
  * The kernel's own bpf(2) on a HASH map is {@link KernelBench}'s {@code kernelHash...} methods.
+ * The {@code oneMiss...} and {@code fastutil...} methods are the anchors of issue 22, measured in
+ * the same run: {@link OneMissTable}, the floor of any design (one cache line per operation), and
+ * fastutil's {@code Int2LongOpenHashMap}, not concurrent; both hold the same keys, visited in the
+ * same order, and have the shape k4v8 whatever {@code shape} says (see {@link Anchors}).
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -501,6 +506,75 @@ public class HashBench {
         int fd = m.hash.fd();
         m.bpf.bpf(BpfCmd.MAP_UPDATE_ELEM, c.attr.set(fd, c.key, c.value, 0));
         return m.bpf.bpf(BpfCmd.MAP_DELETE_ELEM, c.attr.set(fd, c.key, null, 0));
+    }
+
+    // ---- the anchors: the one-miss floor and fastutil, same keys, same order ----
+
+    /**
+     * The two anchors of issue 22 filled with {@link Maps}' keys (a key's first four bytes, the
+     * value its number): {@link OneMissTable} and fastutil's {@code Int2LongOpenHashMap} at its
+     * default load factor. Read and written by one thread only (neither is concurrent).
+     */
+    @State(Scope.Benchmark)
+    public static class Anchors {
+        OneMissTable oneMiss;
+        Int2LongOpenHashMap fastutil;
+
+        @Setup(Level.Trial)
+        public void setup(Maps m) {
+            oneMiss = new OneMissTable(m.entries + 16);
+            fastutil = new Int2LongOpenHashMap(m.entries + 16);
+            for (int k = 0; k < m.entries; k++) {
+                int key = Caller.scramble(k);
+                oneMiss.put(key, k);
+                fastutil.put(key, k);
+            }
+        }
+    }
+
+    @Benchmark
+    public long oneMissLookupHit(Anchors a, Caller c) {
+        c.key(c.hit());
+        return a.oneMiss.get(c.key.getInt(0), -1);
+    }
+
+    @Benchmark
+    public boolean oneMissUpdate(Anchors a, Caller c) {
+        c.key(c.hit());
+        return a.oneMiss.put(c.key.getInt(0), c.value.getLong(0));
+    }
+
+    /** {@link OneMissTable#lockedPut}: the floor of an update whose writers lock per bucket. */
+    @Benchmark
+    public boolean oneMissLockedUpdate(Anchors a, Caller c) {
+        c.key(c.hit());
+        return a.oneMiss.lockedPut(c.key.getInt(0), c.value.getLong(0));
+    }
+
+    @Benchmark
+    public boolean oneMissInsertDelete(Anchors a, Caller c) {
+        c.key(c.fresh());
+        a.oneMiss.put(c.key.getInt(0), c.value.getLong(0));
+        return a.oneMiss.remove(c.key.getInt(0));
+    }
+
+    @Benchmark
+    public long fastutilLookupHit(Anchors a, Caller c) {
+        c.key(c.hit());
+        return a.fastutil.get(c.key.getInt(0));
+    }
+
+    @Benchmark
+    public long fastutilUpdate(Anchors a, Caller c) {
+        c.key(c.hit());
+        return a.fastutil.put(c.key.getInt(0), c.value.getLong(0));
+    }
+
+    @Benchmark
+    public long fastutilInsertDelete(Anchors a, Caller c) {
+        c.key(c.fresh());
+        a.fastutil.put(c.key.getInt(0), c.value.getLong(0));
+        return a.fastutil.remove(c.key.getInt(0));
     }
 
     // ---- the other workloads, two threads on one map ----

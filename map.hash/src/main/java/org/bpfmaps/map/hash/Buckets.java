@@ -26,25 +26,43 @@ import java.nio.ByteOrder;
  * than CPUs the holder gets to run; critical sections are a chain walk and a copy, and never wait
  * for anything else (a pool's free list is lock-free).
  *
- * <p>Layout: 8 bytes per bucket, off-heap: the count at 0, the head link (element index + 1, 0 for
- * an empty chain) at 4. The kernel's limit of {@code U32_MAX / sizeof(struct bucket)} buckets keeps
- * the table under 1 GiB, so one direct buffer holds it.
+ * <p>Layout: one record per bucket, off-heap: the count at 0, the head word at 4 (the head link,
+ * element index + 1 or 0 for an empty chain, in its low 31 bits; bit 31 says the bucket's home
+ * element is in use), and in a table with home elements ({@link HomeSlots}) one element slot from
+ * byte 8, so that the bucket and the element most likely to hold its key share a cache line.
+ * Records are a power of two of at most 64 bytes, in a 64-byte aligned buffer, so a record never
+ * straddles two lines. Without home elements a record is 8 bytes, and the kernel's limit of
+ * {@code U32_MAX / sizeof(struct bucket)} buckets keeps the table under 1 GiB, so one direct
+ * buffer holds it; with them {@link HashProvider} checks the same bound.
  */
 final class Buckets {
     private static final VarHandle INT = MethodHandles.byteBufferViewVarHandle(int[].class, ByteOrder.nativeOrder());
     /** Busy tries for a held bucket before the waiter starts yielding its CPU. */
     private static final int SPINS = 64;
 
-    private final ByteBuffer table;
+    /** Bit 31 of the head word: the bucket's home element holds a key. */
+    static final int HOME = 0x8000_0000;
+
+    final ByteBuffer table;
     final int mask;
+    /** log2 of the record's bytes: 3 without home elements. */
+    final int shift;
 
     Buckets(int n) {
+        this(n, 3);
+    }
+
+    /** n buckets of {@code 1 << shift} bytes each. */
+    Buckets(int n, int shift) {
         mask = n - 1;
-        table = ByteBuffer.allocateDirect(n * 8 + 8).alignedSlice(8).limit(n * 8).slice()
+        this.shift = shift;
+        int bytes = n << shift;
+        int align = Math.min(64, 1 << shift);
+        table = ByteBuffer.allocateDirect(bytes + align).alignedSlice(align).limit(bytes).slice()
                 .order(ByteOrder.nativeOrder());
     }
 
-    /** The bytes n buckets take. */
+    /** The bytes n buckets of 8 bytes take. */
     static long bytes(long n) {
         return n * 8;
     }
@@ -55,12 +73,30 @@ final class Buckets {
 
     /** The first element of bucket b, or -1: under the lock, or inside a read section. */
     int head(int b) {
-        return (int) INT.get(table, (b << 3) + 4) - 1;
+        return ((int) INT.get(table, (b << shift) + 4) & ~HOME) - 1;
     }
 
-    /** Sets the first element; only under the lock. */
+    /** The head word: the first element + 1 and the {@link #HOME} bit; under the lock or in a read section. */
+    int headWord(int b) {
+        return (int) INT.get(table, (b << shift) + 4);
+    }
+
+    /** Sets the first element, keeping the home bit; only under the lock. */
     void setHead(int b, int e) {
-        INT.set(table, (b << 3) + 4, e + 1);
+        int at = (b << shift) + 4;
+        INT.set(table, at, ((int) INT.get(table, at) & HOME) | (e + 1));
+    }
+
+    /** Whether bucket b's home element holds a key; under the lock. */
+    boolean homeUsed(int b) {
+        return headWord(b) < 0;
+    }
+
+    /** Marks bucket b's home element used or free; only under the lock. */
+    void setHomeUsed(int b, boolean used) {
+        int at = (b << shift) + 4;
+        int w = (int) INT.get(table, at);
+        INT.set(table, at, used ? w | HOME : w & ~HOME);
     }
 
     /**
@@ -83,7 +119,7 @@ final class Buckets {
 
     /** One try at {@link #lock}: the odd count, or 0 (which is even) when a writer holds the bucket. */
     int tryLock(int b) {
-        int at = b << 3;
+        int at = b << shift;
         int s = (int) INT.getOpaque(table, at);
         // the CAS is a full fence: nothing of the change moves before the odd count
         return (s & 1) == 0 && INT.compareAndSet(table, at, s, s + 1) ? s + 1 : 0;
@@ -121,19 +157,19 @@ final class Buckets {
 
     /** Gives bucket b back: the change's writes are visible before the even count. */
     void unlock(int b) {
-        int at = b << 3;
+        int at = b << shift;
         INT.setRelease(table, at, (int) INT.get(table, at) + 1);
     }
 
     /** Starts a read section: the count to validate against, odd while a writer holds the bucket. */
     int readBegin(int b) {
-        return (int) INT.getAcquire(table, b << 3);
+        return (int) INT.getAcquire(table, b << shift);
     }
 
     /** Whether nothing in bucket b changed since {@code readBegin} returned {@code seq}. */
     boolean readValid(int b, int seq) {
         // the reads of the section must complete before the count is read again
         VarHandle.acquireFence();
-        return (int) INT.getOpaque(table, b << 3) == seq;
+        return (int) INT.getOpaque(table, b << shift) == seq;
     }
 }

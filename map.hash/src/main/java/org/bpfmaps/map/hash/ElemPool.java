@@ -19,6 +19,14 @@ interface ElemPool {
     /** A free element's index, or a negated errno: E2BIG when the map is full, ENOMEM. Under the bucket lock. */
     int alloc();
 
+    /**
+     * As {@link #alloc}, for a key of bucket {@code bucket}: a pool with elements of its own per
+     * bucket ({@link HomePool}) takes that bucket's when it is free.
+     */
+    default int alloc(int bucket) {
+        return alloc();
+    }
+
     /** Gives back an element no chain links to any more. Under the bucket lock it was unlinked in. */
     void free(int e);
 }

@@ -88,7 +88,7 @@ final class HashOps extends HashMapOps implements PrimitiveOps {
                 }
                 return 0;
             }
-            int e = pool.alloc();
+            int e = pool.alloc(b);
             if (e < 0) {
                 // all elements are in use (or no memory): no room for a new key
                 return e;
@@ -135,7 +135,7 @@ final class HashOps extends HashMapOps implements PrimitiveOps {
                 table.putLong(old, value);
                 return 0;
             }
-            int e = pool.alloc();
+            int e = pool.alloc(b);
             if (e < 0) {
                 return e;
             }

@@ -156,7 +156,38 @@ public final class HashProvider implements MapProvider {
             return onDemandBytes(def, entries);
         }
         long slot = ElemLayout.slotBytes(def, lru(def.type()));
-        return Buckets.bytes(buckets(entries)) + Slab.bytes(entries, (int) slot);
+        return bucketBytes(def) + Slab.bytes(entries, (int) slot);
+    }
+
+    /** The bytes of a map's bucket table: 8 per bucket, or a record with a home element ({@link #homeShift}). */
+    static long bucketBytes(MapDef def) {
+        long n = buckets(Integer.toUnsignedLong(def.maxEntries()));
+        int shift = homeShift(def);
+        return shift == 0 ? Buckets.bytes(n) : n << shift;
+    }
+
+    /** The bytes of a bucket record with a home element: the count, the head and a 24-byte element. */
+    private static final int HOME_SHIFT = 5;
+
+    /**
+     * log2 of a bucket record's bytes when the map's buckets hold home elements
+     * ({@link HomeSlots}), else 0. Plain preallocated HASH maps whose element is 24 bytes (keys
+     * and values of up to 8 bytes) get them, in 32-byte records, two to a cache line. Why only
+     * those: the records cost {@code (32 - 8) * buckets} bytes more than plain buckets, and with
+     * an element of {@code slot} bytes the kernel charges {@code 16 * buckets + (slot + 40) *
+     * max_entries} (its 16-byte bucket and 48-byte element header), so memlock stays at most the
+     * kernel's while {@code 16 * buckets <= 40 * max_entries}, which a power-of-two bucket count
+     * below twice max_entries always meets; a 64-byte record (larger values) would not. Per-CPU
+     * values are large, LRU maps take their elements from their lists, and BPF_F_NO_PREALLOC maps
+     * hold no element storage while a key is absent. The table must also fit one direct buffer.
+     */
+    static int homeShift(MapDef def) {
+        if (def.type() != MapType.HASH || def.hasFlag(BpfFlags.F_NO_PREALLOC)
+                || ElemLayout.slotBytes(def, false) != (1 << HOME_SHIFT) - 8) {
+            return 0;
+        }
+        long n = buckets(Integer.toUnsignedLong(def.maxEntries()));
+        return n << HOME_SHIFT <= 1L << 30 ? HOME_SHIFT : 0;
     }
 
     /**
@@ -170,8 +201,10 @@ public final class HashProvider implements MapProvider {
     @Override
     public MapFootprint footprint(MapDef def) {
         long entries = Integer.toUnsignedLong(def.maxEntries());
-        long nBuckets = buckets(entries);
-        MapFootprint table = new MapFootprint(MAP_OBJECT_BYTES + BUFFER_OBJECT_BYTES, Buckets.bytes(nBuckets) + 8);
+        boolean homes = homeShift(def) != 0;
+        // the table's buffer, with what its alignment (8 bytes, or a cache line for home records) may skip
+        MapFootprint table = new MapFootprint(MAP_OBJECT_BYTES + BUFFER_OBJECT_BYTES, bucketBytes(def)
+                + (homes ? 64 : 8));
         if (def.hasFlag(BpfFlags.F_NO_PREALLOC)) {
             long element = MapFootprint.arrayBytes(ElemLayout.slotBytes(def, false), 1)
                     + OnDemandElements.BUFFER_OBJECT_BYTES;
@@ -185,7 +218,8 @@ public final class HashProvider implements MapProvider {
         long chunks = (entries + perChunk - 1) / perChunk;
         MapFootprint slab = new MapFootprint(32 + 16 + 4 * chunks + chunks * BUFFER_OBJECT_BYTES,
                 Slab.bytes(entries, (int) slot) + 8 * chunks);
-        long pool = !lru ? 16 + FreeList.heapBytes()
+        long pool = homes ? HOME_POOL_BYTES + FreeList.heapBytes()
+                : !lru ? 16 + FreeList.heapBytes()
                 : def.hasFlag(BpfFlags.F_NO_COMMON_LRU) ? LRU_BYTES + def.possibleCpus() * LRU_LIST_BYTES
                 : LRU_BYTES + LRU_LIST_BYTES;
         return table.plus(slab).plusHeap(pool);
@@ -195,6 +229,11 @@ public final class HashProvider implements MapProvider {
     static final long MAP_OBJECT_BYTES = 320;
     /** What keeps one direct buffer: the buffer, its cleaner and deallocator, and the aligned slice kept. */
     static final long BUFFER_OBJECT_BYTES = 216;
+    /**
+     * The {@code HomePool} and {@code HomeSlots} objects of a map with home elements, counted from
+     * their fields (a 12-byte header, 4-byte references and ints, 8-byte alignment): 32 each.
+     */
+    static final long HOME_POOL_BYTES = 32 + 32;
     /** An LRU map's {@code Lru} object and its list array. */
     static final long LRU_BYTES = 64;
     /** One {@code LruList} with its small arrays. */
@@ -223,6 +262,12 @@ public final class HashProvider implements MapProvider {
             return new HashOps(new HashTable(layout, nBuckets, elems, seed), def, elems);
         }
         Slab slab = new Slab(entries, layout.slotBytes);
+        int homeShift = homeShift(def);
+        if (homeShift != 0) {
+            Buckets buckets = new Buckets(nBuckets, homeShift);
+            HomeSlots slots = new HomeSlots(slab, buckets);
+            return new HashOps(new HashTable(layout, buckets, slots, seed), def, new HomePool(slab, buckets, slots));
+        }
         HashTable table = new HashTable(layout, nBuckets, slab, seed);
         if (!lru) {
             return new HashOps(table, def, new PreallocPool(slab));

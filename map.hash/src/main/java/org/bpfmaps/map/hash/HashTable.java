@@ -35,10 +35,26 @@ final class HashTable implements Lru.Evictor {
     private final int keyOff;
     private final int seed;
 
+    /**
+     * The first home element's id when the buckets hold home elements ({@link HomeSlots}), else
+     * -1: lock-free searches then look at the home element, in the bucket's own cache line, first.
+     */
+    private final int homes;
+    private final int shift;
+    /** The number of home elements: the buckets, or 0. */
+    private final int nHomes;
+
     HashTable(ElemLayout layout, int nBuckets, Elements elems, int seed) {
+        this(layout, new Buckets(nBuckets), elems, seed);
+    }
+
+    HashTable(ElemLayout layout, Buckets buckets, Elements elems, int seed) {
         this.layout = layout;
-        this.buckets = new Buckets(nBuckets);
+        this.buckets = buckets;
         this.elems = elems;
+        this.homes = elems instanceof HomeSlots hs ? hs.home(0) : -1;
+        this.nHomes = homes >= 0 ? buckets.count() : 0;
+        this.shift = buckets.shift;
         this.keySize = layout.keySize;
         this.keyOff = layout.keyOff;
         this.seed = seed;
@@ -66,6 +82,11 @@ final class HashTable implements Lru.Evictor {
         KeyBytes.putInt(elems.buf(e), elems.base(e) + ElemLayout.NEXT, next + 1);
     }
 
+    /** Whether e is a bucket's home element, whose hash word holds its pool's token ({@link HomePool}). */
+    private boolean isHome(int e) {
+        return homes >= 0 && e >= homes;
+    }
+
     int hashOf(int e) {
         return KeyBytes.getInt(elems.buf(e), elems.base(e) + ElemLayout.HASH);
     }
@@ -74,7 +95,9 @@ final class HashTable implements Lru.Evictor {
     void initKey(int e, int hash, ByteBuffer key, int at) {
         ByteBuffer b = elems.buf(e);
         int base = elems.base(e);
-        KeyBytes.putInt(b, base + ElemLayout.HASH, hash);
+        if (!isHome(e)) {
+            KeyBytes.putInt(b, base + ElemLayout.HASH, hash);
+        }
         KeyBytes.copy(key, at, b, base + keyOff, keySize);
     }
 
@@ -82,7 +105,9 @@ final class HashTable implements Lru.Evictor {
     void initIntKey(int e, int hash, int key) {
         ByteBuffer b = elems.buf(e);
         int base = elems.base(e);
-        KeyBytes.putInt(b, base + ElemLayout.HASH, hash);
+        if (!isHome(e)) {
+            KeyBytes.putInt(b, base + ElemLayout.HASH, hash);
+        }
         KeyBytes.putInt(b, base + keyOff, key);
     }
 
@@ -126,8 +151,16 @@ final class HashTable implements Lru.Evictor {
 
     // ---- under the bucket lock ----
 
-    /** The element of bucket b with this key, or -1. */
+    /**
+     * The element of bucket b with this key, or -1. The home element first, when the bucket's is
+     * used: it is in the line the lock just brought in, and the chain may reach it only after an
+     * overflow element's miss (an update of an existing key then costs one miss, as a lookup).
+     */
     int find(int b, int hash, ByteBuffer key, int at) {
+        if (homes >= 0 && buckets.headWord(b) < 0
+                && KeyBytes.equal(buckets.table, HomeSlots.homeBase(b, shift) + keyOff, key, at, keySize)) {
+            return homes + b;
+        }
         for (int e = buckets.head(b); e >= 0; e = next(e)) {
             if (holds(e, hash, key, at)) {
                 return e;
@@ -140,16 +173,21 @@ final class HashTable implements Lru.Evictor {
     private boolean holds(int e, int hash, ByteBuffer key, int at) {
         ByteBuffer eb = elems.buf(e);
         int base = elems.base(e);
-        return KeyBytes.getInt(eb, base + ElemLayout.HASH) == hash
+        return (isHome(e) || KeyBytes.getInt(eb, base + ElemLayout.HASH) == hash)
                 && KeyBytes.equal(eb, base + keyOff, key, at, keySize);
     }
 
-    /** The element of bucket b with this 4-byte key, or -1. */
+    /** The element of bucket b with this 4-byte key, or -1; the home element first, as {@link #find}. */
     int findInt(int b, int hash, int key) {
+        if (homes >= 0 && buckets.headWord(b) < 0
+                && KeyBytes.getInt(buckets.table, HomeSlots.homeBase(b, shift) + keyOff) == key) {
+            return homes + b;
+        }
         for (int e = buckets.head(b); e >= 0; e = next(e)) {
             ByteBuffer eb = elems.buf(e);
             int base = elems.base(e);
-            if (KeyBytes.getInt(eb, base + ElemLayout.HASH) == hash && KeyBytes.getInt(eb, base + keyOff) == key) {
+            if ((isHome(e) || KeyBytes.getInt(eb, base + ElemLayout.HASH) == hash)
+                    && KeyBytes.getInt(eb, base + keyOff) == key) {
                 return e;
             }
         }
@@ -443,6 +481,13 @@ final class HashTable implements Lru.Evictor {
 
     /** A lock-free search of bucket b: the element, -1, or RETRY when the bucket changed. */
     private int findRacy(int b, int seq, int h, ByteBuffer key, int at) {
+        if (homes >= 0 && buckets.headWord(b) < 0) {
+            int base = HomeSlots.homeBase(b, shift);
+            ByteBuffer t = buckets.table;
+            if (KeyBytes.equal(t, base + keyOff, key, at, keySize)) {
+                return homes + b;
+            }
+        }
         int cap = elems.capacity();
         int e = buckets.head(b);
         for (int steps = 1; e >= 0; steps++) {
@@ -451,7 +496,8 @@ final class HashTable implements Lru.Evictor {
                 return RETRY;
             }
             int base = elems.base(e);
-            if (KeyBytes.getInt(eb, base + ElemLayout.HASH) == h
+            // a home element was looked at first (its hash word is not a hash)
+            if (e < cap - nHomes && KeyBytes.getInt(eb, base + ElemLayout.HASH) == h
                     && KeyBytes.equal(eb, base + keyOff, key, at, keySize)) {
                 return e;
             }
@@ -465,6 +511,14 @@ final class HashTable implements Lru.Evictor {
 
     /** As {@link #findRacy} for a 4-byte key given as an int. */
     private int findIntRacy(int b, int seq, int h, int key) {
+        if (homes >= 0 && buckets.headWord(b) < 0) {
+            // the bucket's home element, in the cache line just read for the count: most keys are there
+            int base = HomeSlots.homeBase(b, shift);
+            ByteBuffer t = buckets.table;
+            if (KeyBytes.getInt(t, base + keyOff) == key) {
+                return homes + b;
+            }
+        }
         int cap = elems.capacity();
         int e = buckets.head(b);
         for (int steps = 1; e >= 0; steps++) {
@@ -473,7 +527,9 @@ final class HashTable implements Lru.Evictor {
                 return RETRY;
             }
             int base = elems.base(e);
-            if (KeyBytes.getInt(eb, base + ElemLayout.HASH) == h && KeyBytes.getInt(eb, base + keyOff) == key) {
+            // a home element was looked at first (its hash word is not a hash)
+            if (e < cap - nHomes && KeyBytes.getInt(eb, base + ElemLayout.HASH) == h
+                    && KeyBytes.getInt(eb, base + keyOff) == key) {
                 return e;
             }
             e = KeyBytes.getInt(eb, base + ElemLayout.NEXT) - 1;

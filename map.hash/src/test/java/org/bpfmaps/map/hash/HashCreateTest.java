@@ -155,9 +155,13 @@ class HashCreateTest {
 
     @Test
     void memlockIsTheStorage() {
-        // 16 buckets of 8 bytes (count, which is also the lock, and head), 16 slots of header 8 + key 8 + value 8
+        // 16 buckets of 32 bytes (count, which is also the lock, head, and a home element of header 8 +
+        // key 8 + value 8), and 16 overflow slots of 24
         int fd = f.create(MapType.HASH, 4, 8, 16, 0);
-        assertEquals(16 * 8 + 16 * 24, f.bpf.fdinfo(fd).memlock());
+        assertEquals(16 * 32 + 16 * 24, f.bpf.fdinfo(fd).memlock());
+        // larger elements have 8-byte buckets: 16 of them, 16 slots of header 8 + key 16 + value 64
+        int big = f.create(MapType.HASH, 16, 64, 16, 0);
+        assertEquals(16 * 8 + 16 * 88, f.bpf.fdinfo(big).memlock());
         // LRU slots carry a 24-byte header; per-CPU values one rounded slot per CPU
         int lru = f.create(MapType.LRU_PERCPU_HASH, 4, 4, 3, 0);
         assertEquals(4 * 8 + 3 * (24 + 8 + 2 * 8), f.bpf.fdinfo(lru).memlock());

@@ -68,6 +68,13 @@ class HashFixture extends ProviderFixture<HashProvider> {
         return Long.MIN_VALUE + e.code();
     }
 
+    /** lookup_and_delete of key: its 8-byte value, or the negated errno as {@link #missing} marks it. */
+    long lookupAndDelete(int fd, int key) {
+        ByteBuffer v = ByteBuffer.allocate(8).order(ByteOrder.nativeOrder());
+        int r = bpf.bpf(BpfCmd.MAP_LOOKUP_AND_DELETE_ELEM, new MapElemAttr().set(fd, u32(key), v, 0));
+        return r == 0 ? v.getLong(0) : Long.MIN_VALUE + (-r);
+    }
+
     int delete(int fd, int key) {
         return bpf.bpf(BpfCmd.MAP_DELETE_ELEM, new MapElemAttr().set(fd, u32(key), null, 0));
     }

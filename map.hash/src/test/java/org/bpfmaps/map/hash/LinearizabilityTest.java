@@ -161,7 +161,8 @@ class LinearizabilityTest {
                 .addGuarantee(ManagedStrategyGuaranteeKt.forClasses(KeyBytes.class.getName(),
                         ElemLayout.class.getName(), "org.bpfmaps.core.spi.Bytes").allMethods().treatAsAtomic())
                 .addGuarantee(ManagedStrategyGuaranteeKt.forClasses(Buckets.class.getName())
-                        .methods("head", "setHead", "readBegin", "readValid", "tryLock", "unlock")
+                        .methods("head", "headWord", "setHead", "homeUsed", "setHomeUsed", "readBegin", "readValid", "tryLock",
+                                "unlock")
                         .treatAsAtomic())
                 // making the map, and the test's own heap buffers for keys and values: no one else sees them
                 .addGuarantee(ManagedStrategyGuaranteeKt.forClasses(HashProvider.class.getName())
