@@ -100,12 +100,19 @@ measure() { # jar, Class.method or Class.group:method, params ("" or k=v,k=v)
     IFS=',' read -r -a kv <<<"$params"
     for x in "${kv[@]}"; do args+=(-p "$x"); done
   fi
-  java -jar "$jar" -jvmArgs "$jvm_flags" -f 1 -wi 3 -w 1s -i 5 -r 1s -tu ns -bm "$bm" \
-    "${args[@]}" -rf csv -rff "$csv" "^org\.bpfmaps\.bench\.${selector//./\\.}\$" >"$work/one.log" 2>&1 || {
+  local waited=0
+  # JMH runs one at a time on a machine (its lock): wait for another run to end, up to 30 minutes
+  until java -jar "$jar" -jvmArgs "$jvm_flags" -f 1 -wi 3 -w 1s -i 5 -r 1s -tu ns -bm "$bm" \
+    "${args[@]}" -rf csv -rff "$csv" "^org\.bpfmaps\.bench\.${selector//./\\.}\$" >"$work/one.log" 2>&1; do
+    if grep -q "Unable to acquire the JMH lock" "$work/one.log" && [ "$waited" -lt 1800 ]; then
+      sleep 5
+      waited=$((waited + 5))
+      continue
+    fi
     echo "bench-ratio.sh: $bench failed; its JMH output:" >&2
     tail -n 30 "$work/one.log" >&2
     exit 1
-  }
+  done
   python3 - "$csv" "org.bpfmaps.bench.$bench" "$row" <<'EOF'
 import csv, sys
 rows = list(csv.DictReader(open(sys.argv[1])))
