@@ -82,15 +82,15 @@ public final class CurrentCpu {
         if (cpu < 0) {
             throw new IllegalArgumentException("cpu " + cpu + ": CPUs are numbered from 0");
         }
-        int[] holder = BOUND.get();
-        int previous = holder[0];
-        holder[0] = cpu;
+        Holder h = BOUND.get();
+        int previous = h.cpu;
+        h.cpu = cpu;
         return previous;
     }
 
     /** Ends an {@link #enter} on the thread that entered: restores {@code previous}, what it returned. */
     public static void exit(int previous) {
-        BOUND.get()[0] = previous;
+        BOUND.get().cpu = previous;
     }
 
     /** A binding of the current CPU; closing it restores the previous one. */
