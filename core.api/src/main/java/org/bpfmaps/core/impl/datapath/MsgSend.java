@@ -13,7 +13,7 @@ import org.bpfmaps.core.spi.CurrentCpu;
  * An owned socket's send path (the kernel's {@code tcp_bpf_sendmsg}): the application's writes,
  * through the socket's SK_MSG verdict when it has one, on the writing thread. Called by
  * {@link Owned#write} under the socket's send lock, which serializes it; the cork's size is read
- * under the socket's monitor too ({@link #corkHeld}, it counts against the socket's limit).
+ * under the socket's monitor too ({@link #corkHeld}, it counts against the socket's send queue).
  */
 final class MsgSend {
     /** The CPUs an SK_MSG run may stand for: the machine's (the writing thread's own CPU, {@link CurrentCpu}). */
@@ -21,6 +21,7 @@ final class MsgSend {
 
     private final Owned o;
     private final DataPath dp;
+    /** The socket's send queue budget ({@code DataPath.Config.sendQueue}): the largest cork. */
     private final int limit;
     // Bytes a verdict still applies to (bpf_msg_apply_bytes), and the bytes of a cork (bpf_msg_cork_bytes).
     private long applyLeft;
@@ -122,7 +123,7 @@ final class MsgSend {
                 if (ctx.corkBytes() > limit) {
                     dp.dropped.increment();
                     throw new IOException("ENOMEM: cork_bytes " + ctx.corkBytes() + " is more than the "
-                            + limit + " bytes a socket may queue");
+                            + limit + " bytes a socket may queue to send (sendQueue)");
                 }
                 corkWant = ctx.corkBytes();
                 cork = ByteBuffer.allocate(corkWant).put(msg.duplicate());
@@ -199,7 +200,7 @@ final class MsgSend {
         return t == null ? Decision.DROP : t.to(ingress);
     }
 
-    /** Bytes the cork holds (its capacity), counted against the socket's limit. */
+    /** Bytes the cork holds (its capacity), counted against the socket's send queue. */
     int corkHeld() {
         ByteBuffer c = cork;
         return c == null ? 0 : c.capacity();
