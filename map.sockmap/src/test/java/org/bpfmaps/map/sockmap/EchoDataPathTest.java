@@ -57,7 +57,7 @@ class EchoDataPathTest {
                 () -> "data path threads left after the instance closed: " + Resources.liveThreads(DataPath.THREAD_PREFIX));
     }
 
-    @RepeatedTest(2)
+    @RepeatedTest(20)
     void anEchoOnItsOwnSocketNeverWaitsForItsOwnRead() throws Exception {
         int sockmap = fx.create(MapType.SOCKMAP, 4, 8, 2, 0);
         SkSkbProgram pass = ctx -> SkAction.SK_PASS;

@@ -26,6 +26,13 @@ final class MsgSend {
     // Bytes a verdict still applies to (bpf_msg_apply_bytes), and the bytes of a cork (bpf_msg_cork_bytes).
     private long applyLeft;
     private Decision applyDecision;
+    /**
+     * A redirect decided by a run whose map was detached, for a non-blocking writer that took
+     * nothing of its message: looked up again at the next write, for the next {@code pausedLeft}
+     * bytes, without running the program again (as a blocking writer waits for it).
+     */
+    private Decision.Paused pausedDecision;
+    private long pausedLeft;
     private volatile ByteBuffer cork;
     private int corkWant;
     /** The run context, reused while the program stays. */
@@ -42,7 +49,7 @@ final class MsgSend {
      * message, at most the queue limit long), else out of the socket.
      */
     int write(ByteBuffer src, boolean block, ProgObject msgVerdict) throws IOException {
-        if (msgVerdict == null && applyLeft == 0 && corkWant == 0) {
+        if (msgVerdict == null && applyLeft == 0 && corkWant == 0 && pausedDecision == null) {
             return send(o.to(false), src, block);
         }
         return sendMsgs(src, block, msgVerdict);
@@ -66,8 +73,25 @@ final class MsgSend {
     }
 
     private int sendMsgs(ByteBuffer src, boolean block, ProgObject msgVerdict) throws IOException {
+        if (pausedDecision != null) {
+            Decision d = awaitAttached(pausedDecision, block);
+            if (d == null) {
+                return 0; // the map is still detached: nothing taken
+            }
+            pausedDecision = null;
+            if (d.target() == null && src.hasRemaining()) {
+                // the key found no socket now: the message the run decided drops (EACCES, as at its run)
+                int size = (int) Math.min(pausedLeft, src.remaining());
+                dp.dropped.increment();
+                src.position(src.position() + size);
+                throw new IOException("EACCES: the SK_MSG verdict dropped the message (" + size + " bytes)");
+            }
+            applyLeft = pausedLeft;
+            applyDecision = d;
+        }
         int taken = 0;
-        while (src.hasRemaining()) {
+        // a completed cork's rest (apply_bytes shorter than it) is decided even when src is empty
+        while (src.hasRemaining() || corkWant > 0 && cork.position() == corkWant) {
             if (applyLeft > 0) {
                 int n = (int) Math.min(applyLeft, src.remaining());
                 ByteBuffer part = src.slice(src.position(), n);
@@ -140,8 +164,13 @@ final class MsgSend {
                 // the redirect's map is being updated: the writer waits for it (a non-blocking
                 // writer takes nothing now; the message is decided again at its next write)
                 dp.paused.increment();
-                d = awaitAttached(new Decision.Paused(ctx.detachedMap(), ctx.detachedKey(), ctx.ingress()), block || fromCork);
+                Decision.Paused p = new Decision.Paused(ctx.detachedMap(), ctx.detachedKey(), ctx.ingress());
+                d = awaitAttached(p, block || fromCork);
                 if (d == null) {
+                    // not blocking (and not a cork: that one blocks): the decision is kept for
+                    // the next write, which looks the key up again instead of running the program
+                    pausedDecision = p;
+                    pausedLeft = ctx.applyBytes() > 0 ? ctx.applyBytes() : size;
                     break;
                 }
             }
@@ -151,8 +180,10 @@ final class MsgSend {
                 throw new IOException("EACCES: the SK_MSG verdict dropped the message (" + size + " bytes)");
             }
             int apply = ctx.applyBytes();
-            // apply_bytes shorter than a cork's bytes: the whole cork takes this verdict (simplified)
-            int now = apply > 0 && apply < size && !fromCork ? apply : size;
+            // apply_bytes shorter than the message: the verdict takes apply_bytes, the program runs
+            // again on the rest (tcp_bpf_send_verdict, net/ipv4/tcp_bpf.c): the rest of src, or
+            // of a completed cork (kept as a completed cork, decided next)
+            int now = apply > 0 && apply < size ? apply : size;
             if (apply > size) {
                 applyLeft = apply - size;
                 applyDecision = d;
@@ -167,6 +198,11 @@ final class MsgSend {
                 applyLeft += now - k; // taken later under the same verdict, not decided twice
                 applyDecision = d;
                 break;
+            }
+            if (fromCork && now < size) {
+                ByteBuffer rest = msg.slice(msg.position() + now, size - now);
+                cork = rest.position(rest.limit());
+                corkWant = size - now;
             }
         }
         return taken;
