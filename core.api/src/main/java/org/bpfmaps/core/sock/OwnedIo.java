@@ -7,10 +7,9 @@ import org.bpfmaps.core.impl.datapath.DataPath;
 import org.bpfmaps.core.impl.datapath.SockPrograms;
 
 /**
- * Where a socket's programs meet the core's data path: a connected TCP channel inserted into a
- * socket map is owned by its instance's {@link DataPath} from then on, with or without programs,
- * as {@code sock_map_link} gives every socket it links a psock (net/core/sock_map.c: the socket's
- * proto becomes tcp_bpf's, and a redirect from another socket's program reaches it), and each
+ * Where a socket's programs meet the core's data path: a connected TCP channel that takes a
+ * program from a map is owned by its instance's {@link DataPath} from then on (as
+ * {@code sock_map_link} starts the socket's psock: its receive path is the psock's), and each
  * change of what it runs reaches the path. Called under the socket's {@link SocketPrograms} monitor
  * (so one socket's changes come in order) and possibly a map's lock: it only registers the channel
  * with the path's selector and swaps the programs, never waits.
@@ -41,9 +40,9 @@ final class OwnedIo {
         if (dp != null && dp.reprogram(s, progs)) {
             return;
         }
-        if (progs.none() && ps.links() == 0 || s.kind() != SocketKind.TCP || !(s.channel() instanceof SocketChannel ch)
+        if (progs.none() || s.kind() != SocketKind.TCP || !(s.channel() instanceof SocketChannel ch)
                 || !ch.isConnected() || !ch.isOpen()) {
-            return; // in no map, or no channel the path can own (a native socket keeps its own I/O)
+            return; // nothing to run, or no channel the path can own (a native socket keeps its own I/O)
         }
         dp = i.dataPath(true);
         if (dp == null) {

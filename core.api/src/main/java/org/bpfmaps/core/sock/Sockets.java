@@ -200,19 +200,18 @@ public final class Sockets {
 
     /**
      * The application's channel of the TCP socket behind {@code fd} once the core's data path owns
-     * its I/O: from the moment the socket was inserted into a socket map, with or without programs
-     * ({@code sock_map_link} gives it a psock, which a redirect from another socket's program
-     * reaches), the data path's selector thread reads the socket and runs the programs it took on
-     * what it receives, and the application reads and writes only through this channel (the
-     * registered {@code SocketChannel} is non-blocking from then on and must not be used; insert a
-     * socket while no thread is in a blocking read or write of it, which the switch would wait for). The same channel for
+     * its I/O: from the moment the socket took a program from a map it was inserted into (a stream
+     * parser with a verdict, a verdict, or an SK_MSG verdict: {@code sock_map_link} starting its
+     * psock), the data path's selector thread reads the socket and runs the programs on what it
+     * receives, and the application reads and writes only through this channel (the registered
+     * {@code SocketChannel} is non-blocking from then on and must not be used). The same channel for
      * the socket's life, also after its programs went: when the last map element holding it goes
      * (a delete, its map closed) the socket runs no program, and what it receives passes to this
      * channel ({@code SK_PASS}) and what is written goes out, as the kernel's socket goes back to
      * plain TCP. One data path per instance, made at the instance's first such socket.
      *
      * @return the channel, or null when {@code fd} is not a socket of the instance or the core does
-     *     not own its I/O (it was in no socket map; it is no connected {@code SocketChannel}: a
+     *     not own its I/O (it took no program; it is no connected {@code SocketChannel}: a
      *     {@link NativeSocket} keeps its own I/O)
      * @since 1.2
      */

@@ -21,7 +21,6 @@ import org.bpfmaps.core.api.MapElemAttr;
 import org.bpfmaps.core.api.MapType;
 import org.bpfmaps.core.api.ProgLoadAttr;
 import org.bpfmaps.core.api.ProgType;
-import org.bpfmaps.core.impl.Instance;
 import org.bpfmaps.core.impl.datapath.DataPath;
 import org.bpfmaps.core.impl.datapath.SockPrograms;
 import org.bpfmaps.core.prog.ProgramCode;
@@ -29,7 +28,6 @@ import org.bpfmaps.core.prog.SkAction;
 import org.bpfmaps.core.prog.SkMsgProgram;
 import org.bpfmaps.core.prog.SkSkbProgram;
 import org.bpfmaps.core.sock.SockChannel;
-import org.bpfmaps.core.spi.ObjectHost;
 import org.bpfmaps.map.array.ArrayProvider;
 import org.bpfmaps.testsupport.traffic.Await;
 import org.bpfmaps.testsupport.traffic.Resources;
@@ -66,31 +64,17 @@ class DataPathTest {
         b = fx.tcp("127.0.0.1");
         fdA = fx.register(a.accepted());
         fdB = fx.register(b.accepted());
-    }
-
-    /**
-     * The instance's data path with {@code config}, A and B inserted into the sockmap (A at 0, B at
-     * 1): the insert gives each socket its psock (sock_map_link), owned by the path with no program
-     * until the test gives it its programs ({@link #own}).
-     */
-    private DataPath start(DataPath.Config config) {
-        Instance in = (Instance) ObjectHost.of(fx.bpf).orElseThrow();
-        assertTrue(in.dataPathConfig(config), "the instance's data path is made at the first insert");
         assertEquals(0, fx.update(sockmap, 0, fdA, 0));
         assertEquals(0, fx.update(sockmap, 1, fdB, 0));
-        return in.dataPath(false);
-    }
-
-    /** The channel of the owned socket behind {@code fd}, which runs {@code progs} from now on. */
-    private SockChannel own(int fd, SockPrograms progs) {
-        assertTrue(dp.reprogram(fx.sock(fd), progs), "owned since its insert");
-        return dp.channel(fx.sock(fd));
     }
 
     @AfterEach
     void close() {
         release.countDown();
-        fx.close(); // and with the instance its data path
+        if (dp != null) {
+            dp.close();
+        }
+        fx.close();
         Await.until(() -> Resources.liveThreads(DataPath.THREAD_PREFIX).isEmpty(), SHORT,
                 () -> "data path threads left: " + Resources.liveThreads(DataPath.THREAD_PREFIX));
     }
@@ -161,10 +145,10 @@ class DataPathTest {
     void passDropAndRedirectsByTheVerdict() throws Exception {
         int pfd = load(ProgType.SK_SKB, PARSER);
         int vfd = load(ProgType.SK_SKB, verdict(), sockmap);
-        dp = start(DataPath.Config.defaults());
+        dp = new DataPath(DataPath.Config.defaults());
         SockPrograms progs = SockPrograms.of(fx.bpf, pfd, vfd, 0);
-        SockChannel sa = own(fdA, progs);
-        SockChannel sb = own(fdB, progs);
+        SockChannel sa = dp.own(fx.bpf, fdA, progs);
+        SockChannel sb = dp.own(fx.bpf, fdB, progs);
         send(a.client(), msg('P', "pass1"), msg('D', "drop"), msg('I', "in1"), msg('E', "out1"), msg('X', "none"),
                 msg('F', "badflag"), msg('T', "throws"), msg('P', "pass2"), msg('I', "in2"), msg('E', "out2"));
         assertEquals(msg('P', "pass1").length + msg('P', "pass2").length, 14);
@@ -192,9 +176,9 @@ class DataPathTest {
     @Test
     void withoutAParserEachReadIsAMessage() throws Exception {
         int vfd = load(ProgType.SK_SKB, (SkSkbProgram) ctx -> ctx.skRedirectMap(0, 1, 0), sockmap);
-        dp = start(DataPath.Config.defaults());
-        own(fdA, SockPrograms.of(fx.bpf, 0, vfd, 0));
-        own(fdB, SockPrograms.NONE);
+        dp = new DataPath(DataPath.Config.defaults());
+        dp.own(fx.bpf, fdA, SockPrograms.of(fx.bpf, 0, vfd, 0));
+        dp.own(fx.bpf, fdB, SockPrograms.NONE);
         send(a.client(), "through the verdict".getBytes(StandardCharsets.US_ASCII));
         assertEquals("through the verdict", read(b.client(), 19));
     }
@@ -208,8 +192,8 @@ class DataPathTest {
     void theWatchdogReplacesAThreadStuckInAProgram() throws Exception {
         int pfd = load(ProgType.SK_SKB, PARSER);
         int vfd = load(ProgType.SK_SKB, verdict(), sockmap);
-        dp = start(new DataPath.Config(1 << 20, 64 << 10, 200_000_000L));
-        SockChannel sa = own(fdA, SockPrograms.of(fx.bpf, pfd, vfd, 0));
+        dp = new DataPath(new DataPath.Config(1 << 20, 64 << 10, 200_000_000L));
+        SockChannel sa = dp.own(fx.bpf, fdA, SockPrograms.of(fx.bpf, pfd, vfd, 0));
         send(a.client(), msg('W', "stuck"), msg('P', "after"));
         assertEquals(new String(msg('P', "after"), StandardCharsets.US_ASCII), read(sa, 7));
         assertEquals(1, waiting.get());
@@ -256,10 +240,10 @@ class DataPathTest {
             return me == 0 ? ctx.msgRedirectMap(0, 1, 0) : ctx.msgRedirectMap(0, 0, SkAction.BPF_F_INGRESS);
         };
         int mfd = load(ProgType.SK_MSG, count, sockmap, array);
-        dp = start(DataPath.Config.defaults());
+        dp = new DataPath(DataPath.Config.defaults());
         SockPrograms progs = SockPrograms.of(fx.bpf, 0, 0, mfd);
-        SockChannel sa = own(fdA, progs);
-        SockChannel sb = own(fdB, progs);
+        SockChannel sa = dp.own(fx.bpf, fdA, progs);
+        SockChannel sb = dp.own(fx.bpf, fdB, progs);
         ByteArrayOutputStream fromA = new ByteArrayOutputStream();
         ByteArrayOutputStream fromB = new ByteArrayOutputStream();
         for (int i = 1; i <= 40; i++) {
@@ -282,8 +266,8 @@ class DataPathTest {
     @Test
     void anSkMsgDropFailsTheWrite() throws Exception {
         int mfd = load(ProgType.SK_MSG, (SkMsgProgram) ctx -> ctx.data().get(0) == 'x' ? SkAction.SK_DROP : SkAction.SK_PASS);
-        dp = start(DataPath.Config.defaults());
-        SockChannel sa = own(fdA, SockPrograms.of(fx.bpf, 0, 0, mfd));
+        dp = new DataPath(DataPath.Config.defaults());
+        SockChannel sa = dp.own(fx.bpf, fdA, SockPrograms.of(fx.bpf, 0, 0, mfd));
         IOException e = assertThrows(IOException.class, () -> sa.write(ByteBuffer.wrap("xdrop".getBytes(StandardCharsets.US_ASCII))));
         assertTrue(e.getMessage().startsWith("EACCES"), e.getMessage());
         send(sa, "kept".getBytes(StandardCharsets.US_ASCII));
@@ -315,8 +299,8 @@ class DataPathTest {
             return SkAction.SK_PASS;
         };
         int mfd = load(ProgType.SK_MSG, p);
-        dp = start(DataPath.Config.defaults());
-        SockChannel sa = own(fdA, SockPrograms.of(fx.bpf, 0, 0, mfd));
+        dp = new DataPath(DataPath.Config.defaults());
+        SockChannel sa = dp.own(fx.bpf, fdA, SockPrograms.of(fx.bpf, 0, 0, mfd));
         send(sa, "abc".getBytes(StandardCharsets.US_ASCII));   // run 1: corked (3 < 8)
         send(sa, "defgh".getBytes(StandardCharsets.US_ASCII)); // the cork fills: run 2 on "abcdefgh", apply 18
         send(sa, "0123456789".getBytes(StandardCharsets.US_ASCII)); // covered by apply_bytes: no run
@@ -338,10 +322,10 @@ class DataPathTest {
         int vfd = load(ProgType.SK_SKB, (SkSkbProgram) ctx -> ctx.socketCookie() == fx.sock(fdA).cookie()
                 ? SkAction.SK_PASS : ctx.skRedirectMap(0, 0, SkAction.BPF_F_INGRESS), sockmap);
         DataPath.Config config = new DataPath.Config(128 * 1024, 16 * 1024, 1_000_000_000L);
-        dp = start(config);
+        dp = new DataPath(config);
         SockPrograms progs = SockPrograms.of(fx.bpf, 0, vfd, 0);
-        SockChannel sa = own(fdA, progs);
-        own(fdB, progs);
+        SockChannel sa = dp.own(fx.bpf, fdA, progs);
+        dp.own(fx.bpf, fdB, progs);
         long[] sent = new long[2];
         java.nio.channels.SocketChannel[] peers = {a.client(), b.client()};
         for (java.nio.channels.SocketChannel p : peers) {
@@ -396,9 +380,9 @@ class DataPathTest {
     void aFailingParserIsTheSocketsError() throws Exception {
         int pfd = load(ProgType.SK_SKB, (SkSkbProgram) ctx -> ctx.data().get(0) == 'T'
                 ? Integer.parseInt("not a number") : 1 << 20);
-        dp = start(DataPath.Config.defaults());
-        SockChannel sa = own(fdA, SockPrograms.of(fx.bpf, pfd, 0, 0));
-        SockChannel sb = own(fdB, SockPrograms.of(fx.bpf, pfd, 0, 0));
+        dp = new DataPath(DataPath.Config.defaults());
+        SockChannel sa = dp.own(fx.bpf, fdA, SockPrograms.of(fx.bpf, pfd, 0, 0));
+        SockChannel sb = dp.own(fx.bpf, fdB, SockPrograms.of(fx.bpf, pfd, 0, 0));
         send(a.client(), "T".getBytes(StandardCharsets.US_ASCII));
         send(b.client(), "big".getBytes(StandardCharsets.US_ASCII));
         IOException ea = assertThrows(IOException.class, () -> assertTimeoutPreemptively(SHORT, () -> sa.read(ByteBuffer.allocate(8))));
@@ -431,9 +415,9 @@ class DataPathTest {
         int vfd = fx.bpf.bpf(BpfCmd.PROG_LOAD, p);
         assertTrue(vfd > 0, p.errorMessage());
         int pfd = load(ProgType.SK_SKB, PARSER);
-        dp = start(DataPath.Config.defaults());
-        SockChannel sa = own(fdA, SockPrograms.of(fx.bpf, pfd, vfd, 0));
-        own(fdB, SockPrograms.NONE);
+        dp = new DataPath(DataPath.Config.defaults());
+        SockChannel sa = dp.own(fx.bpf, fdA, SockPrograms.of(fx.bpf, pfd, vfd, 0));
+        dp.own(fx.bpf, fdB, SockPrograms.NONE);
         send(a.client(), msg('E', "bound"));
         assertEquals(new String(msg('E', "bound"), StandardCharsets.US_ASCII), read(b.client(), 7));
         fx.runtime.removeProgram(code);
