@@ -222,6 +222,65 @@ class AttachedDataPathTest {
         assertEquals(0, dataPath().dropped());
     }
 
+    /**
+     * A non-blocking SK_MSG write whose redirect finds its map detached takes nothing, and keeps
+     * the run's decision: the next write, the map back, looks the key up again and sends under it
+     * without running the program a second time (one run per message, as in the kernel).
+     */
+    @Test
+    void aNonBlockingSkMsgWriteKeepsItsPausedDecision() throws Exception {
+        int[] runs = new int[1];
+        attach(load(ProgType.SK_MSG, (SkMsgProgram) ctx -> {
+            runs[0]++;
+            return ctx.msgRedirectMap(0, 1, 0);
+        }, sockmap), ProgAttachAttr.SK_MSG_VERDICT);
+        assertEquals(0, fx.update(sockmap, 1, fdB, 0));
+        assertEquals(0, fx.update(sockmap, 0, fdA, 0));
+        SockChannel sa = Sockets.channel(fx.bpf, fdA);
+        sa.configureBlocking(false);
+        fx.runtime.removeProvider(fx.provider);
+        ByteBuffer held = ByteBuffer.wrap("held".getBytes(StandardCharsets.US_ASCII));
+        assertEquals(0, sa.write(held), "nothing taken while the map is detached");
+        assertEquals(1, dataPath().pausedRedirects());
+        assertEquals(0, sa.write(held), "still detached: nothing taken, no new run");
+        fx.runtime.addProvider(new SockMapProvider(), 0, "1.0.1");
+        assertEquals(4, sa.write(held));
+        assertEquals("held", read(b.client(), 4));
+        assertEquals(1, runs[0], "the program ran once for the message");
+        assertEquals(0, dataPath().dropped());
+    }
+
+    /**
+     * bpf_msg_apply_bytes shorter than a completed cork: the verdict applies to apply_bytes only
+     * and the program runs again on the rest (tcp_bpf_send_verdict, net/ipv4/tcp_bpf.c). The
+     * program corks 10 bytes, redirects the first 4 of them to B and passes the rest.
+     */
+    @Test
+    void applyBytesShorterThanACorkDecidesTheRestAgain() throws Exception {
+        java.util.List<Integer> sizes = new java.util.ArrayList<>();
+        attach(load(ProgType.SK_MSG, (SkMsgProgram) ctx -> {
+            sizes.add(ctx.size());
+            if (sizes.size() == 1) {
+                ctx.msgCorkBytes(10);
+                return SkAction.SK_PASS;
+            }
+            if (ctx.size() == 10) {
+                ctx.msgApplyBytes(4);
+                return ctx.msgRedirectMap(0, 1, 0);
+            }
+            return SkAction.SK_PASS;
+        }, sockmap), ProgAttachAttr.SK_MSG_VERDICT);
+        assertEquals(0, fx.update(sockmap, 1, fdB, 0));
+        assertEquals(0, fx.update(sockmap, 0, fdA, 0));
+        SockChannel sa = Sockets.channel(fx.bpf, fdA);
+        send(sa, "abc".getBytes(StandardCharsets.US_ASCII));
+        send(sa, "defghij".getBytes(StandardCharsets.US_ASCII));
+        assertEquals("abcd", read(b.client(), 4));
+        assertEquals("efghij", read(a.client(), 6));
+        assertEquals(java.util.List.of(3, 10, 6), sizes);
+        assertEquals(0, dataPath().dropped());
+    }
+
     /** Closing the socket's fd closes its owned channel and the data path lets it go. */
     @Test
     void closingTheFdEndsTheOwnedSocket() throws Exception {

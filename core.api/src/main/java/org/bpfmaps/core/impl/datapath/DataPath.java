@@ -33,9 +33,11 @@ import org.bpfmaps.core.sock.Sockets;
  * each read is a message, as {@code sk_psock_verdict_recv} does), and the verdict decides each.
  *
  * <p>Memory: each socket holds at most {@link Config#budgetPerSocket} bytes: its receive buffer
- * ({@link Config#receiveBuffer}, the largest message) plus its queues in (for the application)
- * and out (to its socket), which take a message only while it fits in
- * {@code budget - receiveBuffer}. A message that does not fit waits at the head of its source's
+ * ({@link Config#receiveBuffer}, the largest message) plus its queue in (for the application's
+ * reads, at most {@link Config#readQueue}) and its queue out (to its socket, at most
+ * {@link Config#sendQueue}), kept apart as the kernel's sk_rcvbuf and sk_sndbuf: a writer waits
+ * only for room to send, which the selector thread always makes by writing to the network. A
+ * message that does not fit waits at the head of its source's
  * receive buffer and the source stops reading until the target drains: a slow target slows its
  * sources, and the kernel's socket buffers then slow the peers.
  *
@@ -49,22 +51,54 @@ import org.bpfmaps.core.sock.Sockets;
  */
 public final class DataPath implements AutoCloseable {
     /**
-     * @param budgetPerSocket   bytes each socket may hold (receive buffer plus queues)
-     * @param receiveBuffer     bytes of each socket's receive buffer: the largest message a parser may ask for
-     * @param runDeadlineNanos  how long a program run of the selector thread may last before it is abandoned
+     * The budgets of each socket, kept apart as the kernel keeps {@code sk_rcvbuf} and
+     * {@code sk_sndbuf}: what waits for the application's read never takes the room its writes
+     * need, so an application that echoes on its own socket is never stuck waiting for itself.
+     *
+     * @param receiveBuffer    bytes of each socket's receive buffer: the largest message a parser may ask for
+     * @param readQueue        bytes decided for a socket's read side (SK_PASS, BPF_F_INGRESS redirects)
+     *                         and not yet read by the application; at least receiveBuffer
+     * @param sendQueue        bytes queued to go out of a socket (the application's writes, an SK_MSG
+     *                         cork, egress redirects) and not yet taken by it; at least receiveBuffer
+     * @param runDeadlineNanos how long a program run of the selector thread may last before it is abandoned
      */
-    public record Config(int budgetPerSocket, int receiveBuffer, long runDeadlineNanos) {
+    public record Config(int receiveBuffer, int readQueue, int sendQueue, long runDeadlineNanos) {
         public Config {
-            if (receiveBuffer <= 0 || budgetPerSocket < 2L * receiveBuffer) {
-                throw new IllegalArgumentException("budgetPerSocket " + budgetPerSocket
-                        + " must be at least twice receiveBuffer " + receiveBuffer + " (> 0)");
+            if (receiveBuffer <= 0) {
+                throw new IllegalArgumentException("receiveBuffer " + receiveBuffer + " must be > 0");
+            }
+            if (readQueue < receiveBuffer || sendQueue < receiveBuffer) {
+                throw new IllegalArgumentException("readQueue " + readQueue + " and sendQueue " + sendQueue
+                        + " must each be at least receiveBuffer " + receiveBuffer + " (a whole message fits)");
             }
             if (runDeadlineNanos <= 0) {
                 throw new IllegalArgumentException("runDeadlineNanos " + runDeadlineNanos + " must be > 0");
             }
         }
 
-        /** 1 MiB a socket, 64 KiB messages, 1 s runs. */
+        /**
+         * A total per socket: its receive buffer, and the rest split evenly between the read and
+         * send queues ({@code budgetPerSocket} at least three times receiveBuffer).
+         */
+        public Config(int budgetPerSocket, int receiveBuffer, long runDeadlineNanos) {
+            this(receiveBuffer, half(budgetPerSocket, receiveBuffer),
+                    budgetPerSocket - receiveBuffer - half(budgetPerSocket, receiveBuffer), runDeadlineNanos);
+        }
+
+        private static int half(int budgetPerSocket, int receiveBuffer) {
+            if (receiveBuffer <= 0 || budgetPerSocket < 3L * receiveBuffer) {
+                throw new IllegalArgumentException("budgetPerSocket " + budgetPerSocket
+                        + " must be at least three times receiveBuffer " + receiveBuffer + " (> 0)");
+            }
+            return (budgetPerSocket - receiveBuffer) / 2;
+        }
+
+        /** The most a socket holds: its receive buffer and both queues. */
+        public long budgetPerSocket() {
+            return (long) receiveBuffer + readQueue + sendQueue;
+        }
+
+        /** 1 MiB a socket (64 KiB messages, 480 KiB to read, 480 KiB to send), 1 s runs. */
         public static Config defaults() {
             return new Config(1 << 20, 64 << 10, 1_000_000_000L);
         }

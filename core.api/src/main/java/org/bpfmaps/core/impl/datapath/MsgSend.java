@@ -13,7 +13,7 @@ import org.bpfmaps.core.spi.CurrentCpu;
  * An owned socket's send path (the kernel's {@code tcp_bpf_sendmsg}): the application's writes,
  * through the socket's SK_MSG verdict when it has one, on the writing thread. Called by
  * {@link Owned#write} under the socket's send lock, which serializes it; the cork's size is read
- * under the socket's monitor too ({@link #corkHeld}, it counts against the socket's limit).
+ * under the socket's monitor too ({@link #corkHeld}, it counts against the socket's send queue).
  */
 final class MsgSend {
     /** The CPUs an SK_MSG run may stand for: the machine's (the writing thread's own CPU, {@link CurrentCpu}). */
@@ -21,10 +21,18 @@ final class MsgSend {
 
     private final Owned o;
     private final DataPath dp;
+    /** The socket's send queue budget ({@code DataPath.Config.sendQueue}): the largest cork. */
     private final int limit;
     // Bytes a verdict still applies to (bpf_msg_apply_bytes), and the bytes of a cork (bpf_msg_cork_bytes).
     private long applyLeft;
     private Decision applyDecision;
+    /**
+     * A redirect decided by a run whose map was detached, for a non-blocking writer that took
+     * nothing of its message: looked up again at the next write, for the next {@code pausedLeft}
+     * bytes, without running the program again (as a blocking writer waits for it).
+     */
+    private Decision.Paused pausedDecision;
+    private long pausedLeft;
     private volatile ByteBuffer cork;
     private int corkWant;
     /** The run context, reused while the program stays. */
@@ -41,7 +49,7 @@ final class MsgSend {
      * message, at most the queue limit long), else out of the socket.
      */
     int write(ByteBuffer src, boolean block, ProgObject msgVerdict) throws IOException {
-        if (msgVerdict == null && applyLeft == 0 && corkWant == 0) {
+        if (msgVerdict == null && applyLeft == 0 && corkWant == 0 && pausedDecision == null) {
             return send(o.to(false), src, block);
         }
         return sendMsgs(src, block, msgVerdict);
@@ -65,8 +73,25 @@ final class MsgSend {
     }
 
     private int sendMsgs(ByteBuffer src, boolean block, ProgObject msgVerdict) throws IOException {
+        if (pausedDecision != null) {
+            Decision d = awaitAttached(pausedDecision, block);
+            if (d == null) {
+                return 0; // the map is still detached: nothing taken
+            }
+            pausedDecision = null;
+            if (d.target() == null && src.hasRemaining()) {
+                // the key found no socket now: the message the run decided drops (EACCES, as at its run)
+                int size = (int) Math.min(pausedLeft, src.remaining());
+                dp.dropped.increment();
+                src.position(src.position() + size);
+                throw new IOException("EACCES: the SK_MSG verdict dropped the message (" + size + " bytes)");
+            }
+            applyLeft = pausedLeft;
+            applyDecision = d;
+        }
         int taken = 0;
-        while (src.hasRemaining()) {
+        // a completed cork's rest (apply_bytes shorter than it) is decided even when src is empty
+        while (src.hasRemaining() || corkWant > 0 && cork.position() == corkWant) {
             if (applyLeft > 0) {
                 int n = (int) Math.min(applyLeft, src.remaining());
                 ByteBuffer part = src.slice(src.position(), n);
@@ -122,7 +147,7 @@ final class MsgSend {
                 if (ctx.corkBytes() > limit) {
                     dp.dropped.increment();
                     throw new IOException("ENOMEM: cork_bytes " + ctx.corkBytes() + " is more than the "
-                            + limit + " bytes a socket may queue");
+                            + limit + " bytes a socket may queue to send (sendQueue)");
                 }
                 corkWant = ctx.corkBytes();
                 cork = ByteBuffer.allocate(corkWant).put(msg.duplicate());
@@ -139,8 +164,13 @@ final class MsgSend {
                 // the redirect's map is being updated: the writer waits for it (a non-blocking
                 // writer takes nothing now; the message is decided again at its next write)
                 dp.paused.increment();
-                d = awaitAttached(new Decision.Paused(ctx.detachedMap(), ctx.detachedKey(), ctx.ingress()), block || fromCork);
+                Decision.Paused p = new Decision.Paused(ctx.detachedMap(), ctx.detachedKey(), ctx.ingress());
+                d = awaitAttached(p, block || fromCork);
                 if (d == null) {
+                    // not blocking (and not a cork: that one blocks): the decision is kept for
+                    // the next write, which looks the key up again instead of running the program
+                    pausedDecision = p;
+                    pausedLeft = ctx.applyBytes() > 0 ? ctx.applyBytes() : size;
                     break;
                 }
             }
@@ -150,8 +180,10 @@ final class MsgSend {
                 throw new IOException("EACCES: the SK_MSG verdict dropped the message (" + size + " bytes)");
             }
             int apply = ctx.applyBytes();
-            // apply_bytes shorter than a cork's bytes: the whole cork takes this verdict (simplified)
-            int now = apply > 0 && apply < size && !fromCork ? apply : size;
+            // apply_bytes shorter than the message: the verdict takes apply_bytes, the program runs
+            // again on the rest (tcp_bpf_send_verdict, net/ipv4/tcp_bpf.c): the rest of src, or
+            // of a completed cork (kept as a completed cork, decided next)
+            int now = apply > 0 && apply < size ? apply : size;
             if (apply > size) {
                 applyLeft = apply - size;
                 applyDecision = d;
@@ -166,6 +198,11 @@ final class MsgSend {
                 applyLeft += now - k; // taken later under the same verdict, not decided twice
                 applyDecision = d;
                 break;
+            }
+            if (fromCork && now < size) {
+                ByteBuffer rest = msg.slice(msg.position() + now, size - now);
+                cork = rest.position(rest.limit());
+                corkWant = size - now;
             }
         }
         return taken;
@@ -199,7 +236,7 @@ final class MsgSend {
         return t == null ? Decision.DROP : t.to(ingress);
     }
 
-    /** Bytes the cork holds (its capacity), counted against the socket's limit. */
+    /** Bytes the cork holds (its capacity), counted against the socket's send queue. */
     int corkHeld() {
         ByteBuffer c = cork;
         return c == null ? 0 : c.capacity();

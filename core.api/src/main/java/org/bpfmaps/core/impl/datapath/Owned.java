@@ -24,7 +24,9 @@ final class Owned implements SockChannel {
     final SocketChannel ch;
     /** What the socket runs now; replaced when its links change ({@link #programs}). */
     private volatile SockPrograms progs;
-    private final int limit;
+    /** The read side's and the send side's budgets (sk_rcvbuf, sk_sndbuf): kept apart. */
+    private final int readLimit;
+    private final int sendLimit;
     SelectionKey key;
     private final Receive rx;
     /** The receive path's turn, queued on the selector thread when a target made room or a map came back. */
@@ -40,16 +42,18 @@ final class Owned implements SockChannel {
     private boolean shutOutRequested;
     private boolean closed;
     private IOException error;
-    /** Sources waiting for room here (no iterator, no allocation once grown). */
-    private Owned[] waiters = new Owned[2];
-    private int waiterCount;
+    /** Sources waiting for room here, on the read side and the send side. */
+    private final Waiters readWaiters = new Waiters();
+    private final Waiters sendWaiters = new Waiters();
     private boolean blocking = true;
     /**
-     * Threads waiting in {@link #read} for bytes and in {@link #take} for room: each kind is woken
-     * only when its condition may have changed (a notify wakes every waiter of the monitor).
+     * Threads waiting in {@link #read} for bytes and in {@link #take} for room on the read side or
+     * the send side: each kind is woken only when its condition may have changed (a notify wakes
+     * every waiter of the monitor, a wakeup is a context switch).
      */
     private int readersWaiting;
-    private int writersWaiting;
+    private int writersWaitingRead;
+    private int writersWaitingSend;
 
     /** The application's send path (SK_MSG), serialized by sendLock. */
     private final Object sendLock = new Object();
@@ -60,11 +64,12 @@ final class Owned implements SockChannel {
         this.sock = sock;
         this.ch = ch;
         this.progs = progs;
-        this.limit = dp.config.budgetPerSocket() - dp.config.receiveBuffer();
+        this.readLimit = dp.config.readQueue();
+        this.sendLimit = dp.config.sendQueue();
         this.in = new ByteQueue(dp.chunks);
         this.out = new ByteQueue(dp.chunks);
         this.rx = new Receive(this, dp);
-        this.send = new MsgSend(this, dp, limit);
+        this.send = new MsgSend(this, dp, sendLimit);
     }
 
     void programs(SockPrograms p) {
@@ -130,8 +135,10 @@ final class Owned implements SockChannel {
     }
 
     /**
-     * Takes {@code bytes} into the read side or out of the socket. Not when over the limit: then
-     * the waiter is noted (false), or with {@code block} the caller waits for room. A message
+     * Takes {@code bytes} into the read side or out of the socket. Not when over that side's
+     * budget (the read queue's, or the send queue's with the cork: a writer never waits for the
+     * read side, which only the application's reads drain): then the waiter is noted (false), or
+     * with {@code block} the caller waits for room. A message
      * redirected out of this socket by another socket's receive path ({@code waiter} set) is not
      * taken either while the out queue holds bytes, and what of it the socket does not take when
      * written is left to the source (false, with {@code bytes}' position past what went): the
@@ -143,21 +150,30 @@ final class Owned implements SockChannel {
     synchronized boolean take(ByteBuffer bytes, boolean ingress, Owned waiter, boolean block) {
         int len = bytes.remaining();
         while (!closed && error == null && !(shutOutRequested && !ingress)
-                && (queued() + len > limit || !ingress && waiter != null && !out.isEmpty())) {
+                && (ingress ? in.size() + len > readLimit
+                        : sendQueued() + len > sendLimit || waiter != null && !out.isEmpty())) {
             if (!block) {
                 if (waiter != null) {
-                    addWaiter(waiter);
+                    (ingress ? readWaiters : sendWaiters).add(waiter);
                 }
                 return false;
             }
-            writersWaiting++;
+            if (ingress) {
+                writersWaitingRead++;
+            } else {
+                writersWaitingSend++;
+            }
             try {
                 wait();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return false;
             } finally {
-                writersWaiting--;
+                if (ingress) {
+                    writersWaitingRead--;
+                } else {
+                    writersWaitingSend--;
+                }
             }
         }
         if (closed || error != null || (shutOutRequested && !ingress)) {
@@ -184,7 +200,7 @@ final class Owned implements SockChannel {
                 if (waiter != null) {
                     // the receive path's message: what the socket did not take stays in the
                     // source's buffer (bytes' position says how much went) until it is writable
-                    addWaiter(waiter);
+                    sendWaiters.add(waiter);
                     return false;
                 }
                 out.add(bytes);
@@ -194,21 +210,41 @@ final class Owned implements SockChannel {
         return true;
     }
 
-    /** Bytes in the queues and the cork (what counts against the limit). */
+    /** Bytes in the queues and the cork. */
     private long queued() {
-        return in.size() + out.size() + send.corkHeld();
+        return in.size() + sendQueued();
     }
 
-    private void addWaiter(Owned w) {
-        for (int i = 0; i < waiterCount; i++) {
-            if (waiters[i] == w) {
-                return;
+    /** Bytes of the send side: the out queue and the cork. */
+    private long sendQueued() {
+        return out.size() + send.corkHeld();
+    }
+
+    /** Sources paused on one side of a socket (no iterator, no allocation once grown). */
+    private static final class Waiters {
+        private Owned[] at = new Owned[2];
+        private int count;
+
+        void add(Owned w) {
+            for (int i = 0; i < count; i++) {
+                if (at[i] == w) {
+                    return;
+                }
             }
+            if (count == at.length) {
+                at = java.util.Arrays.copyOf(at, count * 2);
+            }
+            at[count++] = w;
         }
-        if (waiterCount == waiters.length) {
-            waiters = java.util.Arrays.copyOf(waiters, waiterCount * 2);
+
+        /** Resumes every source (on the selector thread) and forgets them. */
+        void resume(DataPath dp) {
+            for (int i = 0; i < count; i++) {
+                dp.submit(at[i].serviceReadTask);
+                at[i] = null;
+            }
+            count = 0;
         }
-        waiters[waiterCount++] = w;
     }
 
     /** Writes the out queue (selector thread, on OP_WRITE), in one gathering write. */
@@ -230,7 +266,7 @@ final class Owned implements SockChannel {
         }
         interest(SelectionKey.OP_WRITE, false);
         shutdownIfDrained();
-        roomMade();
+        sendRoomMade();
     }
 
     private void shutdownIfDrained() {
@@ -244,21 +280,37 @@ final class Owned implements SockChannel {
     }
 
     /**
-     * Queued bytes went: wakes the blocked writers and, when a message fits, the paused sources (a
-     * source redirecting out of this socket while its out queue still holds bytes finds no room
-     * and waits again: {@link #flush} wakes it when the queue is written).
+     * The application read: wakes the writers blocked on the read side and, when a message fits,
+     * the sources paused on it.
      */
-    private void roomMade() {
-        if (writersWaiting > 0 || closed || error != null) {
-            notifyAll(); // not for a reader waiting for bytes: a wakeup is a context switch
+    private void readRoomMade() {
+        if (writersWaitingRead > 0) {
+            notifyAll(); // not for a reader waiting for bytes, nor a writer waiting to send
         }
-        if (waiterCount > 0 && (queued() + dp.config.receiveBuffer() <= limit || closed || error != null)) {
-            for (int i = 0; i < waiterCount; i++) {
-                dp.submit(waiters[i].serviceReadTask);
-                waiters[i] = null;
-            }
-            waiterCount = 0;
+        if (in.size() + dp.config.receiveBuffer() <= readLimit) {
+            readWaiters.resume(dp);
         }
+    }
+
+    /**
+     * Queued bytes went out: wakes the writers blocked on the send side and, when a message fits,
+     * the sources paused on it (a source redirecting out of this socket while its out queue still
+     * holds bytes finds no room and waits again: {@link #flush} wakes it when the queue is written).
+     */
+    private void sendRoomMade() {
+        if (writersWaitingSend > 0) {
+            notifyAll();
+        }
+        if (sendQueued() + dp.config.receiveBuffer() <= sendLimit) {
+            sendWaiters.resume(dp);
+        }
+    }
+
+    /** Closed or failed: everyone waiting here goes on (and finds the socket gone). */
+    private void allGone() {
+        notifyAll();
+        readWaiters.resume(dp);
+        sendWaiters.resume(dp);
     }
 
     void fail(IOException e) {
@@ -280,7 +332,7 @@ final class Owned implements SockChannel {
         if (closed) {
             closeChannel();
         }
-        roomMade();
+        allGone();
     }
 
     synchronized boolean isClosedNow() {
@@ -331,7 +383,7 @@ final class Owned implements SockChannel {
             }
         }
         int n = in.read(dst);
-        roomMade();
+        readRoomMade();
         return n;
     }
 
@@ -407,7 +459,7 @@ final class Owned implements SockChannel {
             if (out.isEmpty() || error != null) {
                 closeChannel();
             }
-            roomMade();
+            allGone();
         }
         dp.forget(this);
         dp.selector.wakeup();
