@@ -171,6 +171,15 @@ final class LpmJumps {
      */
     private long keptW0;
     private int keptBits = -1;
+    /**
+     * The node being linked when it replaces one of the same prefix and the same children (a value
+     * replaced, an intermediate node made real or a value node made intermediate), else null: then
+     * only answers above change, and only where no value node under it hides its value, so
+     * {@link #fill} skips the subtrees of such value nodes (see {@link #relink}).
+     */
+    private LpmNode revalued;
+    /** {@link #growAt()} for the table in use: the trie's size from which a larger one is built. */
+    private long growAt;
     /** {@link #locate}'s answer: where the walk stands at a slot, and the best value node above. */
     private LpmNode locatedNode;
     private LpmNode locatedFound;
@@ -188,6 +197,7 @@ final class LpmJumps {
         this.small = small;
         this.strides = strides.clone();
         this.from = from.clone();
+        this.growAt = growAt();
     }
 
     /** The most bits a sub-table under a table of {@code stride} bits may add: below SUB_BITS_MIN, none. */
@@ -278,13 +288,19 @@ final class LpmJumps {
 
     /** Whether {@link #grow} builds a table for a trie of {@code entries} prefixes. */
     boolean wouldGrow(long entries) {
+        return entries >= growAt;
+    }
+
+    /** The fewest prefixes for which {@link #grow} builds a larger table than the one in use. */
+    private long growAt() {
         int have = stride();
+        long at = Long.MAX_VALUE;
         for (int i = 0; i < strides.length; i++) {
-            if (entries >= from[i] && strides[i] > have && strides[i] < maxPrefixlen) {
-                return true;
+            if (strides[i] > have && strides[i] < maxPrefixlen) {
+                at = Math.min(at, from[i]);
             }
         }
-        return false;
+        return at;
     }
 
     /**
@@ -294,6 +310,9 @@ final class LpmJumps {
      * and the sub-tables they call for before it is published.
      */
     void grow(LpmNode root, long entries) {
+        if (entries < growAt) {
+            return;
+        }
         Table old = table;
         int have = old == null ? 0 : old.stride;
         int want = have;
@@ -320,6 +339,7 @@ final class LpmJumps {
         fresh.live = true;
         counts = c;
         table = fresh;
+        growAt = growAt();
     }
 
     /** Counts the value nodes of {@code stride} bits or more under each slot, without recursion. */
@@ -458,6 +478,10 @@ final class LpmJumps {
             keptW0 = kept.w0;
             this.keptBits = keptBits;
         }
+        if (old != null && node != null && old.prefixlen == node.prefixlen && old.child0 == node.child0
+                && old.child1 == node.child1) {
+            revalued = node;
+        }
         if (r < t.stride) {
             fill(t, slots(w, r, t.stride), r, node, above); // q < r
         } else {
@@ -472,6 +496,7 @@ final class LpmJumps {
             }
         }
         this.keptBits = -1;
+        revalued = null;
     }
 
     /** The first slot, in a table of {@code stride} bits, of the keys that start with the first {@code bits} bits of {@code w0}. */
@@ -525,6 +550,11 @@ final class LpmJumps {
             put(t, lo, at, null, found);
             put(t, at + size, end, null, found);
             if (!n.intermediate()) {
+                if (revalued != null && n != revalued) {
+                    // only the revalued node's value changed: below this one, every answer above is
+                    // this node or deeper, and every entry the same as before
+                    return;
+                }
                 found = n;
             }
             fill(t, at, p + 1, n.child0, found);
