@@ -172,12 +172,14 @@ final class LpmJumps {
     private long keptW0;
     private int keptBits = -1;
     /**
-     * The node being linked when it replaces one of the same prefix and the same children (a value
-     * replaced, an intermediate node made real or a value node made intermediate), else null: then
-     * only answers above change, and only where no value node under it hides its value, so
-     * {@link #fill} skips the subtrees of such value nodes (see {@link #relink}).
+     * The node being linked when every other node under it was already there with the same
+     * subtree beneath it (a value replaced or taken, a node put above an old subtree or taken from
+     * above its one child), else null. Then the entries under an old value node are the same as
+     * before (the same walk on, the answer above that node or deeper), so {@link #fill} skips
+     * them: a prefix made real or intermediate, put above or taken off a subtree, rewrites only
+     * the entries whose answer above it changes, not every slot it covers (see {@link #relink}).
      */
-    private LpmNode revalued;
+    private LpmNode linked;
     /** {@link #growAt()} for the table in use: the trie's size from which a larger one is built. */
     private long growAt;
     /** {@link #locate}'s answer: where the walk stands at a slot, and the best value node above. */
@@ -478,9 +480,11 @@ final class LpmJumps {
             keptW0 = kept.w0;
             this.keptBits = keptBits;
         }
-        if (old != null && node != null && old.prefixlen == node.prefixlen && old.child0 == node.child0
-                && old.child1 == node.child1) {
-            revalued = node;
+        // not where a new intermediate node holds the old subtree beside a new leaf (kept does that)
+        if (old != null && node != null && (old.prefixlen == node.prefixlen && old.child0 == node.child0
+                && old.child1 == node.child1 || node.child0 == old && node.child1 == null
+                || node.child1 == old && node.child0 == null || old.child0 == node || old.child1 == node)) {
+            linked = node;
         }
         if (r < t.stride) {
             fill(t, slots(w, r, t.stride), r, node, above); // q < r
@@ -496,7 +500,7 @@ final class LpmJumps {
             }
         }
         this.keptBits = -1;
-        revalued = null;
+        linked = null;
     }
 
     /** The first slot, in a table of {@code stride} bits, of the keys that start with the first {@code bits} bits of {@code w0}. */
@@ -550,9 +554,8 @@ final class LpmJumps {
             put(t, lo, at, null, found);
             put(t, at + size, end, null, found);
             if (!n.intermediate()) {
-                if (revalued != null && n != revalued) {
-                    // only the revalued node's value changed: below this one, every answer above is
-                    // this node or deeper, and every entry the same as before
+                if (linked != null && n != linked) {
+                    // an old value node with its old subtree: every entry under it is as before
                     return;
                 }
                 found = n;
