@@ -75,7 +75,11 @@ import org.bpfmaps.core.spi.MapFootprint;
  * two always covers the other (a value replaced, a node put above or taken out). Keys outside the
  * shorter one's prefix reached the old root and left the trie there, and leave at the new root
  * the same way, so only the entries under the shorter prefix are computed: for a leaf inserted
- * or deleted, its own range, however short its parent.
+ * or deleted, its own range, however short its parent. Under it, a value node that was in the
+ * trie before with the same subtree keeps its entries (the same walk on, the same answer above
+ * from it down), so a prefix shorter than the stride made real or intermediate, or put above or
+ * taken off a subtree, rewrites only the slots whose answer above it is, not all it covers (in
+ * 10k random IPv4 prefixes those re-fills were half of an update+delete's time).
  */
 final class LpmJumps {
     /** The default strides and the prefix counts from which each is used. */
