@@ -180,7 +180,7 @@ public class XdpBench {
 
     /** Idle tries a side spins, and then yields, before it sleeps. */
     static final int SPINS = Integer.getInteger("xdpbench.spins", 64);
-    static final int YIELDS = Integer.getInteger("xdpbench.yields", 16);
+    static final int YIELDS = Integer.getInteger("xdpbench.yields", 0);
     /** The longest sleep of an idle side (a wakeup normally ends it first). */
     static final long WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 

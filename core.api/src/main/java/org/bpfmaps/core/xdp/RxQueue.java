@@ -359,10 +359,7 @@ public final class RxQueue {
      * the counters published, the CPU left.
      */
     private void flush(XdpSocket.Pool p) {
-        flushRx();
-        if (p != null) {
-            p.releaseFill();
-        }
+        flushRx(p);
         for (int i = 0; i < pending.length; i++) {
             if (pending[i] != 0) {
                 COUNT.setOpaque(counts, i, (long) COUNT.getOpaque(counts, i) + pending[i]);
@@ -380,8 +377,15 @@ public final class RxQueue {
         }
     }
 
-    /** The staged descriptors of the socket the poll redirected to last: published, its reader woken. */
-    private void flushRx() {
+    /**
+     * The FILL slots the poll took handed back, then the staged descriptors of the socket the poll
+     * redirected to last published and its reader woken: in that order, so that an application
+     * that sees a frame in its RX ring always finds its FILL slot free to give it back.
+     */
+    private void flushRx(XdpSocket.Pool p) {
+        if (p != null) {
+            p.releaseFill();
+        }
         XdpSocket s = rxTarget;
         if (s != null && rxStaged > 0) {
             s.rxRing().producer().submit(rxStaged);
@@ -473,7 +477,7 @@ public final class RxQueue {
             err = Errno.EINVAL.ret();
         } else {
             if (s != rxTarget) {
-                flushRx(); // another socket of the pool: the last one's descriptors go out first
+                flushRx(p); // another socket of the pool: the last one's descriptors go out first
                 rxTarget = s;
             }
             XdpRing.Producer rx = s.rxRing().producer();

@@ -590,4 +590,72 @@ class XdpPathTest {
         fill(s, CHUNK);
         assertEquals(XdpAction.XDP_PASS, devs.receive(eth, 0, frame(60, 0)), "no program now");
     }
+
+    /**
+     * The device and the application on two threads, as many UMEM frames as the FILL ring holds:
+     * a frame the application sees in its RX ring always finds its FILL slot free (a poll hands
+     * its FILL slots back before it publishes the descriptors), and no frame is lost or doubled.
+     */
+    @Test
+    void whatTheApplicationReceivesItCanAlwaysGiveBack() throws Exception {
+        XdpSocket s = bound(0, 0, CHUNK, XdpSocket.XDP_USE_NEED_WAKEUP);
+        int map = f.xskmap(1);
+        assertEquals(0, f.update(map, 0, fd(s), 0));
+        attach(ctx -> ctx.redirectMap(0, 0, XdpAction.XDP_DROP), map);
+        long[] chunks = new long[RING];
+        for (int i = 0; i < RING; i++) {
+            chunks[i] = (long) i * CHUNK;
+        }
+        fill(s, chunks);
+        final int total = 100_000;
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
+        ByteBuffer frame = frame(64, 0);
+        int[] sent = {0};
+        Thread device = new Thread(() -> {
+            FrameSource src = () -> sent[0] < total ? frame : null;
+            while (sent[0] < total && System.nanoTime() < deadline) {
+                int before = sent[0];
+                q(0).receive(() -> {
+                    ByteBuffer b = src.next();
+                    if (b != null) {
+                        sent[0]++;
+                    }
+                    return b;
+                }, 4);
+                if (sent[0] == before) {
+                    q(0).awaitFill(1_000_000);
+                }
+            }
+        });
+        device.start();
+        XdpRing.Consumer rx = s.ring(RingType.RX).consumer();
+        XdpRing.Producer fq = s.ring(RingType.FILL).producer();
+        int received = 0;
+        int short_ = 0;
+        while (received < total && System.nanoTime() < deadline) {
+            int n = rx.peek(RING);
+            if (n == 0) {
+                s.pollRx(1_000_000);
+                continue;
+            }
+            if (fq.reserve(n) != n) {
+                short_++;
+                rx.cancel(n);
+                continue;
+            }
+            for (int k = 0; k < n; k++) {
+                fq.addr(fq.index() + k, rx.descAddr(rx.index() + k));
+            }
+            rx.release(n);
+            fq.submit(n);
+            received += n;
+            if (fq.needsWakeup()) {
+                s.wakeupRx();
+            }
+        }
+        device.join(30_000);
+        assertEquals(0, short_, "times a received frame found no free FILL slot");
+        assertEquals(total, received);
+        assertEquals(total, q(0).statistics().redirect());
+    }
 }
