@@ -4,7 +4,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import org.bpfmaps.core.api.BpfCmd;
 import org.bpfmaps.core.api.BpfInstance;
 import org.bpfmaps.core.api.BpfSettings;
@@ -20,6 +19,7 @@ import org.bpfmaps.core.prog.XdpAction;
 import org.bpfmaps.core.prog.XdpProgram;
 import org.bpfmaps.core.spi.ProviderHost;
 import org.bpfmaps.core.standalone.Standalone;
+import org.bpfmaps.core.xdp.FrameSource;
 import org.bpfmaps.core.xdp.NetDevices;
 import org.bpfmaps.core.xdp.RingType;
 import org.bpfmaps.core.xdp.RxQueue;
@@ -40,25 +40,28 @@ import org.openjdk.jmh.infra.Control;
 
 /**
  * Frames handed from one thread to another, issue 21: the XDP path against the plain Java way.
- * Each is a JMH group of one producer and one consumer thread; an op is one frame delivered.
+ * Each is a JMH group of one producer and one consumer thread; an op is one frame delivered (the
+ * consumers' rows are the results).
  *
- * <p>{@code xskPath}: the producer is a device's RX queue fed by an in-memory generator
- * ({@link RxQueue#receive}): the frame is written into a UMEM frame taken from the FILL ring, an
- * XDP program redirects it by queue through an XSKMAP ({@code redirect_map(xsks, rx_queue_index,
- * XDP_PASS)}), its descriptor lands in the socket's RX ring; the consumer reads the RX ring, reads
- * the frame in the UMEM and gives the frame back through the FILL ring. When the FILL ring is empty
- * or the RX ring full the producer offers the frame again (a NIC holding it), so that its ops are
- * frames delivered too. Both sides busy-poll and, after a few idle spins, sleep until the other
- * wakes them, as an AF_XDP application and driver do on a shared core: the consumer in
- * {@link XdpSocket#pollRx} (poll(POLLIN), woken by the RX path), the device until the consumer
- * gives a frame back to the FILL ring (need_wakeup).
+ * <p>{@code xskPath}: the producer is a device's driver: a NAPI poll of up to {@link #BUDGET}
+ * frames from an in-memory generator ({@link RxQueue#receive(FrameSource, int)}): each frame is
+ * written into a UMEM frame taken from the FILL ring, an XDP program redirects it by queue through
+ * an XSKMAP ({@code redirect_map(xsks, rx_queue_index, XDP_PASS)}), its descriptor goes in the
+ * socket's RX ring; the poll publishes its descriptors and wakes the reader once. The consumer, as
+ * an AF_XDP application (libxdp's {@code xdpsock}): peeks the RX ring for up to a batch, reads each
+ * frame in the UMEM (one frame an op), and when the batch is done releases the RX slots and gives
+ * the frames back through the FILL ring, waking the device only when the FILL ring asks for it
+ * (XDP_USE_NEED_WAKEUP). The UMEM has as many frames as the RX ring holds, so the RX ring is never
+ * full: the FILL ring is the back pressure (a poll stops when it runs dry, the frame staying with
+ * the generator). Idle sides spin briefly, yield, then sleep until the other wakes them: the
+ * consumer in {@link XdpSocket#pollRx} (poll(POLLIN)), the device in {@link RxQueue#awaitFill}.
  *
  * <p>{@code blockingQueue}: the same frames as a Java user hands them over: a new {@code byte[]}
  * per frame (allocation included) through an {@link ArrayBlockingQueue} of the RX ring's capacity,
  * blocking on a full or empty queue (timed, so that an iteration's end never leaves a thread
  * parked).
  *
- * <p>The consumer's op count is each group's result: compare the consumers' rows,
+ * <p>Compare the consumers' rows,
  * {@code 'XdpBench.xskPath:xskConsume/XdpBench.blockingQueue:queueConsume@frameSize=64'} in
  * {@code scripts/bench-ratio.sh} (avgt: ns per frame; a ratio of 0.33 or less is 3x the frame
  * rate); Mpps = 1000 / ns.
@@ -66,8 +69,10 @@ import org.openjdk.jmh.infra.Control;
 public class XdpBench {
     /** Frames in flight at most: the RX ring's and the queue's capacity. */
     static final int RING = 256;
-    /** UMEM frames: the RX ring's worth plus as many in the FILL ring. */
-    static final int FRAMES = 2 * RING;
+    /** UMEM frames: the RX ring's worth, so that it is never full (the FILL ring holds them all at first). */
+    static final int FRAMES = RING;
+    /** Frames of a NAPI poll at most (the kernel's NAPI_POLL_WEIGHT) and of a consumer's batch. */
+    static final int BUDGET = 64;
     static final int CHUNK = 2048;
     /** Distinct frames the generator cycles through. */
     static final int PATTERNS = 64;
@@ -101,10 +106,15 @@ public class XdpBench {
         XdpRing.Consumer rx;
         ByteBuffer umem;
         XdpSocket socket;
-        /** The device's thread while it sleeps for a FILL frame, or null. */
-        volatile Thread deviceWaiting;
         ByteBuffer[] frames;
         int next;
+        /** The generator: the device's hardware ring, always a frame waiting. */
+        FrameSource source;
+        /** The consumer's batch: RX entries peeked and left to read, the next RX and FILL indices. */
+        int batch;
+        int left;
+        int rxAt;
+        int fillAt;
 
         @Setup(Level.Trial)
         public void setUp() {
@@ -122,7 +132,7 @@ public class XdpBench {
             s.createRing(RingType.FILL, FRAMES, err);
             s.createRing(RingType.COMPLETION, FRAMES, err);
             s.createRing(RingType.RX, RING, err);
-            s.bind(eth, 0, 0, 0, err);
+            s.bind(eth, 0, XdpSocket.XDP_USE_NEED_WAKEUP, 0, err);
             int map = bpf.bpf(BpfCmd.MAP_CREATE, new MapCreateAttr(MapType.XSKMAP, 4, 4, 1));
             ByteBuffer key = ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt(0, 0);
             ByteBuffer value = ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt(0, fd);
@@ -142,6 +152,7 @@ public class XdpBench {
             }
             fill.submit(FRAMES);
             frames = frames(frameSize);
+            source = () -> frames[next++ & (PATTERNS - 1)];
         }
 
         @TearDown(Level.Trial)
@@ -167,8 +178,14 @@ public class XdpBench {
         }
     }
 
-    /** Idle tries a side spins before it sleeps. */
-    static final int SPINS = 64;
+    /**
+     * Idle tries a side spins, and then yields, before it sleeps. Measured on the 2-core machine
+     * under load: 64 spins and no yield; a yield phase let the other processes run for a time
+     * slice (0.06-1.8 M frames/s), and 2000 spins made the 64-byte case 6x slower (a side spun
+     * while the other was descheduled). {@code -Dxdpbench.spins=N -Dxdpbench.yields=N} try others.
+     */
+    static final int SPINS = Integer.getInteger("xdpbench.spins", 64);
+    static final int YIELDS = Integer.getInteger("xdpbench.yields", 0);
     /** The longest sleep of an idle side (a wakeup normally ends it first). */
     static final long WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
@@ -178,56 +195,73 @@ public class XdpBench {
         }
     }
 
-    /** The device's side: one generated frame into the RX queue, again until it is delivered. */
+    /** A side with nothing to do: spin, then yield, then true (the caller sleeps until woken). */
+    static boolean idle(int tries) {
+        if (tries < SPINS) {
+            Thread.onSpinWait();
+            return false;
+        }
+        if (tries < SPINS + YIELDS) {
+            Thread.yield();
+            return false;
+        }
+        return true;
+    }
+
+    /** The device's side: a NAPI poll of the generator's frames, again until it takes some. */
     @Benchmark
     @Group("xskPath")
     @GroupThreads(1)
     public int xskProduce(Xsk s, Control c) {
-        ByteBuffer f = s.frames[s.next++ & (PATTERNS - 1)];
-        int r;
-        int idle = 0;
-        while ((r = s.queue.receive(f)) != XdpAction.XDP_REDIRECT && !c.stopMeasurement) {
-            // no FILL frame or a full RX ring: the consumer is behind; after a few spins, sleep
-            // until it gives a frame back (the FILL ring's need_wakeup)
-            if (idle++ < SPINS) {
-                Thread.onSpinWait();
-            } else {
-                s.deviceWaiting = Thread.currentThread();
-                LockSupport.parkNanos(WAIT_NANOS);
-                s.deviceWaiting = null;
+        int n;
+        int tries = 0;
+        while ((n = s.queue.receive(s.source, BUDGET)) == 0 && !c.stopMeasurement) {
+            // the FILL ring ran dry (the poll set its need_wakeup): the consumer is behind
+            if (idle(tries++)) {
+                s.queue.awaitFill(WAIT_NANOS);
             }
         }
-        return r;
+        return n;
     }
 
-    /** The application's side: one frame from the RX ring, read in the UMEM, its frame back to the FILL ring. */
+    /**
+     * The application's side: one frame of the RX ring read in the UMEM; RX slots released and the
+     * frames given back to the FILL ring once per batch, the device woken when it asks.
+     */
     @Benchmark
     @Group("xskPath")
     @GroupThreads(1)
     public long xskConsume(Xsk s, Control c) {
         XdpRing.Consumer rx = s.rx;
-        int idle = 0;
-        while (rx.peek(1) == 0) {
-            if (c.stopMeasurement) {
-                return 0;
+        XdpRing.Producer fill = s.fill;
+        if (s.left == 0) {
+            int n;
+            int tries = 0;
+            while ((n = rx.peek(BUDGET)) == 0) {
+                if (c.stopMeasurement) {
+                    return 0;
+                }
+                if (idle(tries++)) {
+                    s.socket.pollRx(WAIT_NANOS); // poll(POLLIN): woken by the RX path's flush
+                }
             }
-            if (idle++ < SPINS) {
-                Thread.onSpinWait();
-            } else {
-                s.socket.pollRx(WAIT_NANOS); // poll(POLLIN): woken by the RX path
+            if (fill.reserve(n) != n) { // never short: the FILL ring holds every UMEM frame
+                throw new IllegalStateException("FILL ring short of " + n + " slots");
             }
+            s.batch = s.left = n;
+            s.rxAt = rx.index();
+            s.fillAt = fill.index();
         }
-        int i = rx.index();
+        int i = s.rxAt++;
         long addr = rx.descAddr(i);
         long v = s.umem.getLong((int) addr + 36) + rx.descLen(i); // the frame's ports, where they were received
-        rx.release(1);
-        XdpRing.Producer fill = s.fill;
-        fill.reserve(1); // never full: the FILL ring holds every UMEM frame
-        fill.addr(fill.index(), addr);
-        fill.submit(1);
-        Thread device = s.deviceWaiting;
-        if (device != null) {
-            LockSupport.unpark(device); // the FILL ring's wakeup: a frame is back
+        fill.addr(s.fillAt++, addr);
+        if (--s.left == 0) {
+            rx.release(s.batch);
+            fill.submit(s.batch);
+            if (fill.needsWakeup()) {
+                s.socket.wakeupRx(); // recvfrom(MSG_DONTWAIT): the device waits for FILL frames
+            }
         }
         return v;
     }

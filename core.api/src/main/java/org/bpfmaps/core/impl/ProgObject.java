@@ -181,6 +181,31 @@ public final class ProgObject extends BpfObject implements ProgRef {
                 + type.bpftoolName() + " program");
     }
 
+    /**
+     * The XDP code bound now, or null (unbound, or no XDP program): what a data path that runs
+     * many frames binds once per batch instead of choosing the code per run ({@link #run}'s
+     * checks). It then counts what it ran with {@link #ran}: the verdicts are {@link #run}'s
+     * (unbound: XDP_PASS; a throw: XDP_ABORTED, counted with {@link #abortedRun}).
+     */
+    public XdpProgram xdpCode() {
+        return code instanceof XdpProgram p ? p : null;
+    }
+
+    /** Counts a batch's runs: {@code ran} that called the code, {@code unbound} answered without code. */
+    public void ran(int ran, int unbound) {
+        if (ran != 0) {
+            runs.add(ran);
+        }
+        if (unbound != 0) {
+            unboundRuns.add(unbound);
+        }
+    }
+
+    /** Counts a run of {@link #xdpCode} that threw, answered XDP_ABORTED. */
+    public void abortedRun() {
+        aborted.increment();
+    }
+
     /** Code of the program's name came: bound to it when the program has none and the type fits. */
     synchronized void offer(ProgramRegistry.Entry e) {
         if (code == null && codeName != null && codeName.equals(e.name()) && fits(e.code())) {

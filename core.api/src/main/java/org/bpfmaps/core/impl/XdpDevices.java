@@ -101,6 +101,7 @@ public final class XdpDevices {
                 return err;
             }
         }
+        ProgObject old = null;
         if (newProg != cur) {
             if (mode == MODE_HW) {
                 return a.fail(Errno.EINVAL, "device %d has no offload driver (XDP_FLAGS_HW_MODE)", ifindex);
@@ -108,16 +109,16 @@ public final class XdpDevices {
             if (link == null && newProg != null && !newProg.retain()) {
                 return a.fail(Errno.EBADF, "the program was closed");
             }
-            ProgObject old = d.prog[mode];
+            old = d.prog[mode];
             d.prog[mode] = link == null ? newProg : null;
-            if (old != null) {
-                old.release();
-            }
         }
         if (link != null) {
             d.link[mode] = link;
         }
         publish(ifindex, d);
+        if (old != null) {
+            old.release(); // unpublished first: an RX poll that still runs it holds its own reference
+        }
         return 0;
     }
 

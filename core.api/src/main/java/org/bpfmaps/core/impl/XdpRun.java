@@ -32,7 +32,19 @@ public final class XdpRun extends RunContext implements XdpContext {
     /** A context for runs of {@code prog} on an RX queue standing for {@code cpu}. */
     public XdpRun(ProgObject prog, int cpu) {
         super(prog, cpu);
+        xskMaps = new MapObject[prog.mapCount()];
+        for (int i = 0; i < xskMaps.length; i++) {
+            MapObject m = prog.mapObject(i);
+            xskMaps[i] = m != null && m.def().type() == MapType.XSKMAP ? m : null;
+        }
     }
+
+    /**
+     * The program's XSKMAPs by the index its context reaches them by (null for a map of another
+     * type): resolved once per program and queue, since a program's maps never change, so that a
+     * redirect costs the slot's read only.
+     */
+    private final MapObject[] xskMaps;
 
     /**
      * Sets the next run's frame: {@code frame}'s bytes from {@code data} to {@code dataEnd}
@@ -108,8 +120,8 @@ public final class XdpRun extends RunContext implements XdpContext {
         if ((flags & ~ACTION_MASK) != 0) {
             return XdpAction.XDP_ABORTED;
         }
-        MapObject m = prog.mapObject(map);
-        if (m == null || m.def().type() != MapType.XSKMAP) {
+        MapObject m = map >= 0 && map < xskMaps.length ? xskMaps[map] : null;
+        if (m == null) {
             return XdpAction.XDP_ABORTED;
         }
         XdpSocket s = m.xskAt(key);

@@ -9,6 +9,8 @@ import org.bpfmaps.core.impl.ProgObject;
 import org.bpfmaps.core.impl.XdpRun;
 import org.bpfmaps.core.impl.xdp.DeviceXdp;
 import org.bpfmaps.core.prog.XdpAction;
+import org.bpfmaps.core.prog.XdpProgram;
+import org.bpfmaps.core.spi.CurrentCpu;
 
 /**
  * One RX queue of a device: where frames enter the emulation ({@link #receive}), on the caller's
@@ -17,7 +19,14 @@ import org.bpfmaps.core.prog.XdpAction;
  * One caller at a time runs a queue (a lock per queue, uncontended when each queue has its
  * thread, as each NAPI instance has its CPU).
  *
- * <p>Per frame: the device's XDP program ({@link DeviceXdp}, read per frame) runs over it and its
+ * <p>Frames come one at a time ({@link #receive(ByteBuffer)}) or a NAPI poll's worth at a time
+ * ({@link #receive(FrameSource, int)}, what a driver does): a poll reads the device's program once
+ * and holds a reference to it until its end, so that a program replaced or detached meanwhile, and
+ * the maps it holds, stay alive until no poll runs it (the kernel's RCU grace period); it publishes
+ * what it did once, at its flush ({@code xdp_do_flush}): RX descriptors, FILL slots, counters, the
+ * reader's wakeup. A single frame is a poll of one.
+ *
+ * <p>Per frame: the device's XDP program ({@link DeviceXdp}, read per poll) runs over it and its
  * verdict decides: XDP_DROP drops; XDP_ABORTED, a program that throws and an unknown verdict drop
  * and count as aborted; XDP_PASS (and no program) hands the frame to the device's pass listener
  * (the network stack); XDP_TX to its TX listener (the wire); XDP_REDIRECT puts it in the RX ring
@@ -88,6 +97,17 @@ public final class RxQueue {
     /** The program the context below was made for, and the context, reused while it runs. */
     private ProgObject runFor;
     private XdpRun run;
+    /** The poll's counters, published at its flush; only the thread running the queue touches them. */
+    private final long[] pending = new long[10];
+    /** The program of the poll under way (held), its code bound once, the CPU before it, its runs. */
+    private ProgObject polled;
+    private XdpProgram code;
+    private int cpuBefore;
+    private int ran;
+    private int unbound;
+    /** The socket whose RX ring holds the poll's staged descriptors, and how many. */
+    private XdpSocket rxTarget;
+    private int rxStaged;
 
     RxQueue(NetDevices.Dev dev, int queue, DeviceXdp programs) {
         this.dev = dev;
@@ -112,7 +132,7 @@ public final class RxQueue {
 
     /**
      * Receives one frame, its bytes from {@code frame}'s position to its limit (the buffer is left
-     * as it was; the caller may reuse it at once).
+     * as it was; the caller may reuse it at once): a poll of one frame, flushed before it returns.
      *
      * @return the verdict the frame got ({@link XdpAction}; XDP_ABORTED for a throw or an unknown
      *     verdict, XDP_PASS without a program), or a negated errno when it was dropped on the way:
@@ -122,23 +142,257 @@ public final class RxQueue {
      *     (its RX ring full)
      */
     public int receive(ByteBuffer frame) {
-        while (true) {
-            XdpSocket.Pool p = pool;
-            synchronized (this) {
-                if (p == null) {
-                    if (pool != null) {
-                        continue;
+        ProgObject prog = enterProgram();
+        try {
+            while (true) {
+                XdpSocket.Pool p = pool;
+                synchronized (this) {
+                    if (p == null) {
+                        if (pool != null) {
+                            continue;
+                        }
+                        begin(prog);
+                        try {
+                            return receiveOwn(frame);
+                        } finally {
+                            flush(null);
+                        }
                     }
-                    return receiveOwn(frame);
-                }
-                synchronized (p) { // the pool's lock: XdpSocket.deliver and transmit take it too
-                    if (pool != p) {
-                        continue;
+                    synchronized (p) { // the pool's lock: XdpSocket.deliver and transmit take it too
+                        if (pool != p) {
+                            continue;
+                        }
+                        begin(prog);
+                        try {
+                            int len = count(frame);
+                            if (len > p.umem.rxFrameLen()) {
+                                return drop(OVERSIZE, Errno.ENOSPC);
+                            }
+                            long chunk = p.alloc();
+                            if (chunk < 0) {
+                                return drop(NO_BUFFER, Errno.ENOMEM); // the FILL ring counted queue_empty_descs
+                            }
+                            return receiveZc(p, frame, len, chunk);
+                        } finally {
+                            flush(p);
+                        }
                     }
-                    return receiveZc(p, frame);
                 }
             }
+        } finally {
+            exitProgram(prog);
         }
+    }
+
+    /**
+     * A NAPI poll: receives up to {@code budget} frames from {@code source}, each as
+     * {@link #receive(ByteBuffer)} does, and then flushes once ({@code xdp_do_flush}): the
+     * descriptors of the poll are published in each socket's RX ring with one release store and one
+     * wakeup of its reader, the FILL ring's slots handed back with one, the counters published
+     * once. The device's program is read, held and bound once per poll, as a driver reads
+     * {@code rx_ring->xdp_prog} once per NAPI poll, and the queue's CPU entered once.
+     *
+     * <p>With a socket bound to the queue, a frame is taken from the source only when a buffer is
+     * there for it (free list or FILL ring): the poll stops at the first frame without one, which
+     * stays with the source, counted once in the FILL ring's {@code queue_empty_descs}
+     * (rx_fill_ring_empty_descs); with XDP_USE_NEED_WAKEUP the FILL ring's XDP_RING_NEED_WAKEUP
+     * flag is then set, and cleared by a poll that found buffers ({@code xsk_set_rx_need_wakeup}).
+     *
+     * @return the frames taken from the source, whatever their verdicts (see {@link #statistics})
+     * @throws IllegalArgumentException for a budget below 1
+     */
+    public int receive(FrameSource source, int budget) {
+        if (budget < 1) {
+            throw new IllegalArgumentException("budget " + budget + ": a poll takes at least 1 frame");
+        }
+        ProgObject prog = enterProgram();
+        try {
+            while (true) {
+                XdpSocket.Pool p = pool;
+                synchronized (this) {
+                    if (p == null) {
+                        if (pool != null) {
+                            continue;
+                        }
+                        begin(prog);
+                        int n = 0;
+                        try {
+                            ByteBuffer f;
+                            while (n < budget && (f = source.next()) != null) {
+                                n++;
+                                receiveOwn(f);
+                            }
+                        } finally {
+                            flush(null);
+                        }
+                        return n;
+                    }
+                    synchronized (p) {
+                        if (pool != p) {
+                            continue;
+                        }
+                        begin(prog);
+                        int n = 0;
+                        boolean dry = false;
+                        try {
+                            while (n < budget) {
+                                long chunk = p.alloc();
+                                if (chunk < 0) {
+                                    dry = true;
+                                    break;
+                                }
+                                ByteBuffer f = source.next();
+                                if (f == null) {
+                                    p.free(chunk);
+                                    break;
+                                }
+                                n++;
+                                int len = count(f);
+                                if (len > p.umem.rxFrameLen()) {
+                                    p.free(chunk);
+                                    drop(OVERSIZE, Errno.ENOSPC);
+                                } else {
+                                    receiveZc(p, f, len, chunk);
+                                }
+                            }
+                        } finally {
+                            flush(p);
+                            if (p.needWakeup) {
+                                needWakeup(p, dry);
+                            }
+                        }
+                        return n;
+                    }
+                }
+            }
+        } finally {
+            exitProgram(prog);
+        }
+    }
+
+    /**
+     * Waits, on the device's thread between polls, until the bound socket's pool has a buffer
+     * for a frame (the FILL ring or the free list), at most {@code nanos}: a driver idle until
+     * the application's wakeup ({@link XdpSocket#wakeupRx}, after the need_wakeup flag a dry
+     * {@link #receive(FrameSource, int)} set). At once without a bound socket.
+     *
+     * @return true when a buffer is there; false at the timeout or an interrupt (its status kept)
+     */
+    public boolean awaitFill(long nanos) {
+        XdpSocket.Pool p = pool;
+        if (p == null) {
+            return true;
+        }
+        long deadline = System.nanoTime() + nanos;
+        Thread me = Thread.currentThread();
+        while (!hasBuffer(p)) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0 || me.isInterrupted()) {
+                return false;
+            }
+            p.fillWaiter = me; // a volatile write, then the ring read again: no wakeup is lost
+            if (!hasBuffer(p)) {
+                java.util.concurrent.locks.LockSupport.parkNanos(this, left);
+            }
+            p.fillWaiter = null;
+        }
+        return true;
+    }
+
+    private static boolean hasBuffer(XdpSocket.Pool p) {
+        synchronized (p) {
+            return p.hasBuffer();
+        }
+    }
+
+    /** The FILL ring's need_wakeup flag after a poll: set when it ran dry, cleared when it had buffers. */
+    private static void needWakeup(XdpSocket.Pool p, boolean dry) {
+        int flags = p.fq.flags();
+        int want = dry ? flags | XdpRing.NEED_WAKEUP : flags & ~XdpRing.NEED_WAKEUP;
+        if (want != flags) {
+            p.fq.flags(want);
+        }
+    }
+
+    /**
+     * The device's program for a poll, with a reference held until {@link #exitProgram}: the
+     * control plane may replace or detach it meanwhile and drop its own reference at once, and the
+     * program and the maps it holds stay alive until the poll that read it ends (the grace period
+     * the kernel gets from RCU, {@code synchronize_rcu} before {@code bpf_prog_put}'s free). A
+     * program whose last reference is gone was unpublished first: read again.
+     */
+    private ProgObject enterProgram() {
+        if (programs == null) {
+            return null;
+        }
+        while (true) {
+            ProgObject prog = programs.program(ifindex);
+            if (prog == null || prog.retain()) {
+                return prog;
+            }
+            Thread.onSpinWait();
+        }
+    }
+
+    /** Drops the poll's reference, outside the queue's locks (the last one frees the program). */
+    private static void exitProgram(ProgObject prog) {
+        if (prog != null) {
+            prog.release();
+        }
+    }
+
+    /** The start of a poll under the queue's lock: the program's code bound and the queue's CPU entered once. */
+    private void begin(ProgObject prog) {
+        polled = prog;
+        if (prog != null) {
+            code = prog.xdpCode();
+            run = context(prog);
+            cpuBefore = CurrentCpu.enter(cpu());
+        } else {
+            code = null;
+        }
+    }
+
+    /**
+     * {@code xdp_do_flush}: the RX descriptors of the poll published with one release store per
+     * socket and its reader woken once ({@code __xsk_map_flush}), the FILL ring's slots handed back,
+     * the counters published, the CPU left.
+     */
+    private void flush(XdpSocket.Pool p) {
+        flushRx(p);
+        for (int i = 0; i < pending.length; i++) {
+            if (pending[i] != 0) {
+                COUNT.setOpaque(counts, i, (long) COUNT.getOpaque(counts, i) + pending[i]);
+                pending[i] = 0;
+            }
+        }
+        ProgObject prog = polled;
+        if (prog != null) {
+            CurrentCpu.exit(cpuBefore);
+            prog.ran(ran, unbound);
+            ran = 0;
+            unbound = 0;
+            polled = null;
+            code = null;
+        }
+    }
+
+    /**
+     * The FILL slots the poll took handed back, then the staged descriptors of the socket the poll
+     * redirected to last published and its reader woken: in that order, so that an application
+     * that sees a frame in its RX ring always finds its FILL slot free to give it back.
+     */
+    private void flushRx(XdpSocket.Pool p) {
+        if (p != null) {
+            p.releaseFill();
+        }
+        XdpSocket s = rxTarget;
+        if (s != null && rxStaged > 0) {
+            s.rxRing().producer().submit(rxStaged);
+            s.wakeReader();
+        }
+        rxTarget = null;
+        rxStaged = 0;
     }
 
     private int receiveOwn(ByteBuffer frame) {
@@ -148,11 +402,11 @@ public final class RxQueue {
         }
         int data = Umem.XDP_PACKET_HEADROOM;
         own.put(data, frame, frame.position(), len);
-        ProgObject prog = programs == null ? null : programs.program(ifindex);
+        ProgObject prog = polled;
         if (prog == null) {
             return pass(data, data + len);
         }
-        XdpRun r = context(prog).set(own, 0, data, data + len, ifindex, queue);
+        XdpRun r = run.set(own, 0, data, data + len, ifindex, queue);
         int v = runProgram(prog, r);
         switch (v) {
             case XdpAction.XDP_PASS:
@@ -169,27 +423,20 @@ public final class RxQueue {
         }
     }
 
-    private int receiveZc(XdpSocket.Pool p, ByteBuffer frame) {
-        int len = count(frame);
+    /** A counted frame of {@code len} bytes (it fits) into {@code chunk}, a buffer the pool gave this poll. */
+    private int receiveZc(XdpSocket.Pool p, ByteBuffer frame, int len, long chunk) {
         Umem u = p.umem;
-        if (len > u.rxFrameLen()) {
-            return drop(OVERSIZE, Errno.ENOSPC);
-        }
-        long chunk = p.alloc();
-        if (chunk < 0) {
-            return drop(NO_BUFFER, Errno.ENOMEM); // the FILL ring counted queue_empty_descs
-        }
         ByteBuffer mem = p.view;
         int hard = (int) chunk + u.headroom();
         int data = hard + Umem.XDP_PACKET_HEADROOM;
         mem.put(data, frame, frame.position(), len);
-        ProgObject prog = programs == null ? null : programs.program(ifindex);
+        ProgObject prog = polled;
         int v = XdpAction.XDP_PASS;
         int start = data;
         int end = data + len;
         XdpRun r = null;
         if (prog != null) {
-            r = context(prog).set(mem, hard, data, end, ifindex, queue);
+            r = run.set(mem, hard, data, end, ifindex, queue);
             v = runProgram(prog, r);
             start = r.data();
             end = r.dataEnd();
@@ -216,8 +463,9 @@ public final class RxQueue {
     /**
      * {@code xsk_rcv} in zero-copy mode: the socket must be bound to this device and queue
      * ({@code xsk_rcv_check}, the u32 queue id as bound), then a descriptor of the frame where it
-     * is goes in its RX ring ({@code __xsk_rcv_zc}); on any error the buffer goes back to the
-     * pool's free list ({@code xsk_buff_free} of the driver's redirect failure).
+     * is goes in its RX ring ({@code __xsk_rcv_zc}), written now and published at the poll's flush
+     * ({@code xsk_flush}); on any error the buffer goes back to the pool's free list
+     * ({@code xsk_buff_free} of the driver's redirect failure).
      */
     private int redirect(XdpSocket.Pool p, XdpSocket s, long chunk, int start, int end) {
         int err;
@@ -228,14 +476,17 @@ public final class RxQueue {
         } else if (s.pool() != p || s.queueId() != queue) {
             err = Errno.EINVAL.ret();
         } else {
+            if (s != rxTarget) {
+                flushRx(p); // another socket of the pool: the last one's descriptors go out first
+                rxTarget = s;
+            }
             XdpRing.Producer rx = s.rxRing().producer();
             if (rx.reserve(1) == 0) {
                 s.rxQueueFull.incrementAndGet();
                 err = Errno.ENOBUFS.ret();
             } else {
                 rx.desc(rx.index(), start, end - start, 0);
-                rx.submit(1);
-                s.wakeReader();
+                rxStaged++;
                 return verdict(REDIRECT, XdpAction.XDP_REDIRECT);
             }
         }
@@ -253,12 +504,26 @@ public final class RxQueue {
         return r;
     }
 
-    /** The program's verdict; anything it throws is XDP_ABORTED (ProgObject.run catches the common ones). */
-    private static int runProgram(ProgObject prog, XdpRun r) {
+    /**
+     * The program's verdict with the code the poll bound: XDP_PASS while unbound; XDP_ABORTED
+     * when it throws (counted in the program's {@code aborted()} as {@link ProgObject#run} does for
+     * a RuntimeException, a LinkageError or a StackOverflowError; anything else it throws, short of
+     * a VirtualMachineError, aborts too): the queue's thread lives on.
+     */
+    private int runProgram(ProgObject prog, XdpRun r) {
+        XdpProgram c = code;
+        if (c == null) {
+            unbound++;
+            return XdpAction.XDP_PASS;
+        }
+        ran++;
         try {
-            return prog.run(r);
-        } catch (Throwable t) { // an Error the run lets through: the queue's thread lives on
-            if (t instanceof VirtualMachineError && !(t instanceof StackOverflowError)) {
+            return c.run(r);
+        } catch (RuntimeException | LinkageError | StackOverflowError e) {
+            prog.abortedRun();
+            return XdpAction.XDP_ABORTED;
+        } catch (Throwable t) {
+            if (t instanceof VirtualMachineError) {
                 throw (VirtualMachineError) t;
             }
             return XdpAction.XDP_ABORTED;
@@ -312,8 +577,9 @@ public final class RxQueue {
         add(i, 1);
     }
 
+    /** Staged in the poll's counters, published at its flush. */
     private void add(int i, long n) {
-        COUNT.setOpaque(counts, i, (long) COUNT.getOpaque(counts, i) + n);
+        pending[i] += n;
     }
 
     private long get(int i) {

@@ -219,6 +219,18 @@ public final class XdpRing {
             INT.setRelease(mem, PRODUCER_OFFSET, prod + nb);
         }
 
+        /**
+         * Whether the other end asked to be woken after entries were submitted
+         * ({@code xsk_ring_prod__needs_wakeup}: XDP_RING_NEED_WAKEUP in the flags word). A full
+         * fence first, once per submitted batch: the entries' publication before the flag's read,
+         * the pair of the device's flag store before its last look at the ring, so that a device
+         * going to sleep never misses the entries that should wake it.
+         */
+        public boolean needsWakeup() {
+            VarHandle.fullFence();
+            return (flags() & NEED_WAKEUP) != 0;
+        }
+
         /** Gives back the last {@code nb} reserved and unsubmitted slots (libxdp's {@code xsk_ring_prod__cancel}). */
         public void cancel(int nb) {
             cachedProd -= nb;

@@ -119,13 +119,38 @@ public final class XdpSocket implements NativeSocket {
                     return -1;
                 }
                 long frame = umem.fillAddr(fill.addr(fill.index()));
-                fill.release(1);
+                fillTaken++; // released once per poll (releaseFill), as xskq_cons_release of a batch
                 if (frame >= 0) {
                     return frame;
                 }
                 fq.invalidDescs.incrementAndGet();
             }
         }
+
+        /**
+         * Hands the FILL ring's slots {@link #alloc} took since the last call back to the
+         * application: one release store per poll ({@code __xskq_cons_release} at the end of a
+         * NAPI poll), not one per frame. The caller holds this pool's lock.
+         */
+        void releaseFill() {
+            if (fillTaken > 0) {
+                fq.consumer().release(fillTaken);
+                fillTaken = 0;
+            }
+        }
+
+        /**
+         * Whether a frame would find a buffer now (free list or FILL ring): for the device's thread
+         * between polls ({@code RxQueue.awaitFill}); reads the FILL ring's shared indices.
+         */
+        boolean hasBuffer() {
+            return freeCount > 0 || fq.filled() > 0;
+        }
+
+        /** FILL slots {@link #alloc} took and {@link #releaseFill} has not handed back yet. */
+        private int fillTaken;
+        /** The device's thread waiting in {@code RxQueue.awaitFill} for a FILL entry, or null. */
+        volatile Thread fillWaiter;
 
         /** Gives a buffer {@link #alloc} gave back to the free list ({@code xsk_buff_free}); the caller holds the lock. */
         void free(long frame) {
@@ -299,7 +324,24 @@ public final class XdpSocket implements NativeSocket {
         return true;
     }
 
-    /** After a descriptor was published in the RX ring: wakes a thread in {@link #pollRx}. */
+    /**
+     * {@code recvfrom(MSG_DONTWAIT)} (or poll) after the FILL ring asked for a wakeup, the
+     * need_wakeup protocol (XDP_USE_NEED_WAKEUP: {@code xsk_wakeup(XDP_WAKEUP_RX)}): wakes the
+     * device's thread waiting in {@link RxQueue#awaitFill} for buffers. An application calls it
+     * only when {@link XdpRing.Producer#needsWakeup} says so, not per frame. Nothing for an unbound
+     * socket.
+     *
+     * @since 1.1
+     */
+    public void wakeupRx() {
+        Pool p = pool;
+        Thread t = p == null ? null : p.fillWaiter;
+        if (t != null) {
+            java.util.concurrent.locks.LockSupport.unpark(t);
+        }
+    }
+
+    /** After a poll published descriptors in the RX ring: wakes a thread in {@link #pollRx}. */
     void wakeReader() {
         java.lang.invoke.VarHandle.fullFence(); // the ring's release store before the waiter's read
         Thread t = rxWaiter;

@@ -24,6 +24,9 @@
  * {@code NetDevices.rxQueue}, {@code receive}, {@code onPass} and {@code onTransmit} with their
  * {@link org.bpfmaps.core.xdp.FrameListener}, {@code XdpSocket.kick} (sendto: the TX ring out through
  * the device), {@code XdpSocket.pollRx} (poll for POLLIN), and {@link org.bpfmaps.core.xdp.XskMapLookup}, which an XSKMAP's ops implement.
+ * NAPI polls: {@code RxQueue.receive(FrameSource, int)} with {@link org.bpfmaps.core.xdp.FrameSource},
+ * {@code RxQueue.awaitFill}, the need_wakeup protocol's {@code XdpRing.Producer.needsWakeup} and
+ * {@code XdpSocket.wakeupRx}.
  */
 @Export
 @Version("1.1.0")

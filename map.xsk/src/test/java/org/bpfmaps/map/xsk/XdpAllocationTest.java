@@ -88,6 +88,50 @@ class XdpAllocationTest {
         assertEquals(3 * 200_000, sum[0], "the program's write, read by the consumer in the UMEM");
     }
 
+    /** The same path in NAPI polls of 32 frames, the consumer working in batches as libxdp's do. */
+    @Test
+    void pollsDoNotAllocate() {
+        int fd = XdpSocket.open(f.bpf, sink);
+        XdpSocket s = XdpSocket.byFd(f.bpf, fd);
+        assertEquals(0, s.registerUmem(UmemConfig.of(64, 2048), sink));
+        for (RingType t : RingType.values()) {
+            assertEquals(0, s.createRing(t, 64, sink));
+        }
+        assertEquals(0, s.bind(eth, 0, XdpSocket.XDP_USE_NEED_WAKEUP, 0, sink));
+        int map = f.xskmap(1);
+        assertEquals(0, f.update(map, 0, fd, 0));
+        attach(ctx -> ctx.redirectMap(0, ctx.rxQueueIndex(), XdpAction.XDP_DROP), map);
+        XdpRing.Producer fill = s.ring(RingType.FILL).producer();
+        XdpRing.Consumer rx = s.ring(RingType.RX).consumer();
+        assertEquals(32, fill.reserve(32));
+        for (int i = 0; i < 32; i++) {
+            fill.addr(fill.index() + i, i * 2048L);
+        }
+        fill.submit(32);
+        RxQueue q = devs.rxQueue(eth, 0);
+        ByteBuffer frame = ByteBuffer.allocateDirect(64);
+        org.bpfmaps.core.xdp.FrameSource src = () -> frame;
+        long[] frames = {0};
+        assertNoAllocation("NAPI polls -> XDP -> XSKMAP -> RX ring -> FILL ring", () -> {
+            for (int i = 0; i < 10_000; i++) {
+                assertEquals(32, q.receive(src, 64), "the FILL ring's 32 frames");
+                int n = rx.peek(64);
+                assertEquals(32, n);
+                assertEquals(n, fill.reserve(n));
+                for (int k = 0; k < n; k++) {
+                    fill.addr(fill.index() + k, rx.descAddr(rx.index() + k));
+                }
+                rx.release(n);
+                fill.submit(n);
+                frames[0] += n;
+                if (fill.needsWakeup()) {
+                    s.wakeupRx();
+                }
+            }
+        });
+        assertEquals(3 * 10_000 * 32L, frames[0]);
+    }
+
     @Test
     void passingToTheStackDoesNotAllocate() {
         long[] bytes = {0};

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
@@ -21,6 +22,7 @@ import org.bpfmaps.core.impl.XdpRun;
 import org.bpfmaps.core.prog.XdpAction;
 import org.bpfmaps.core.prog.XdpContext;
 import org.bpfmaps.core.prog.XdpProgram;
+import org.bpfmaps.core.xdp.FrameSource;
 import org.bpfmaps.core.xdp.NetDevices;
 import org.bpfmaps.core.xdp.RingType;
 import org.bpfmaps.core.xdp.RxQueue;
@@ -86,13 +88,17 @@ class XdpPathTest {
     }
 
     XdpSocket bound(int queue, int headroom, int chunk) {
+        return bound(queue, headroom, chunk, 0);
+    }
+
+    XdpSocket bound(int queue, int headroom, int chunk, int bindFlags) {
         int fd = XdpSocket.open(f.bpf, sink);
         XdpSocket s = XdpSocket.byFd(f.bpf, fd);
         assertEquals(0, s.registerUmem(new UmemConfig(FRAMES * chunk, chunk, headroom, 0, 0), sink));
         for (RingType t : RingType.values()) {
             assertEquals(0, s.createRing(t, RING, sink));
         }
-        assertEquals(0, s.bind(eth, queue, 0, 0, sink));
+        assertEquals(0, s.bind(eth, queue, bindFlags, 0, sink));
         fds.put(s, fd);
         return s;
     }
@@ -433,5 +439,223 @@ class XdpPathTest {
 
         int fd = XdpSocket.open(f.bpf, sink);
         assertEquals(Errno.ENXIO.ret(), XdpSocket.byFd(f.bpf, fd).kick(), "not bound");
+    }
+
+    /** The generator of the poll tests: frames of 60, 61, ... bytes; {@code taken[0]} counts those taken. */
+    static FrameSource frames(int[] taken) {
+        return () -> frame(60 + taken[0], taken[0]++);
+    }
+
+    /**
+     * A NAPI poll: its descriptors are published in the RX ring once, at its end (no program run
+     * of the poll sees one of them), its FILL slots handed back then; it stops at the first frame
+     * without a buffer, which stays with the source, counted once in queue_empty_descs, and sets
+     * the FILL ring's need_wakeup, which the next poll that finds buffers clears.
+     */
+    @Test
+    void aPollPublishesOnceAndStopsWhenTheFillRingRunsDry() {
+        XdpSocket s = bound(0, 0, CHUNK, XdpSocket.XDP_USE_NEED_WAKEUP);
+        int map = f.xskmap(1);
+        assertEquals(0, f.update(map, 0, fd(s), 0));
+        XdpRing rxRing = s.ring(RingType.RX);
+        XdpRing fillRing = s.ring(RingType.FILL);
+        List<Integer> published = new ArrayList<>();
+        attach(ctx -> {
+            published.add(rxRing.producerIndex());
+            return ctx.redirectMap(0, 0, XdpAction.XDP_DROP);
+        }, map);
+        fill(s, 0, CHUNK, 2 * CHUNK, 3 * CHUNK, 4 * CHUNK);
+        int[] taken = {0};
+        FrameSource src = frames(taken);
+
+        assertEquals(3, q(0).receive(src, 3), "the budget");
+        assertEquals(List.of(0, 0, 0), published, "nothing published while the poll runs");
+        assertEquals(3, rxRing.producerIndex());
+        assertEquals(3, fillRing.consumerIndex(), "the FILL slots handed back at the flush");
+        assertEquals(0, fillRing.flags() & XdpRing.NEED_WAKEUP);
+
+        assertEquals(2, q(0).receive(src, 64), "two buffers left: the poll stops");
+        assertEquals(5, taken[0], "the frame without a buffer stays with the source");
+        assertEquals(1, fillRing.emptyDescs(), "rx_fill_ring_empty_descs, once");
+        assertEquals(XdpRing.NEED_WAKEUP, fillRing.flags() & XdpRing.NEED_WAKEUP, "the device asks for a wakeup");
+        assertEquals(new RxQueueStatistics(5, 60 + 61 + 62 + 63 + 64, 0, 0, 0, 5, 0, 0, 0, 0), q(0).statistics());
+
+        XdpRing.Consumer rx = rxRing.consumer();
+        assertEquals(5, rx.peek(8));
+        for (int i = 0; i < 5; i++) {
+            assertEquals(60 + i, rx.descLen(rx.index() + i));
+            assertEquals(i, s.umem().buffer().get((int) rx.descAddr(rx.index() + i)), "frame " + i + " in order");
+        }
+        rx.release(5);
+        fill(s, CHUNK);
+        assertTrue(fillRing.producer().needsWakeup());
+        assertEquals(1, q(0).receive(src, 1));
+        assertEquals(0, fillRing.flags() & XdpRing.NEED_WAKEUP, "a poll that found buffers clears it");
+        assertEquals(0, q(0).receive(() -> null, 64), "no frame waiting");
+        assertThrows(IllegalArgumentException.class, () -> q(0).receive(src, 0));
+    }
+
+    /** A poll on a queue without a socket: every frame through the program, the verdicts counted. */
+    @Test
+    void aPollWithoutASocketPassesAndDrops() {
+        attach(ctx -> (ctx.dataEnd() - ctx.data()) % 2 == 0 ? XdpAction.XDP_PASS : XdpAction.XDP_DROP);
+        int[] taken = {0};
+        FrameSource src = () -> taken[0] < 4 ? frame(60 + taken[0], taken[0]++) : null;
+        assertEquals(4, q(2).receive(src, 64), "until the source has none");
+        assertEquals(2, passed.size());
+        assertEquals(62, passed.get(1).length);
+        assertEquals(new RxQueueStatistics(4, 60 + 61 + 62 + 63, 2, 2, 0, 0, 0, 0, 0, 0), q(2).statistics());
+    }
+
+    /**
+     * need_wakeup: a device asleep in awaitFill after a dry poll is woken by the application's
+     * wakeupRx (recvfrom) after it gave a frame back, not by its timeout.
+     */
+    @Test
+    void theDeviceSleepsUntilTheApplicationGivesAFrameBack() throws Exception {
+        XdpSocket s = bound(0, 0, CHUNK, XdpSocket.XDP_USE_NEED_WAKEUP);
+        int map = f.xskmap(1);
+        assertEquals(0, f.update(map, 0, fd(s), 0));
+        attach(ctx -> ctx.redirectMap(0, 0, 0), map);
+        int[] taken = {0};
+        assertEquals(0, q(0).receive(frames(taken), 8));
+        assertEquals(false, q(0).awaitFill(1_000_000), "no buffer: the timeout");
+        long[] waited = {-1};
+        boolean[] got = {false};
+        Thread device = new Thread(() -> {
+            long t0 = System.nanoTime();
+            got[0] = q(0).awaitFill(java.util.concurrent.TimeUnit.SECONDS.toNanos(20));
+            waited[0] = System.nanoTime() - t0;
+        });
+        device.start();
+        for (int i = 0; i < 20_000 && device.getState() != Thread.State.TIMED_WAITING; i++) {
+            Thread.onSpinWait(); // until it is asleep, so that only the wakeup can end its wait early
+            Thread.yield();
+        }
+        XdpRing.Producer p = s.ring(RingType.FILL).producer();
+        assertEquals(1, p.reserve(1));
+        p.addr(p.index(), 0);
+        p.submit(1);
+        assertTrue(p.needsWakeup(), "the dry poll asked for it");
+        s.wakeupRx();
+        device.join(30_000);
+        assertTrue(got[0]);
+        assertTrue(waited[0] >= 0 && waited[0] < java.util.concurrent.TimeUnit.SECONDS.toNanos(10),
+                "woken, not timed out: " + waited[0] + " ns");
+        assertEquals(1, q(0).receive(frames(taken), 8));
+    }
+
+    /**
+     * A program detached (and its fd and its map's fd closed) while a poll runs it: the poll's
+     * reference keeps it and the XSKMAP it holds alive until the poll ends, so that its redirect
+     * still finds the socket (the kernel's RCU grace period); the program is freed when the poll
+     * ends.
+     */
+    @Test
+    void aDetachedProgramAndItsMapsLiveUntilThePollRunningItEnds() throws Exception {
+        XdpSocket s = bound(0, 0);
+        int map = f.xskmap(1);
+        assertEquals(0, f.update(map, 0, fd(s), 0));
+        java.util.concurrent.CountDownLatch running = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+        XdpProgram code = ctx -> {
+            running.countDown();
+            try {
+                go.await(20, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return ctx.redirectMap(0, 0, XdpAction.XDP_DROP);
+        };
+        ProgLoadAttr a = new ProgLoadAttr(ProgType.XDP, code).maps(map);
+        int prog = f.bpf.bpf(BpfCmd.PROG_LOAD, a);
+        assertTrue(prog >= 3, a.errorMessage());
+        ProgObject p = (ProgObject) ((Instance) f.bpf).table().get(prog);
+        assertEquals(0, org.bpfmaps.core.xdp.XdpAttach.attach(f.bpf, eth, prog, 0,
+                org.bpfmaps.core.xdp.XdpAttach.NO_EXPECTED_FD, sink));
+        fill(s, 0);
+        int[] verdict = {Integer.MIN_VALUE};
+        Thread rxThread = new Thread(() -> verdict[0] = devs.receive(eth, 0, frame(60, 0)));
+        rxThread.start();
+        assertTrue(running.await(20, java.util.concurrent.TimeUnit.SECONDS));
+        assertEquals(0, org.bpfmaps.core.xdp.XdpAttach.detach(f.bpf, eth, 0, sink));
+        assertEquals(0, f.bpf.close(prog));
+        assertEquals(0, f.bpf.close(map));
+        assertTrue(p.refCount() > 0, "the running poll's reference");
+        go.countDown();
+        rxThread.join(30_000);
+        assertEquals(XdpAction.XDP_REDIRECT, verdict[0], "the XSKMAP the program holds was still there");
+        assertEquals(1, s.ring(RingType.RX).producerIndex());
+        assertEquals(0, p.refCount(), "freed when the poll ended");
+        fill(s, CHUNK);
+        assertEquals(XdpAction.XDP_PASS, devs.receive(eth, 0, frame(60, 0)), "no program now");
+    }
+
+    /**
+     * The device and the application on two threads, as many UMEM frames as the FILL ring holds:
+     * a frame the application sees in its RX ring always finds its FILL slot free (a poll hands
+     * its FILL slots back before it publishes the descriptors), and no frame is lost or doubled.
+     */
+    @Test
+    void whatTheApplicationReceivesItCanAlwaysGiveBack() throws Exception {
+        XdpSocket s = bound(0, 0, CHUNK, XdpSocket.XDP_USE_NEED_WAKEUP);
+        int map = f.xskmap(1);
+        assertEquals(0, f.update(map, 0, fd(s), 0));
+        attach(ctx -> ctx.redirectMap(0, 0, XdpAction.XDP_DROP), map);
+        long[] chunks = new long[RING];
+        for (int i = 0; i < RING; i++) {
+            chunks[i] = (long) i * CHUNK;
+        }
+        fill(s, chunks);
+        final int total = 100_000;
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
+        ByteBuffer frame = frame(64, 0);
+        int[] sent = {0};
+        Thread device = new Thread(() -> {
+            FrameSource src = () -> sent[0] < total ? frame : null;
+            while (sent[0] < total && System.nanoTime() < deadline) {
+                int before = sent[0];
+                q(0).receive(() -> {
+                    ByteBuffer b = src.next();
+                    if (b != null) {
+                        sent[0]++;
+                    }
+                    return b;
+                }, 4);
+                if (sent[0] == before) {
+                    q(0).awaitFill(1_000_000);
+                }
+            }
+        });
+        device.start();
+        XdpRing.Consumer rx = s.ring(RingType.RX).consumer();
+        XdpRing.Producer fq = s.ring(RingType.FILL).producer();
+        int received = 0;
+        int short_ = 0;
+        while (received < total && System.nanoTime() < deadline) {
+            int n = rx.peek(RING);
+            if (n == 0) {
+                s.pollRx(1_000_000);
+                continue;
+            }
+            if (fq.reserve(n) != n) {
+                short_++;
+                rx.cancel(n);
+                continue;
+            }
+            for (int k = 0; k < n; k++) {
+                fq.addr(fq.index() + k, rx.descAddr(rx.index() + k));
+            }
+            rx.release(n);
+            fq.submit(n);
+            received += n;
+            if (fq.needsWakeup()) {
+                s.wakeupRx();
+            }
+        }
+        device.join(30_000);
+        assertEquals(0, short_, "times a received frame found no free FILL slot");
+        assertEquals(total, received);
+        assertEquals(total, q(0).statistics().redirect());
     }
 }
