@@ -38,7 +38,7 @@ public final class LinkCommand {
     static final List<String> COMMANDS = List.of("show", "list", "help", "pin", "detach");
 
     /** The usage as {@code bpftool link help} prints it. */
-    static final String BPFTOOL_USAGE = USAGE.replaceAll("(?m)^(Usage: |       )link ", "$1bpftool link ");
+    static final String BPFTOOL_USAGE = CommandFrame.bpftoolUsage(USAGE, "link");
 
     private final Bpf bpf;
     /** The usage {@code help} prints: the shell's, or bpftool's in the {@code bpftool} command. */
@@ -58,19 +58,14 @@ public final class LinkCommand {
      * bpftool's process, its options read already, the usage naming bpftool.
      */
     static int select(Run run, String typed, List<String> words) {
-        try {
-            LinkCommand c = new LinkCommand(run.lib.bpf());
-            c.usage = BPFTOOL_USAGE;
-            return c.body(run.out, words);
-        } catch (Usage u) {
-            CommandFrame.help(run.out, BPFTOOL_USAGE);
-            return -1;
-        }
+        LinkCommand c = new LinkCommand(run.lib.bpf());
+        c.usage = BPFTOOL_USAGE;
+        return CommandFrame.select(run.out, words, BPFTOOL_USAGE, c::body);
     }
 
     private int body(Output out, List<String> w) {
         String command = COMMANDS.get(CommandFrame.choose(COMMANDS, w));
-        Args a = new Args(w, w.isEmpty() ? 0 : 1);
+        Args a = CommandFrame.afterCommand(w);
         return switch (command) {
             case "show", "list" -> show(out, a);
             case "pin" -> pin(out, a);
@@ -202,17 +197,7 @@ public final class LinkCommand {
             return fd;
         }
         String path = a.next();
-        ObjAttr p = new ObjAttr(path, fd);
-        int ret = bpf.bpf(BpfCmd.OBJ_PIN, p);
-        bpf.close(fd);
-        if (ret < 0) {
-            out.error("can't pin the object (" + path + "): " + Libbpf.strerror(ret), p.errorMessage());
-            return ret;
-        }
-        if (out.isJson()) {
-            out.json().nul();
-        }
-        return 0;
+        return CommandFrame.pin(bpf, out, fd, path);
     }
 
     /** {@code do_detach}: LINK; every failure exits 1, as bpftool's. */

@@ -45,7 +45,7 @@ public final class NetCommand {
         LinkCreateAttr.XDP_FLAGS_HW_MODE};
 
     /** The usage as {@code bpftool net help} prints it. */
-    static final String BPFTOOL_USAGE = USAGE.replaceAll("(?m)^(Usage: |       )net ", "$1bpftool net ");
+    static final String BPFTOOL_USAGE = CommandFrame.bpftoolUsage(USAGE, "net");
 
     private final Bpf bpf;
     /** The usage {@code help} prints: the shell's, or bpftool's in the {@code bpftool} command. */
@@ -65,19 +65,14 @@ public final class NetCommand {
      * bpftool's process, its options read already, the usage naming bpftool.
      */
     static int select(Run run, String typed, List<String> words) {
-        try {
-            NetCommand c = new NetCommand(run.lib.bpf());
-            c.usage = BPFTOOL_USAGE;
-            return c.body(run.out, words);
-        } catch (Usage u) {
-            CommandFrame.help(run.out, BPFTOOL_USAGE);
-            return -1;
-        }
+        NetCommand c = new NetCommand(run.lib.bpf());
+        c.usage = BPFTOOL_USAGE;
+        return CommandFrame.select(run.out, words, BPFTOOL_USAGE, c::body);
     }
 
     private int body(Output out, List<String> w) {
         String command = COMMANDS.get(CommandFrame.choose(COMMANDS, w));
-        Args a = new Args(w, w.isEmpty() ? 0 : 1);
+        Args a = CommandFrame.afterCommand(w);
         return switch (command) {
             case "show", "list" -> show(out, a);
             case "attach" -> attach(out, a);
@@ -94,6 +89,17 @@ public final class NetCommand {
             }
         }
         return -1;
+    }
+
+    /** The ATTACH_TYPE word's index (the word read), or -1 after bpftool's Error line. */
+    private static int attachType(Output out, Args a) {
+        int type = attachType(a.peek());
+        if (type < 0) {
+            out.error("invalid net attach/detach type: " + a.peek(), null);
+            return -1;
+        }
+        a.next();
+        return type;
     }
 
     /** {@code net_parse_dev}: the ifindex after {@code dev NAME}, or -1 after an Error line. */
@@ -117,12 +123,10 @@ public final class NetCommand {
         if (!a.require(5, out)) {
             return Errno.EINVAL.ret();
         }
-        int type = attachType(a.peek());
+        int type = attachType(out, a);
         if (type < 0) {
-            out.error("invalid net attach/detach type: " + a.peek(), null);
             return Errno.EINVAL.ret();
         }
-        a.next();
         int prog = new ProgCommand(bpf).progFd(out, a);
         if (prog < 0) {
             return Errno.EINVAL.ret();
@@ -161,12 +165,10 @@ public final class NetCommand {
         if (!a.require(3, out)) {
             return Errno.EINVAL.ret();
         }
-        int type = attachType(a.peek());
+        int type = attachType(out, a);
         if (type < 0) {
-            out.error("invalid net attach/detach type: " + a.peek(), null);
             return Errno.EINVAL.ret();
         }
-        a.next();
         int ifindex = parseDev(out, a);
         if (ifindex < 1) {
             return Errno.EINVAL.ret();
