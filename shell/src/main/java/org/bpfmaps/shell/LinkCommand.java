@@ -1,10 +1,8 @@
 package org.bpfmaps.shell;
 
-import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.List;
-import java.util.Objects;
 import org.bpfmaps.core.api.Bpf;
 import org.bpfmaps.core.api.BpfCmd;
 import org.bpfmaps.core.api.Errno;
@@ -23,7 +21,7 @@ import org.bpfmaps.core.api.ProgInfo;
  * stops running the program, the link stays), with bpftool's Error lines and exit codes (detach's
  * is 1, show's and pin's the negated errno).
  */
-public final class LinkCommand {
+public final class LinkCommand extends ObjectCommand {
     static final String USAGE = """
             Usage: link { show | list }   [LINK]
                    link pin        LINK  FILE
@@ -40,37 +38,24 @@ public final class LinkCommand {
     /** The usage as {@code bpftool link help} prints it. */
     static final String BPFTOOL_USAGE = CommandFrame.bpftoolUsage(USAGE, "link");
 
-    private final Bpf bpf;
-    /** The usage {@code help} prints: the shell's, or bpftool's in the {@code bpftool} command. */
-    private String usage = USAGE;
-
     public LinkCommand(Bpf bpf) {
-        this.bpf = Objects.requireNonNull(bpf, "bpf");
+        super(bpf, USAGE, BPFTOOL_USAGE);
     }
 
-    /** Runs {@code link WORDS...}; 0, or bpftool's exit code after an {@code Error:} line. */
-    public int run(List<String> words, PrintStream stdout, PrintStream stderr) {
-        return CommandFrame.run(words, stdout, stderr, USAGE, this::body);
-    }
-
-    /**
-     * {@code bpftool link WORDS...} (the {@code bpftool} command and batch files): the same command in
-     * bpftool's process, its options read already, the usage naming bpftool.
-     */
+    /** {@code bpftool link WORDS...}: see {@link ObjectCommand#inBpftool}. */
     static int select(Run run, String typed, List<String> words) {
-        LinkCommand c = new LinkCommand(run.lib.bpf());
-        c.usage = BPFTOOL_USAGE;
-        return CommandFrame.select(run.out, words, BPFTOOL_USAGE, c::body);
+        return new LinkCommand(run.lib.bpf()).inBpftool(run, words);
     }
 
-    private int body(Output out, List<String> w) {
+    @Override
+    int body(Output out, List<String> w) {
         String command = COMMANDS.get(CommandFrame.choose(COMMANDS, w));
         Args a = CommandFrame.afterCommand(w);
         return switch (command) {
             case "show", "list" -> show(out, a);
             case "pin" -> pin(out, a);
             case "detach" -> detach(out, a);
-            default -> CommandFrame.help(out, usage);
+            default -> help(out);
         };
     }
 

@@ -1,8 +1,6 @@
 package org.bpfmaps.shell;
 
-import java.io.PrintStream;
 import java.util.List;
-import java.util.Objects;
 import org.bpfmaps.core.api.Bpf;
 import org.bpfmaps.core.api.Errno;
 import org.bpfmaps.core.api.LinkCreateAttr;
@@ -22,7 +20,7 @@ import org.bpfmaps.core.xdp.XdpAttachment;
  * sections: the emulation has neither), JSON included, as bpftool 7.1 prints them on 6.18. The
  * same Error lines and exit codes as bpftool's (the negated errno's low byte, 255 for -1).
  */
-public final class NetCommand {
+public final class NetCommand extends ObjectCommand {
     static final String USAGE = """
             Usage: net { show | list } [dev <devname>]
                    net attach ATTACH_TYPE PROG dev <devname> [ overwrite ]
@@ -47,37 +45,24 @@ public final class NetCommand {
     /** The usage as {@code bpftool net help} prints it. */
     static final String BPFTOOL_USAGE = CommandFrame.bpftoolUsage(USAGE, "net");
 
-    private final Bpf bpf;
-    /** The usage {@code help} prints: the shell's, or bpftool's in the {@code bpftool} command. */
-    private String usage = USAGE;
-
     public NetCommand(Bpf bpf) {
-        this.bpf = Objects.requireNonNull(bpf, "bpf");
+        super(bpf, USAGE, BPFTOOL_USAGE);
     }
 
-    /** Runs {@code net WORDS...}; 0, or bpftool's exit code after an {@code Error:} line. */
-    public int run(List<String> words, PrintStream stdout, PrintStream stderr) {
-        return CommandFrame.run(words, stdout, stderr, USAGE, this::body);
-    }
-
-    /**
-     * {@code bpftool net WORDS...} (the {@code bpftool} command and batch files): the same command in
-     * bpftool's process, its options read already, the usage naming bpftool.
-     */
+    /** {@code bpftool net WORDS...}: see {@link ObjectCommand#inBpftool}. */
     static int select(Run run, String typed, List<String> words) {
-        NetCommand c = new NetCommand(run.lib.bpf());
-        c.usage = BPFTOOL_USAGE;
-        return CommandFrame.select(run.out, words, BPFTOOL_USAGE, c::body);
+        return new NetCommand(run.lib.bpf()).inBpftool(run, words);
     }
 
-    private int body(Output out, List<String> w) {
+    @Override
+    int body(Output out, List<String> w) {
         String command = COMMANDS.get(CommandFrame.choose(COMMANDS, w));
         Args a = CommandFrame.afterCommand(w);
         return switch (command) {
             case "show", "list" -> show(out, a);
             case "attach" -> attach(out, a);
             case "detach" -> detach(out, a);
-            default -> CommandFrame.help(out, usage);
+            default -> help(out);
         };
     }
 
