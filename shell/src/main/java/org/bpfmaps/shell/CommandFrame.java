@@ -109,6 +109,16 @@ final class CommandFrame {
         return 0;
     }
 
+    /** {@code open_obj_pinned}: an fd on the object pinned at {@code path}, or the negated errno after bpftool's Error line. */
+    static int objGet(Bpf bpf, Output out, String path) {
+        ObjAttr g = new ObjAttr(path, 0);
+        int fd = bpf.bpf(BpfCmd.OBJ_GET, g);
+        if (fd < 0) {
+            out.error("bpf obj get (" + path + "): " + Libbpf.strerror(fd), g.errorMessage());
+        }
+        return fd;
+    }
+
     /** The usage on standard error, {@code null} in JSON mode, as bpftool's {@code do_help}. */
     static int help(Output out, String usage) {
         if (out.isJson()) {

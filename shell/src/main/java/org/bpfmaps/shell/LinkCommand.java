@@ -89,10 +89,8 @@ public final class LinkCommand extends ObjectCommand {
             return fd;
         }
         if (Args.isPrefix(kw, "pinned")) {
-            ObjAttr g = new ObjAttr(arg, 0);
-            int fd = bpf.bpf(BpfCmd.OBJ_GET, g);
+            int fd = CommandFrame.objGet(bpf, out, arg);
             if (fd < 0) {
-                out.error("bpf obj get (" + arg + "): " + Libbpf.strerror(fd), g.errorMessage());
                 return -1;
             }
             int len = infoLen(fd);

@@ -123,11 +123,8 @@ public final class ProgCommand {
             return fd;
         }
         if (Args.isPrefix(kw, "pinned")) {
-            ObjAttr g = new ObjAttr(arg, 0);
-            int fd = bpf.bpf(BpfCmd.OBJ_GET, g);
-            if (fd < 0) {
-                out.error("bpf obj get (" + arg + "): " + Libbpf.strerror(fd), g.errorMessage());
-            } else if (info(fd) == null) {
+            int fd = CommandFrame.objGet(bpf, out, arg);
+            if (fd >= 0 && info(fd) == null) {
                 bpf.close(fd);
                 out.error("incorrect object type: not a program", null);
                 return -1;
