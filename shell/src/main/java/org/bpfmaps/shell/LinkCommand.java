@@ -35,16 +35,8 @@ public final class LinkCommand extends ObjectCommand {
     /** bpftool's {@code cmds[]} of link, in its order. */
     static final List<String> COMMANDS = List.of("show", "list", "help", "pin", "detach");
 
-    /** The usage as {@code bpftool link help} prints it. */
-    static final String BPFTOOL_USAGE = CommandFrame.bpftoolUsage(USAGE, "link");
-
     public LinkCommand(Bpf bpf) {
-        super(bpf, USAGE, BPFTOOL_USAGE);
-    }
-
-    /** {@code bpftool link WORDS...}: see {@link ObjectCommand#inBpftool}. */
-    static int select(Run run, String typed, List<String> words) {
-        return new LinkCommand(run.lib.bpf()).inBpftool(run, words);
+        super(bpf, USAGE, "link");
     }
 
     @Override

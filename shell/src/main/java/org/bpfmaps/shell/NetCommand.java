@@ -42,16 +42,8 @@ public final class NetCommand extends ObjectCommand {
     private static final int[] MODE_FLAGS = {0, LinkCreateAttr.XDP_FLAGS_SKB_MODE, LinkCreateAttr.XDP_FLAGS_DRV_MODE,
         LinkCreateAttr.XDP_FLAGS_HW_MODE};
 
-    /** The usage as {@code bpftool net help} prints it. */
-    static final String BPFTOOL_USAGE = CommandFrame.bpftoolUsage(USAGE, "net");
-
     public NetCommand(Bpf bpf) {
-        super(bpf, USAGE, BPFTOOL_USAGE);
-    }
-
-    /** {@code bpftool net WORDS...}: see {@link ObjectCommand#inBpftool}. */
-    static int select(Run run, String typed, List<String> words) {
-        return new NetCommand(run.lib.bpf()).inBpftool(run, words);
+        super(bpf, USAGE, "net");
     }
 
     @Override

@@ -12,18 +12,23 @@ import org.bpfmaps.core.api.Bpf;
  */
 abstract class ObjectCommand {
     final Bpf bpf;
-    private final String bpftoolUsage;
+    /** The object's name, as {@code bpftool OBJECT} names it. */
+    private final String object;
+    /** The shell's usage of the command. */
+    private final String shellUsage;
     /** The usage {@code help} prints: the shell's, or bpftool's in the {@code bpftool} command. */
     private String usage;
 
-    ObjectCommand(Bpf bpf, String usage, String bpftoolUsage) {
+    ObjectCommand(Bpf bpf, String usage, String object) {
         this.bpf = Objects.requireNonNull(bpf, "bpf");
+        this.shellUsage = usage;
         this.usage = usage;
-        this.bpftoolUsage = bpftoolUsage;
+        this.object = object;
     }
 
     /** Runs {@code OBJECT WORDS...}; 0, or bpftool's exit code after an {@code Error:} line. */
     public int run(List<String> words, PrintStream stdout, PrintStream stderr) {
+        usage = shellUsage;
         return CommandFrame.run(words, stdout, stderr, usage, this::body);
     }
 
@@ -32,8 +37,8 @@ abstract class ObjectCommand {
      * bpftool's process, its options read already, the usage naming bpftool.
      */
     final int inBpftool(Run run, List<String> words) {
-        usage = bpftoolUsage;
-        return CommandFrame.select(run.out, words, bpftoolUsage, this::body);
+        usage = CommandFrame.bpftoolUsage(shellUsage, object); // as bpftool OBJECT help prints it
+        return CommandFrame.select(run.out, words, usage, this::body);
     }
 
     /** {@code do_help}: the usage this command prints. */
