@@ -2,6 +2,9 @@ package org.bpfmaps.shell;
 
 import java.io.PrintStream;
 import java.util.List;
+import org.bpfmaps.core.api.Bpf;
+import org.bpfmaps.core.api.BpfCmd;
+import org.bpfmaps.core.api.ObjAttr;
 
 /**
  * The frame the shell's own command families ({@code sock}, {@code prog}, {@code dev},
@@ -63,6 +66,57 @@ final class CommandFrame {
             }
         }
         throw new Usage();
+    }
+
+    /**
+     * {@code bpftool OBJECT WORDS...} (the {@code bpftool} command and batch files): the body in
+     * bpftool's process, its options read already; words that do not fit print bpftool's usage.
+     */
+    static int select(Output out, List<String> words, String bpftoolUsage, Body body) {
+        try {
+            return body.run(out, words);
+        } catch (Usage u) {
+            help(out, bpftoolUsage);
+            return -1;
+        }
+    }
+
+    /** A command's usage as bpftool prints it: each line's {@code OBJECT ...} becomes {@code bpftool OBJECT ...}. */
+    static String bpftoolUsage(String usage, String object) {
+        return usage.replaceAll("(?m)^(Usage: |       )" + object + " ", "$1bpftool " + object + " ");
+    }
+
+    /** The words after the subcommand's (all of them when there is none), as {@code cmd_select} passes them on. */
+    static Args afterCommand(List<String> words) {
+        return new Args(words, words.isEmpty() ? 0 : 1);
+    }
+
+    /**
+     * {@code do_pin_fd}: pins {@code fd} at {@code path} and closes it; 0 ({@code null} in JSON mode),
+     * or the negated errno after bpftool's Error line.
+     */
+    static int pin(Bpf bpf, Output out, int fd, String path) {
+        ObjAttr p = new ObjAttr(path, fd);
+        int ret = bpf.bpf(BpfCmd.OBJ_PIN, p);
+        bpf.close(fd);
+        if (ret < 0) {
+            out.error("can't pin the object (" + path + "): " + Libbpf.strerror(ret), p.errorMessage());
+            return ret;
+        }
+        if (out.isJson()) {
+            out.json().nul();
+        }
+        return 0;
+    }
+
+    /** {@code open_obj_pinned}: an fd on the object pinned at {@code path}, or the negated errno after bpftool's Error line. */
+    static int objGet(Bpf bpf, Output out, String path) {
+        ObjAttr g = new ObjAttr(path, 0);
+        int fd = bpf.bpf(BpfCmd.OBJ_GET, g);
+        if (fd < 0) {
+            out.error("bpf obj get (" + path + "): " + Libbpf.strerror(fd), g.errorMessage());
+        }
+        return fd;
     }
 
     /** The usage on standard error, {@code null} in JSON mode, as bpftool's {@code do_help}. */

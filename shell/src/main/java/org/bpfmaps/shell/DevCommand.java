@@ -82,7 +82,7 @@ public final class DevCommand {
     public int run(List<String> words, PrintStream stdout, PrintStream stderr) {
         return CommandFrame.run(words, stdout, stderr, USAGE, (out, w) -> {
             Entry command = COMMANDS.get(CommandFrame.choose(commandNames(), w));
-            return command.sub().run(this, out, new Args(w, w.isEmpty() ? 0 : 1));
+            return command.sub().run(this, out, CommandFrame.afterCommand(w));
         });
     }
 
@@ -326,6 +326,11 @@ public final class DevCommand {
             return addFailed(out, name, count, why, ifindex);
         }
         NetDevice d = NetDevices.of(bpf).byIndex(ifindex);
+        return install(out, name, o, d);
+    }
+
+    /** Gives the device the ends opened for it and shows it, as {@code dev show} shows it; 0, or -1 after an Error line. */
+    private int install(Output out, String name, Opened o, NetDevice d) {
         try {
             o.install(d);
         } catch (IOException e) {
@@ -359,14 +364,7 @@ public final class DevCommand {
         if (!o.open(out, name, v, d.queues())) {
             return -1;
         }
-        try {
-            o.install(d);
-        } catch (IOException e) {
-            out.error("can't replace the ends of device '" + name + "': " + message(e), null);
-            return -1;
-        }
-        print(out, List.of(d), true);
-        return 0;
+        return install(out, name, o, d);
     }
 
     /**

@@ -170,9 +170,7 @@ final class DeviceEnds {
         Out old = e.pass;
         e.pass = out;
         NetDevices.of(bpf).onPass(ifindex, out);
-        if (old != null) {
-            old.close();
-        }
+        closeReplaced(old);
     }
 
     /** Sets where the device's sent frames go (null: nowhere), closing the output it replaces. */
@@ -181,6 +179,10 @@ final class DeviceEnds {
         Out old = e.tx;
         e.tx = out;
         NetDevices.of(bpf).onTransmit(ifindex, out);
+        closeReplaced(old);
+    }
+
+    private static void closeReplaced(Out old) throws IOException {
         if (old != null) {
             old.close();
         }

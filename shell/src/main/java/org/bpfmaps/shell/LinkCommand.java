@@ -1,10 +1,8 @@
 package org.bpfmaps.shell;
 
-import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.List;
-import java.util.Objects;
 import org.bpfmaps.core.api.Bpf;
 import org.bpfmaps.core.api.BpfCmd;
 import org.bpfmaps.core.api.Errno;
@@ -23,7 +21,7 @@ import org.bpfmaps.core.api.ProgInfo;
  * stops running the program, the link stays), with bpftool's Error lines and exit codes (detach's
  * is 1, show's and pin's the negated errno).
  */
-public final class LinkCommand {
+public final class LinkCommand extends ObjectCommand {
     static final String USAGE = """
             Usage: link { show | list }   [LINK]
                    link pin        LINK  FILE
@@ -37,45 +35,19 @@ public final class LinkCommand {
     /** bpftool's {@code cmds[]} of link, in its order. */
     static final List<String> COMMANDS = List.of("show", "list", "help", "pin", "detach");
 
-    /** The usage as {@code bpftool link help} prints it. */
-    static final String BPFTOOL_USAGE = USAGE.replaceAll("(?m)^(Usage: |       )link ", "$1bpftool link ");
-
-    private final Bpf bpf;
-    /** The usage {@code help} prints: the shell's, or bpftool's in the {@code bpftool} command. */
-    private String usage = USAGE;
-
     public LinkCommand(Bpf bpf) {
-        this.bpf = Objects.requireNonNull(bpf, "bpf");
+        super(bpf, USAGE, "link");
     }
 
-    /** Runs {@code link WORDS...}; 0, or bpftool's exit code after an {@code Error:} line. */
-    public int run(List<String> words, PrintStream stdout, PrintStream stderr) {
-        return CommandFrame.run(words, stdout, stderr, USAGE, this::body);
-    }
-
-    /**
-     * {@code bpftool link WORDS...} (the {@code bpftool} command and batch files): the same command in
-     * bpftool's process, its options read already, the usage naming bpftool.
-     */
-    static int select(Run run, String typed, List<String> words) {
-        try {
-            LinkCommand c = new LinkCommand(run.lib.bpf());
-            c.usage = BPFTOOL_USAGE;
-            return c.body(run.out, words);
-        } catch (Usage u) {
-            CommandFrame.help(run.out, BPFTOOL_USAGE);
-            return -1;
-        }
-    }
-
-    private int body(Output out, List<String> w) {
+    @Override
+    int body(Output out, List<String> w) {
         String command = COMMANDS.get(CommandFrame.choose(COMMANDS, w));
-        Args a = new Args(w, w.isEmpty() ? 0 : 1);
+        Args a = CommandFrame.afterCommand(w);
         return switch (command) {
             case "show", "list" -> show(out, a);
             case "pin" -> pin(out, a);
             case "detach" -> detach(out, a);
-            default -> CommandFrame.help(out, usage);
+            default -> help(out);
         };
     }
 
@@ -109,10 +81,8 @@ public final class LinkCommand {
             return fd;
         }
         if (Args.isPrefix(kw, "pinned")) {
-            ObjAttr g = new ObjAttr(arg, 0);
-            int fd = bpf.bpf(BpfCmd.OBJ_GET, g);
+            int fd = CommandFrame.objGet(bpf, out, arg);
             if (fd < 0) {
-                out.error("bpf obj get (" + arg + "): " + Libbpf.strerror(fd), g.errorMessage());
                 return -1;
             }
             int len = infoLen(fd);
@@ -202,17 +172,7 @@ public final class LinkCommand {
             return fd;
         }
         String path = a.next();
-        ObjAttr p = new ObjAttr(path, fd);
-        int ret = bpf.bpf(BpfCmd.OBJ_PIN, p);
-        bpf.close(fd);
-        if (ret < 0) {
-            out.error("can't pin the object (" + path + "): " + Libbpf.strerror(ret), p.errorMessage());
-            return ret;
-        }
-        if (out.isJson()) {
-            out.json().nul();
-        }
-        return 0;
+        return CommandFrame.pin(bpf, out, fd, path);
     }
 
     /** {@code do_detach}: LINK; every failure exits 1, as bpftool's. */

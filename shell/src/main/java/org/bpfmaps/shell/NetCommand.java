@@ -1,8 +1,6 @@
 package org.bpfmaps.shell;
 
-import java.io.PrintStream;
 import java.util.List;
-import java.util.Objects;
 import org.bpfmaps.core.api.Bpf;
 import org.bpfmaps.core.api.Errno;
 import org.bpfmaps.core.api.LinkCreateAttr;
@@ -22,7 +20,7 @@ import org.bpfmaps.core.xdp.XdpAttachment;
  * sections: the emulation has neither), JSON included, as bpftool 7.1 prints them on 6.18. The
  * same Error lines and exit codes as bpftool's (the negated errno's low byte, 255 for -1).
  */
-public final class NetCommand {
+public final class NetCommand extends ObjectCommand {
     static final String USAGE = """
             Usage: net { show | list } [dev <devname>]
                    net attach ATTACH_TYPE PROG dev <devname> [ overwrite ]
@@ -44,45 +42,19 @@ public final class NetCommand {
     private static final int[] MODE_FLAGS = {0, LinkCreateAttr.XDP_FLAGS_SKB_MODE, LinkCreateAttr.XDP_FLAGS_DRV_MODE,
         LinkCreateAttr.XDP_FLAGS_HW_MODE};
 
-    /** The usage as {@code bpftool net help} prints it. */
-    static final String BPFTOOL_USAGE = USAGE.replaceAll("(?m)^(Usage: |       )net ", "$1bpftool net ");
-
-    private final Bpf bpf;
-    /** The usage {@code help} prints: the shell's, or bpftool's in the {@code bpftool} command. */
-    private String usage = USAGE;
-
     public NetCommand(Bpf bpf) {
-        this.bpf = Objects.requireNonNull(bpf, "bpf");
+        super(bpf, USAGE, "net");
     }
 
-    /** Runs {@code net WORDS...}; 0, or bpftool's exit code after an {@code Error:} line. */
-    public int run(List<String> words, PrintStream stdout, PrintStream stderr) {
-        return CommandFrame.run(words, stdout, stderr, USAGE, this::body);
-    }
-
-    /**
-     * {@code bpftool net WORDS...} (the {@code bpftool} command and batch files): the same command in
-     * bpftool's process, its options read already, the usage naming bpftool.
-     */
-    static int select(Run run, String typed, List<String> words) {
-        try {
-            NetCommand c = new NetCommand(run.lib.bpf());
-            c.usage = BPFTOOL_USAGE;
-            return c.body(run.out, words);
-        } catch (Usage u) {
-            CommandFrame.help(run.out, BPFTOOL_USAGE);
-            return -1;
-        }
-    }
-
-    private int body(Output out, List<String> w) {
+    @Override
+    int body(Output out, List<String> w) {
         String command = COMMANDS.get(CommandFrame.choose(COMMANDS, w));
-        Args a = new Args(w, w.isEmpty() ? 0 : 1);
+        Args a = CommandFrame.afterCommand(w);
         return switch (command) {
             case "show", "list" -> show(out, a);
             case "attach" -> attach(out, a);
             case "detach" -> detach(out, a);
-            default -> CommandFrame.help(out, usage);
+            default -> help(out);
         };
     }
 
@@ -94,6 +66,17 @@ public final class NetCommand {
             }
         }
         return -1;
+    }
+
+    /** The ATTACH_TYPE word's index (the word read), or -1 after bpftool's Error line. */
+    private static int attachType(Output out, Args a) {
+        int type = attachType(a.peek());
+        if (type < 0) {
+            out.error("invalid net attach/detach type: " + a.peek(), null);
+            return -1;
+        }
+        a.next();
+        return type;
     }
 
     /** {@code net_parse_dev}: the ifindex after {@code dev NAME}, or -1 after an Error line. */
@@ -117,12 +100,10 @@ public final class NetCommand {
         if (!a.require(5, out)) {
             return Errno.EINVAL.ret();
         }
-        int type = attachType(a.peek());
+        int type = attachType(out, a);
         if (type < 0) {
-            out.error("invalid net attach/detach type: " + a.peek(), null);
             return Errno.EINVAL.ret();
         }
-        a.next();
         int prog = new ProgCommand(bpf).progFd(out, a);
         if (prog < 0) {
             return Errno.EINVAL.ret();
@@ -161,12 +142,10 @@ public final class NetCommand {
         if (!a.require(3, out)) {
             return Errno.EINVAL.ret();
         }
-        int type = attachType(a.peek());
+        int type = attachType(out, a);
         if (type < 0) {
-            out.error("invalid net attach/detach type: " + a.peek(), null);
             return Errno.EINVAL.ret();
         }
-        a.next();
         int ifindex = parseDev(out, a);
         if (ifindex < 1) {
             return Errno.EINVAL.ret();

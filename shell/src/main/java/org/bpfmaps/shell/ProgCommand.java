@@ -75,7 +75,7 @@ public final class ProgCommand {
 
     private int main(Output out, List<String> w) {
         String command = COMMANDS.get(CommandFrame.choose(COMMANDS, w));
-        Args a = new Args(w, w.isEmpty() ? 0 : 1);
+        Args a = CommandFrame.afterCommand(w);
         switch (command) {
             case "show":
             case "list":
@@ -123,11 +123,8 @@ public final class ProgCommand {
             return fd;
         }
         if (Args.isPrefix(kw, "pinned")) {
-            ObjAttr g = new ObjAttr(arg, 0);
-            int fd = bpf.bpf(BpfCmd.OBJ_GET, g);
-            if (fd < 0) {
-                out.error("bpf obj get (" + arg + "): " + Libbpf.strerror(fd), g.errorMessage());
-            } else if (info(fd) == null) {
+            int fd = CommandFrame.objGet(bpf, out, arg);
+            if (fd >= 0 && info(fd) == null) {
                 bpf.close(fd);
                 out.error("incorrect object type: not a program", null);
                 return -1;
@@ -315,17 +312,7 @@ public final class ProgCommand {
             return -1;
         }
         String path = a.next();
-        ObjAttr p = new ObjAttr(path, fd);
-        int ret = bpf.bpf(BpfCmd.OBJ_PIN, p);
-        bpf.close(fd);
-        if (ret < 0) {
-            out.error("can't pin the object (" + path + "): " + Libbpf.strerror(ret), p.errorMessage());
-            return ret;
-        }
-        if (out.isJson()) {
-            out.json().nul();
-        }
-        return 0;
+        return CommandFrame.pin(bpf, out, fd, path);
     }
 
     /**

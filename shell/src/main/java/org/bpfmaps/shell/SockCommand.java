@@ -102,7 +102,7 @@ public final class SockCommand {
 
     private int main(Output out, List<String> w) {
         Entry command = COMMANDS.get(CommandFrame.choose(commandNames(), w));
-        return command.sub().run(this, out, new Args(w, w.isEmpty() ? 0 : 1));
+        return command.sub().run(this, out, CommandFrame.afterCommand(w));
     }
 
     /** {@code sock help}: the usage on standard error, {@code null} in JSON mode, as bpftool's do_help. */

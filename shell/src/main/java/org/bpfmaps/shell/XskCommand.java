@@ -86,7 +86,7 @@ public final class XskCommand {
     public int run(List<String> words, PrintStream stdout, PrintStream stderr) {
         return CommandFrame.run(words, stdout, stderr, USAGE, (out, w) -> {
             Entry command = COMMANDS.get(CommandFrame.choose(commandNames(), w));
-            return command.sub().run(this, out, new Args(w, w.isEmpty() ? 0 : 1));
+            return command.sub().run(this, out, CommandFrame.afterCommand(w));
         });
     }
 

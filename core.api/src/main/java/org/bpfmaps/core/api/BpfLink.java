@@ -34,11 +34,7 @@ public final class BpfLink implements AutoCloseable {
 
     /** OBJ_GET: a new handle on the link pinned at {@code path} (EINVAL, the fd closed, when it is no link). */
     public static BpfLink openPinned(Bpf bpf, String path) {
-        ObjAttr a = new ObjAttr(path, 0);
-        int fd = bpf.bpf(BpfCmd.OBJ_GET, a);
-        if (fd < 0) {
-            throw BpfException.of("OBJ_GET " + path, fd, a);
-        }
+        int fd = ObjFds.objGet(bpf, path);
         // a link's info is 64 bytes long, a map's 104, a program's 232: asked for more, each says which it is
         InfoAttr i = infoAttr(fd, 256);
         if (bpf.bpf(BpfCmd.OBJ_GET_INFO_BY_FD, i) < 0 || i.infoLen != LinkInfo.SIZE) {
@@ -58,11 +54,7 @@ public final class BpfLink implements AutoCloseable {
 
     /** LINK_GET_FD_BY_ID: a new handle on the link with this id. */
     public static BpfLink fromId(Bpf bpf, int id) {
-        GetIdAttr a = new GetIdAttr(id);
-        int fd = bpf.bpf(BpfCmd.LINK_GET_FD_BY_ID, a);
-        if (fd < 0) {
-            throw BpfException.of("LINK_GET_FD_BY_ID " + Integer.toUnsignedString(id), fd, a);
-        }
+        int fd = ObjFds.fdById(bpf, BpfCmd.LINK_GET_FD_BY_ID, id);
         return new BpfLink(bpf, fd);
     }
 
@@ -108,11 +100,7 @@ public final class BpfLink implements AutoCloseable {
     /** OBJ_PIN at {@code path} in the instance's bpffs: the link outlives this handle. */
     public void pin(String path) {
         checkOpen();
-        ObjAttr a = new ObjAttr(path, fd);
-        int r = bpf.bpf(BpfCmd.OBJ_PIN, a);
-        if (r < 0) {
-            throw BpfException.of("OBJ_PIN " + path, r, a);
-        }
+        ObjFds.pin(bpf, fd, path);
     }
 
     private void checkOpen() {

@@ -41,21 +41,13 @@ public final class BpfProgram implements AutoCloseable {
 
     /** OBJ_GET: a new handle on the program pinned at {@code path}. */
     public static BpfProgram openPinned(Bpf bpf, String path) {
-        ObjAttr a = new ObjAttr(path, 0);
-        int fd = bpf.bpf(BpfCmd.OBJ_GET, a);
-        if (fd < 0) {
-            throw BpfException.of("OBJ_GET " + path, fd, a);
-        }
+        int fd = ObjFds.objGet(bpf, path);
         return checked(bpf, fd, "OBJ_GET " + path);
     }
 
     /** PROG_GET_FD_BY_ID: a new handle on the program with this id. */
     public static BpfProgram fromId(Bpf bpf, int id) {
-        GetIdAttr a = new GetIdAttr(id);
-        int fd = bpf.bpf(BpfCmd.PROG_GET_FD_BY_ID, a);
-        if (fd < 0) {
-            throw BpfException.of("PROG_GET_FD_BY_ID " + Integer.toUnsignedString(id), fd, a);
-        }
+        int fd = ObjFds.fdById(bpf, BpfCmd.PROG_GET_FD_BY_ID, id);
         return new BpfProgram(bpf, fd);
     }
 
@@ -115,11 +107,7 @@ public final class BpfProgram implements AutoCloseable {
     /** OBJ_PIN at {@code path} in the instance's bpffs. */
     public void pin(String path) {
         checkOpen();
-        ObjAttr a = new ObjAttr(path, fd);
-        int r = bpf.bpf(BpfCmd.OBJ_PIN, a);
-        if (r < 0) {
-            throw BpfException.of("OBJ_PIN " + path, r, a);
-        }
+        ObjFds.pin(bpf, fd, path);
     }
 
     /**

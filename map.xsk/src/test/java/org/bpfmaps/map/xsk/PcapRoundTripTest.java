@@ -126,12 +126,7 @@ class PcapRoundTripTest {
     private long roundTrip(Path in, Path out, int queues) throws IOException {
         int eth = devs.add("eth2", queues, XdpTraffic.FAIL);
         int map = f.xskmap(queues);
-        XdpSocket[] xsk = new XdpSocket[queues];
-        for (int q = 0; q < queues; q++) {
-            int fd = XdpTraffic.socket(f.bpf, eth, q, FRAMES, CHUNK, FRAMES);
-            assertEquals(0, f.update(map, q, fd, 0), f.why);
-            xsk[q] = XdpSocket.byFd(f.bpf, fd);
-        }
+        XdpSocket[] xsk = f.socketsPerQueue(eth, queues, map, FRAMES, CHUNK);
         XdpTraffic.attach(f.bpf, eth, "to_xsk", ctx -> ctx.redirectMap(0, ctx.rxQueueIndex(), 0), map);
         long written;
         try (PcapReader rd = PcapReader.open(in);

@@ -79,12 +79,7 @@ class UdpTrafficTest {
         ErrorSink err = XdpTraffic.FAIL;
         int eth = devs.add("eth1", QUEUES, err);
         int map = f.xskmap(QUEUES);
-        XdpSocket[] xsk = new XdpSocket[QUEUES];
-        for (int q = 0; q < QUEUES; q++) {
-            int fd = XdpTraffic.socket(f.bpf, eth, q, FRAMES, CHUNK, FRAMES);
-            assertEquals(0, f.update(map, q, fd, 0), f.why);
-            xsk[q] = XdpSocket.byFd(f.bpf, fd);
-        }
+        XdpSocket[] xsk = f.socketsPerQueue(eth, QUEUES, map, FRAMES, CHUNK);
 
         List<byte[]> passed = Collections.synchronizedList(new ArrayList<>());
         List<Integer> passedQueues = Collections.synchronizedList(new ArrayList<>());

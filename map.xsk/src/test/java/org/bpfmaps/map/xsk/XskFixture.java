@@ -1,5 +1,6 @@
 package org.bpfmaps.map.xsk;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -29,6 +30,20 @@ class XskFixture extends ProviderFixture<XskMapProvider> {
         OpenedSocket s = SocketFactories.open(bpf, kind);
         s.close(); // the helper ends only: the fd stays the instance's
         return s.fd();
+    }
+
+    /**
+     * An XSK socket on each of the device's {@code queues} queues ({@link XdpTraffic#socket}, rings of
+     * {@code frames}), each at its queue's key of the XSKMAP {@code map}, as an application sets them up.
+     */
+    XdpSocket[] socketsPerQueue(int eth, int queues, int map, int frames, int chunk) {
+        XdpSocket[] xsk = new XdpSocket[queues];
+        for (int q = 0; q < queues; q++) {
+            int fd = XdpTraffic.socket(bpf, eth, q, frames, chunk, frames);
+            assertEquals(0, update(map, q, fd, 0), why);
+            xsk[q] = XdpSocket.byFd(bpf, fd);
+        }
+        return xsk;
     }
 
     XdpSocket xsk(int fd) {
