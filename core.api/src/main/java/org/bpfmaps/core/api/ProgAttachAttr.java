@@ -16,6 +16,31 @@ public final class ProgAttachAttr extends BpfAttr {
     /** {@code BPF_SK_SKB_VERDICT}: the verdict without a parser (SK_SKB), exclusive with STREAM_VERDICT. */
     public static final int SK_SKB_VERDICT = 38;
 
+    /** The program slots of a socket map or a socket ({@code struct sk_psock_progs}): one per type above. */
+    public static final int SOCK_SLOTS = 4;
+
+    /**
+     * The slot of a socket attach type in {@code struct sk_psock_progs}, 0 to {@link #SOCK_SLOTS} - 1
+     * (msg verdict, stream parser, stream verdict, skb verdict), or -1 for any other attach type:
+     * what a map's and a socket's program slots are indexed by.
+     *
+     * @since 2.5
+     */
+    public static int sockSlot(int attachType) {
+        switch (attachType) {
+            case SK_MSG_VERDICT:
+                return 0;
+            case SK_SKB_STREAM_PARSER:
+                return 1;
+            case SK_SKB_STREAM_VERDICT:
+                return 2;
+            case SK_SKB_VERDICT:
+                return 3;
+            default:
+                return -1;
+        }
+    }
+
     /** {@code target_fd}: the socket map. */
     public int targetFd;
     /** {@code attach_bpf_fd}: the program (a detach of 6.18 needs it too: 0 is fd 0, no program). */

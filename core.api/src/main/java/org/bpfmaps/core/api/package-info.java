@@ -32,6 +32,7 @@
  * {@link org.bpfmaps.core.api.LinkInfo} ({@code struct bpf_link_info}), the typed
  * {@link org.bpfmaps.core.api.BpfLink} and {@link org.bpfmaps.core.api.BpfProgram#attachXdp};
  * {@link org.bpfmaps.core.api.Errno#ENOLINK}; {@code ProgType.SOCKET_FILTER} loads (javaFamily).
+ * {@link org.bpfmaps.core.api.ProgAttachAttr#sockSlot}, the program slot of a socket attach type;
  * {@link org.bpfmaps.core.api.BpfRuntime#programNames()}, the names program code is
  * contributed under now, with their types (the shell's Tab after {@code prog load}).
  */

@@ -1,5 +1,6 @@
 package org.bpfmaps.core.impl;
 
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.bpfmaps.core.api.Errno;
 import org.bpfmaps.core.api.ErrorSink;
 import org.bpfmaps.core.api.ProgAttachAttr;
@@ -21,25 +22,13 @@ import org.bpfmaps.core.spi.ProgRef;
  * {@link org.bpfmaps.core.spi.ProgAttachOps} has no slots at all.
  */
 final class MapProgSlots implements MapPrograms {
-    private volatile ProgObject msgParser;
-    private volatile ProgObject streamParser;
-    private volatile ProgObject streamVerdict;
-    private volatile ProgObject skbVerdict;
+    /** By {@link ProgAttachAttr#sockSlot}; read lock-free when a socket is inserted, written under this lock. */
+    private final AtomicReferenceArray<ProgObject> slots = new AtomicReferenceArray<>(ProgAttachAttr.SOCK_SLOTS);
 
     @Override
     public ProgRef program(int attachType) {
-        switch (attachType) {
-            case ProgAttachAttr.SK_MSG_VERDICT:
-                return msgParser;
-            case ProgAttachAttr.SK_SKB_STREAM_PARSER:
-                return streamParser;
-            case ProgAttachAttr.SK_SKB_STREAM_VERDICT:
-                return streamVerdict;
-            case ProgAttachAttr.SK_SKB_VERDICT:
-                return skbVerdict;
-            default:
-                return null;
-        }
+        int slot = ProgAttachAttr.sockSlot(attachType);
+        return slot < 0 ? null : slots.get(slot);
     }
 
     /**
@@ -47,6 +36,8 @@ final class MapProgSlots implements MapPrograms {
      * share a map, and neither type can even be queried while the other is attached (EBUSY).
      */
     synchronized int check(int attachType, ErrorSink err) {
+        ProgRef skbVerdict = program(ProgAttachAttr.SK_SKB_VERDICT);
+        ProgRef streamVerdict = program(ProgAttachAttr.SK_SKB_STREAM_VERDICT);
         if (attachType == ProgAttachAttr.SK_SKB_STREAM_VERDICT && skbVerdict != null) {
             return err.fail(Errno.EBUSY, "the map has an SK_SKB_VERDICT program (id %d): no SK_SKB_STREAM_VERDICT "
                     + "beside it", skbVerdict.id());
@@ -90,31 +81,18 @@ final class MapProgSlots implements MapPrograms {
     }
 
     private void put(int attachType, ProgObject p) {
-        switch (attachType) {
-            case ProgAttachAttr.SK_MSG_VERDICT:
-                msgParser = p;
-                break;
-            case ProgAttachAttr.SK_SKB_STREAM_PARSER:
-                streamParser = p;
-                break;
-            case ProgAttachAttr.SK_SKB_STREAM_VERDICT:
-                streamVerdict = p;
-                break;
-            case ProgAttachAttr.SK_SKB_VERDICT:
-                skbVerdict = p;
-                break;
-            default:
-                throw new IllegalArgumentException("attach type " + attachType);
+        int slot = ProgAttachAttr.sockSlot(attachType);
+        if (slot < 0) {
+            throw new IllegalArgumentException("attach type " + attachType);
         }
+        slots.set(slot, p);
     }
 
     /** The map is freed: its programs are let go ({@code sock_map_release_progs}). */
     synchronized void clear() {
-        for (int t : new int[] {ProgAttachAttr.SK_MSG_VERDICT, ProgAttachAttr.SK_SKB_STREAM_PARSER,
-                ProgAttachAttr.SK_SKB_STREAM_VERDICT, ProgAttachAttr.SK_SKB_VERDICT}) {
-            ProgObject p = (ProgObject) program(t);
+        for (int i = 0; i < ProgAttachAttr.SOCK_SLOTS; i++) {
+            ProgObject p = slots.getAndSet(i, null);
             if (p != null) {
-                put(t, null);
                 p.release();
             }
         }

@@ -19,10 +19,8 @@ import org.bpfmaps.core.spi.ProgRef;
  * @since 1.2
  */
 public final class SocketPrograms {
-    private ProgRef msgParser;
-    private ProgRef streamParser;
-    private ProgRef streamVerdict;
-    private ProgRef skbVerdict;
+    /** By {@link ProgAttachAttr#sockSlot}. */
+    private final ProgRef[] slots = new ProgRef[ProgAttachAttr.SOCK_SLOTS];
     private boolean started;
     private int links;
     /** The socket these are of: told when the programs it runs change (its data path). */
@@ -34,18 +32,8 @@ public final class SocketPrograms {
 
     /** The program the socket runs for this attach type, or null (also for other attach types). */
     public synchronized ProgRef get(int attachType) {
-        switch (attachType) {
-            case ProgAttachAttr.SK_MSG_VERDICT:
-                return msgParser;
-            case ProgAttachAttr.SK_SKB_STREAM_PARSER:
-                return streamParser;
-            case ProgAttachAttr.SK_SKB_STREAM_VERDICT:
-                return streamVerdict;
-            case ProgAttachAttr.SK_SKB_VERDICT:
-                return skbVerdict;
-            default:
-                return null;
-        }
+        int slot = ProgAttachAttr.sockSlot(attachType);
+        return slot < 0 ? null : slots[slot];
     }
 
     /**
@@ -58,30 +46,15 @@ public final class SocketPrograms {
         if (p != null && !p.retain()) {
             return false;
         }
-        ProgRef old;
-        switch (attachType) {
-            case ProgAttachAttr.SK_MSG_VERDICT:
-                old = msgParser;
-                msgParser = p;
-                break;
-            case ProgAttachAttr.SK_SKB_STREAM_PARSER:
-                old = streamParser;
-                streamParser = p;
-                break;
-            case ProgAttachAttr.SK_SKB_STREAM_VERDICT:
-                old = streamVerdict;
-                streamVerdict = p;
-                break;
-            case ProgAttachAttr.SK_SKB_VERDICT:
-                old = skbVerdict;
-                skbVerdict = p;
-                break;
-            default:
-                if (p != null) {
-                    p.release();
-                }
-                throw new IllegalArgumentException("attach type " + attachType + " is no socket program slot");
+        int slot = ProgAttachAttr.sockSlot(attachType);
+        if (slot < 0) {
+            if (p != null) {
+                p.release();
+            }
+            throw new IllegalArgumentException("attach type " + attachType + " is no socket program slot");
         }
+        ProgRef old = slots[slot];
+        slots[slot] = p;
         if (old != null) {
             old.release();
         }
@@ -130,17 +103,19 @@ public final class SocketPrograms {
     }
 
     private void clear() {
-        set(ProgAttachAttr.SK_MSG_VERDICT, null);
-        set(ProgAttachAttr.SK_SKB_STREAM_PARSER, null);
-        set(ProgAttachAttr.SK_SKB_STREAM_VERDICT, null);
-        set(ProgAttachAttr.SK_SKB_VERDICT, null);
+        for (int i = 0; i < slots.length; i++) {
+            if (slots[i] != null) {
+                slots[i].release();
+                slots[i] = null;
+            }
+        }
         started = false;
     }
 
     @Override
     public synchronized String toString() {
-        return "SocketPrograms[links " + links + ", msg " + id(msgParser) + ", parser " + id(streamParser)
-                + ", stream verdict " + id(streamVerdict) + ", skb verdict " + id(skbVerdict) + "]";
+        return "SocketPrograms[links " + links + ", msg " + id(slots[0]) + ", parser " + id(slots[1])
+                + ", stream verdict " + id(slots[2]) + ", skb verdict " + id(slots[3]) + "]";
     }
 
     private static int id(ProgRef p) {
