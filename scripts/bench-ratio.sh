@@ -133,7 +133,16 @@ EOF
 
 echo "machine: $(lscpu | sed -n 's/^Model name: *//p' | head -1), L3 $(lscpu | sed -n 's/^L3 cache: *//p' | head -1), $(nproc) cores"
 echo "rounds: $rounds; each benchmark -f 1 -wi 3 -i 5 (1 s each), -bm $bm${row:+ ($row)}, JVM: $jvm_flags"
+# A benchmark that is a side of several pairs runs once per round and jar: its figure is reused.
+declare -A seen
+once() { # jar, bench, params
+  local k="$1|$2|$3"
+  if [ -z "${seen[$k]:-}" ]; then
+    seen[$k]=$(measure "$1" "$2" "$3")
+  fi
+}
 for ((r = 1; r <= rounds; r++)); do
+  seen=()
   for p in "${pairs[@]}"; do
     names=${p%%@*}
     params=""
@@ -149,12 +158,14 @@ for ((r = 1; r <= rounds; r++)); do
       name=${j%%=*}
       path=${j#*=}
       if ((r % 2 == 1)); then
-        a=$(measure "$path" "$bench" "$params")
-        b=$(measure "$path" "$base" "$params")
+        once "$path" "$bench" "$params"
+        once "$path" "$base" "$params"
       else
-        b=$(measure "$path" "$base" "$params")
-        a=$(measure "$path" "$bench" "$params")
+        once "$path" "$base" "$params"
+        once "$path" "$bench" "$params"
       fi
+      a=${seen["$path|$bench|$params"]}
+      b=${seen["$path|$base|$params"]}
       printf '%s\t%s\t%s\t%s\t%s\n' "$r" "$p" "$name" "$a" "$b" >>"$results"
       printf 'round %d  %-8s %s: %.2f / %.2f %s = %.3fx\n' "$r" "$name" "$p" "$a" "$b" "$unit" \
         "$(python3 -c "print($a / $b)")"
