@@ -111,23 +111,28 @@ final class FastElemPath implements ElemPath {
 
     @Override
     public boolean lookup(ByteBuffer key, ByteBuffer value) {
-        if (inline) {
-            // the map's words: key, bounds, word, value, and no call; every other case as below
-            long[] w = words;
-            if (w != null && key != null && value != null) {
-                // No size checks of its own: the buffers' accessors check the index against the
-                // limit anyway, and one that is too short, or a read-only value, throws before
-                // anything is written; the ops path below then checks and answers as bpf() does.
-                // Never thrown on the fast path, so C2 leaves only the accessors' checks.
-                try {
-                    int k = hostInt(key, key.position());
-                    if (k >= 0 && k < w.length) {
-                        putHost(value, value.position(), w[k], valueBufSize);
-                        return true;
-                    }
-                } catch (IndexOutOfBoundsException | java.nio.ReadOnlyBufferException e) {
-                    // below
+        if (inline && key != null && value != null) {
+            // the map's words: key, bounds, word, value, and no call; every other case as below.
+            // No size checks of its own: the buffers' accessors check the index against the
+            // limit anyway, and one that is too short, or a read-only value, throws before
+            // anything is written; the ops path below then checks and answers as bpf() does.
+            // Never thrown on the fast path, so C2 leaves only the accessors' checks.
+            try {
+                // The key and the value's size are read BEFORE the one volatile read: C2 loads
+                // nothing again across an acquire, so the key read here shares the buffer's
+                // fields (address, limit, order, segment) with the caller's own write of the key,
+                // and after the acquire come only the words and the value buffer, whose loads
+                // the caller's read of the value then shares. Reading the key first changes no
+                // answer: it depends on no state of the map, and a short key is the slow path's.
+                int size = valueBufSize;
+                int k = hostInt(key, key.position());
+                long[] w = words;
+                if (w != null && k >= 0 && k < w.length) {
+                    putHost(value, value.position(), w[k], size);
+                    return true;
                 }
+            } catch (IndexOutOfBoundsException | java.nio.ReadOnlyBufferException e) {
+                // below
             }
         }
         MapOps ops = readOps;
