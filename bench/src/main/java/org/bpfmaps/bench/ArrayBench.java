@@ -47,6 +47,8 @@ public class ArrayBench {
     private ByteBuffer percpuValue;
     private long[] percpuOut;
     private final long[] plain = new long[N];
+    /** {@link #plain}, read with the one ordered read of {@link #baselineBufferLookupOrdered}. */
+    private volatile long[] ordered;
     private final AtomicLongArray atomic = new AtomicLongArray(N);
     private int i;
 
@@ -62,6 +64,7 @@ public class ArrayBench {
             plain[k] = k;
             atomic.set(k, k);
         }
+        ordered = plain;
     }
 
     @TearDown(Level.Trial)
@@ -114,6 +117,23 @@ public class ArrayBench {
         key.putInt(0, next());
         int k = key.getInt(key.position());
         value.putLong(value.position(), plain[k]);
+        return value.getLong(0);
+    }
+
+    /**
+     * {@link #baselineBufferLookup} with one volatile read between the key and the value, the
+     * {@code long[]} reached through a volatile field: the floor of any lookup that makes one
+     * ordered read per call (what lets a thread looping on lookups see the map detached or its fd
+     * closed). C2 loads nothing again across an acquire, so the caller's second use of its value
+     * buffer loads the buffer's field and checks again: the difference to
+     * {@link #baselineBufferLookup} is that read's price, paid by {@link #typedLookupByteBuffer}.
+     */
+    @Benchmark
+    public long baselineBufferLookupOrdered() {
+        key.putInt(0, next());
+        int k = key.getInt(key.position());
+        long[] w = ordered;
+        value.putLong(value.position(), w[k]);
         return value.getLong(0);
     }
 

@@ -51,15 +51,17 @@ final class FastElemPath implements ElemPath {
     private volatile MapOps deleteOps;
     /**
      * While {@link #readOps} are set: their {@link PrimitiveOps#lookupWords}, which lookups of
-     * the keys inside it read without calling the ops; else null. Only read when {@link #inline}.
+     * the keys inside it read without calling the ops; else null. Only read when {@link #wordBytes}
+     * is not 0.
      */
     private volatile long[] words;
     /**
-     * Whether lookups try {@link #words} first: a 4-byte key, a value of 4 or 8 bytes (the sizes a
-     * word is written out as), not per-CPU, and ops that had words when the fd was bound. Final, so
-     * that every other map pays nothing for it, not even the volatile read.
+     * The value's size when lookups try {@link #words} first (a 4-byte key, a value of 4 or 8
+     * bytes, the sizes a word is written out as, not per-CPU, and ops that had words when the fd
+     * was bound), else 0. Final, so that every other map pays nothing for it, not even the
+     * volatile read; one field for both, so that the ByteBuffer lookup loads and tests one.
      */
-    private final boolean inline;
+    private final int wordBytes;
     private final int keySize;
     private final int valueBufSize;
     /** Whether the fd was closed; guarded by the map's lock. */
@@ -71,8 +73,9 @@ final class FastElemPath implements ElemPath {
         this.fdNumber = fdNumber;
         this.keySize = map.def.keySize();
         this.valueBufSize = map.def.valueBufSize();
-        this.inline = keySize == 4 && (valueBufSize == 8 || valueBufSize == 4) && !map.def.type().perCpu()
+        boolean inline = keySize == 4 && (valueBufSize == 8 || valueBufSize == 4) && !map.def.type().perCpu()
                 && wordsOf(map.ops) != null;
+        this.wordBytes = inline ? valueBufSize : 0;
     }
 
     /** The ops' words, or null; a provider that throws is asked no more (its calls will say why). */
@@ -96,7 +99,7 @@ final class FastElemPath implements ElemPath {
             readOps = null;
         } else {
             readOps = reads;
-            words = inline ? wordsOf(reads) : null;
+            words = wordBytes != 0 ? wordsOf(reads) : null;
         }
         MapOps writes = fd.canWrite && !map.frozen ? ops : null;
         writeOps = t.supports(BpfCmd.MAP_UPDATE_ELEM) ? writes : null;
@@ -111,7 +114,8 @@ final class FastElemPath implements ElemPath {
 
     @Override
     public boolean lookup(ByteBuffer key, ByteBuffer value) {
-        if (inline && key != null && value != null) {
+        int size = wordBytes;
+        if (size != 0 && key != null && value != null) {
             // the map's words: key, bounds, word, value, and no call; every other case as below.
             // No size checks of its own: the buffers' accessors check the index against the
             // limit anyway, and one that is too short, or a read-only value, throws before
@@ -124,7 +128,6 @@ final class FastElemPath implements ElemPath {
                 // and after the acquire come only the words and the value buffer, whose loads
                 // the caller's read of the value then shares. Reading the key first changes no
                 // answer: it depends on no state of the map, and a short key is the slow path's.
-                int size = valueBufSize;
                 int k = hostInt(key, key.position());
                 long[] w = words;
                 if (w != null && k >= 0 && k < w.length) {
@@ -185,7 +188,7 @@ final class FastElemPath implements ElemPath {
 
     @Override
     public long lookupLong(int key, long absent) {
-        if (inline) {
+        if (wordBytes != 0) {
             long[] w = words;
             if (w != null && key >= 0 && key < w.length) {
                 return w[key];
@@ -242,13 +245,23 @@ final class FastElemPath implements ElemPath {
         return b.order() == HOST ? v : Integer.reverseBytes(v);
     }
 
-    /** Writes the word as a value of {@code size} (4 or 8) host-order bytes at {@code at}. */
+    /**
+     * Writes the word as a value of {@code size} (4 or 8) host-order bytes at {@code at}. The
+     * write comes before the test of the buffer's order, and a buffer in the other order is
+     * written again, swapped: the accessor's type check makes C2 use the checked buffer from then
+     * on, so the test shares the accessor's load of the order (asked first, it was loaded twice).
+     */
     private static void putHost(ByteBuffer b, int at, long word, int size) {
-        boolean host = b.order() == HOST;
         if (size == 8) {
-            b.putLong(at, host ? word : Long.reverseBytes(word));
+            b.putLong(at, word);
+            if (b.order() != HOST) {
+                b.putLong(at, Long.reverseBytes(word));
+            }
         } else {
-            b.putInt(at, host ? (int) word : Integer.reverseBytes((int) word));
+            b.putInt(at, (int) word);
+            if (b.order() != HOST) {
+                b.putInt(at, Integer.reverseBytes((int) word));
+            }
         }
     }
 

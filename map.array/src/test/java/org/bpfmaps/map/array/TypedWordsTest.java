@@ -179,8 +179,9 @@ class TypedWordsTest {
 
     /**
      * Lookups until one fails, at most {@code max}: nothing in the loop but the lookup, so that
-     * once compiled nothing else orders the loop's reads. Were the path's state read with a plain
-     * load, the JIT could hoist it out of this loop and the lookups would never see the detach.
+     * once compiled nothing else orders the loop's reads. The Java memory model lets a plain read
+     * keep its first value for the whole loop (the JIT may hoist it), which is why the path makes
+     * one ordered read per call; the test holds any design to what a user sees.
      */
     private static long spin(BpfMap m, ByteBuffer key, ByteBuffer v, boolean buffers, long max) {
         long n = 0;
