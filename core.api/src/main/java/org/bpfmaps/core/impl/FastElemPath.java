@@ -35,9 +35,13 @@ import org.bpfmaps.core.spi.PrimitiveOps;
  * <p>Why {@link #words}: the typed lookups of a small array ({@link PrimitiveOps#lookupWords}, the
  * kernel's {@code map_gen_lookup}) read the element from the handle's path without a call into
  * the ops: handle, path, words, element, three dependent loads instead of four, and one volatile
- * read per call, which is what keeps the buffers' fields loaded once in a ByteBuffer lookup (C2
- * reloads every field after an acquire). The words follow the ops: cleared when the map detaches,
- * the fd closes or reads are refused, set again from the new ops when it re-attaches.
+ * read per call (C2 reloads every field after an acquire, so one read, placed after the key's, is
+ * what keeps the key buffer's fields loaded once in a ByteBuffer lookup). That read is what makes
+ * a detach or close visible to a thread looping on lookups, and it has a price no placement
+ * avoids: the caller's value buffer, taken before the call, is loaded and checked again after it
+ * (ArrayBench.baselineBufferLookupOrdered measures that floor). The words follow the ops: cleared
+ * when the map detaches, the fd closes or reads are refused, set again from the new ops when it
+ * re-attaches.
  */
 final class FastElemPath implements ElemPath {
     private final FdEntry fd;
@@ -128,6 +132,8 @@ final class FastElemPath implements ElemPath {
                 // and after the acquire come only the words and the value buffer, whose loads
                 // the caller's read of the value then shares. Reading the key first changes no
                 // answer: it depends on no state of the map, and a short key is the slow path's.
+                // (An opaque read, which would still keep a detach visible, is no cheaper here:
+                // C2 fences it with a CPU-order barrier that reloads as much as the acquire.)
                 int k = hostInt(key, key.position());
                 long[] w = words;
                 if (w != null && k >= 0 && k < w.length) {
