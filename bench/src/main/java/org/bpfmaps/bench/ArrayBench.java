@@ -47,6 +47,8 @@ public class ArrayBench {
     private ByteBuffer percpuValue;
     private long[] percpuOut;
     private final long[] plain = new long[N];
+    /** {@link #plain}, read with the one ordered read of {@link #baselineBufferLookupOrdered}. */
+    private volatile long[] ordered;
     private final AtomicLongArray atomic = new AtomicLongArray(N);
     private int i;
 
@@ -62,6 +64,7 @@ public class ArrayBench {
             plain[k] = k;
             atomic.set(k, k);
         }
+        ordered = plain;
     }
 
     @TearDown(Level.Trial)
@@ -114,6 +117,27 @@ public class ArrayBench {
         key.putInt(0, next());
         int k = key.getInt(key.position());
         value.putLong(value.position(), plain[k]);
+        return value.getLong(0);
+    }
+
+    /**
+     * {@link #baselineBufferLookup} with one volatile read between the key and the value, the
+     * {@code long[]} reached through a volatile field, and the value buffer taken before that
+     * read as a call's argument is: the floor of any lookup that takes the value buffer as an
+     * argument and makes one ordered read per call (what lets a thread looping on lookups see the
+     * map detached or its fd closed). C2 loads nothing again across an acquire and reuses nothing
+     * loaded before it, so the caller's read of the value after the call loads the buffer's field
+     * and its checks again (the compiled loop: 85 instructions here, 72 in
+     * {@link #baselineBufferLookup}): the difference is that read's price, which
+     * {@link #typedLookupByteBuffer} pays too.
+     */
+    @Benchmark
+    public long baselineBufferLookupOrdered() {
+        key.putInt(0, next());
+        ByteBuffer v = value; // before the ordered read, as an argument of lookup(key, value)
+        int k = key.getInt(key.position());
+        long[] w = ordered;
+        v.putLong(v.position(), w[k]);
         return value.getLong(0);
     }
 

@@ -35,9 +35,13 @@ import org.bpfmaps.core.spi.PrimitiveOps;
  * <p>Why {@link #words}: the typed lookups of a small array ({@link PrimitiveOps#lookupWords}, the
  * kernel's {@code map_gen_lookup}) read the element from the handle's path without a call into
  * the ops: handle, path, words, element, three dependent loads instead of four, and one volatile
- * read per call, which is what keeps the buffers' fields loaded once in a ByteBuffer lookup (C2
- * reloads every field after an acquire). The words follow the ops: cleared when the map detaches,
- * the fd closes or reads are refused, set again from the new ops when it re-attaches.
+ * read per call (C2 reloads every field after an acquire, so one read, placed after the key's, is
+ * what keeps the key buffer's fields loaded once in a ByteBuffer lookup). That read is what makes
+ * a detach or close visible to a thread looping on lookups, and it has a price no placement
+ * avoids: the caller's value buffer, taken before the call, is loaded and checked again after it
+ * (ArrayBench.baselineBufferLookupOrdered measures that floor). The words follow the ops: cleared
+ * when the map detaches, the fd closes or reads are refused, set again from the new ops when it
+ * re-attaches.
  */
 final class FastElemPath implements ElemPath {
     private final FdEntry fd;
@@ -51,15 +55,17 @@ final class FastElemPath implements ElemPath {
     private volatile MapOps deleteOps;
     /**
      * While {@link #readOps} are set: their {@link PrimitiveOps#lookupWords}, which lookups of
-     * the keys inside it read without calling the ops; else null. Only read when {@link #inline}.
+     * the keys inside it read without calling the ops; else null. Only read when {@link #wordBytes}
+     * is not 0.
      */
     private volatile long[] words;
     /**
-     * Whether lookups try {@link #words} first: a 4-byte key, a value of 4 or 8 bytes (the sizes a
-     * word is written out as), not per-CPU, and ops that had words when the fd was bound. Final, so
-     * that every other map pays nothing for it, not even the volatile read.
+     * The value's size when lookups try {@link #words} first (a 4-byte key, a value of 4 or 8
+     * bytes, the sizes a word is written out as, not per-CPU, and ops that had words when the fd
+     * was bound), else 0. Final, so that every other map pays nothing for it, not even the
+     * volatile read; one field for both, so that the ByteBuffer lookup loads and tests one.
      */
-    private final boolean inline;
+    private final int wordBytes;
     private final int keySize;
     private final int valueBufSize;
     /** Whether the fd was closed; guarded by the map's lock. */
@@ -71,8 +77,9 @@ final class FastElemPath implements ElemPath {
         this.fdNumber = fdNumber;
         this.keySize = map.def.keySize();
         this.valueBufSize = map.def.valueBufSize();
-        this.inline = keySize == 4 && (valueBufSize == 8 || valueBufSize == 4) && !map.def.type().perCpu()
+        boolean inline = keySize == 4 && (valueBufSize == 8 || valueBufSize == 4) && !map.def.type().perCpu()
                 && wordsOf(map.ops) != null;
+        this.wordBytes = inline ? valueBufSize : 0;
     }
 
     /** The ops' words, or null; a provider that throws is asked no more (its calls will say why). */
@@ -96,7 +103,7 @@ final class FastElemPath implements ElemPath {
             readOps = null;
         } else {
             readOps = reads;
-            words = inline ? wordsOf(reads) : null;
+            words = wordBytes != 0 ? wordsOf(reads) : null;
         }
         MapOps writes = fd.canWrite && !map.frozen ? ops : null;
         writeOps = t.supports(BpfCmd.MAP_UPDATE_ELEM) ? writes : null;
@@ -111,23 +118,30 @@ final class FastElemPath implements ElemPath {
 
     @Override
     public boolean lookup(ByteBuffer key, ByteBuffer value) {
-        if (inline) {
-            // the map's words: key, bounds, word, value, and no call; every other case as below
-            long[] w = words;
-            if (w != null && key != null && value != null) {
-                // No size checks of its own: the buffers' accessors check the index against the
-                // limit anyway, and one that is too short, or a read-only value, throws before
-                // anything is written; the ops path below then checks and answers as bpf() does.
-                // Never thrown on the fast path, so C2 leaves only the accessors' checks.
-                try {
-                    int k = hostInt(key, key.position());
-                    if (k >= 0 && k < w.length) {
-                        putHost(value, value.position(), w[k], valueBufSize);
-                        return true;
-                    }
-                } catch (IndexOutOfBoundsException | java.nio.ReadOnlyBufferException e) {
-                    // below
+        int size = wordBytes;
+        if (size != 0 && key != null && value != null) {
+            // the map's words: key, bounds, word, value, and no call; every other case as below.
+            // No size checks of its own: the buffers' accessors check the index against the
+            // limit anyway, and one that is too short, or a read-only value, throws before
+            // anything is written; the ops path below then checks and answers as bpf() does.
+            // Never thrown on the fast path, so C2 leaves only the accessors' checks.
+            try {
+                // The key and the value's size are read BEFORE the one volatile read: C2 loads
+                // nothing again across an acquire, so the key read here shares the buffer's
+                // fields (address, limit, order, segment) with the caller's own write of the key,
+                // and after the acquire come only the words and the value buffer, whose loads
+                // the caller's read of the value then shares. Reading the key first changes no
+                // answer: it depends on no state of the map, and a short key is the slow path's.
+                // (An opaque read, which would still keep a detach visible, is no cheaper here:
+                // C2 fences it with a CPU-order barrier that reloads as much as the acquire.)
+                int k = hostInt(key, key.position());
+                long[] w = words;
+                if (w != null && k >= 0 && k < w.length) {
+                    putHost(value, value.position(), w[k], size);
+                    return true;
                 }
+            } catch (IndexOutOfBoundsException | java.nio.ReadOnlyBufferException e) {
+                // below
             }
         }
         MapOps ops = readOps;
@@ -180,7 +194,7 @@ final class FastElemPath implements ElemPath {
 
     @Override
     public long lookupLong(int key, long absent) {
-        if (inline) {
+        if (wordBytes != 0) {
             long[] w = words;
             if (w != null && key >= 0 && key < w.length) {
                 return w[key];
@@ -237,13 +251,23 @@ final class FastElemPath implements ElemPath {
         return b.order() == HOST ? v : Integer.reverseBytes(v);
     }
 
-    /** Writes the word as a value of {@code size} (4 or 8) host-order bytes at {@code at}. */
+    /**
+     * Writes the word as a value of {@code size} (4 or 8) host-order bytes at {@code at}. The
+     * write comes before the test of the buffer's order, and a buffer in the other order is
+     * written again, swapped: the accessor's type check makes C2 use the checked buffer from then
+     * on, so the test shares the accessor's load of the order (asked first, it was loaded twice).
+     */
     private static void putHost(ByteBuffer b, int at, long word, int size) {
-        boolean host = b.order() == HOST;
         if (size == 8) {
-            b.putLong(at, host ? word : Long.reverseBytes(word));
+            b.putLong(at, word);
+            if (b.order() != HOST) {
+                b.putLong(at, Long.reverseBytes(word));
+            }
         } else {
-            b.putInt(at, host ? (int) word : Integer.reverseBytes((int) word));
+            b.putInt(at, (int) word);
+            if (b.order() != HOST) {
+                b.putInt(at, Integer.reverseBytes((int) word));
+            }
         }
     }
 

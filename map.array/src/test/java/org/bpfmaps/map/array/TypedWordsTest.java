@@ -8,6 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.bpfmaps.core.api.BpfCmd;
 import org.bpfmaps.core.api.BpfException;
 import org.bpfmaps.core.api.BpfFlags;
@@ -19,6 +22,7 @@ import org.bpfmaps.core.api.MapType;
 import org.bpfmaps.core.api.UpdateFlag;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -171,5 +175,70 @@ class TypedWordsTest {
             assertEquals(5, valueSize == 8 ? v.getLong(0) : v.getInt(0));
             assertFalse(m.lookup(key(16, ByteOrder.nativeOrder(), true), v));
         }
+    }
+
+    /**
+     * Lookups until one fails, at most {@code max}: nothing in the loop but the lookup, so that
+     * once compiled nothing else orders the loop's reads. The Java memory model lets a plain read
+     * keep its first value for the whole loop (the JIT may hoist it), which is why the path makes
+     * one ordered read per call; the test holds any design to what a user sees.
+     */
+    private static long spin(BpfMap m, ByteBuffer key, ByteBuffer v, boolean buffers, long max) {
+        long n = 0;
+        if (buffers) {
+            while (n < max && m.lookup(key, v)) {
+                n++;
+            }
+        } else {
+            while (n < max && m.lookupLong(1, -1) != -1) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /**
+     * A thread that does nothing but look up, in compiled code, sees the provider go (ENODEV) or
+     * the fd closed under its handle (EBADF) in bounded time, as a program looping on
+     * bpf_map_lookup_elem sees the map's state: the path's one ordered read per call is what
+     * makes the change visible to it.
+     */
+    @ParameterizedTest
+    @CsvSource({"true,detach", "false,detach", "true,close", "false,close"})
+    void aThreadSpinningOnLookupsSeesTheMapGo(boolean buffers, String how) throws Exception {
+        BpfMap m = filled(8);
+        BpfMap spun = BpfMap.fromId(f.bpf, m.id());
+        ByteBuffer k = ByteBuffer.allocateDirect(4).order(ByteOrder.nativeOrder()).putInt(0, 1);
+        ByteBuffer v = ByteBuffer.allocateDirect(8).order(ByteOrder.nativeOrder());
+        CountDownLatch spinning = new CountDownLatch(1);
+        AtomicReference<Throwable> ended = new AtomicReference<>();
+        Thread t = new Thread(() -> {
+            try {
+                // enough calls for the JIT to compile spin() with the lookup inlined into it
+                for (int i = 0; i < 2_000; i++) {
+                    assertEquals(10_000, spin(spun, k, v, buffers, 10_000));
+                }
+                spinning.countDown();
+                spin(spun, k, v, buffers, Long.MAX_VALUE);
+                ended.set(new AssertionError("a lookup said \"not found\" for a key inside the array"));
+            } catch (Throwable e) {
+                ended.set(e);
+            }
+        }, "spinner");
+        t.setDaemon(true); // should it never see the change, it must not keep the JVM alive
+        t.start();
+        assertTrue(spinning.await(60, TimeUnit.SECONDS), "the spinner warmed up");
+        if (how.equals("detach")) {
+            f.runtime.removeProvider(f.provider);
+        } else {
+            assertEquals(0, f.bpf.close(spun.fd()));
+        }
+        t.join(TimeUnit.SECONDS.toMillis(30));
+        assertFalse(t.isAlive(), "the spinning thread never saw the map " + (how.equals("detach") ? "detached" : "closed"));
+        BpfException e = assertThrows(BpfException.class, () -> {
+            throw ended.get();
+        });
+        assertEquals(how.equals("detach") ? Errno.ENODEV : Errno.EBADF, e.errno());
+        m.close();
     }
 }
