@@ -283,15 +283,20 @@ public class HashBench {
 
         @Setup(Level.Trial)
         public void setup(Maps m) {
-            int nb = Integer.highestOneBit(m.entries * 2 - 1);
+            fill(m.entries);
+        }
+
+        /** The table of {@link Maps}' first {@code entries} keys. */
+        Floor fill(int entries) {
+            int nb = Integer.highestOneBit(entries * 2 - 1);
             mask = nb - 1;
             buckets = allocate(nb * 8);
-            slab = allocate((m.entries + SPARE) * 24);
+            slab = allocate((entries + SPARE) * 24);
             free = new int[SPARE];
             for (int s = 0; s < SPARE; s++) {
-                free[freeTop++] = m.entries + s;
+                free[freeTop++] = entries + s;
             }
-            for (int k = 0; k < m.entries; k++) {
+            for (int k = 0; k < entries; k++) {
                 int key = Caller.scramble(k);
                 int h = mix(key);
                 int head = (h & mask) * 8 + 4;
@@ -302,11 +307,26 @@ public class HashBench {
                 slab.putLong(base + 16, k);
                 buckets.putInt(head, k + 1);
             }
+            return this;
         }
 
         /** A zeroed direct buffer for the table: 4 KiB pages here, huge pages in {@link HugeFloor}. */
         ByteBuffer allocate(int bytes) {
             return ByteBuffer.allocateDirect(bytes).order(ByteOrder.nativeOrder());
+        }
+
+        /** The bare lookup: the bucket's head, then the chain's elements until the key; its value or -1. */
+        long get(int key) {
+            int h = mix(key);
+            int e = buckets.getInt((h & mask) * 8 + 4) - 1;
+            while (e >= 0) {
+                int base = e * 24;
+                if (slab.getInt(base + 4) == h && slab.getInt(base + 8) == key) {
+                    return slab.getLong(base + 16);
+                }
+                e = slab.getInt(base) - 1;
+            }
+            return -1;
         }
 
         /** murmur3's finaliser, as the map hashes a 4-byte key. */
@@ -353,17 +373,7 @@ public class HashBench {
 
     private static long floorLookup(Floor f, Caller c) {
         c.key(c.hit());
-        int key = c.key.getInt(0);
-        int h = Floor.mix(key);
-        int e = f.buckets.getInt((h & f.mask) * 8 + 4) - 1;
-        while (e >= 0) {
-            int base = e * 24;
-            if (f.slab.getInt(base + 4) == h && f.slab.getInt(base + 8) == key) {
-                return f.slab.getLong(base + 16);
-            }
-            e = f.slab.getInt(base) - 1;
-        }
-        return -1;
+        return f.get(c.key.getInt(0));
     }
 
     /**
