@@ -16,6 +16,16 @@ import java.nio.file.Path;
  * memory is mmap'ed untouched, advised {@code MADV_HUGEPAGE} on a 2 MiB-aligned range, and only
  * then touched, so that each first touch faults in a whole huge page (THP in {@code madvise}
  * mode). The memory is never unmapped: a benchmark's tables live as long as its JVM.
+ *
+ * <p>What it showed on this machine (AMD EPYC VM, 32 MiB L3, THP {@code [madvise]}; December
+ * 2026, {@link HugePageProbe}, medians of 20-30 interleaved pairs, load average 1.5-9): huge over
+ * 4 KiB pages 0.97-1.02x for the one-miss table's lookups and 0.95-0.97x for the chained floor's
+ * at 1M entries, 1.02-1.07x and 0.93-0.96x at 4M (128 MiB tables); a pointer chase, where no
+ * lookup overlaps the next, 0.88x and 0.94x at 1M. A few percent, nowhere near the 1.3x that
+ * would pay for a native allocator in the maps: this core's TLBs and page-walk caches hide most
+ * of a 4 KiB page walk, and independent lookups overlap the rest. The floors of
+ * {@link HashBench} therefore stay on 4 KiB pages, as the maps are; the huge variants are kept
+ * to measure it again on other hardware.
  */
 final class HugeBuffers {
     static final long HUGE = 2L << 20;
