@@ -283,15 +283,20 @@ public class HashBench {
 
         @Setup(Level.Trial)
         public void setup(Maps m) {
-            int nb = Integer.highestOneBit(m.entries * 2 - 1);
+            fill(m.entries);
+        }
+
+        /** The table of {@link Maps}' first {@code entries} keys. */
+        Floor fill(int entries) {
+            int nb = Integer.highestOneBit(entries * 2 - 1);
             mask = nb - 1;
-            buckets = ByteBuffer.allocateDirect(nb * 8).order(ByteOrder.nativeOrder());
-            slab = ByteBuffer.allocateDirect((m.entries + SPARE) * 24).order(ByteOrder.nativeOrder());
+            buckets = allocate(nb * 8);
+            slab = allocate((entries + SPARE) * 24);
             free = new int[SPARE];
             for (int s = 0; s < SPARE; s++) {
-                free[freeTop++] = m.entries + s;
+                free[freeTop++] = entries + s;
             }
-            for (int k = 0; k < m.entries; k++) {
+            for (int k = 0; k < entries; k++) {
                 int key = Caller.scramble(k);
                 int h = mix(key);
                 int head = (h & mask) * 8 + 4;
@@ -302,6 +307,26 @@ public class HashBench {
                 slab.putLong(base + 16, k);
                 buckets.putInt(head, k + 1);
             }
+            return this;
+        }
+
+        /** A zeroed direct buffer for the table: 4 KiB pages here, huge pages in {@link HugeFloor}. */
+        ByteBuffer allocate(int bytes) {
+            return ByteBuffer.allocateDirect(bytes).order(ByteOrder.nativeOrder());
+        }
+
+        /** The bare lookup: the bucket's head, then the chain's elements until the key; its value or -1. */
+        long get(int key) {
+            int h = mix(key);
+            int e = buckets.getInt((h & mask) * 8 + 4) - 1;
+            while (e >= 0) {
+                int base = e * 24;
+                if (slab.getInt(base + 4) == h && slab.getInt(base + 8) == key) {
+                    return slab.getLong(base + 16);
+                }
+                e = slab.getInt(base) - 1;
+            }
+            return -1;
         }
 
         /** murmur3's finaliser, as the map hashes a 4-byte key. */
@@ -316,21 +341,39 @@ public class HashBench {
         }
     }
 
+    /**
+     * {@link Floor} with its buckets and elements in transparent huge pages ({@link HugeBuffers}):
+     * what 2 MiB pages save a chained table's two dependent misses (no TLB miss and page walk per
+     * access once the tables' pages fit the TLB's 2 MiB entries).
+     */
+    @State(Scope.Benchmark)
+    public static class HugeFloor extends Floor {
+        @Override
+        ByteBuffer allocate(int bytes) {
+            return HugeBuffers.allocate(bytes);
+        }
+
+        @Setup(Level.Trial)
+        public void report() {
+            System.out.println("HugeFloor: AnonHugePages " + HugeBuffers.anonHugeKb() + " kB");
+        }
+    }
+
     /** The bare floor: the bucket's head, then the chain's elements until the key; the value returned. */
     @Benchmark
     public long floorLookupHit(Floor f, Caller c) {
+        return floorLookup(f, c);
+    }
+
+    /** {@link #floorLookupHit} over huge pages. */
+    @Benchmark
+    public long floorHugeLookupHit(HugeFloor f, Caller c) {
+        return floorLookup(f, c);
+    }
+
+    private static long floorLookup(Floor f, Caller c) {
         c.key(c.hit());
-        int key = c.key.getInt(0);
-        int h = Floor.mix(key);
-        int e = f.buckets.getInt((h & f.mask) * 8 + 4) - 1;
-        while (e >= 0) {
-            int base = e * 24;
-            if (f.slab.getInt(base + 4) == h && f.slab.getInt(base + 8) == key) {
-                return f.slab.getLong(base + 16);
-            }
-            e = f.slab.getInt(base) - 1;
-        }
-        return -1;
+        return f.get(c.key.getInt(0));
     }
 
     /**
@@ -522,7 +565,7 @@ public class HashBench {
 
         @Setup(Level.Trial)
         public void setup(Maps m) {
-            oneMiss = new OneMissTable(m.entries + 16);
+            oneMiss = new OneMissTable(m.entries + 16, huge());
             fastutil = new Int2LongOpenHashMap(m.entries + 16);
             for (int k = 0; k < m.entries; k++) {
                 int key = Caller.scramble(k);
@@ -530,12 +573,40 @@ public class HashBench {
                 fastutil.put(key, k);
             }
         }
+
+        /** Whether the one-miss table's slots are in huge pages: see {@link HugeAnchors}. */
+        boolean huge() {
+            return false;
+        }
+    }
+
+    /**
+     * {@link Anchors} with the one-miss table's slots in transparent huge pages ({@link
+     * HugeBuffers}): the floor of a design whose tables are huge-page backed.
+     */
+    @State(Scope.Benchmark)
+    public static class HugeAnchors extends Anchors {
+        @Override
+        boolean huge() {
+            return true;
+        }
+
+        @Setup(Level.Trial)
+        public void report() {
+            System.out.println("HugeAnchors: AnonHugePages " + HugeBuffers.anonHugeKb() + " kB");
+        }
     }
 
     @Benchmark
     public long oneMissLookupHit(Anchors a, Caller c) {
         c.key(c.hit());
         return a.oneMiss.get(c.key.getInt(0), -1);
+    }
+
+    /** {@link #oneMissLookupHit} over huge pages. */
+    @Benchmark
+    public long oneMissHugeLookupHit(HugeAnchors a, Caller c) {
+        return oneMissLookupHit(a, c);
     }
 
     @Benchmark

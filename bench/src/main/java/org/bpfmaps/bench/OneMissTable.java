@@ -20,9 +20,15 @@ final class OneMissTable {
 
     /** A table that holds {@code entries} keys at a load of at most one half. */
     OneMissTable(int entries) {
+        this(entries, false);
+    }
+
+    /** As {@link #OneMissTable(int)}, the slots in huge pages when {@code huge} (see {@link HugeBuffers}). */
+    OneMissTable(int entries, boolean huge) {
         int n = Integer.highestOneBit(Math.max(2, 2 * entries - 1)) << 1;
         mask = n - 1;
-        slots = ByteBuffer.allocateDirect(n * 16).order(ByteOrder.nativeOrder());
+        slots = huge ? HugeBuffers.allocate(n * 16)
+                : ByteBuffer.allocateDirect(n * 16).order(ByteOrder.nativeOrder());
     }
 
     private int home(int key) {
