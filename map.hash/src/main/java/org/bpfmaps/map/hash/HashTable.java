@@ -26,6 +26,7 @@ final class HashTable implements Lru.Evictor {
     /** Steps of a lock-free walk between checks that the bucket is unchanged (stale links may loop). */
     private static final int CHECK_EVERY = 32;
     private static final VarHandle LONG = MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.nativeOrder());
+    private static final VarHandle INT = MethodHandles.byteBufferViewVarHandle(int[].class, ByteOrder.nativeOrder());
     private static final boolean LITTLE = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
 
     final ElemLayout layout;
@@ -43,6 +44,17 @@ final class HashTable implements Lru.Evictor {
     private final int shift;
     /** The number of home elements: the buckets, or 0. */
     private final int nHomes;
+    /**
+     * Whether the buckets hold home elements and keys are 4 bytes and values 8 (HASH k4v8, the
+     * common map): lookups and updates of a key at home then read and write its value as one word
+     * in the bucket's record, with no element ids and no copy loop on the way ({@link #lookup}).
+     */
+    private final boolean homeK4V8;
+    /** The bucket table: the same buffer as {@code buckets.table}, one load nearer. */
+    private final ByteBuffer bucketTable;
+    /** The offsets of a home element's key and value in its bucket's record. */
+    private final int homeKey;
+    private final int homeValue;
 
     HashTable(ElemLayout layout, int nBuckets, Elements elems, int seed) {
         this(layout, new Buckets(nBuckets), elems, seed);
@@ -58,6 +70,10 @@ final class HashTable implements Lru.Evictor {
         this.keySize = layout.keySize;
         this.keyOff = layout.keyOff;
         this.seed = seed;
+        this.homeK4V8 = homes >= 0 && keySize == 4 && layout.valueSize == 8 && !layout.perCpu;
+        this.bucketTable = buckets.table;
+        this.homeKey = HomeSlots.homeBase(0, shift) + keyOff;
+        this.homeValue = HomeSlots.homeBase(0, shift) + layout.valueOff;
     }
 
     int hash(ByteBuffer key, int at) {
@@ -120,6 +136,11 @@ final class HashTable implements Lru.Evictor {
     }
 
     void copyValueIn(int e, ByteBuffer src, int at) {
+        if (homeK4V8 && e >= homes) {
+            // a home element's value is one word of its bucket's record (see lookup)
+            LONG.set(bucketTable, ((e - homes) << shift) + homeValue, (long) LONG.get(src, at));
+            return;
+        }
         layout.copyIn(src, at, elems.buf(e), elems.base(e));
     }
 
@@ -135,6 +156,10 @@ final class HashTable implements Lru.Evictor {
 
     /** Stores the low value_size bytes of {@code v} (host order) as the value: values of up to 8 bytes. */
     void putLong(int e, long v) {
+        if (homeK4V8 && e >= homes) {
+            LONG.set(bucketTable, ((e - homes) << shift) + homeValue, v);
+            return;
+        }
         int len = layout.valueSize;
         // the value is the first len bytes of its 8-byte slot: the word's low bytes on a little-endian host
         LONG.set(elems.buf(e), elems.base(e) + layout.valueOff, LITTLE || len == 8 ? v : v << (8 * (8 - len)));
@@ -282,6 +307,18 @@ final class HashTable implements Lru.Evictor {
         int k = KeyBytes.getInt(key, at);
         int h = hashInt(k);
         int b = bucketOf(h);
+        if (homeK4V8) {
+            ByteBuffer t = bucketTable;
+            int r = b << shift;
+            int seq = (int) INT.getAcquire(t, r);
+            if ((int) INT.get(t, r + 4) < 0 && (int) INT.get(t, r + homeKey) == k) {
+                long v = (long) LONG.get(t, r + homeValue);
+                if (homeReadValid(t, r, seq)) {
+                    LONG.set(dst, dst.position(), v);
+                    return homes + b;
+                }
+            }
+        }
         for (int t = 0; t < TRIES; t++) {
             int seq = buckets.readBegin(b);
             if ((seq & 1) == 0) {
@@ -314,6 +351,18 @@ final class HashTable implements Lru.Evictor {
     long lookupLong(int key, long absent) {
         int h = hashInt(key);
         int b = bucketOf(h);
+        if (homeK4V8) {
+            // as lookup: the home element's value, one line, validated against the count read with it
+            ByteBuffer t = bucketTable;
+            int r = b << shift;
+            int seq = (int) INT.getAcquire(t, r);
+            if ((int) INT.get(t, r + 4) < 0 && (int) INT.get(t, r + homeKey) == key) {
+                long v = (long) LONG.get(t, r + homeValue);
+                if (homeReadValid(t, r, seq)) {
+                    return v;
+                }
+            }
+        }
         // read()'s loop, written out (see read)
         for (int t = 0; t < TRIES; t++) {
             int seq = buckets.readBegin(b);
@@ -351,6 +400,24 @@ final class HashTable implements Lru.Evictor {
             }
         }
         return false;
+    }
+
+    /**
+     * The check of a home element's read in {@link #lookup} and {@link #lookupLong}: the count
+     * read before it ({@code seq}) was even and is unchanged, so no writer touched the bucket
+     * while the key and value were read. It is {@link Buckets#readValid} on a record whose offset
+     * the caller has; when it fails the caller goes on to the general loop, which tries again.
+     *
+     * <p>Why a path of its own for the key at home (64% of the keys of a full k4v8 map, 79% at
+     * half load): a lookup's time at 1M entries is its cache miss, and what the CPU can overlap
+     * of the misses of consecutive lookups depends on how many instructions separate them, as
+     * its reorder window holds a fixed number. This path is the hash, one record's count, head,
+     * key and value, and the count again; the general loop adds element ids, two calls through
+     * {@link Elements} and the copy loop of a value of any size.
+     */
+    private static boolean homeReadValid(ByteBuffer t, int r, int seq) {
+        VarHandle.acquireFence();
+        return (seq & 1) == 0 && (int) INT.getOpaque(t, r) == seq;
     }
 
     /** The reads that {@link #read} makes; {@link #once} says what each does. */
