@@ -375,6 +375,25 @@ public class HashBench {
         }
     }
 
+    /** {@link HomeFloor#pairs}: two buckets per 64-byte line sharing their two home elements. */
+    @State(Scope.Benchmark)
+    public static class Pairs {
+        HomeFloor t;
+
+        @Setup(Level.Trial)
+        public void setup(Maps m) {
+            t = new HomeFloor(m.entries + 16, 0);
+            HomeFloor.pairs(t, m.entries + 16, m.entries);
+        }
+    }
+
+    /** As {@link #homeFloorValidatedLookupHit} with two buckets per line sharing their homes. */
+    @Benchmark
+    public boolean pairFloorValidatedLookupHit(Pairs f, Caller c) {
+        c.key(c.hit());
+        return f.t.pairGet(c.key.getInt(0), c.value);
+    }
+
     /** A lookup hit in the map's layout with nothing but its loads: the floor under {@link #typedLookupHit}'s memory. */
     @Benchmark
     public long homeFloorLookupHit(Homes f, Caller c) {

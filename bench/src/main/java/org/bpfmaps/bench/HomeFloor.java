@@ -54,6 +54,71 @@ final class HomeFloor {
         }
     }
 
+    /**
+     * The same keys in 64-byte records of two buckets that share their two home elements (count
+     * at 0, heads at 4 and 8, homes at 16 and 40: link, token, key, value), a key taking its own
+     * bucket's home, else its partner's, else an overflow element: the layout's floor with more
+     * keys at home. Returns the keys at home.
+     */
+    static int pairs(HomeFloor f, int maxEntries, int entries) {
+        f.table.clear();
+        for (int i = 0; i < f.table.capacity(); i += 8) {
+            f.table.putLong(i, 0);
+        }
+        int next = 0;
+        int home = 0;
+        for (int k = 0; k < entries; k++) {
+            int key = HashBench.Caller.scramble(k);
+            int h = HashBench.Floor.mix(key);
+            int b = h & f.mask;
+            int r = (b >> 1) << 6;
+            int headAt = r + 4 + 4 * (b & 1);
+            int head = f.table.getInt(headAt);
+            int own = r + 16 + 24 * (b & 1);
+            int other = r + 16 + 24 * (~b & 1);
+            int slot = f.table.getInt(own + 8) == 0 ? own : f.table.getInt(other + 8) == 0 ? other : -1;
+            if (slot >= 0) {
+                f.table.putInt(slot, head);
+                f.table.putInt(slot + 4, 1);
+                f.table.putInt(slot + 8, key);
+                f.table.putLong(slot + 16, k);
+                f.table.putInt(headAt, maxEntries + 1 + b);
+                home++;
+            } else {
+                int e = next++;
+                f.slab.putInt(e * 24, head);
+                f.slab.putInt(e * 24 + 4, h);
+                f.slab.putInt(e * 24 + 8, key);
+                f.slab.putLong(e * 24 + 16, k);
+                f.table.putInt(headAt, e + 1);
+            }
+        }
+        return home;
+    }
+
+    /** As {@link #validatedGet} in the layout of {@link #pairs}: both homes of the line, then the chain. */
+    boolean pairGet(int key, ByteBuffer out) {
+        int h = HashBench.Floor.mix(key);
+        int b = h & mask;
+        int r = (b >> 1) << 6;
+        for (;;) {
+            int seq = (int) INT.getAcquire(table, r);
+            long v;
+            if (table.getInt(r + 24) == key && table.getInt(r + 20) != 0) {
+                v = table.getLong(r + 32);
+            } else if (table.getInt(r + 48) == key && table.getInt(r + 44) != 0) {
+                v = table.getLong(r + 56);
+            } else {
+                v = chain(table.getInt(r + 4 + 4 * (b & 1)), h, key);
+            }
+            out.putLong(0, v);
+            VarHandle.acquireFence();
+            if ((seq & 1) == 0 && (int) INT.getOpaque(table, r) == seq) {
+                return v >= 0;
+            }
+        }
+    }
+
     /** The value of key, or -1: the home element, then the chain's overflow elements. */
     long get(int key) {
         int h = HashBench.Floor.mix(key);

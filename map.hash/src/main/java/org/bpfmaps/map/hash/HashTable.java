@@ -50,8 +50,9 @@ final class HashTable implements Lru.Evictor {
      * in the bucket's record, with no element ids and no copy loop on the way ({@link #lookup}).
      */
     private final boolean homeK4V8;
-    /** The bucket table: the same buffer as {@code buckets.table}, one load nearer. */
+    /** The bucket table and its mask: {@code buckets.table} and {@code buckets.mask}, one load nearer. */
     private final ByteBuffer bucketTable;
+    private final int mask;
     /** The offsets of a home element's key and value in its bucket's record. */
     private final int homeKey;
     private final int homeValue;
@@ -72,6 +73,7 @@ final class HashTable implements Lru.Evictor {
         this.seed = seed;
         this.homeK4V8 = homes >= 0 && keySize == 4 && layout.valueSize == 8 && !layout.perCpu;
         this.bucketTable = buckets.table;
+        this.mask = buckets.mask;
         this.homeKey = HomeSlots.homeBase(0, shift) + keyOff;
         this.homeValue = HomeSlots.homeBase(0, shift) + layout.valueOff;
     }
@@ -85,7 +87,7 @@ final class HashTable implements Lru.Evictor {
     }
 
     int bucketOf(int hash) {
-        return hash & buckets.mask;
+        return hash & mask;
     }
 
     // ---- the fields of an element (under the lock, or on an element no chain links to) ----
