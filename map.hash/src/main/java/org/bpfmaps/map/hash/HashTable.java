@@ -26,7 +26,6 @@ final class HashTable implements Lru.Evictor {
     /** Steps of a lock-free walk between checks that the bucket is unchanged (stale links may loop). */
     private static final int CHECK_EVERY = 32;
     private static final VarHandle LONG = MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.nativeOrder());
-    private static final VarHandle INT = MethodHandles.byteBufferViewVarHandle(int[].class, ByteOrder.nativeOrder());
     private static final boolean LITTLE = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
 
     final ElemLayout layout;
@@ -140,7 +139,7 @@ final class HashTable implements Lru.Evictor {
     void copyValueIn(int e, ByteBuffer src, int at) {
         if (homeK4V8 && e >= homes) {
             // a home element's value is one word of its bucket's record (see lookup)
-            LONG.set(bucketTable, ((e - homes) << shift) + homeValue, (long) LONG.get(src, at));
+            KeyBytes.putLong(bucketTable, ((e - homes) << shift) + homeValue, KeyBytes.getLong(src, at));
             return;
         }
         layout.copyIn(src, at, elems.buf(e), elems.base(e));
@@ -159,7 +158,7 @@ final class HashTable implements Lru.Evictor {
     /** Stores the low value_size bytes of {@code v} (host order) as the value: values of up to 8 bytes. */
     void putLong(int e, long v) {
         if (homeK4V8 && e >= homes) {
-            LONG.set(bucketTable, ((e - homes) << shift) + homeValue, v);
+            KeyBytes.putLong(bucketTable, ((e - homes) << shift) + homeValue, v);
             return;
         }
         int len = layout.valueSize;
@@ -312,11 +311,14 @@ final class HashTable implements Lru.Evictor {
         if (homeK4V8) {
             ByteBuffer t = bucketTable;
             int r = b << shift;
-            int seq = (int) INT.getAcquire(t, r);
-            if ((int) INT.get(t, r + 4) < 0 && (int) INT.get(t, r + homeKey) == k) {
-                long v = (long) LONG.get(t, r + homeValue);
+            // the count and the head word in one read (see homeCount)
+            long w = KeyBytes.getLongAcquire(t, r);
+            int seq = homeCount(w);
+            // one branch: the home is used (the head word's sign) and holds the key
+            if ((homeHead(w) < 0) & (KeyBytes.getInt(t, r + homeKey) == k)) {
+                long v = KeyBytes.getLong(t, r + homeValue);
                 if (homeReadValid(t, r, seq)) {
-                    LONG.set(dst, dst.position(), v);
+                    KeyBytes.putLong(dst, dst.position(), v);
                     return homes + b;
                 }
             }
@@ -357,9 +359,12 @@ final class HashTable implements Lru.Evictor {
             // as lookup: the home element's value, one line, validated against the count read with it
             ByteBuffer t = bucketTable;
             int r = b << shift;
-            int seq = (int) INT.getAcquire(t, r);
-            if ((int) INT.get(t, r + 4) < 0 && (int) INT.get(t, r + homeKey) == key) {
-                long v = (long) LONG.get(t, r + homeValue);
+            // the count and the head word in one read (see homeCount)
+            long w = KeyBytes.getLongAcquire(t, r);
+            int seq = homeCount(w);
+            // one branch: the home is used (the head word's sign) and holds the key
+            if ((homeHead(w) < 0) & (KeyBytes.getInt(t, r + homeKey) == key)) {
+                long v = KeyBytes.getLong(t, r + homeValue);
                 if (homeReadValid(t, r, seq)) {
                     return v;
                 }
@@ -419,7 +424,21 @@ final class HashTable implements Lru.Evictor {
      */
     private static boolean homeReadValid(ByteBuffer t, int r, int seq) {
         VarHandle.acquireFence();
-        return (seq & 1) == 0 && (int) INT.getOpaque(t, r) == seq;
+        // even and unchanged, tested as one word: one branch
+        return ((seq & 1) | (KeyBytes.getIntOpaque(t, r) ^ seq)) == 0;
+    }
+
+    /**
+     * The count of a record's first 8 bytes read as one word: the count at 0 and the head word
+     * at 4 ({@link Buckets}) come in one load, whichever the host's byte order.
+     */
+    private static int homeCount(long w) {
+        return LITTLE ? (int) w : (int) (w >>> 32);
+    }
+
+    /** The head word of a record's first 8 bytes read as one word (see {@link #homeCount}). */
+    private static int homeHead(long w) {
+        return LITTLE ? (int) (w >>> 32) : (int) w;
     }
 
     /** The reads that {@link #read} makes; {@link #once} says what each does. */
