@@ -37,10 +37,9 @@ final class HashTable implements Lru.Evictor {
 
     /**
      * The first home element's id when the buckets hold home elements ({@link HomeSlots}), else
-     * -1: lock-free searches then look at the home element, in the bucket's own cache line, first.
+     * -1: searches then look at the homes of the bucket's record, in the bucket's own cache line, first.
      */
     private final int homes;
-    private final int shift;
     /** The number of home elements: the buckets, or 0. */
     private final int nHomes;
     /**
@@ -52,7 +51,7 @@ final class HashTable implements Lru.Evictor {
     /** The bucket table and its mask: {@code buckets.table} and {@code buckets.mask}, one load nearer. */
     private final ByteBuffer bucketTable;
     private final int mask;
-    /** The offsets of a home element's key and value in its bucket's record. */
+    /** The offsets of the key and value of a record's first home element in the record (see {@link HomeSlots#homeBase}). */
     private final int homeKey;
     private final int homeValue;
 
@@ -65,16 +64,15 @@ final class HashTable implements Lru.Evictor {
         this.buckets = buckets;
         this.elems = elems;
         this.homes = elems instanceof HomeSlots hs ? hs.home(0) : -1;
-        this.nHomes = homes >= 0 ? buckets.count() : 0;
-        this.shift = buckets.shift;
+        this.nHomes = homes >= 0 ? elems.capacity() - homes : 0;
         this.keySize = layout.keySize;
         this.keyOff = layout.keyOff;
         this.seed = seed;
         this.homeK4V8 = homes >= 0 && keySize == 4 && layout.valueSize == 8 && !layout.perCpu;
         this.bucketTable = buckets.table;
         this.mask = buckets.mask;
-        this.homeKey = HomeSlots.homeBase(0, shift) + keyOff;
-        this.homeValue = HomeSlots.homeBase(0, shift) + layout.valueOff;
+        this.homeKey = HomeSlots.homeBase(0) + keyOff;
+        this.homeValue = HomeSlots.homeBase(0) + layout.valueOff;
     }
 
     int hash(ByteBuffer key, int at) {
@@ -139,7 +137,7 @@ final class HashTable implements Lru.Evictor {
     void copyValueIn(int e, ByteBuffer src, int at) {
         if (homeK4V8 && e >= homes) {
             // a home element's value is one word of its bucket's record (see lookup)
-            KeyBytes.putLong(bucketTable, ((e - homes) << shift) + homeValue, KeyBytes.getLong(src, at));
+            KeyBytes.putLong(bucketTable, HomeSlots.homeBase(e - homes) + layout.valueOff, KeyBytes.getLong(src, at));
             return;
         }
         layout.copyIn(src, at, elems.buf(e), elems.base(e));
@@ -158,7 +156,7 @@ final class HashTable implements Lru.Evictor {
     /** Stores the low value_size bytes of {@code v} (host order) as the value: values of up to 8 bytes. */
     void putLong(int e, long v) {
         if (homeK4V8 && e >= homes) {
-            KeyBytes.putLong(bucketTable, ((e - homes) << shift) + homeValue, v);
+            KeyBytes.putLong(bucketTable, HomeSlots.homeBase(e - homes) + layout.valueOff, v);
             return;
         }
         int len = layout.valueSize;
@@ -183,13 +181,43 @@ final class HashTable implements Lru.Evictor {
      * overflow element's miss (an update of an existing key then costs one miss, as a lookup).
      */
     int find(int b, int hash, ByteBuffer key, int at) {
-        if (homes >= 0 && buckets.headWord(b) < 0
-                && KeyBytes.equal(buckets.table, HomeSlots.homeBase(b, shift) + keyOff, key, at, keySize)) {
-            return homes + b;
+        int home = homeWith(b, key, at);
+        if (home >= 0) {
+            return home;
         }
         for (int e = buckets.head(b); e >= 0; e = next(e)) {
             if (holds(e, hash, key, at)) {
                 return e;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * The home element that holds this key of bucket b, or -1: bucket b's own home or the other of
+     * its record ({@link HomeSlots}), each when used. Under the lock, or in a read section.
+     */
+    private int homeWith(int b, ByteBuffer key, int at) {
+        if (homes < 0) {
+            return -1;
+        }
+        for (int i = 0, s = b; i < 2; i++, s ^= 1) {
+            if (buckets.headWord(s) < 0
+                    && KeyBytes.equal(buckets.table, HomeSlots.homeBase(s) + keyOff, key, at, keySize)) {
+                return homes + s;
+            }
+        }
+        return -1;
+    }
+
+    /** As {@link #homeWith} for a 4-byte key given as an int. */
+    private int homeWithInt(int b, int key) {
+        if (homes < 0) {
+            return -1;
+        }
+        for (int i = 0, s = b; i < 2; i++, s ^= 1) {
+            if (buckets.headWord(s) < 0 && KeyBytes.getInt(buckets.table, HomeSlots.homeBase(s) + keyOff) == key) {
+                return homes + s;
             }
         }
         return -1;
@@ -205,9 +233,9 @@ final class HashTable implements Lru.Evictor {
 
     /** The element of bucket b with this 4-byte key, or -1; the home element first, as {@link #find}. */
     int findInt(int b, int hash, int key) {
-        if (homes >= 0 && buckets.headWord(b) < 0
-                && KeyBytes.getInt(buckets.table, HomeSlots.homeBase(b, shift) + keyOff) == key) {
-            return homes + b;
+        int home = homeWithInt(b, key);
+        if (home >= 0) {
+            return home;
         }
         for (int e = buckets.head(b); e >= 0; e = next(e)) {
             ByteBuffer eb = elems.buf(e);
@@ -310,16 +338,23 @@ final class HashTable implements Lru.Evictor {
         int b = bucketOf(h);
         if (homeK4V8) {
             ByteBuffer t = bucketTable;
-            int r = b << shift;
-            // the count and the head word in one read (see homeCount)
+            int r = (b >> 1) << 6; // the record of the pair (Buckets.countAt)
+            // the count and the first head word in one read (see homeCount)
             long w = KeyBytes.getLongAcquire(t, r);
             int seq = homeCount(w);
-            // one branch: the home is used (the head word's sign) and holds the key
+            // the record's first home (used: its head word's sign) or its second, as homeWithInt;
+            // each test one branch
+            int d = -1;
             if ((homeHead(w) < 0) & (KeyBytes.getInt(t, r + homeKey) == k)) {
-                long v = KeyBytes.getLong(t, r + homeValue);
+                d = 0;
+            } else if ((KeyBytes.getInt(t, r + 8) < 0) & (KeyBytes.getInt(t, r + homeKey + HOME_STRIDE) == k)) {
+                d = HOME_STRIDE;
+            }
+            if (d >= 0) {
+                long v = KeyBytes.getLong(t, r + homeValue + d);
                 if (homeReadValid(t, r, seq)) {
                     KeyBytes.putLong(dst, dst.position(), v);
-                    return homes + b;
+                    return homes + (b & ~1) + d / HOME_STRIDE;
                 }
             }
         }
@@ -358,13 +393,20 @@ final class HashTable implements Lru.Evictor {
         if (homeK4V8) {
             // as lookup: the home element's value, one line, validated against the count read with it
             ByteBuffer t = bucketTable;
-            int r = b << shift;
-            // the count and the head word in one read (see homeCount)
+            int r = (b >> 1) << 6; // the record of the pair (Buckets.countAt)
+            // the count and the first head word in one read (see homeCount)
             long w = KeyBytes.getLongAcquire(t, r);
             int seq = homeCount(w);
-            // one branch: the home is used (the head word's sign) and holds the key
+            // the record's first home (used: its head word's sign) or its second, as homeWithInt;
+            // each test one branch
+            int d = -1;
             if ((homeHead(w) < 0) & (KeyBytes.getInt(t, r + homeKey) == key)) {
-                long v = KeyBytes.getLong(t, r + homeValue);
+                d = 0;
+            } else if ((KeyBytes.getInt(t, r + 8) < 0) & (KeyBytes.getInt(t, r + homeKey + HOME_STRIDE) == key)) {
+                d = HOME_STRIDE;
+            }
+            if (d >= 0) {
+                long v = KeyBytes.getLong(t, r + homeValue + d);
                 if (homeReadValid(t, r, seq)) {
                     return v;
                 }
@@ -429,8 +471,8 @@ final class HashTable implements Lru.Evictor {
     }
 
     /**
-     * The count of a record's first 8 bytes read as one word: the count at 0 and the head word
-     * at 4 ({@link Buckets}) come in one load, whichever the host's byte order.
+     * The count of a record's first 8 bytes read as one word: the count at 0 and the first head
+     * word at 4 ({@link Buckets}) come in one load, whichever the host's byte order.
      */
     private static int homeCount(long w) {
         return LITTLE ? (int) w : (int) (w >>> 32);
@@ -440,6 +482,9 @@ final class HashTable implements Lru.Evictor {
     private static int homeHead(long w) {
         return LITTLE ? (int) (w >>> 32) : (int) w;
     }
+
+    /** The distance between the two home elements of a record ({@link HomeSlots#homeBase}). */
+    private static final int HOME_STRIDE = 24;
 
     /** The reads that {@link #read} makes; {@link #once} says what each does. */
     private static final int LOOKUP = 0;
@@ -569,12 +614,9 @@ final class HashTable implements Lru.Evictor {
 
     /** A lock-free search of bucket b: the element, -1, or RETRY when the bucket changed. */
     private int findRacy(int b, int seq, int h, ByteBuffer key, int at) {
-        if (homes >= 0 && buckets.headWord(b) < 0) {
-            int base = HomeSlots.homeBase(b, shift);
-            ByteBuffer t = buckets.table;
-            if (KeyBytes.equal(t, base + keyOff, key, at, keySize)) {
-                return homes + b;
-            }
+        int home = homeWith(b, key, at);
+        if (home >= 0) {
+            return home;
         }
         int cap = elems.capacity();
         int e = buckets.head(b);
@@ -599,13 +641,10 @@ final class HashTable implements Lru.Evictor {
 
     /** As {@link #findRacy} for a 4-byte key given as an int. */
     private int findIntRacy(int b, int seq, int h, int key) {
-        if (homes >= 0 && buckets.headWord(b) < 0) {
-            // the bucket's home element, in the cache line just read for the count: most keys are there
-            int base = HomeSlots.homeBase(b, shift);
-            ByteBuffer t = buckets.table;
-            if (KeyBytes.getInt(t, base + keyOff) == key) {
-                return homes + b;
-            }
+        // the homes of the bucket's record, in the cache line just read for the count: most keys are there
+        int home = homeWithInt(b, key);
+        if (home >= 0) {
+            return home;
         }
         int cap = elems.capacity();
         int e = buckets.head(b);
