@@ -342,14 +342,7 @@ final class HashTable implements Lru.Evictor {
             // the count and the first head word in one read (see homeCount)
             long w = KeyBytes.getLongAcquire(t, r);
             int seq = homeCount(w);
-            // the record's first home (used: its head word's sign) or its second, as homeWithInt;
-            // each test one branch
-            int d = -1;
-            if ((homeHead(w) < 0) & (KeyBytes.getInt(t, r + homeKey) == k)) {
-                d = 0;
-            } else if ((KeyBytes.getInt(t, r + 8) < 0) & (KeyBytes.getInt(t, r + homeKey + HOME_STRIDE) == k)) {
-                d = HOME_STRIDE;
-            }
+            int d = homeAt(t, r, w, k);
             if (d >= 0) {
                 long v = KeyBytes.getLong(t, r + homeValue + d);
                 if (homeReadValid(t, r, seq)) {
@@ -397,14 +390,7 @@ final class HashTable implements Lru.Evictor {
             // the count and the first head word in one read (see homeCount)
             long w = KeyBytes.getLongAcquire(t, r);
             int seq = homeCount(w);
-            // the record's first home (used: its head word's sign) or its second, as homeWithInt;
-            // each test one branch
-            int d = -1;
-            if ((homeHead(w) < 0) & (KeyBytes.getInt(t, r + homeKey) == key)) {
-                d = 0;
-            } else if ((KeyBytes.getInt(t, r + 8) < 0) & (KeyBytes.getInt(t, r + homeKey + HOME_STRIDE) == key)) {
-                d = HOME_STRIDE;
-            }
+            int d = homeAt(t, r, w, key);
             if (d >= 0) {
                 long v = KeyBytes.getLong(t, r + homeValue + d);
                 if (homeReadValid(t, r, seq)) {
@@ -481,6 +467,21 @@ final class HashTable implements Lru.Evictor {
     /** The head word of a record's first 8 bytes read as one word (see {@link #homeCount}). */
     private static int homeHead(long w) {
         return LITTLE ? (int) (w >>> 32) : (int) w;
+    }
+
+    /**
+     * Of the k4v8 record at r, whose first 8 bytes are w: the offset of the home element that
+     * holds key from the first home (0 or {@link #HOME_STRIDE}), or -1. As {@link #homeWithInt},
+     * each home's test one branch (used, the sign of its head word, and the key).
+     */
+    private int homeAt(ByteBuffer t, int r, long w, int key) {
+        if ((homeHead(w) < 0) & (KeyBytes.getInt(t, r + homeKey) == key)) {
+            return 0;
+        }
+        if ((KeyBytes.getInt(t, r + 8) < 0) & (KeyBytes.getInt(t, r + homeKey + HOME_STRIDE) == key)) {
+            return HOME_STRIDE;
+        }
+        return -1;
     }
 
     /** The distance between the two home elements of a record ({@link HomeSlots#homeBase}). */
