@@ -407,6 +407,71 @@ public class HashBench {
         }
     }
 
+    /** {@link HomeFloor}: the map's own layout (home elements in 32-byte bucket records), bare. */
+    @State(Scope.Benchmark)
+    public static class Homes {
+        HomeFloor t;
+
+        @Setup(Level.Trial)
+        public void setup(Maps m) {
+            t = new HomeFloor(m.entries + 16, m.entries);
+        }
+    }
+
+    /** {@link HomeFloor#pairs}: two buckets per 64-byte line sharing their two home elements. */
+    @State(Scope.Benchmark)
+    public static class Pairs {
+        HomeFloor t;
+
+        @Setup(Level.Trial)
+        public void setup(Maps m) {
+            t = new HomeFloor(m.entries + 16, 0);
+            HomeFloor.pairs(t, m.entries + 16, m.entries);
+        }
+    }
+
+    /** As {@link #homeFloorValidatedLookupHit} with two buckets per line sharing their homes. */
+    @Benchmark
+    public boolean pairFloorValidatedLookupHit(Pairs f, Caller c) {
+        c.key(c.hit());
+        return f.t.pairGet(c.key.getInt(0), c.value);
+    }
+
+    /** A lookup hit in the map's layout with nothing but its loads: the floor under {@link #typedLookupHit}'s memory. */
+    @Benchmark
+    public long homeFloorLookupHit(Homes f, Caller c) {
+        c.key(c.hit());
+        return f.t.get(c.key.getInt(0));
+    }
+
+    /** As {@link #homeFloorLookupHit} with the sequence count read and checked and the value copied out. */
+    @Benchmark
+    public boolean homeFloorValidatedLookupHit(Homes f, Caller c) {
+        c.key(c.hit());
+        return f.t.validatedGet(c.key.getInt(0), c.value);
+    }
+
+    /** An update of an existing key in the map's layout: lock CAS, the write, the release store. */
+    @Benchmark
+    public boolean homeFloorLockedUpdate(Homes f, Caller c) {
+        c.key(c.hit());
+        return f.t.lockedPut(c.key.getInt(0), c.value.getLong(0));
+    }
+
+    /** The typed primitive lookup: the same table, without the ByteBuffer value's copy. */
+    @Benchmark
+    public long typedLookupLong(Maps m, Caller c) {
+        c.key(c.hit());
+        return m.hash.lookupLong(c.key.getInt(0), -1);
+    }
+
+    /** The typed primitive update of an existing key. */
+    @Benchmark
+    public void typedUpdateLong(Maps m, Caller c) {
+        c.key(c.hit());
+        m.hash.updateLong(c.key.getInt(0), c.value.getLong(0), UpdateFlag.ANY);
+    }
+
     // ---- lookup hit, two threads on one map ----
 
     @Benchmark

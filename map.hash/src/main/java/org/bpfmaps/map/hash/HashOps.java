@@ -26,6 +26,7 @@ final class HashOps extends HashMapOps implements PrimitiveOps {
     HashOps(HashTable table, MapDef def, ElemPool pool) {
         super(table, def);
         this.pool = pool;
+        this.primitive = def.keySize() == 4 && def.valueSize() <= 8 && !table.layout.perCpu;
     }
 
     @Override
@@ -148,8 +149,10 @@ final class HashOps extends HashMapOps implements PrimitiveOps {
         return 0;
     }
 
-    /** Whether the primitive forms apply: 4-byte keys, one value of at most 8 bytes. */
+    /** Whether the primitive forms apply: 4-byte keys, one value of at most 8 bytes (a field: one load per call, not three). */
+    private final boolean primitive;
+
     private boolean primitive() {
-        return def.keySize() == 4 && def.valueSize() <= 8 && !table.layout.perCpu;
+        return primitive;
     }
 }

@@ -163,11 +163,12 @@ public final class HashProvider implements MapProvider {
     static long bucketBytes(MapDef def) {
         long n = buckets(Integer.toUnsignedLong(def.maxEntries()));
         int shift = homeShift(def);
-        return shift == 0 ? Buckets.bytes(n) : n << shift;
+        // with home elements buckets pair up in 64-byte records: a table of one bucket has one record
+        return shift == 0 ? Buckets.bytes(n) : Math.max(n, 2) << shift;
     }
 
     /** The bytes of a bucket record with a home element: the count, the head and a 24-byte element. */
-    private static final int HOME_SHIFT = 5;
+    private static final int HOME_SHIFT = Buckets.PAIRED_SHIFT;
 
     /**
      * log2 of a bucket record's bytes when the map's buckets hold home elements

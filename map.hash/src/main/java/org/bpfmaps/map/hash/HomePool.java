@@ -12,8 +12,8 @@ import org.bpfmaps.core.api.Errno;
  * stored hash: its bucket is known, and searches compare its key). So an insert and a delete cost
  * the free list's one compare-and-set each, as before home elements.
  *
- * <p>A home element is free or used by its bucket's head bit ({@link Buckets#HOME}), which only
- * the holder of the bucket's lock changes.
+ * <p>Home s is free or used by the head bit ({@link Buckets#HOME}) of bucket s, which only the
+ * holder of the lock of bucket s's record changes (the lock of s and of its pair {@code s ^ 1}).
  */
 final class HomePool implements ElemPool {
     private final FreeList overflow;
@@ -40,11 +40,16 @@ final class HomePool implements ElemPool {
             // all elements were pre-allocated and are in use: cannot insert a new one
             return Errno.E2BIG.ret();
         }
-        if (bucket < 0 || buckets.homeUsed(bucket)) {
+        if (bucket < 0) {
             return t;
         }
-        buckets.setHomeUsed(bucket, true);
-        int e = slots.home(bucket);
+        // the bucket's own home, else the other home of its record (the pair's lock is ours too)
+        int s = buckets.homeUsed(bucket) ? bucket ^ 1 : bucket;
+        if (buckets.homeUsed(s)) {
+            return t;
+        }
+        buckets.setHomeUsed(s, true);
+        int e = slots.home(s);
         KeyBytes.putInt(table, slots.base(e) + ElemLayout.HASH, t);
         return e;
     }

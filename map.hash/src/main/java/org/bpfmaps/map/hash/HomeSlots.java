@@ -4,10 +4,13 @@ import java.nio.ByteBuffer;
 
 /**
  * The elements of a HASH map whose key and value fit beside their bucket's count and head in 32
- * bytes (keys and values of up to 8 bytes): each bucket has a home element in its own record
- * ({@link Buckets}), and the elements of keys whose bucket's home is taken come from an overflow
- * slab of max_entries slots, as before. Element ids {@code [0, max_entries)} are the overflow
- * slots, {@code max_entries + b} bucket b's home.
+ * bytes (keys and values of up to 8 bytes): each bucket has a home element in the 64-byte record
+ * it shares with the other bucket of its pair ({@link Buckets}), a new key takes its bucket's home
+ * or else the other one of the record ({@link HomePool}), and the elements of keys that find both
+ * taken come from an overflow slab of max_entries slots, as before. Element ids
+ * {@code [0, max_entries)} are the overflow slots, {@code max_entries + s} home s; home s is
+ * bucket s's own, and the one its pair's keys take second. A search of bucket b looks at homes b
+ * and {@code b ^ 1} (either may hold its key), then walks the chain.
  *
  * <p>Why: a chained table pays the bucket and then the element, two dependent cache misses (and
  * two TLB misses over tens of MB of 4 KiB pages). With the first key of a bucket in the bucket's
@@ -22,15 +25,14 @@ final class HomeSlots implements Elements {
     private final Slab overflow;
     private final ByteBuffer homes;
     private final int first;
-    private final int shift;
     private final int capacity;
 
     HomeSlots(Slab overflow, Buckets buckets) {
         this.overflow = overflow;
         this.homes = buckets.table;
         this.first = overflow.capacity();
-        this.shift = buckets.shift;
-        this.capacity = first + buckets.count();
+        // a table of one bucket has a record of two homes, as every other
+        this.capacity = first + Math.max(2, buckets.count());
     }
 
     /** The id of bucket b's home element. */
@@ -43,9 +45,9 @@ final class HomeSlots implements Elements {
         return e >= first;
     }
 
-    /** The offset of bucket b's home element in the bucket table. */
-    static int homeBase(int b, int shift) {
-        return (b << shift) + 8;
+    /** The offset of home element s in the bucket table: at 16 or 40 in its pair's 64-byte record. */
+    static int homeBase(int s) {
+        return ((s >> 1) << 6) + 16 + 24 * (s & 1);
     }
 
     @Override
@@ -55,7 +57,7 @@ final class HomeSlots implements Elements {
 
     @Override
     public int base(int e) {
-        return e < first ? overflow.base(e) : homeBase(e - first, shift);
+        return e < first ? overflow.base(e) : homeBase(e - first);
     }
 
     @Override

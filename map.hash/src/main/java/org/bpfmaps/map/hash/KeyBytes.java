@@ -120,4 +120,26 @@ final class KeyBytes {
     static void putInt(ByteBuffer b, int at, int v) {
         INT.set(b, at, v);
     }
+
+    // The word accesses of HashTable's path for a key at home: here, with the others, so that
+    // every access to the map's memory goes through this class, Buckets or ElemLayout (which the
+    // Lincheck test declares atomic, as it cannot follow byte-buffer view VarHandles).
+
+    static long getLong(ByteBuffer b, int at) {
+        return (long) LONG.get(b, at);
+    }
+
+    static void putLong(ByteBuffer b, int at, long v) {
+        LONG.set(b, at, v);
+    }
+
+    /** An 8-byte aligned word, read with acquire: later reads are not made before it. */
+    static long getLongAcquire(ByteBuffer b, int at) {
+        return (long) LONG.getAcquire(b, at);
+    }
+
+    /** A 4-byte aligned word read afresh (opaque), for a sequence count's second read. */
+    static int getIntOpaque(ByteBuffer b, int at) {
+        return (int) INT.getOpaque(b, at);
+    }
 }

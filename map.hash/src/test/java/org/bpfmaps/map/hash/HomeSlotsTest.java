@@ -93,4 +93,57 @@ class HomeSlotsTest {
             assertEquals(List.of(), f.keys(fd));
         }
     }
+
+    /**
+     * Buckets 2 and 3 share a record's two homes ({@link Buckets}): two keys of bucket 2 take
+     * both, a key of bucket 3 then lives in an overflow slot, and every key is found, listed in
+     * bucket order (newest first within a bucket) and deleted whichever home it took; a freed
+     * home goes to the next new key of either bucket.
+     */
+    @Test
+    void twoBucketsShareTheirRecordsHomes() {
+        int[] b2 = inBucket(2, 4, 3);
+        int[] b3 = inBucket(3, 4, 2);
+        int fd = f.create(MapType.HASH, 4, 8, 4, BpfFlags.F_ZERO_SEED);
+        assertEquals(0, f.update(fd, b2[0], 20, 0));
+        assertEquals(0, f.update(fd, b2[1], 21, 0)); // bucket 3's home, which was free
+        assertEquals(0, f.update(fd, b3[0], 30, 0)); // both homes taken: an overflow slot
+        assertHolds(fd, new int[] {b2[0], b2[1], b3[0]}, 20, 21, 30);
+        assertEquals(List.of(b2[1], b2[0], b3[0]), f.keys(fd));
+        assertEquals(0, f.update(fd, b2[1], 22, BpfFlags.EXIST), "a value replaced in the pair's home");
+        assertHolds(fd, new int[] {b2[1]}, 22);
+
+        // the key in bucket 3's home goes: bucket 3's next key takes its home, bucket 2's keys stay
+        assertEquals(0, f.delete(fd, b2[1]));
+        assertEquals(HashFixture.missing(Errno.ENOENT), f.lookup(fd, b2[1], 8));
+        assertEquals(0, f.update(fd, b3[1], 31, 0));
+        assertEquals(0, f.update(fd, b2[2], 23, 0));
+        assertEquals(Errno.E2BIG.ret(), f.update(fd, b2[1], 1, 0), "max_entries keys, wherever they live");
+        assertHolds(fd, new int[] {b2[0], b2[2], b3[0], b3[1]}, 20, 23, 30, 31);
+        assertEquals(List.of(b2[2], b2[0], b3[1], b3[0]), f.keys(fd));
+        for (int k : new int[] {b3[0], b2[0], b3[1], b2[2]}) {
+            assertEquals(0, f.delete(fd, k));
+        }
+        assertEquals(List.of(), f.keys(fd));
+    }
+
+    /** The smallest tables: one bucket (max_entries 1), whose record is whole, and one record of two buckets. */
+    @Test
+    void oneBucketTable() {
+        int fd = f.create(MapType.HASH, 4, 8, 1, 0);
+        assertEquals(0, f.update(fd, 7, 70, 0));
+        assertEquals(Errno.E2BIG.ret(), f.update(fd, 8, 80, 0));
+        assertEquals(0, f.update(fd, 7, 71, BpfFlags.EXIST));
+        assertHolds(fd, new int[] {7}, 71);
+        assertEquals(0, f.delete(fd, 7));
+        assertEquals(0, f.update(fd, 8, 80, 0));
+        assertEquals(List.of(8), f.keys(fd));
+
+        int two = f.create(MapType.HASH, 4, 8, 2, 0);
+        for (int k = 0; k < 2; k++) {
+            assertEquals(0, f.update(two, 100 + k, k, 0));
+        }
+        assertEquals(Errno.E2BIG.ret(), f.update(two, 102, 2, 0));
+        assertHolds(two, new int[] {100, 101}, 0, 1);
+    }
 }
