@@ -213,15 +213,35 @@ final class HashTable implements Lru.Evictor {
         int prev = -1;
         for (int e = buckets.head(b); e >= 0; prev = e, e = next(e)) {
             if (holds(e, hash, key, at)) {
-                if (prev < 0) {
-                    buckets.setHead(b, next(e));
-                } else {
-                    setNext(prev, next(e));
-                }
+                unlinkAfter(b, prev, e);
                 return e;
             }
         }
         return -1;
+    }
+
+    /** As {@link #unlinkKey} for a 4-byte key given as an int. */
+    int unlinkInt(int b, int hash, int key) {
+        int prev = -1;
+        for (int e = buckets.head(b); e >= 0; prev = e, e = next(e)) {
+            ByteBuffer eb = elems.buf(e);
+            int base = elems.base(e);
+            if ((isHome(e) || KeyBytes.getInt(eb, base + ElemLayout.HASH) == hash)
+                    && KeyBytes.getInt(eb, base + keyOff) == key) {
+                unlinkAfter(b, prev, e);
+                return e;
+            }
+        }
+        return -1;
+    }
+
+    /** Takes e, which follows prev (-1: the head), out of bucket b's chain. */
+    private void unlinkAfter(int b, int prev, int e) {
+        if (prev < 0) {
+            buckets.setHead(b, next(e));
+        } else {
+            setNext(prev, next(e));
+        }
     }
 
     /** Takes e out of bucket b's chain; false when it is not there. */
@@ -229,11 +249,7 @@ final class HashTable implements Lru.Evictor {
         int prev = -1;
         for (int x = buckets.head(b); x >= 0; prev = x, x = next(x)) {
             if (x == e) {
-                if (prev < 0) {
-                    buckets.setHead(b, next(e));
-                } else {
-                    setNext(prev, next(e));
-                }
+                unlinkAfter(b, prev, e);
                 return true;
             }
         }
