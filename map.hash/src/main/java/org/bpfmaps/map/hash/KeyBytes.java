@@ -47,7 +47,7 @@ final class KeyBytes {
 
     /** The hash of a 4-byte key, equal to {@link #hash} of its bytes in host order. */
     static int hashInt(int key, int seed) {
-        return (int) fmix(fold(seed ^ (4 * C2), key & 0xffff_ffffL));
+        return (int) fmix((key & 0xffff_ffffL) ^ ((long) seed << 32 | (seed & 0xffff_ffffL)) ^ (4 * C2));
     }
 
     private static long fold(long h, long k) {
