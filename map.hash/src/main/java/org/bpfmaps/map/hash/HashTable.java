@@ -220,17 +220,27 @@ final class HashTable implements Lru.Evictor {
         return -1;
     }
 
-    /** As {@link #unlinkKey} for a 4-byte key given as an int. */
+    /**
+     * As {@link #unlinkKey} for a 4-byte key given as an int; each element's buffer and offset
+     * are found once for its hash, key and link.
+     */
     int unlinkInt(int b, int hash, int key) {
         int prev = -1;
-        for (int e = buckets.head(b); e >= 0; prev = e, e = next(e)) {
+        for (int e = buckets.head(b); e >= 0;) {
             ByteBuffer eb = elems.buf(e);
             int base = elems.base(e);
+            int next = KeyBytes.getInt(eb, base + ElemLayout.NEXT) - 1;
             if ((isHome(e) || KeyBytes.getInt(eb, base + ElemLayout.HASH) == hash)
                     && KeyBytes.getInt(eb, base + keyOff) == key) {
-                unlinkAfter(b, prev, e);
+                if (prev < 0) {
+                    buckets.setHead(b, next);
+                } else {
+                    setNext(prev, next);
+                }
                 return e;
             }
+            prev = e;
+            e = next;
         }
         return -1;
     }
