@@ -114,7 +114,10 @@ abstract class HashMapOps implements MapOps, ProgMapOps {
     /** Deletes key, first copying its value to {@code value} when that is not null. */
     private int remove(ByteBuffer key, ByteBuffer value) {
         int at = key.position();
-        int h = table.hash(key, at);
+        // the common 4-byte key is read once, then hashed and compared as an int
+        boolean small = table.keySize == 4;
+        int k = small ? KeyBytes.getInt(key, at) : 0;
+        int h = small ? table.hashInt(k) : table.hash(key, at);
         int b = table.bucketOf(h);
         Buckets buckets = table.buckets;
         int e;
@@ -122,7 +125,7 @@ abstract class HashMapOps implements MapOps, ProgMapOps {
             return Errno.ENODEV.ret(); // retired: the map's contents have gone to the next provider
         }
         try {
-            e = table.unlinkKey(b, h, key, at);
+            e = small ? table.unlinkInt(b, h, k) : table.unlinkKey(b, h, key, at);
             if (e < 0) {
                 return Errno.ENOENT.ret();
             }

@@ -69,24 +69,33 @@ final class HashOps extends HashMapOps implements PrimitiveOps {
     /** An update from user space (cpu -1: every CPU's value) or from a program on {@code cpu}. */
     private int update(ByteBuffer key, ByteBuffer value, long flags, int cpu) {
         int at = key.position();
-        int h = table.hash(key, at);
+        if (table.keySize == 4) {
+            // the common 4-byte key: read once, then hashed, compared and stored as an int
+            int k = KeyBytes.getInt(key, at);
+            return update(table.hashInt(k), null, 0, k, value, 0, flags, cpu);
+        }
+        return update(table.hash(key, at), key, at, 0, value, 0, flags, cpu);
+    }
+
+    /**
+     * The update of the key with hash h: the bytes at {@code at} in {@code key}, or when that is
+     * null the 4-byte key {@code k}; its value from {@code value}, or when that is null the low
+     * bytes of {@code word} ({@link #updateLong}).
+     */
+    private int update(int h, ByteBuffer key, int at, int k, ByteBuffer value, long word, long flags, int cpu) {
         int b = table.bucketOf(h);
         Buckets buckets = table.buckets;
         if (!buckets.lockForWrite(b)) {
             return Errno.ENODEV.ret(); // retired: the map's contents have gone to the next provider
         }
         try {
-            int old = table.find(b, h, key, at);
+            int old = key == null ? table.findInt(b, h, k) : table.find(b, h, key, at);
             int err = checkFlags(old, flags);
             if (err != 0) {
                 return err;
             }
             if (old >= 0) {
-                if (cpu < 0) {
-                    table.copyValueIn(old, value, value.position());
-                } else {
-                    table.copyValueInCpu(old, value, value.position(), cpu);
-                }
+                storeValue(old, false, value, word, cpu);
                 return 0;
             }
             int e = pool.alloc(b);
@@ -94,17 +103,33 @@ final class HashOps extends HashMapOps implements PrimitiveOps {
                 // all elements are in use (or no memory): no room for a new key
                 return e;
             }
-            table.initKey(e, h, key, at);
-            if (cpu < 0) {
-                table.copyValueIn(e, value, value.position());
+            if (key == null) {
+                table.initIntKey(e, h, k);
             } else {
-                table.initValueFromProgram(e, value, value.position(), cpu);
+                table.initKey(e, h, key, at);
             }
+            storeValue(e, true, value, word, cpu);
             table.link(b, e);
         } finally {
             buckets.unlock(b);
         }
         return 0;
+    }
+
+    /**
+     * Writes element e's value: {@code word} when value is null; else every CPU's from user space
+     * (cpu -1), or a program's on {@code cpu}, which for a new element also zeroes the other CPUs'.
+     */
+    private void storeValue(int e, boolean fresh, ByteBuffer value, long word, int cpu) {
+        if (value == null) {
+            table.putLong(e, word);
+        } else if (cpu < 0) {
+            table.copyValueIn(e, value, value.position());
+        } else if (fresh) {
+            table.initValueFromProgram(e, value, value.position(), cpu);
+        } else {
+            table.copyValueInCpu(e, value, value.position(), cpu);
+        }
     }
 
     @Override
@@ -120,33 +145,7 @@ final class HashOps extends HashMapOps implements PrimitiveOps {
         if (!primitive() || flags < 0 || flags > BpfFlags.EXIST) {
             return Errno.EINVAL.ret();
         }
-        int h = table.hashInt(key);
-        int b = table.bucketOf(h);
-        Buckets buckets = table.buckets;
-        if (!buckets.lockForWrite(b)) {
-            return Errno.ENODEV.ret(); // retired: the map's contents have gone to the next provider
-        }
-        try {
-            int old = table.findInt(b, h, key);
-            int err = checkFlags(old, flags);
-            if (err != 0) {
-                return err;
-            }
-            if (old >= 0) {
-                table.putLong(old, value);
-                return 0;
-            }
-            int e = pool.alloc(b);
-            if (e < 0) {
-                return e;
-            }
-            table.initIntKey(e, h, key);
-            table.putLong(e, value);
-            table.link(b, e);
-        } finally {
-            buckets.unlock(b);
-        }
-        return 0;
+        return update(table.hashInt(key), null, 0, key, null, value, flags, -1);
     }
 
     /** Whether the primitive forms apply: 4-byte keys, one value of at most 8 bytes (a field: one load per call, not three). */

@@ -267,15 +267,45 @@ final class HashTable implements Lru.Evictor {
         int prev = -1;
         for (int e = buckets.head(b); e >= 0; prev = e, e = next(e)) {
             if (holds(e, hash, key, at)) {
-                if (prev < 0) {
-                    buckets.setHead(b, next(e));
-                } else {
-                    setNext(prev, next(e));
-                }
+                unlinkAfter(b, prev, e);
                 return e;
             }
         }
         return -1;
+    }
+
+    /**
+     * As {@link #unlinkKey} for a 4-byte key given as an int; each element's buffer and offset
+     * are found once for its hash, key and link.
+     */
+    int unlinkInt(int b, int hash, int key) {
+        int prev = -1;
+        for (int e = buckets.head(b); e >= 0;) {
+            ByteBuffer eb = elems.buf(e);
+            int base = elems.base(e);
+            int next = KeyBytes.getInt(eb, base + ElemLayout.NEXT) - 1;
+            if ((isHome(e) || KeyBytes.getInt(eb, base + ElemLayout.HASH) == hash)
+                    && KeyBytes.getInt(eb, base + keyOff) == key) {
+                if (prev < 0) {
+                    buckets.setHead(b, next);
+                } else {
+                    setNext(prev, next);
+                }
+                return e;
+            }
+            prev = e;
+            e = next;
+        }
+        return -1;
+    }
+
+    /** Takes e, which follows prev (-1: the head), out of bucket b's chain. */
+    private void unlinkAfter(int b, int prev, int e) {
+        if (prev < 0) {
+            buckets.setHead(b, next(e));
+        } else {
+            setNext(prev, next(e));
+        }
     }
 
     /** Takes e out of bucket b's chain; false when it is not there. */
@@ -283,11 +313,7 @@ final class HashTable implements Lru.Evictor {
         int prev = -1;
         for (int x = buckets.head(b); x >= 0; prev = x, x = next(x)) {
             if (x == e) {
-                if (prev < 0) {
-                    buckets.setHead(b, next(e));
-                } else {
-                    setNext(prev, next(e));
-                }
+                unlinkAfter(b, prev, e);
                 return true;
             }
         }

@@ -221,6 +221,36 @@ class HashElemTest {
         }
     }
 
+    /**
+     * A 4-byte key is its four bytes, whatever the order of the buffer that holds them and where
+     * they start in it: insert and delete read it as one host-order word, and must find the
+     * element the byte[] form made, and the byte[] form the one they made.
+     */
+    @ParameterizedTest
+    @EnumSource(names = {"HASH", "LRU_HASH"})
+    void fourByteKeysAreBytesInAnyBufferOrderAndPosition(MapType t) {
+        try (BpfMap m = BpfMap.create(f.bpf, MapSpec.of(t, 4, 8, 8))) {
+            byte[] k = {1, 2, 3, 4};
+            byte[] v = {9, 8, 7, 6, 5, 4, 3, 2};
+            for (ByteOrder order : new ByteOrder[] {ByteOrder.BIG_ENDIAN, ByteOrder.LITTLE_ENDIAN}) {
+                ByteBuffer key = ByteBuffer.allocateDirect(7).order(order).position(3);
+                key.put(3, k);
+                ByteBuffer value = ByteBuffer.allocate(8).order(order).put(0, v);
+                m.update(key, value, UpdateFlag.NOEXIST);
+                byte[] got = new byte[8];
+                assertTrue(m.lookup(k, got), order + ": the byte[] form finds what the buffer inserted");
+                assertArrayEquals(v, got);
+                assertTrue(m.delete(key), order + ": the buffer deletes it");
+                assertFalse(m.lookup(k, got));
+                m.update(k, v, UpdateFlag.NOEXIST);
+                assertEquals(Errno.EEXIST, assertThrows(BpfException.class,
+                        () -> m.update(key, value, UpdateFlag.NOEXIST)).errno(), order + ": the buffer sees the byte[] form's key");
+                assertTrue(m.delete(key), order + ": the buffer deletes the byte[] form's key");
+                assertFalse(m.delete(k), order + ": deleted once");
+            }
+        }
+    }
+
     @Test
     void anErrorSaysWhy() {
         int fd = f.create(MapType.HASH, 4, 8, 1, 0);
