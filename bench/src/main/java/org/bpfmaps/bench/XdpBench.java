@@ -73,12 +73,21 @@ import org.openjdk.jmh.infra.Control;
  * rate); Mpps = 1000 / ns.
  */
 public class XdpBench {
-    /** Frames in flight at most: the RX ring's and the queue's capacity. */
+    /**
+     * Frames in flight at most: the RX ring's and the queue's capacity (the same, so that neither
+     * side gets a deeper buffer). Measured on the 2-core machine against libxdp's default of 2048
+     * ({@code XSK_RING_CONS__DEFAULT_NUM_DESCS}, with the consumer peeking all there is): the
+     * queue gains as much as the XSK path from the deeper buffer (its 64-byte frames 131 to
+     * 49-91 ns, the path's 70 to 42-97 ns) and the ratio swung from run to run (0.47 to 1.6 at
+     * 64 B, 0.30-0.34 at 1500 B), where 256 gave 0.53 twice. {@code -Dxdpbench.ring=N} and
+     * {@code -Dxdpbench.batch=N} try others.
+     */
     static final int RING = Integer.getInteger("xdpbench.ring", 256);
     /** UMEM frames: the RX ring's worth, so that it is never full (the FILL ring holds them all at first). */
     static final int FRAMES = RING;
-    /** Frames of a NAPI poll at most (the kernel's NAPI_POLL_WEIGHT) and of a consumer's batch. */
+    /** Frames of a NAPI poll at most (the kernel's NAPI_POLL_WEIGHT). */
     static final int BUDGET = 64;
+    /** Entries the consumer peeks at most: one RX release, one FILL submit and at most one wakeup per batch. */
     static final int CBATCH = Integer.getInteger("xdpbench.batch", BUDGET);
     static final int CHUNK = 2048;
     /** Distinct frames the generator cycles through. */
