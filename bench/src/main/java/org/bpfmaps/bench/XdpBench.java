@@ -61,18 +61,34 @@ import org.openjdk.jmh.infra.Control;
  * blocking on a full or empty queue (timed, so that an iteration's end never leaves a thread
  * parked).
  *
+ * <p>In both groups what a thread writes as it goes is its own {@code Scope.Thread} state (the
+ * generator's position, the consumer's batch), not the group's shared state: a producer's counter
+ * beside the fields the consumer reads would move a cache line between the cores per frame, which
+ * neither a driver nor a Java user has. The rings' ends keep their own words apart in the same way
+ * ({@link XdpRing}).
+ *
  * <p>Compare the consumers' rows,
  * {@code 'XdpBench.xskPath:xskConsume/XdpBench.blockingQueue:queueConsume@frameSize=64'} in
  * {@code scripts/bench-ratio.sh} (avgt: ns per frame; a ratio of 0.33 or less is 3x the frame
  * rate); Mpps = 1000 / ns.
  */
 public class XdpBench {
-    /** Frames in flight at most: the RX ring's and the queue's capacity. */
-    static final int RING = 256;
+    /**
+     * Frames in flight at most: the RX ring's and the queue's capacity (the same, so that neither
+     * side gets a deeper buffer). Measured on the 2-core machine against libxdp's default of 2048
+     * ({@code XSK_RING_CONS__DEFAULT_NUM_DESCS}, with the consumer peeking all there is): the
+     * queue gains as much as the XSK path from the deeper buffer (its 64-byte frames 131 to
+     * 49-91 ns, the path's 70 to 42-97 ns) and the ratio swung from run to run (0.47 to 1.6 at
+     * 64 B, 0.30-0.34 at 1500 B), where 256 gave 0.53 twice. {@code -Dxdpbench.ring=N} and
+     * {@code -Dxdpbench.batch=N} try others.
+     */
+    static final int RING = Integer.getInteger("xdpbench.ring", 256);
     /** UMEM frames: the RX ring's worth, so that it is never full (the FILL ring holds them all at first). */
     static final int FRAMES = RING;
-    /** Frames of a NAPI poll at most (the kernel's NAPI_POLL_WEIGHT) and of a consumer's batch. */
+    /** Frames of a NAPI poll at most (the kernel's NAPI_POLL_WEIGHT). */
     static final int BUDGET = 64;
+    /** Entries the consumer peeks at most: one RX release, one FILL submit and at most one wakeup per batch. */
+    static final int CBATCH = Integer.getInteger("xdpbench.batch", BUDGET);
     static final int CHUNK = 2048;
     /** Distinct frames the generator cycles through. */
     static final int PATTERNS = 64;
@@ -96,9 +112,6 @@ public class XdpBench {
     /** A device with one queue, an XSK socket bound to it, its XSKMAP and the redirecting program. */
     @State(Scope.Group)
     public static class Xsk {
-        @Param({"64", "1500"})
-        public int frameSize;
-
         ProviderHost runtime;
         BpfInstance bpf;
         RxQueue queue;
@@ -106,15 +119,6 @@ public class XdpBench {
         XdpRing.Consumer rx;
         ByteBuffer umem;
         XdpSocket socket;
-        ByteBuffer[] frames;
-        int next;
-        /** The generator: the device's hardware ring, always a frame waiting. */
-        FrameSource source;
-        /** The consumer's batch: RX entries peeked and left to read, the next RX and FILL indices. */
-        int batch;
-        int left;
-        int rxAt;
-        int fillAt;
 
         @Setup(Level.Trial)
         public void setUp() {
@@ -151,8 +155,6 @@ public class XdpBench {
                 fill.addr(fill.index() + i, (long) i * CHUNK);
             }
             fill.submit(FRAMES);
-            frames = frames(frameSize);
-            source = () -> frames[next++ & (PATTERNS - 1)];
         }
 
         @TearDown(Level.Trial)
@@ -161,21 +163,48 @@ public class XdpBench {
         }
     }
 
-    /** The queue and the same frames as arrays. */
+    /** The queue both threads share. */
     @State(Scope.Group)
     public static class Queue {
-        @Param({"64", "1500"})
-        public int frameSize;
-
         ArrayBlockingQueue<byte[]> queue;
-        ByteBuffer[] frames;
-        int next;
 
         @Setup(Level.Trial)
         public void setUp() {
             queue = new ArrayBlockingQueue<>(RING);
-            frames = frames(frameSize);
         }
+    }
+
+    /**
+     * A producer's frames: the device's hardware ring (always a frame waiting) or the Java
+     * producer's input. The producer's own state, apart from what the consumer writes, in both groups.
+     */
+    @State(Scope.Thread)
+    public static class Generator {
+        @Param({"64", "1500"})
+        public int frameSize;
+
+        ByteBuffer[] frames;
+        int next;
+        FrameSource source;
+
+        @Setup(Level.Trial)
+        public void setUp() {
+            frames = frames(frameSize);
+            source = this::next;
+        }
+
+        ByteBuffer next() {
+            return frames[next++ & (PATTERNS - 1)];
+        }
+    }
+
+    /** The AF_XDP application's batch: RX entries peeked and left to read, the next RX and FILL indices. */
+    @State(Scope.Thread)
+    public static class Batch {
+        int batch;
+        int left;
+        int rxAt;
+        int fillAt;
     }
 
     /**
@@ -212,10 +241,10 @@ public class XdpBench {
     @Benchmark
     @Group("xskPath")
     @GroupThreads(1)
-    public int xskProduce(Xsk s, Control c) {
+    public int xskProduce(Xsk s, Generator g, Control c) {
         int n;
         int tries = 0;
-        while ((n = s.queue.receive(s.source, BUDGET)) == 0 && !c.stopMeasurement) {
+        while ((n = s.queue.receive(g.source, BUDGET)) == 0 && !c.stopMeasurement) {
             // the FILL ring ran dry (the poll set its need_wakeup): the consumer is behind
             if (idle(tries++)) {
                 s.queue.awaitFill(WAIT_NANOS);
@@ -231,13 +260,13 @@ public class XdpBench {
     @Benchmark
     @Group("xskPath")
     @GroupThreads(1)
-    public long xskConsume(Xsk s, Control c) {
+    public long xskConsume(Xsk s, Batch b, Control c) {
         XdpRing.Consumer rx = s.rx;
         XdpRing.Producer fill = s.fill;
-        if (s.left == 0) {
+        if (b.left == 0) {
             int n;
             int tries = 0;
-            while ((n = rx.peek(BUDGET)) == 0) {
+            while ((n = rx.peek(CBATCH)) == 0) {
                 if (c.stopMeasurement) {
                     return 0;
                 }
@@ -248,17 +277,17 @@ public class XdpBench {
             if (fill.reserve(n) != n) { // never short: the FILL ring holds every UMEM frame
                 throw new IllegalStateException("FILL ring short of " + n + " slots");
             }
-            s.batch = s.left = n;
-            s.rxAt = rx.index();
-            s.fillAt = fill.index();
+            b.batch = b.left = n;
+            b.rxAt = rx.index();
+            b.fillAt = fill.index();
         }
-        int i = s.rxAt++;
+        int i = b.rxAt++;
         long addr = rx.descAddr(i);
         long v = s.umem.getLong((int) addr + 36) + rx.descLen(i); // the frame's ports, where they were received
-        fill.addr(s.fillAt++, addr);
-        if (--s.left == 0) {
-            rx.release(s.batch);
-            fill.submit(s.batch);
+        fill.addr(b.fillAt++, addr);
+        if (--b.left == 0) {
+            rx.release(b.batch);
+            fill.submit(b.batch);
             if (fill.needsWakeup()) {
                 s.socket.wakeupRx(); // recvfrom(MSG_DONTWAIT): the device waits for FILL frames
             }
@@ -270,8 +299,8 @@ public class XdpBench {
     @Benchmark
     @Group("blockingQueue")
     @GroupThreads(1)
-    public boolean queueProduce(Queue s, Control c) throws InterruptedException {
-        ByteBuffer f = s.frames[s.next++ & (PATTERNS - 1)];
+    public boolean queueProduce(Queue s, Generator g, Control c) throws InterruptedException {
+        ByteBuffer f = g.next();
         byte[] b = new byte[f.capacity()];
         f.get(0, b);
         while (!s.queue.offer(b, 10, TimeUnit.MILLISECONDS)) {

@@ -39,7 +39,7 @@ public final class Umem {
         this.headroom = c.headroom();
         this.flags = c.flags();
         this.txMetadataLen = (c.flags() & UmemConfig.TX_METADATA_LEN) != 0 ? c.txMetadataLen() : 0;
-        this.area = ByteBuffer.allocateDirect((int) c.len()).order(ByteOrder.nativeOrder());
+        this.area = XdpRing.alignedDirect((int) c.len()); // frames start on cache lines, as the kernel's pages
     }
 
     /**

@@ -4,7 +4,6 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A single-producer single-consumer ring of an AF_XDP socket, laid out as the kernel's
@@ -53,19 +52,103 @@ public final class XdpRing {
     private final ByteBuffer mem;
     private final Producer producer = new Producer();
     private final Consumer consumer = new Consumer();
-    /** The kernel's {@code q->invalid_descs}: entries the consumer found invalid and skipped. */
-    final AtomicLong invalidDescs = new AtomicLong();
-    /** The kernel's {@code q->queue_empty_descs}: times the consumer wanted an entry and found none. */
-    final AtomicLong queueEmptyDescs = new AtomicLong();
 
     /**
-     * A ring of {@code size} entries; the caller checked the size ({@link #check}).
+     * A ring of {@code size} entries; the caller checked the size ({@link #check}). Its memory
+     * starts on a cache line, as the kernel's vmalloc'ed ring does: the two indices, the flags and
+     * the entries then sit on the lines the offsets mean.
      */
     XdpRing(RingType type, int size) {
         this.type = type;
         this.size = size;
         this.mask = size - 1;
-        this.mem = ByteBuffer.allocateDirect(DESC_OFFSET + size * type.entrySize()).order(ByteOrder.nativeOrder());
+        this.mem = alignedDirect(DESC_OFFSET + size * type.entrySize());
+    }
+
+    /** Bytes both ends' cache-line pairs span: the unit of alignment and of padding. */
+    static final int LINE_PAIR = 128;
+
+    /**
+     * A direct buffer of {@code bytes} in native order whose first byte starts a {@link #LINE_PAIR}
+     * (a buffer too large to be padded is left as allocated).
+     */
+    static ByteBuffer alignedDirect(int bytes) {
+        if (bytes > Integer.MAX_VALUE - LINE_PAIR) {
+            return ByteBuffer.allocateDirect(bytes).order(ByteOrder.nativeOrder());
+        }
+        ByteBuffer b = ByteBuffer.allocateDirect(bytes + LINE_PAIR - 1);
+        int skip = (LINE_PAIR - b.alignmentOffset(0, LINE_PAIR)) & (LINE_PAIR - 1);
+        return b.slice(skip, bytes).order(ByteOrder.nativeOrder());
+    }
+
+    /** 128 bytes that keep what follows off the cache lines (and their adjacent-line prefetch pair) of what precedes. */
+    @SuppressWarnings("unused")
+    private static class PadBefore {
+        byte p000, p001, p002, p003, p004, p005, p006, p007, p008, p009, p010, p011, p012, p013, p014, p015;
+        byte p016, p017, p018, p019, p020, p021, p022, p023, p024, p025, p026, p027, p028, p029, p030, p031;
+        byte p032, p033, p034, p035, p036, p037, p038, p039, p040, p041, p042, p043, p044, p045, p046, p047;
+        byte p048, p049, p050, p051, p052, p053, p054, p055, p056, p057, p058, p059, p060, p061, p062, p063;
+        byte p064, p065, p066, p067, p068, p069, p070, p071, p072, p073, p074, p075, p076, p077, p078, p079;
+        byte p080, p081, p082, p083, p084, p085, p086, p087, p088, p089, p090, p091, p092, p093, p094, p095;
+        byte p096, p097, p098, p099, p100, p101, p102, p103, p104, p105, p106, p107, p108, p109, p110, p111;
+        byte p112, p113, p114, p115, p116, p117, p118, p119, p120, p121, p122, p123, p124, p125, p126, p127;
+    }
+
+    /**
+     * What one end writes as it works: its cached view of both indices, the first index of its
+     * last reserve or peek, and (the consumer's) the two counters. Each end's thread writes its own
+     * and reads none of the other's, so that nothing but the ring's memory moves between the cores.
+     */
+    private static class EndWords extends PadBefore {
+        int cachedProd;
+        int cachedCons;
+        int idx;
+        /** The kernel's {@code q->invalid_descs}: entries the consumer found invalid and skipped. */
+        long invalidDescs;
+        /** The kernel's {@code q->queue_empty_descs}: times the consumer wanted an entry and found none. */
+        long queueEmptyDescs;
+    }
+
+    /**
+     * An end's words between 128 bytes of padding on each side (bytes, which leave no gap for
+     * another class's fields): the two ends, allocated one after the other, never share a line.
+     */
+    @SuppressWarnings("unused")
+    private static final class End extends EndWords {
+        byte q000, q001, q002, q003, q004, q005, q006, q007, q008, q009, q010, q011, q012, q013, q014, q015;
+        byte q016, q017, q018, q019, q020, q021, q022, q023, q024, q025, q026, q027, q028, q029, q030, q031;
+        byte q032, q033, q034, q035, q036, q037, q038, q039, q040, q041, q042, q043, q044, q045, q046, q047;
+        byte q048, q049, q050, q051, q052, q053, q054, q055, q056, q057, q058, q059, q060, q061, q062, q063;
+        byte q064, q065, q066, q067, q068, q069, q070, q071, q072, q073, q074, q075, q076, q077, q078, q079;
+        byte q080, q081, q082, q083, q084, q085, q086, q087, q088, q089, q090, q091, q092, q093, q094, q095;
+        byte q096, q097, q098, q099, q100, q101, q102, q103, q104, q105, q106, q107, q108, q109, q110, q111;
+        byte q112, q113, q114, q115, q116, q117, q118, q119, q120, q121, q122, q123, q124, q125, q126, q127;
+    }
+
+    /** Opaque reads of the consumer's counters from other threads (statistics), no tearing. */
+    private static final VarHandle INVALID;
+    private static final VarHandle EMPTY;
+
+    static {
+        try {
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            INVALID = l.findVarHandle(EndWords.class, "invalidDescs", long.class);
+            EMPTY = l.findVarHandle(EndWords.class, "queueEmptyDescs", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** Counts an entry the consumer found invalid; the consumer end's thread only. */
+    void countInvalid() {
+        End e = consumer.e;
+        INVALID.setOpaque(e, e.invalidDescs + 1);
+    }
+
+    /** Counts a time the consumer found the ring empty; the consumer end's thread only. */
+    void countEmpty() {
+        End e = consumer.e;
+        EMPTY.setOpaque(e, e.queueEmptyDescs + 1);
     }
 
     /**
@@ -127,12 +210,12 @@ public final class XdpRing {
 
     /** Entries the consumer found invalid and dropped (the kernel's {@code invalid_descs} of this ring). */
     public long invalidDescs() {
-        return invalidDescs.get();
+        return (long) INVALID.getOpaque(consumer.e);
     }
 
     /** Times the consumer wanted an entry and the ring was empty (the kernel's {@code queue_empty_descs}). */
     public long emptyDescs() {
-        return queueEmptyDescs.get();
+        return (long) EMPTY.getOpaque(consumer.e);
     }
 
     private int slot(int idx) {
@@ -156,11 +239,10 @@ public final class XdpRing {
      * entries ({@link #addr}, {@link #desc}), {@link #submit}.
      */
     public final class Producer {
-        private int cachedProd;
-        private int cachedCons = size; // the consumer index (0) plus the size: all slots free
-        private int idx;
+        private final End e = new End();
 
         private Producer() {
+            e.cachedCons = size; // the consumer index (0) plus the size: all slots free
         }
 
         /**
@@ -168,12 +250,12 @@ public final class XdpRing {
          * cached count, refreshed from the shared consumer index (acquire) only when it falls short.
          */
         public int free(int nb) {
-            int free = cachedCons - cachedProd;
+            int free = e.cachedCons - e.cachedProd;
             if (Integer.compareUnsigned(free, nb) >= 0) {
                 return free;
             }
-            cachedCons = (int) INT.getAcquire(mem, CONSUMER_OFFSET) + size;
-            return cachedCons - cachedProd;
+            e.cachedCons = (int) INT.getAcquire(mem, CONSUMER_OFFSET) + size;
+            return e.cachedCons - e.cachedProd;
         }
 
         /**
@@ -185,14 +267,14 @@ public final class XdpRing {
             if (nb <= 0 || Integer.compareUnsigned(free(nb), nb) < 0) {
                 return 0;
             }
-            idx = cachedProd;
-            cachedProd += nb;
+            e.idx = e.cachedProd;
+            e.cachedProd += nb;
             return nb;
         }
 
         /** The first index of the last successful {@link #reserve}. */
         public int index() {
-            return idx;
+            return e.idx;
         }
 
         /** Writes an address entry (FILL, COMPLETION) at a reserved index. */
@@ -233,7 +315,7 @@ public final class XdpRing {
 
         /** Gives back the last {@code nb} reserved and unsubmitted slots (libxdp's {@code xsk_ring_prod__cancel}). */
         public void cancel(int nb) {
-            cachedProd -= nb;
+            e.cachedProd -= nb;
         }
     }
 
@@ -242,9 +324,7 @@ public final class XdpRing {
      * {@link #release}.
      */
     public final class Consumer {
-        private int cachedProd;
-        private int cachedCons;
-        private int idx;
+        private final End e = new End();
 
         private Consumer() {
         }
@@ -254,10 +334,10 @@ public final class XdpRing {
          * from the shared producer index (acquire) only when it is 0.
          */
         public int available(int nb) {
-            int entries = cachedProd - cachedCons;
+            int entries = e.cachedProd - e.cachedCons;
             if (entries == 0) {
-                cachedProd = (int) INT.getAcquire(mem, PRODUCER_OFFSET);
-                entries = cachedProd - cachedCons;
+                e.cachedProd = (int) INT.getAcquire(mem, PRODUCER_OFFSET);
+                entries = e.cachedProd - e.cachedCons;
             }
             return Integer.compareUnsigned(entries, nb) > 0 ? nb : entries;
         }
@@ -273,20 +353,20 @@ public final class XdpRing {
             }
             int entries = available(nb);
             if (entries > 0) {
-                idx = cachedCons;
-                cachedCons += entries;
+                e.idx = e.cachedCons;
+                e.cachedCons += entries;
             }
             return entries;
         }
 
         /** The first index of the last {@link #peek} that found entries. */
         public int index() {
-            return idx;
+            return e.idx;
         }
 
         /** Puts the last {@code nb} peeked entries back ({@code xsk_ring_cons__cancel}). */
         public void cancel(int nb) {
-            cachedCons -= nb;
+            e.cachedCons -= nb;
         }
 
         /**

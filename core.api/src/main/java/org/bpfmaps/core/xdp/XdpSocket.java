@@ -115,7 +115,7 @@ public final class XdpSocket implements NativeSocket {
             XdpRing.Consumer fill = fq.consumer();
             while (true) {
                 if (fill.peek(1) == 0) {
-                    fq.queueEmptyDescs.incrementAndGet();
+                    fq.countEmpty();
                     return -1;
                 }
                 long frame = umem.fillAddr(fill.addr(fill.index()));
@@ -123,7 +123,7 @@ public final class XdpSocket implements NativeSocket {
                 if (frame >= 0) {
                     return frame;
                 }
-                fq.invalidDescs.incrementAndGet();
+                fq.countInvalid();
             }
         }
 
@@ -540,7 +540,7 @@ public final class XdpSocket implements NativeSocket {
             long frame;
             while (true) {
                 if (fill.peek(1) == 0) {
-                    p.fq.queueEmptyDescs.incrementAndGet();
+                    p.fq.countEmpty();
                     rxDropped.incrementAndGet();
                     return Errno.ENOMEM.ret();
                 }
@@ -548,7 +548,7 @@ public final class XdpSocket implements NativeSocket {
                 if (frame >= 0) {
                     break;
                 }
-                p.fq.invalidDescs.incrementAndGet();
+                p.fq.countInvalid();
                 fill.release(1);
             }
             XdpRing.Producer out = r.producer();
@@ -587,14 +587,14 @@ public final class XdpSocket implements NativeSocket {
             int sent = 0;
             while (sent < budget) {
                 if (in.peek(1) == 0) {
-                    t.queueEmptyDescs.incrementAndGet();
+                    t.countEmpty();
                     break;
                 }
                 int i = in.index();
                 long addr = in.descAddr(i);
                 int len = in.descLen(i);
                 if (!p.umem.validTxDesc(addr, len, in.descOptions(i))) {
-                    t.invalidDescs.incrementAndGet();
+                    t.countInvalid();
                     in.release(1);
                     continue;
                 }

@@ -85,4 +85,24 @@ class UmemTest {
         assertTrue(u.validTxDesc(0, 10, XdpSocket.XDP_PKT_CONTD));
         assertFalse(u.validTxDesc(0, -1, 0), "a u32 length");
     }
+
+    /**
+     * The region starts on a cache line, as the kernel's pages do, so that a frame of 64 bytes at
+     * a chunk's start plus XDP_PACKET_HEADROOM is one line the device and the application pass
+     * between them, not two; and it is exactly as long as registered.
+     */
+    @Test
+    void regionStartsOnACacheLine() {
+        for (int chunks = 1; chunks <= 9; chunks++) {
+            Umem u = Umem.create(new UmemConfig(2048L * chunks, 2048, 0, 0, 0), sink);
+            assertNotNull(u);
+            assertEquals(0, u.buffer().alignmentOffset(0, 64), "UMEM of " + chunks + " chunks");
+            assertEquals(2048 * chunks, u.buffer().capacity());
+        }
+        for (int entries = 1; entries <= 16; entries *= 2) { // a ring's memory too
+            java.nio.ByteBuffer ring = XdpRing.alignedDirect(XdpRing.DESC_OFFSET + entries * XdpRing.DESC_SIZE);
+            assertEquals(0, ring.alignmentOffset(0, XdpRing.LINE_PAIR));
+            assertEquals(XdpRing.DESC_OFFSET + entries * XdpRing.DESC_SIZE, ring.capacity());
+        }
+    }
 }
