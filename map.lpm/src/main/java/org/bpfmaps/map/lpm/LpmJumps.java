@@ -129,18 +129,29 @@ final class LpmJumps {
         final Object[] refs;
         /** For values of 4 or 8 bytes, else null: the value above as one number. */
         final long[] smalls;
-        /** For other values, else null: the best value node above, or null for none. */
+        /**
+         * For other values, the best value node above, or null for none. In a top table of 4- or
+         * 8-byte values too, for writers only (readers take {@link #smalls}): with {@link #starts}
+         * it is where a writer's walk starts.
+         */
         final LpmNode[] founds;
+        /**
+         * In a top table, for writers only: per slot the deepest node shorter than the stride on
+         * the walk of the slot's keys (null: the walk leaves the trie at the root), or one of its
+         * ancestors on that walk with only intermediate nodes between (see {@link #start}).
+         */
+        final LpmNode[] starts;
         /** Whether readers may see it (then its entries change only in a window); under the lock. */
         boolean live;
 
-        Table(int stride, int base, int bits, boolean small) {
+        Table(int stride, int base, int bits, boolean small, boolean top) {
             this.stride = stride;
             this.shift = 64 - stride;
             this.base = base;
             this.refs = new Object[1 << bits];
             this.smalls = small ? new long[1 << bits] : null;
-            this.founds = small ? null : new LpmNode[1 << bits];
+            this.founds = small && !top ? null : new LpmNode[1 << bits];
+            this.starts = top ? new LpmNode[1 << bits] : null;
         }
     }
 
@@ -189,6 +200,7 @@ final class LpmJumps {
     /** {@link #locate}'s answer: where the walk stands at a slot, and the best value node above. */
     private LpmNode locatedNode;
     private LpmNode locatedFound;
+    private LpmNode locatedUp;
 
     /**
      * @param small whether values are 4 or 8 bytes, kept as numbers in the table
@@ -230,7 +242,9 @@ final class LpmJumps {
             if (maxEntries >= FROM[i] && STRIDES[i] < maxPrefixlen) {
                 long slots = 1L << STRIDES[i];
                 long beside = small ? MapFootprint.arrayBytes(slots, 8) : MapFootprint.arrayBytes(slots, 4);
-                bytes += 32 + MapFootprint.arrayBytes(slots, 4) + beside + Math.min(slots, maxEntries) * 16;
+                // the writers' starts, and for 4- and 8-byte values the writers' nodes above
+                long writers = MapFootprint.arrayBytes(slots, 4) * (small ? 2 : 1);
+                bytes += 32 + MapFootprint.arrayBytes(slots, 4) + beside + writers + Math.min(slots, maxEntries) * 16;
                 int subBits = subBitsMax(maxPrefixlen, STRIDES[i]);
                 if (subBits >= SUB_BITS_MIN) {
                     long entries = 4 * maxEntries + (1L << subBits);
@@ -292,6 +306,73 @@ final class LpmJumps {
         return e instanceof LpmNode n ? n : e instanceof LpmJump j ? j.next : null;
     }
 
+    /**
+     * For a writer: a node on the walk of a key starting with {@code w0}, of query prefixlen
+     * {@code kpl}, shorter than the stride (so the walk passes it and goes on below it), from
+     * which the walk may start in place of the root; null when there is none, the query is
+     * shorter than the stride, or the walk leaves the trie at the root. It is the last such node
+     * on the walk or an ancestor of it with only intermediate nodes between (a node put above a
+     * subtree as a branch leaves the slots under the subtree as they were), and {@link #startAbove}
+     * is the best value node from the root to it, both included, as {@link #relink} needs: in a
+     * trie of 10k prefixes most slots' walks end above the stride ({@link #END}), and in 1M about
+     * half, so this saves those writers the top of the trie that {@link #below} saves the others.
+     */
+    LpmNode start(long w0, int kpl) {
+        Table t = table;
+        return t == null || kpl < t.stride ? null : t.starts[(int) (w0 >>> t.shift)];
+    }
+
+    /** The best value node from the root to {@link #start}'s node, both included (null: none). */
+    LpmNode startAbove(long w0) {
+        Table t = table;
+        return t.founds[(int) (w0 >>> t.shift)];
+    }
+
+    /**
+     * For tests: the first slot of the top table whose writers' start is not on its keys' walk
+     * from {@code root} above the stride, or whose best value node above it is not
+     * {@link #startAbove}'s, as a message; null when every slot's is right.
+     */
+    String checkStarts(LpmNode root) {
+        Table t = table;
+        if (t == null) {
+            return null;
+        }
+        for (int v = 0; v < t.starts.length; v++) {
+            LpmNode start = t.starts[v];
+            if (start == null) {
+                continue;
+            }
+            long key = (long) v << t.shift;
+            LpmNode found = null;
+            LpmNode n = root;
+            while (n != null && n.prefixlen < t.stride
+                    && (n.prefixlen == 0 || (n.w0 ^ key) >>> (64 - n.prefixlen) == 0)) {
+                if (!n.intermediate()) {
+                    found = n;
+                }
+                if (n == start) {
+                    break;
+                }
+                n = key << n.prefixlen < 0 ? n.child1 : n.child0;
+            }
+            if (n != start) {
+                return "slot " + Integer.toHexString(v) + ": start /" + start.prefixlen + " "
+                        + Long.toHexString(start.w0) + " is not on the walk";
+            }
+            if (t.founds[v] != found) {
+                return "slot " + Integer.toHexString(v) + ": wrong value node above its start /" + start.prefixlen
+                        + (start.intermediate() ? " (im)" : "") + ": " + desc(t.founds[v]) + " not " + desc(found)
+                        + ", next " + t.refs[v];
+            }
+        }
+        return null;
+    }
+
+    private static String desc(LpmNode n) {
+        return n == null ? "none" : "/" + n.prefixlen + " " + Long.toHexString(n.w0);
+    }
+
     /** Whether {@link #grow} builds a table for a trie of {@code entries} prefixes. */
     boolean wouldGrow(long entries) {
         return entries >= growAt;
@@ -330,8 +411,8 @@ final class LpmJumps {
         if (want == have) {
             return;
         }
-        Table fresh = new Table(want, 0, want, small);
-        fill(fresh, 0, 0, root, null);
+        Table fresh = new Table(want, 0, want, small, true);
+        fill(fresh, 0, 0, root, null, null);
         int[] c = null;
         if (subBitsMax(maxPrefixlen, want) >= SUB_BITS_MIN) {
             c = new int[1 << want];
@@ -413,17 +494,18 @@ final class LpmJumps {
         locate(root, v, t.stride);
         LpmNode n = locatedNode;
         LpmNode found = locatedFound;
-        locatedNode = locatedFound = null;
+        LpmNode up = locatedUp;
+        locatedNode = locatedFound = locatedUp = null;
         if (bits == 0) {
             if (t.live) {
                 openWindow();
             }
             t.refs[v] = null; // not an entry, so that put writes the slot
-            put(t, v, v + 1, n, found);
+            put(t, v, v + 1, n, found, up);
             return;
         }
-        Table s = new Table(t.stride + bits, v << bits, bits, small);
-        fill(s, s.base, t.stride, n, found);
+        Table s = new Table(t.stride + bits, v << bits, bits, small, false);
+        fill(s, s.base, t.stride, n, found, up);
         s.live = true;
         if (t.live) {
             openWindow();
@@ -439,6 +521,7 @@ final class LpmJumps {
     private void locate(LpmNode root, int v, int stride) {
         long key = (long) v << (64 - stride);
         LpmNode found = null;
+        LpmNode up = null;
         LpmNode n = root;
         while (n != null && n.prefixlen < stride) {
             int p = n.prefixlen;
@@ -449,6 +532,7 @@ final class LpmJumps {
             if (!n.intermediate()) {
                 found = n;
             }
+            up = n;
             n = key << p < 0 ? n.child1 : n.child0;
         }
         if (n != null && (int) (n.w0 >>> (64 - stride)) != v) {
@@ -456,6 +540,7 @@ final class LpmJumps {
         }
         locatedNode = n;
         locatedFound = found;
+        locatedUp = up;
     }
 
     /**
@@ -491,20 +576,35 @@ final class LpmJumps {
             linked = node;
         }
         if (r < t.stride) {
-            fill(t, slots(w, r, t.stride), r, node, above); // q < r
+            fill(t, slots(w, r, t.stride), r, node, above, parent); // q < r
+            if (kept != null && old != kept && old.prefixlen < t.stride) {
+                // old, an intermediate node, leaves the trie, and the slots under kept were
+                // skipped: those whose walk started at old start at its parent now
+                restart(t, old, parent);
+            }
         } else {
             int v = (int) (w >>> t.shift);
             if (t.refs[v] instanceof Table s) {
                 if (q < s.stride) {
                     int rs = Math.min(r, s.stride);
-                    fill(s, slots(w, rs, s.stride), rs, node, above);
+                    fill(s, slots(w, rs, s.stride), rs, node, above, parent);
                 }
             } else if (q < t.stride) {
-                fill(t, v, t.stride, node, above);
+                fill(t, v, t.stride, node, above, parent);
             }
         }
         this.keptBits = -1;
         linked = null;
+    }
+
+    /** In the slots {@link #relink} skipped: those that start at {@code gone} start at {@code up}. */
+    private void restart(Table t, LpmNode gone, LpmNode up) {
+        LpmNode[] starts = t.starts;
+        for (int i = skipFrom(t), end = skipTo(t); i < end; i++) {
+            if (starts[i] == gone) {
+                starts[i] = up;
+            }
+        }
     }
 
     /** The first slot, in a table of {@code stride} bits, of the keys that start with the first {@code bits} bits of {@code w0}. */
@@ -541,11 +641,11 @@ final class LpmJumps {
     /**
      * Sets the entries of the keys whose first {@code r} bits are {@code lo}'s (2^(stride - r)
      * slots from slot {@code lo}), whose walk has reached the subtree {@code n} with {@code found}
-     * the best value node above it. Nodes of a subtree share the first bits that lead to it, so
+     * the best value node above it and {@code up} the node it hangs from (null: n is the root). Nodes of a subtree share the first bits that lead to it, so
      * each node shorter than the stride splits its range into the keys that leave the trie there
      * and its two children's halves: O(entries + nodes shorter than the stride).
      */
-    private void fill(Table t, int lo, int r, LpmNode n, LpmNode found) {
+    private void fill(Table t, int lo, int r, LpmNode n, LpmNode found, LpmNode up) {
         int stride = t.stride;
         int end = lo + (1 << (stride - r));
         if (lo >= skipFrom(t) && end <= skipTo(t)) {
@@ -555,8 +655,8 @@ final class LpmJumps {
             int p = n.prefixlen;
             int size = 1 << (stride - p);
             int at = slots(n.w0, p, stride);
-            put(t, lo, at, null, found);
-            put(t, at + size, end, null, found);
+            put(t, lo, at, null, found, up);
+            put(t, at + size, end, null, found, up);
             if (!n.intermediate()) {
                 if (linked != null && n != linked) {
                     // an old value node with its old subtree: every entry under it is as before
@@ -564,37 +664,42 @@ final class LpmJumps {
                 }
                 found = n;
             }
-            fill(t, at, p + 1, n.child0, found);
+            fill(t, at, p + 1, n.child0, found, n);
             lo = at + (size >>> 1);
             end = at + size;
+            up = n;
             n = n.child1;
         }
         if (n == null) {
-            put(t, lo, end, null, found);
+            put(t, lo, end, null, found, up);
             return;
         }
         // the first node of the stride or longer: only the keys of its own slot may match it
         int v = (int) (n.w0 >>> t.shift);
-        put(t, lo, v, null, found);
-        put(t, v, v + 1, n, found);
-        put(t, v + 1, end, null, found);
+        put(t, lo, v, null, found, up);
+        put(t, v, v + 1, n, found, up);
+        put(t, v + 1, end, null, found, up);
     }
 
     /**
      * Slots {@code a..b-1} become: go on at {@code next} (null: the walk is over) with the
      * answer {@code found} above it; only those that differ are written, in the window if the
      * table is live. A slot with a sub-table passes the same on to all of the sub-table's slots.
+     * In a top table, {@code up} (the last node above the stride) and {@code found} become the
+     * slot's writers' start (written where they differ, outside the window: readers never read them).
      */
-    private void put(Table t, int a, int b, LpmNode next, LpmNode found) {
+    private void put(Table t, int a, int b, LpmNode next, LpmNode found, LpmNode up) {
         int skipFrom = skipFrom(t);
         int skipTo = skipTo(t);
         if (a < skipTo && b > skipFrom) {
-            put(t, a, skipFrom, next, found);
-            put(t, skipTo, b, next, found);
+            put(t, a, skipFrom, next, found, up);
+            put(t, skipTo, b, next, found, up);
             return;
         }
         Object[] refs = t.refs;
         long[] smalls = t.smalls;
+        LpmNode[] founds = t.founds;
+        LpmNode[] starts = t.starts;
         boolean none = next == null && found == null;
         // a node with nothing above it, where a node means "and the number above"
         boolean asJump = next != null && found == null && smalls != null;
@@ -603,12 +708,21 @@ final class LpmJumps {
         LpmJump jump = null;
         for (int i = a - t.base, j = b - t.base; i < j; i++) {
             Object e = refs[i];
+            if (starts != null) {
+                if (starts[i] != up) {
+                    starts[i] = up;
+                }
+                // readers take founds with an entry, not with a sub-table (nor with smalls)
+                if (founds[i] != found && (smalls != null || e instanceof Table)) {
+                    founds[i] = found;
+                }
+            }
             if (e instanceof Table s) {
-                fill(s, s.base, t.stride, next, found);
+                fill(s, s.base, t.stride, next, found, up);
                 continue;
             }
             boolean same = asJump ? e instanceof LpmJump jp && jp.next == next
-                    : e == ref && (none || (smalls != null ? smalls[i] == small : t.founds[i] == found));
+                    : e == ref && (none || (smalls != null ? smalls[i] == small : founds[i] == found));
             if (same) {
                 continue;
             }
@@ -625,7 +739,7 @@ final class LpmJumps {
             if (smalls != null) {
                 smalls[i] = small;
             } else {
-                t.founds[i] = found;
+                founds[i] = found;
             }
             refs[i] = ref;
         }

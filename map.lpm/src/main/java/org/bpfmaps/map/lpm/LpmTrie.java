@@ -63,6 +63,13 @@ final class LpmTrie {
         return jumps.subStride(w0);
     }
 
+    /** For tests: null when every writers' start of the jump table is right (see LpmJumps.checkStarts). */
+    String checkStarts() {
+        synchronized (lock) {
+            return jumps.checkStarts(root);
+        }
+    }
+
     /** Whether a prefixlen (a u32) is above max_prefixlen. */
     boolean tooLong(int prefixlen) {
         return Integer.compareUnsigned(prefixlen, maxPrefixlen) > 0;
@@ -341,11 +348,14 @@ final class LpmTrie {
             if (retired) {
                 return Errno.ENODEV.ret(); // the contents have gone to the next provider
             }
-            // from below the jump table where it says the change is (see LpmJumps.below), unless
-            // this update would build a larger table, whose entries may need the nodes above
-            LpmNode start = jumps.wouldGrow(entries + 1) ? null : jumps.below(k0, kpl);
+            // from below the jump table where it says the change is (see LpmJumps.below), else
+            // from the slot's writers' start (LpmJumps.start), unless this update would build a
+            // larger table, whose entries may need the nodes above
+            boolean grows = jumps.wouldGrow(entries + 1);
+            LpmNode start = grows ? null : jumps.below(k0, kpl);
+            int tries = start != null ? 0 : 1;
             LpmNode parent;
-            LpmNode above; // the best value node from the root (or start) to the parent (for the table)
+            LpmNode above; // the best value node from the root to the parent (null from below, not needed there)
             int dir;
             LpmNode node;
             int m;
@@ -354,6 +364,12 @@ final class LpmTrie {
                 above = null;
                 dir = 0;
                 m = 0;
+                if (tries == 1) {
+                    start = grows ? null : jumps.start(k0, kpl);
+                    above = start == null ? null : jumps.startAbove(k0);
+                } else if (tries > 1) {
+                    start = null;
+                }
                 node = start != null ? start : root;
                 while (node != null) {
                     m = match(node, key, dataAt, kpl, k0, k1);
@@ -370,7 +386,7 @@ final class LpmTrie {
                 if (start == null || parent != null) {
                     break;
                 }
-                start = null; // the change is at start itself: from the root
+                tries++; // the change is at start itself: from the slot's start (above it), or the root
             }
             if (node == null) {
                 int err = addEntry(flags);
@@ -453,8 +469,10 @@ final class LpmTrie {
             if (retired) {
                 return Errno.ENODEV.ret();
             }
-            // from below the jump table where it says the change is (see LpmJumps.below)
+            // from below the jump table where it says the change is (see LpmJumps.below), else
+            // from the slot's writers' start (LpmJumps.start)
             LpmNode start = jumps.below(k0, kpl);
+            int tries = start != null ? 0 : 1;
             LpmNode grand;
             LpmNode grandAbove; // the best value nodes from the root (or start) to grand and parent
             LpmNode above;
@@ -466,6 +484,12 @@ final class LpmTrie {
             for (;;) {
                 grand = grandAbove = above = parent = null;
                 grandDir = dir = m = 0;
+                if (tries == 1) {
+                    start = jumps.start(k0, kpl);
+                    above = start == null ? null : jumps.startAbove(k0);
+                } else if (tries > 1) {
+                    start = null;
+                }
                 node = start != null ? start : root;
                 while (node != null) {
                     m = match(node, key, dataAt, kpl, k0, k1);
@@ -485,7 +509,7 @@ final class LpmTrie {
                 if (start == null || grand != null) {
                     break;
                 }
-                start = null; // the change may reach start or the link above it: from the root
+                tries++; // the change may reach start or the link above it: from higher up
             }
             if (node == null || node.prefixlen != kpl || node.prefixlen != m || node.intermediate()) {
                 return Errno.ENOENT.ret();
