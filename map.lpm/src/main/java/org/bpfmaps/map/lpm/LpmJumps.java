@@ -648,7 +648,7 @@ final class LpmJumps {
     private void fill(Table t, int lo, int r, LpmNode n, LpmNode found, LpmNode up) {
         int stride = t.stride;
         int end = lo + (1 << (stride - r));
-        if (lo >= skipFrom(t) && end <= skipTo(t)) {
+        if (keptBits >= 0 && lo >= skipFrom(t) && end <= skipTo(t)) {
             return;
         }
         while (n != null && n.prefixlen < stride) {
@@ -689,12 +689,17 @@ final class LpmJumps {
      * slot's writers' start (written where they differ, outside the window: readers never read them).
      */
     private void put(Table t, int a, int b, LpmNode next, LpmNode found, LpmNode up) {
-        int skipFrom = skipFrom(t);
-        int skipTo = skipTo(t);
-        if (a < skipTo && b > skipFrom) {
-            put(t, a, skipFrom, next, found, up);
-            put(t, skipTo, b, next, found, up);
+        if (a >= b) {
             return;
+        }
+        if (keptBits >= 0) {
+            int skipFrom = skipFrom(t);
+            int skipTo = skipTo(t);
+            if (a < skipTo && b > skipFrom) {
+                put(t, a, skipFrom, next, found, up);
+                put(t, skipTo, b, next, found, up);
+                return;
+            }
         }
         Object[] refs = t.refs;
         long[] smalls = t.smalls;

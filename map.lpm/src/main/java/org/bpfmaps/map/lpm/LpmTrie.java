@@ -548,10 +548,8 @@ final class LpmTrie {
         jumps.relink(parent, above, dir, parent == null ? root : parent.child(dir), node, kept, keptBits);
         if (parent == null) {
             root = node;
-        } else if (dir == 0) {
-            parent.child0 = node;
         } else {
-            parent.child1 = node;
+            parent.setChild(dir, node);
         }
         jumps.close();
     }
