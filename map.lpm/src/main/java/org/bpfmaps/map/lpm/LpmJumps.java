@@ -131,16 +131,11 @@ final class LpmJumps {
         final long[] smalls;
         /**
          * For other values, the best value node above, or null for none. In a top table of 4- or
-         * 8-byte values too, for writers only (readers take {@link #smalls}): with {@link #starts}
-         * it is where a writer's walk starts.
+         * 8-byte values too, for writers only (readers take {@link #smalls}): where a writer's
+         * walk starts ({@link #start}). Kept for a slot with a sub-table too, which readers
+         * do not read it for.
          */
         final LpmNode[] founds;
-        /**
-         * In a top table, for writers only: per slot the deepest node shorter than the stride on
-         * the walk of the slot's keys (null: the walk leaves the trie at the root), or one of its
-         * ancestors on that walk with only intermediate nodes between (see {@link #start}).
-         */
-        final LpmNode[] starts;
         /** Whether readers may see it (then its entries change only in a window); under the lock. */
         boolean live;
 
@@ -151,7 +146,6 @@ final class LpmJumps {
             this.refs = new Object[1 << bits];
             this.smalls = small ? new long[1 << bits] : null;
             this.founds = small && !top ? null : new LpmNode[1 << bits];
-            this.starts = top ? new LpmNode[1 << bits] : null;
         }
     }
 
@@ -176,6 +170,8 @@ final class LpmJumps {
      * bits (they decide its sub-table); null where no sub-table fits (see {@link #subBitsMax}).
      */
     private int[] counts;
+    /** What {@link #start} loaded early (kept, so that the loads are made); no meaning. */
+    private long touched;
     /** Odd while a writer changes entries (a seqlock's count). */
     private volatile long version;
     /** Whether the change being linked has opened the window (made {@link #version} odd). */
@@ -200,7 +196,6 @@ final class LpmJumps {
     /** {@link #locate}'s answer: where the walk stands at a slot, and the best value node above. */
     private LpmNode locatedNode;
     private LpmNode locatedFound;
-    private LpmNode locatedUp;
 
     /**
      * @param small whether values are 4 or 8 bytes, kept as numbers in the table
@@ -242,8 +237,8 @@ final class LpmJumps {
             if (maxEntries >= FROM[i] && STRIDES[i] < maxPrefixlen) {
                 long slots = 1L << STRIDES[i];
                 long beside = small ? MapFootprint.arrayBytes(slots, 8) : MapFootprint.arrayBytes(slots, 4);
-                // the writers' starts, and for 4- and 8-byte values the writers' nodes above
-                long writers = MapFootprint.arrayBytes(slots, 4) * (small ? 2 : 1);
+                // for 4- and 8-byte values, the writers' nodes above (see Table.founds)
+                long writers = small ? MapFootprint.arrayBytes(slots, 4) : 0;
                 bytes += 32 + MapFootprint.arrayBytes(slots, 4) + beside + writers + Math.min(slots, maxEntries) * 16;
                 int subBits = subBitsMax(maxPrefixlen, STRIDES[i]);
                 if (subBits >= SUB_BITS_MIN) {
@@ -307,42 +302,40 @@ final class LpmJumps {
     }
 
     /**
-     * For a writer: a node on the walk of a key starting with {@code w0}, of query prefixlen
-     * {@code kpl}, shorter than the stride (so the walk passes it and goes on below it), from
-     * which the walk may start in place of the root; null when there is none, the query is
-     * shorter than the stride, or the walk leaves the trie at the root. It is the last such node
-     * on the walk or an ancestor of it with only intermediate nodes between (a node put above a
-     * subtree as a branch leaves the slots under the subtree as they were), and {@link #startAbove}
-     * is the best value node from the root to it, both included, as {@link #relink} needs: in a
-     * trie of 10k prefixes most slots' walks end above the stride ({@link #END}), and in 1M about
-     * half, so this saves those writers the top of the trie that {@link #below} saves the others.
+     * For a writer: where the walk of a key starting with {@code w0}, of query prefixlen
+     * {@code kpl}, may start in place of the root: the best value node above the stride on its
+     * walk (which the walk passes, and which is the best above itself, as {@link #relink} wants
+     * to know), or null when there is none or the query is shorter than the stride. In a trie of
+     * 10k prefixes most slots' walks end above the stride ({@link #END}), and in 1M about half;
+     * this saves those writers the top of the trie, as {@link #below} saves the others. The
+     * node is the one the slot's answer above names, so it is exact as the entries are: for
+     * 4- and 8-byte values, whose entries hold its number, the table keeps it beside for writers.
      */
     LpmNode start(long w0, int kpl) {
         Table t = table;
-        return t == null || kpl < t.stride ? null : t.starts[(int) (w0 >>> t.shift)];
-    }
-
-    /** The best value node from the root to {@link #start}'s node, both included (null: none). */
-    LpmNode startAbove(long w0) {
-        Table t = table;
-        return t.founds[(int) (w0 >>> t.shift)];
+        if (t == null || kpl < t.stride) {
+            return null;
+        }
+        int v = (int) (w0 >>> t.shift);
+        // the slot's count and number, which the change will likely read (counted, put), loaded
+        // now so that in a large table their cache misses overlap this one's, not follow it
+        int[] c = counts;
+        long[] smalls = t.smalls;
+        touched = (c != null ? c[v] : 0) + (smalls != null ? smalls[v] : 0);
+        return t.founds[v];
     }
 
     /**
-     * For tests: the first slot of the top table whose writers' start is not on its keys' walk
-     * from {@code root} above the stride, or whose best value node above it is not
-     * {@link #startAbove}'s, as a message; null when every slot's is right.
+     * For tests: the first slot of the top table whose {@link #start} node is not the best value
+     * node above the stride on its keys' walk from {@code root}, as a message; null when every
+     * slot's is.
      */
     String checkStarts(LpmNode root) {
         Table t = table;
         if (t == null) {
             return null;
         }
-        for (int v = 0; v < t.starts.length; v++) {
-            LpmNode start = t.starts[v];
-            if (start == null) {
-                continue;
-            }
+        for (int v = 0; v < t.founds.length; v++) {
             long key = (long) v << t.shift;
             LpmNode found = null;
             LpmNode n = root;
@@ -351,19 +344,10 @@ final class LpmJumps {
                 if (!n.intermediate()) {
                     found = n;
                 }
-                if (n == start) {
-                    break;
-                }
                 n = key << n.prefixlen < 0 ? n.child1 : n.child0;
             }
-            if (n != start) {
-                return "slot " + Integer.toHexString(v) + ": start /" + start.prefixlen + " "
-                        + Long.toHexString(start.w0) + " is not on the walk";
-            }
             if (t.founds[v] != found) {
-                return "slot " + Integer.toHexString(v) + ": wrong value node above its start /" + start.prefixlen
-                        + (start.intermediate() ? " (im)" : "") + ": " + desc(t.founds[v]) + " not " + desc(found)
-                        + ", next " + t.refs[v];
+                return "slot " + Integer.toHexString(v) + ": start " + desc(t.founds[v]) + ", not " + desc(found);
             }
         }
         return null;
@@ -412,7 +396,7 @@ final class LpmJumps {
             return;
         }
         Table fresh = new Table(want, 0, want, small, true);
-        fill(fresh, 0, 0, root, null, null);
+        fill(fresh, 0, 0, root, null);
         int[] c = null;
         if (subBitsMax(maxPrefixlen, want) >= SUB_BITS_MIN) {
             c = new int[1 << want];
@@ -494,18 +478,17 @@ final class LpmJumps {
         locate(root, v, t.stride);
         LpmNode n = locatedNode;
         LpmNode found = locatedFound;
-        LpmNode up = locatedUp;
-        locatedNode = locatedFound = locatedUp = null;
+        locatedNode = locatedFound = null;
         if (bits == 0) {
             if (t.live) {
                 openWindow();
             }
             t.refs[v] = null; // not an entry, so that put writes the slot
-            put(t, v, v + 1, n, found, up);
+            put(t, v, v + 1, n, found);
             return;
         }
         Table s = new Table(t.stride + bits, v << bits, bits, small, false);
-        fill(s, s.base, t.stride, n, found, up);
+        fill(s, s.base, t.stride, n, found);
         s.live = true;
         if (t.live) {
             openWindow();
@@ -521,7 +504,6 @@ final class LpmJumps {
     private void locate(LpmNode root, int v, int stride) {
         long key = (long) v << (64 - stride);
         LpmNode found = null;
-        LpmNode up = null;
         LpmNode n = root;
         while (n != null && n.prefixlen < stride) {
             int p = n.prefixlen;
@@ -532,7 +514,6 @@ final class LpmJumps {
             if (!n.intermediate()) {
                 found = n;
             }
-            up = n;
             n = key << p < 0 ? n.child1 : n.child0;
         }
         if (n != null && (int) (n.w0 >>> (64 - stride)) != v) {
@@ -540,7 +521,6 @@ final class LpmJumps {
         }
         locatedNode = n;
         locatedFound = found;
-        locatedUp = up;
     }
 
     /**
@@ -576,35 +556,20 @@ final class LpmJumps {
             linked = node;
         }
         if (r < t.stride) {
-            fill(t, slots(w, r, t.stride), r, node, above, parent); // q < r
-            if (kept != null && old != kept && old.prefixlen < t.stride) {
-                // old, an intermediate node, leaves the trie, and the slots under kept were
-                // skipped: those whose walk started at old start at its parent now
-                restart(t, old, parent);
-            }
+            fill(t, slots(w, r, t.stride), r, node, above); // q < r
         } else {
             int v = (int) (w >>> t.shift);
             if (t.refs[v] instanceof Table s) {
                 if (q < s.stride) {
                     int rs = Math.min(r, s.stride);
-                    fill(s, slots(w, rs, s.stride), rs, node, above, parent);
+                    fill(s, slots(w, rs, s.stride), rs, node, above);
                 }
             } else if (q < t.stride) {
-                fill(t, v, t.stride, node, above, parent);
+                fill(t, v, t.stride, node, above);
             }
         }
         this.keptBits = -1;
         linked = null;
-    }
-
-    /** In the slots {@link #relink} skipped: those that start at {@code gone} start at {@code up}. */
-    private void restart(Table t, LpmNode gone, LpmNode up) {
-        LpmNode[] starts = t.starts;
-        for (int i = skipFrom(t), end = skipTo(t); i < end; i++) {
-            if (starts[i] == gone) {
-                starts[i] = up;
-            }
-        }
     }
 
     /** The first slot, in a table of {@code stride} bits, of the keys that start with the first {@code bits} bits of {@code w0}. */
@@ -641,11 +606,11 @@ final class LpmJumps {
     /**
      * Sets the entries of the keys whose first {@code r} bits are {@code lo}'s (2^(stride - r)
      * slots from slot {@code lo}), whose walk has reached the subtree {@code n} with {@code found}
-     * the best value node above it and {@code up} the node it hangs from (null: n is the root). Nodes of a subtree share the first bits that lead to it, so
+     * the best value node above it. Nodes of a subtree share the first bits that lead to it, so
      * each node shorter than the stride splits its range into the keys that leave the trie there
      * and its two children's halves: O(entries + nodes shorter than the stride).
      */
-    private void fill(Table t, int lo, int r, LpmNode n, LpmNode found, LpmNode up) {
+    private void fill(Table t, int lo, int r, LpmNode n, LpmNode found) {
         int stride = t.stride;
         int end = lo + (1 << (stride - r));
         if (keptBits >= 0 && lo >= skipFrom(t) && end <= skipTo(t)) {
@@ -655,8 +620,8 @@ final class LpmJumps {
             int p = n.prefixlen;
             int size = 1 << (stride - p);
             int at = slots(n.w0, p, stride);
-            put(t, lo, at, null, found, up);
-            put(t, at + size, end, null, found, up);
+            put(t, lo, at, null, found);
+            put(t, at + size, end, null, found);
             if (!n.intermediate()) {
                 if (linked != null && n != linked) {
                     // an old value node with its old subtree: every entry under it is as before
@@ -664,31 +629,28 @@ final class LpmJumps {
                 }
                 found = n;
             }
-            fill(t, at, p + 1, n.child0, found, n);
+            fill(t, at, p + 1, n.child0, found);
             lo = at + (size >>> 1);
             end = at + size;
-            up = n;
             n = n.child1;
         }
         if (n == null) {
-            put(t, lo, end, null, found, up);
+            put(t, lo, end, null, found);
             return;
         }
         // the first node of the stride or longer: only the keys of its own slot may match it
         int v = (int) (n.w0 >>> t.shift);
-        put(t, lo, v, null, found, up);
-        put(t, v, v + 1, n, found, up);
-        put(t, v + 1, end, null, found, up);
+        put(t, lo, v, null, found);
+        put(t, v, v + 1, n, found);
+        put(t, v + 1, end, null, found);
     }
 
     /**
      * Slots {@code a..b-1} become: go on at {@code next} (null: the walk is over) with the
      * answer {@code found} above it; only those that differ are written, in the window if the
      * table is live. A slot with a sub-table passes the same on to all of the sub-table's slots.
-     * In a top table, {@code up} (the last node above the stride) and {@code found} become the
-     * slot's writers' start (written where they differ, outside the window: readers never read them).
      */
-    private void put(Table t, int a, int b, LpmNode next, LpmNode found, LpmNode up) {
+    private void put(Table t, int a, int b, LpmNode next, LpmNode found) {
         if (a >= b) {
             return;
         }
@@ -696,15 +658,16 @@ final class LpmJumps {
             int skipFrom = skipFrom(t);
             int skipTo = skipTo(t);
             if (a < skipTo && b > skipFrom) {
-                put(t, a, skipFrom, next, found, up);
-                put(t, skipTo, b, next, found, up);
+                put(t, a, skipFrom, next, found);
+                put(t, skipTo, b, next, found);
                 return;
             }
         }
         Object[] refs = t.refs;
         long[] smalls = t.smalls;
         LpmNode[] founds = t.founds;
-        LpmNode[] starts = t.starts;
+        // the writers' nodes above, where readers do not take them: beside numbers, or a sub-table
+        boolean writers = founds != null;
         boolean none = next == null && found == null;
         // a node with nothing above it, where a node means "and the number above"
         boolean asJump = next != null && found == null && smalls != null;
@@ -713,17 +676,11 @@ final class LpmJumps {
         LpmJump jump = null;
         for (int i = a - t.base, j = b - t.base; i < j; i++) {
             Object e = refs[i];
-            if (starts != null) {
-                if (starts[i] != up) {
-                    starts[i] = up;
-                }
-                // readers take founds with an entry, not with a sub-table (nor with smalls)
-                if (founds[i] != found && (smalls != null || e instanceof Table)) {
-                    founds[i] = found;
-                }
+            if (writers && founds[i] != found && (smalls != null || e instanceof Table)) {
+                founds[i] = found;
             }
             if (e instanceof Table s) {
-                fill(s, s.base, t.stride, next, found, up);
+                fill(s, s.base, t.stride, next, found);
                 continue;
             }
             boolean same = asJump ? e instanceof LpmJump jp && jp.next == next

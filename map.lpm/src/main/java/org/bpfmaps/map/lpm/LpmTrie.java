@@ -63,7 +63,7 @@ final class LpmTrie {
         return jumps.subStride(w0);
     }
 
-    /** For tests: null when every writers' start of the jump table is right (see LpmJumps.checkStarts). */
+    /** For tests: null when every writers' start of the jump table is right (see LpmJumps#checkStarts). */
     String checkStarts() {
         synchronized (lock) {
             return jumps.checkStarts(root);
@@ -352,6 +352,8 @@ final class LpmTrie {
             // from the slot's writers' start (LpmJumps.start), unless this update would build a
             // larger table, whose entries may need the nodes above
             boolean grows = jumps.wouldGrow(entries + 1);
+            // (the slot's start read first, so that its cache miss overlaps below's)
+            LpmNode upper = grows ? null : jumps.start(k0, kpl);
             LpmNode start = grows ? null : jumps.below(k0, kpl);
             int tries = start != null ? 0 : 1;
             LpmNode parent;
@@ -365,8 +367,8 @@ final class LpmTrie {
                 dir = 0;
                 m = 0;
                 if (tries == 1) {
-                    start = grows ? null : jumps.start(k0, kpl);
-                    above = start == null ? null : jumps.startAbove(k0);
+                    start = upper;
+                    above = start; // the best value node above its place, itself
                 } else if (tries > 1) {
                     start = null;
                 }
@@ -471,6 +473,7 @@ final class LpmTrie {
             }
             // from below the jump table where it says the change is (see LpmJumps.below), else
             // from the slot's writers' start (LpmJumps.start)
+            LpmNode upper = jumps.start(k0, kpl);
             LpmNode start = jumps.below(k0, kpl);
             int tries = start != null ? 0 : 1;
             LpmNode grand;
@@ -485,8 +488,8 @@ final class LpmTrie {
                 grand = grandAbove = above = parent = null;
                 grandDir = dir = m = 0;
                 if (tries == 1) {
-                    start = jumps.start(k0, kpl);
-                    above = start == null ? null : jumps.startAbove(k0);
+                    start = upper;
+                    above = start; // the best value node above its place, itself
                 } else if (tries > 1) {
                     start = null;
                 }

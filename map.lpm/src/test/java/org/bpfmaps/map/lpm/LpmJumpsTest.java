@@ -56,9 +56,9 @@ class LpmJumpsTest {
     private static long table(int stride, int valueSize, long jumps) {
         long slots = 1L << stride;
         boolean small = valueSize == 4 || valueSize == 8;
-        // refs, the smalls or founds beside them, the writers' starts and (small) nodes above
+        // refs, the smalls or founds beside them, and for smalls the writers' nodes above
         return 32 + MapFootprint.arrayBytes(slots, 4) + MapFootprint.arrayBytes(slots, small ? 8 : 4)
-                + MapFootprint.arrayBytes(slots, 4) * (small ? 2 : 1) + 16 * jumps;
+                + (small ? MapFootprint.arrayBytes(slots, 4) : 0) + 16 * jumps;
     }
 
     /**
