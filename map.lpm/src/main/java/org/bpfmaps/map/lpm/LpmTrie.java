@@ -19,7 +19,8 @@ import org.bpfmaps.core.spi.Bytes;
  * {@code trie->lock}. Nodes that a writer unlinks are left to the garbage collector, which frees
  * them only once no reader holds them: the grace period comes for free. Once the trie is large,
  * a lookup starts below its top, where a jump table ({@link LpmJumps}) says the walk stands, and
- * so does an update or delete whose change lies below the node the table names.
+ * so does an update or delete whose change lies below the node the table names, or else at the
+ * best value node above the table's stride on the key's walk ({@link LpmJumps#start}).
  *
  * <p>Keys are read where they lie in the caller's buffer: {@code at} is the absolute index of the
  * prefixlen (host order), the data follow. The first two data words are loaded once per call;
