@@ -436,7 +436,7 @@ final class LpmTrie {
                     ? new LpmNode(m, node.w0, node.more, null, node, fresh)
                     : new LpmNode(m, node.w0, node.more, null, fresh, node);
             // the old node keeps its entries: the same subtree under the same prefixes (im has none)
-            link(parent, above, dir, im, node, m + 1);
+            link(parent, above, dir, im, node, m + 1, fresh);
             jumps.counted(root, k0, kpl, 1);
             return 0;
         }
@@ -526,7 +526,7 @@ final class LpmTrie {
             } else if (parent != null && parent.intermediate() && c0 == null && c1 == null) {
                 // the sibling moves up past an intermediate node and keeps its entries
                 LpmNode sibling = dir == 0 ? parent.child1 : parent.child0;
-                link(grand, grandAbove, grandDir, sibling, sibling, parent.prefixlen + 1);
+                link(grand, grandAbove, grandDir, sibling, sibling, parent.prefixlen + 1, node);
             } else {
                 link(parent, above, dir, c0 != null ? c0 : c1);
             }
@@ -541,15 +541,17 @@ final class LpmTrie {
      * window, which lookups that read the table meanwhile detect (they walk from the root).
      */
     private void link(LpmNode parent, LpmNode above, int dir, LpmNode node) {
-        link(parent, above, dir, node, null, 0);
+        link(parent, above, dir, node, null, 0, null);
     }
 
     /**
      * The same, where the old subtree {@code kept}'s entries are known to be unchanged: those of
-     * the keys that share its first {@code keptBits} bits (see {@link LpmJumps#relink}).
+     * the keys that share its first {@code keptBits} bits, and {@code leaf} the leaf put or taken
+     * beside it (see {@link LpmJumps#relink}).
      */
-    private void link(LpmNode parent, LpmNode above, int dir, LpmNode node, LpmNode kept, int keptBits) {
-        jumps.relink(parent, above, dir, parent == null ? root : parent.child(dir), node, kept, keptBits);
+    private void link(LpmNode parent, LpmNode above, int dir, LpmNode node, LpmNode kept, int keptBits,
+            LpmNode leaf) {
+        jumps.relink(parent, above, dir, parent == null ? root : parent.child(dir), node, kept, keptBits, leaf);
         if (parent == null) {
             root = node;
         } else {
