@@ -34,11 +34,12 @@ import org.bpfmaps.core.spi.MapFootprint;
  * 2^18. More bits would end more lookups at the slot (22 bits: 86% END in 1M) but cost 4 times the
  * memory for each 2 bits. The table is rebuilt under the writer lock when a threshold is passed
  * (O(2^stride + nodes shorter than it), once per threshold) and never shrinks. Memory, bounded by
- * the largest stride: 12 bytes a slot for 4- and 8-byte values (a reference with compressed
- * references, and a long), 8 for others (two references), plus a 16-byte {@link LpmJump} per
- * slot where there is nothing above, which a full top of the trie does not have: 768 KiB at 16
- * bits, 12 MiB at 20. In 1M random IPv4 prefixes with 8-byte values that is 12.6 bytes per prefix
- * (no jump objects), next to about 73 bytes per prefix for the nodes themselves (1M value nodes and
+ * the largest stride: 16 bytes a slot for 4- and 8-byte values (a reference with compressed
+ * references and a long for readers, and for writers the node the long is the value of, see
+ * {@link #start}), 8 for others (two references), plus a 16-byte {@link LpmJump} per slot where
+ * there is nothing above, which a full top of the trie does not have: 1 MiB at 16 bits, 16 MiB
+ * at 20. In 1M random IPv4 prefixes with 8-byte values that is 16.8 bytes per prefix (no jump
+ * objects), next to about 73 bytes per prefix for the nodes themselves (1M value nodes and
  * 515k intermediate ones, 48 bytes each: a 4- or 8-byte value lives in its node). The kernel has
  * no such table.
  *
@@ -80,6 +81,14 @@ import org.bpfmaps.core.spi.MapFootprint;
  * from it down), so a prefix shorter than the stride made real or intermediate, or put above or
  * taken off a subtree, rewrites only the slots whose answer above it is, not all it covers (in
  * 10k random IPv4 prefixes those re-fills were half of an update+delete's time).
+ *
+ * <p>Writers start below the top of the trie too: where the slot's entry names a node, there
+ * ({@link #below}), else (END, about half the slots in 1M random IPv4 prefixes and most in 10k)
+ * at the answer above, the best value node shorter than the stride on the slot's walk
+ * ({@link #start}): the walk passes it, so a walk from it finds the same place, and it is the best
+ * value above itself, which the entries to set need. It is exact as the entries are, being their
+ * answer; for 4- and 8-byte values, whose entries hold only its number, the top table keeps the
+ * node beside them for writers. In 1M prefixes this took update+delete from about 1.8 to 1.2 us.
  */
 final class LpmJumps {
     /** The default strides and the prefix counts from which each is used. */
@@ -129,18 +138,23 @@ final class LpmJumps {
         final Object[] refs;
         /** For values of 4 or 8 bytes, else null: the value above as one number. */
         final long[] smalls;
-        /** For other values, else null: the best value node above, or null for none. */
+        /**
+         * For other values, the best value node above, or null for none. In a top table of 4- or
+         * 8-byte values too, for writers only (readers take {@link #smalls}): where a writer's
+         * walk starts ({@link #start}). Kept for a slot with a sub-table too, which readers
+         * do not read it for.
+         */
         final LpmNode[] founds;
         /** Whether readers may see it (then its entries change only in a window); under the lock. */
         boolean live;
 
-        Table(int stride, int base, int bits, boolean small) {
+        Table(int stride, int base, int bits, boolean small, boolean top) {
             this.stride = stride;
             this.shift = 64 - stride;
             this.base = base;
             this.refs = new Object[1 << bits];
             this.smalls = small ? new long[1 << bits] : null;
-            this.founds = small ? null : new LpmNode[1 << bits];
+            this.founds = small && !top ? null : new LpmNode[1 << bits];
         }
     }
 
@@ -165,6 +179,8 @@ final class LpmJumps {
      * bits (they decide its sub-table); null where no sub-table fits (see {@link #subBitsMax}).
      */
     private int[] counts;
+    /** What {@link #start} loaded early (kept, so that the loads are made); no meaning. */
+    private long touched;
     /** Odd while a writer changes entries (a seqlock's count). */
     private volatile long version;
     /** Whether the change being linked has opened the window (made {@link #version} odd). */
@@ -215,7 +231,7 @@ final class LpmJumps {
      * The heap bytes of the jump tables the default strides may build for a trie of at most
      * {@code maxEntries} prefixes of {@code maxPrefixlen} bits (0 when it builds none): every
      * table up to the largest, since a larger one is built while the smaller is still in use, at
-     * 12 bytes a slot for 4- and 8-byte values and 8 for others (see above), as arrays the
+     * 16 bytes a slot for 4- and 8-byte values and 8 for others (see above), as arrays the
      * collector may round up ({@link MapFootprint#arrayBytes}: under G1 on a small heap the 512 KiB
      * {@code long[]} of the 16-bit table takes a 1 MiB region), with an {@link LpmJump} of 16
      * bytes for each slot that may hold one (at most one per prefix). Where sub-tables fit, each
@@ -230,7 +246,9 @@ final class LpmJumps {
             if (maxEntries >= FROM[i] && STRIDES[i] < maxPrefixlen) {
                 long slots = 1L << STRIDES[i];
                 long beside = small ? MapFootprint.arrayBytes(slots, 8) : MapFootprint.arrayBytes(slots, 4);
-                bytes += 32 + MapFootprint.arrayBytes(slots, 4) + beside + Math.min(slots, maxEntries) * 16;
+                // for 4- and 8-byte values, the writers' nodes above (see Table.founds)
+                long writers = small ? MapFootprint.arrayBytes(slots, 4) : 0;
+                bytes += 32 + MapFootprint.arrayBytes(slots, 4) + beside + writers + Math.min(slots, maxEntries) * 16;
                 int subBits = subBitsMax(maxPrefixlen, STRIDES[i]);
                 if (subBits >= SUB_BITS_MIN) {
                     long entries = 4 * maxEntries + (1L << subBits);
@@ -292,6 +310,62 @@ final class LpmJumps {
         return e instanceof LpmNode n ? n : e instanceof LpmJump j ? j.next : null;
     }
 
+    /**
+     * For a writer: where the walk of a key starting with {@code w0}, of query prefixlen
+     * {@code kpl}, may start in place of the root: the best value node above the stride on its
+     * walk (which the walk passes, and which is the best above itself, as {@link #relink} wants
+     * to know), or null when there is none or the query is shorter than the stride. In a trie of
+     * 10k prefixes most slots' walks end above the stride ({@link #END}), and in 1M about half;
+     * this saves those writers the top of the trie, as {@link #below} saves the others. The
+     * node is the one the slot's answer above names, so it is exact as the entries are: for
+     * 4- and 8-byte values, whose entries hold its number, the table keeps it beside for writers.
+     */
+    LpmNode start(long w0, int kpl) {
+        Table t = table;
+        if (t == null || kpl < t.stride) {
+            return null;
+        }
+        int v = (int) (w0 >>> t.shift);
+        // the slot's count and number, which the change will likely read (counted, put), loaded
+        // now so that in a large table their cache misses overlap this one's, not follow it
+        int[] c = counts;
+        long[] smalls = t.smalls;
+        touched = (c != null ? c[v] : 0) + (smalls != null ? smalls[v] : 0);
+        return t.founds[v];
+    }
+
+    /**
+     * For tests: the first slot of the top table whose {@link #start} node is not the best value
+     * node above the stride on its keys' walk from {@code root}, as a message; null when every
+     * slot's is.
+     */
+    String checkStarts(LpmNode root) {
+        Table t = table;
+        if (t == null) {
+            return null;
+        }
+        for (int v = 0; v < t.founds.length; v++) {
+            long key = (long) v << t.shift;
+            LpmNode found = null;
+            LpmNode n = root;
+            while (n != null && n.prefixlen < t.stride
+                    && (n.prefixlen == 0 || (n.w0 ^ key) >>> (64 - n.prefixlen) == 0)) {
+                if (!n.intermediate()) {
+                    found = n;
+                }
+                n = key << n.prefixlen < 0 ? n.child1 : n.child0;
+            }
+            if (t.founds[v] != found) {
+                return "slot " + Integer.toHexString(v) + ": start " + desc(t.founds[v]) + ", not " + desc(found);
+            }
+        }
+        return null;
+    }
+
+    private static String desc(LpmNode n) {
+        return n == null ? "none" : "/" + n.prefixlen + " " + Long.toHexString(n.w0);
+    }
+
     /** Whether {@link #grow} builds a table for a trie of {@code entries} prefixes. */
     boolean wouldGrow(long entries) {
         return entries >= growAt;
@@ -330,7 +404,7 @@ final class LpmJumps {
         if (want == have) {
             return;
         }
-        Table fresh = new Table(want, 0, want, small);
+        Table fresh = new Table(want, 0, want, small, true);
         fill(fresh, 0, 0, root, null);
         int[] c = null;
         if (subBitsMax(maxPrefixlen, want) >= SUB_BITS_MIN) {
@@ -422,7 +496,7 @@ final class LpmJumps {
             put(t, v, v + 1, n, found);
             return;
         }
-        Table s = new Table(t.stride + bits, v << bits, bits, small);
+        Table s = new Table(t.stride + bits, v << bits, bits, small, false);
         fill(s, s.base, t.stride, n, found);
         s.live = true;
         if (t.live) {
@@ -470,12 +544,26 @@ final class LpmJumps {
      * the change with the same value node above (an intermediate node is none): their entries
      * are left as they are, unread. This keeps the insert and delete of a leaf beside a subtree
      * from reading the subtree's entries.
+     *
+     * <p>{@code leaf}, if not null, is the leaf put beside {@code kept} under the new intermediate
+     * node (then {@code kept} is {@code old}) or taken from beside it with its intermediate
+     * parent ({@code old}). Where the leaf is of the stride or longer and the intermediate node
+     * shorter, only the leaf's own slot changes: the other keys of its half left the trie at the
+     * old subtree's root before and leave at the leaf after (or the other way round), with the
+     * same answer above, an intermediate node being none. So only that slot is set, not the half
+     * (in 10k random IPv4 prefixes, 1 slot where it was about 8, for most inserts and deletes).
      */
-    void relink(LpmNode parent, LpmNode above, int dir, LpmNode old, LpmNode node, LpmNode kept, int keptBits) {
+    void relink(LpmNode parent, LpmNode above, int dir, LpmNode old, LpmNode node, LpmNode kept, int keptBits,
+            LpmNode leaf) {
         Table t = table;
         LpmNode shorter = old == null || node != null && node.prefixlen < old.prefixlen ? node : old;
         if (t == null || shorter == null) {
             return;
+        }
+        LpmNode linking = node;
+        if (leaf != null && shorter.prefixlen < t.stride && leaf.prefixlen >= t.stride) {
+            shorter = leaf;
+            linking = kept == old ? leaf : null;
         }
         int q = parent == null ? -1 : parent.prefixlen;
         int r = shorter.prefixlen;
@@ -497,10 +585,10 @@ final class LpmJumps {
             if (t.refs[v] instanceof Table s) {
                 if (q < s.stride) {
                     int rs = Math.min(r, s.stride);
-                    fill(s, slots(w, rs, s.stride), rs, node, above);
+                    fill(s, slots(w, rs, s.stride), rs, linking, above);
                 }
             } else if (q < t.stride) {
-                fill(t, v, t.stride, node, above);
+                fill(t, v, t.stride, linking, above);
             }
         }
         this.keptBits = -1;
@@ -548,7 +636,7 @@ final class LpmJumps {
     private void fill(Table t, int lo, int r, LpmNode n, LpmNode found) {
         int stride = t.stride;
         int end = lo + (1 << (stride - r));
-        if (lo >= skipFrom(t) && end <= skipTo(t)) {
+        if (keptBits >= 0 && lo >= skipFrom(t) && end <= skipTo(t)) {
             return;
         }
         while (n != null && n.prefixlen < stride) {
@@ -586,15 +674,23 @@ final class LpmJumps {
      * table is live. A slot with a sub-table passes the same on to all of the sub-table's slots.
      */
     private void put(Table t, int a, int b, LpmNode next, LpmNode found) {
-        int skipFrom = skipFrom(t);
-        int skipTo = skipTo(t);
-        if (a < skipTo && b > skipFrom) {
-            put(t, a, skipFrom, next, found);
-            put(t, skipTo, b, next, found);
+        if (a >= b) {
             return;
+        }
+        if (keptBits >= 0) {
+            int skipFrom = skipFrom(t);
+            int skipTo = skipTo(t);
+            if (a < skipTo && b > skipFrom) {
+                put(t, a, skipFrom, next, found);
+                put(t, skipTo, b, next, found);
+                return;
+            }
         }
         Object[] refs = t.refs;
         long[] smalls = t.smalls;
+        LpmNode[] founds = t.founds;
+        // the writers' nodes above, where readers do not take them: beside numbers, or a sub-table
+        boolean writers = founds != null;
         boolean none = next == null && found == null;
         // a node with nothing above it, where a node means "and the number above"
         boolean asJump = next != null && found == null && smalls != null;
@@ -603,12 +699,15 @@ final class LpmJumps {
         LpmJump jump = null;
         for (int i = a - t.base, j = b - t.base; i < j; i++) {
             Object e = refs[i];
+            if (writers && founds[i] != found && (smalls != null || e instanceof Table)) {
+                founds[i] = found;
+            }
             if (e instanceof Table s) {
                 fill(s, s.base, t.stride, next, found);
                 continue;
             }
             boolean same = asJump ? e instanceof LpmJump jp && jp.next == next
-                    : e == ref && (none || (smalls != null ? smalls[i] == small : t.founds[i] == found));
+                    : e == ref && (none || (smalls != null ? smalls[i] == small : founds[i] == found));
             if (same) {
                 continue;
             }
@@ -625,7 +724,7 @@ final class LpmJumps {
             if (smalls != null) {
                 smalls[i] = small;
             } else {
-                t.founds[i] = found;
+                founds[i] = found;
             }
             refs[i] = ref;
         }

@@ -19,7 +19,8 @@ import org.bpfmaps.core.spi.Bytes;
  * {@code trie->lock}. Nodes that a writer unlinks are left to the garbage collector, which frees
  * them only once no reader holds them: the grace period comes for free. Once the trie is large,
  * a lookup starts below its top, where a jump table ({@link LpmJumps}) says the walk stands, and
- * so does an update or delete whose change lies below the node the table names.
+ * so does an update or delete whose change lies below the node the table names, or else at the
+ * best value node above the table's stride on the key's walk ({@link LpmJumps#start}).
  *
  * <p>Keys are read where they lie in the caller's buffer: {@code at} is the absolute index of the
  * prefixlen (host order), the data follow. The first two data words are loaded once per call;
@@ -61,6 +62,13 @@ final class LpmTrie {
     /** The stride of the sub-table of the slot of data starting with {@code w0}, 0 if none (for tests). */
     int subStride(long w0) {
         return jumps.subStride(w0);
+    }
+
+    /** For tests: null when every writers' start of the jump table is right (see LpmJumps#checkStarts). */
+    String checkStarts() {
+        synchronized (lock) {
+            return jumps.checkStarts(root);
+        }
     }
 
     /** Whether a prefixlen (a u32) is above max_prefixlen. */
@@ -341,11 +349,16 @@ final class LpmTrie {
             if (retired) {
                 return Errno.ENODEV.ret(); // the contents have gone to the next provider
             }
-            // from below the jump table where it says the change is (see LpmJumps.below), unless
-            // this update would build a larger table, whose entries may need the nodes above
-            LpmNode start = jumps.wouldGrow(entries + 1) ? null : jumps.below(k0, kpl);
+            // from below the jump table where it says the change is (see LpmJumps.below), else
+            // from the slot's writers' start (LpmJumps.start), unless this update would build a
+            // larger table, whose entries may need the nodes above
+            boolean grows = jumps.wouldGrow(entries + 1);
+            // (the slot's start read first, so that its cache miss overlaps below's)
+            LpmNode upper = grows ? null : jumps.start(k0, kpl);
+            LpmNode start = grows ? null : jumps.below(k0, kpl);
+            int tries = start != null ? 0 : 1;
             LpmNode parent;
-            LpmNode above; // the best value node from the root (or start) to the parent (for the table)
+            LpmNode above; // the best value node from the root to the parent (null from below, not needed there)
             int dir;
             LpmNode node;
             int m;
@@ -354,6 +367,12 @@ final class LpmTrie {
                 above = null;
                 dir = 0;
                 m = 0;
+                if (tries == 1) {
+                    start = upper;
+                    above = start; // the best value node above its place, itself
+                } else if (tries > 1) {
+                    start = null;
+                }
                 node = start != null ? start : root;
                 while (node != null) {
                     m = match(node, key, dataAt, kpl, k0, k1);
@@ -370,7 +389,7 @@ final class LpmTrie {
                 if (start == null || parent != null) {
                     break;
                 }
-                start = null; // the change is at start itself: from the root
+                tries++; // the change is at start itself: from the slot's start (above it), or the root
             }
             if (node == null) {
                 int err = addEntry(flags);
@@ -417,7 +436,7 @@ final class LpmTrie {
                     ? new LpmNode(m, node.w0, node.more, null, node, fresh)
                     : new LpmNode(m, node.w0, node.more, null, fresh, node);
             // the old node keeps its entries: the same subtree under the same prefixes (im has none)
-            link(parent, above, dir, im, node, m + 1);
+            link(parent, above, dir, im, node, m + 1, fresh);
             jumps.counted(root, k0, kpl, 1);
             return 0;
         }
@@ -453,8 +472,11 @@ final class LpmTrie {
             if (retired) {
                 return Errno.ENODEV.ret();
             }
-            // from below the jump table where it says the change is (see LpmJumps.below)
+            // from below the jump table where it says the change is (see LpmJumps.below), else
+            // from the slot's writers' start (LpmJumps.start)
+            LpmNode upper = jumps.start(k0, kpl);
             LpmNode start = jumps.below(k0, kpl);
+            int tries = start != null ? 0 : 1;
             LpmNode grand;
             LpmNode grandAbove; // the best value nodes from the root (or start) to grand and parent
             LpmNode above;
@@ -466,6 +488,12 @@ final class LpmTrie {
             for (;;) {
                 grand = grandAbove = above = parent = null;
                 grandDir = dir = m = 0;
+                if (tries == 1) {
+                    start = upper;
+                    above = start; // the best value node above its place, itself
+                } else if (tries > 1) {
+                    start = null;
+                }
                 node = start != null ? start : root;
                 while (node != null) {
                     m = match(node, key, dataAt, kpl, k0, k1);
@@ -485,7 +513,7 @@ final class LpmTrie {
                 if (start == null || grand != null) {
                     break;
                 }
-                start = null; // the change may reach start or the link above it: from the root
+                tries++; // the change may reach start or the link above it: from higher up
             }
             if (node == null || node.prefixlen != kpl || node.prefixlen != m || node.intermediate()) {
                 return Errno.ENOENT.ret();
@@ -498,7 +526,7 @@ final class LpmTrie {
             } else if (parent != null && parent.intermediate() && c0 == null && c1 == null) {
                 // the sibling moves up past an intermediate node and keeps its entries
                 LpmNode sibling = dir == 0 ? parent.child1 : parent.child0;
-                link(grand, grandAbove, grandDir, sibling, sibling, parent.prefixlen + 1);
+                link(grand, grandAbove, grandDir, sibling, sibling, parent.prefixlen + 1, node);
             } else {
                 link(parent, above, dir, c0 != null ? c0 : c1);
             }
@@ -513,21 +541,21 @@ final class LpmTrie {
      * window, which lookups that read the table meanwhile detect (they walk from the root).
      */
     private void link(LpmNode parent, LpmNode above, int dir, LpmNode node) {
-        link(parent, above, dir, node, null, 0);
+        link(parent, above, dir, node, null, 0, null);
     }
 
     /**
      * The same, where the old subtree {@code kept}'s entries are known to be unchanged: those of
-     * the keys that share its first {@code keptBits} bits (see {@link LpmJumps#relink}).
+     * the keys that share its first {@code keptBits} bits, and {@code leaf} the leaf put or taken
+     * beside it (see {@link LpmJumps#relink}).
      */
-    private void link(LpmNode parent, LpmNode above, int dir, LpmNode node, LpmNode kept, int keptBits) {
-        jumps.relink(parent, above, dir, parent == null ? root : parent.child(dir), node, kept, keptBits);
+    private void link(LpmNode parent, LpmNode above, int dir, LpmNode node, LpmNode kept, int keptBits,
+            LpmNode leaf) {
+        jumps.relink(parent, above, dir, parent == null ? root : parent.child(dir), node, kept, keptBits, leaf);
         if (parent == null) {
             root = node;
-        } else if (dir == 0) {
-            parent.child0 = node;
         } else {
-            parent.child1 = node;
+            parent.setChild(dir, node);
         }
         jumps.close();
     }

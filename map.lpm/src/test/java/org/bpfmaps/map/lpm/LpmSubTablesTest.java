@@ -2,6 +2,7 @@ package org.bpfmaps.map.lpm;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
@@ -129,6 +130,9 @@ class LpmSubTablesTest {
             assertEquals(b, a, "op " + i);
             if (i % 1000 == 999) {
                 assertEquals(postorder(plain, dataSize), postorder(fast, dataSize), "after op " + i);
+            }
+            if (i % 50 == 49) {
+                assertNull(fast.checkStarts(), "after op " + i);
             }
         }
         assertEquals(16, fast.stride());
