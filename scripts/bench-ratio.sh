@@ -8,7 +8,7 @@
 # two of a pair back to back and in alternating order (bench first in odd rounds, baseline first in
 # even ones), so that a slow spell of the host lands on both sides as often.
 #
-#   scripts/bench-ratio.sh                      # the ARRAY, HASH and LPM headline pairs, 3 rounds
+#   scripts/bench-ratio.sh                      # the headline pairs of every open goal (ARRAY, HASH, LPM, XDP), 3 rounds
 #   ROUNDS=5 scripts/bench-ratio.sh             # more rounds
 #   scripts/bench-ratio.sh 'HashBench.typedLookupHit/HashBench.chmLookupHit@entries=100000,shape=k4v8'
 #   JARS='before=/tmp/before.jar after=bench/target/benchmarks.jar' scripts/bench-ratio.sh
@@ -66,17 +66,27 @@ pairs=("$@")
 if [ "${#pairs[@]}" -eq 0 ]; then
   # the headline ratios of the array, hash and LPM issues
   pairs=(
-    'ArrayBench.typedLookupPrimitive/ArrayBench.baselineLongArrayRead'
-    'ArrayBench.typedLookupByteBuffer/ArrayBench.baselineLongArrayRead'
     'HashBench.typedLookupHit/HashBench.chmLookupHit@entries=1000000,shape=k4v8'
+    'HashBench.typedLookupHit/HashBench.oneMissLookupHit@entries=1000000,shape=k4v8'
     'HashBench.typedUpdate/HashBench.chmUpdate@entries=1000000,shape=k4v8'
     'HashBench.typedInsertDelete/HashBench.chmInsertDelete@entries=1000000,shape=k4v8'
+    'HashBench.typedLookupHit/HashBench.chmLookupHit@entries=100000,shape=k4v8'
+    'HashBench.typedLookupHit/HashBench.oneMissLookupHit@entries=100000,shape=k4v8'
+    'HashBench.typedUpdate/HashBench.chmUpdate@entries=100000,shape=k4v8'
+    'HashBench.typedInsertDelete/HashBench.chmInsertDelete@entries=100000,shape=k4v8'
+    'ArrayBench.typedLookupPrimitive/ArrayBench.baselineLongArrayRead'
+    'ArrayBench.typedLookupByteBuffer/ArrayBench.baselineLongArrayRead'
     'LpmBench.lookupV4Lpm/LpmBench.lookupV4Unibit@prefixes=1000000'
     'LpmBench.lookupV4Lpm/LpmBench.lookupV4Unibit@prefixes=10000'
     'LpmBench.lookupV6Lpm/LpmBench.lookupV6Unibit'
     'LpmBench.updateDeleteV4Lpm/LpmBench.updateDeleteV4Unibit@prefixes=10000'
     'LpmBench.updateDeleteV4Lpm/LpmBench.updateDeleteV4Unibit@prefixes=1000000'
     'LpmBench.updateDeleteV6Lpm/LpmBench.updateDeleteV6Unibit'
+    'XdpBench.xskPath:xskConsume/XdpBench.blockingQueue:queueConsume@frameSize=64'
+    'XdpBench.xskPath:xskConsume/XdpBench.blockingQueue:queueConsume@frameSize=1500'
+    'ArrayBench.baselineBufferLookupOrdered/ArrayBench.baselineLongArrayRead'
+    'HashBench.typedLookupHit2t/HashBench.typedLookupHit@entries=1000000,shape=k4v8'
+    'HashBench.chmLookupHit2t/HashBench.chmLookupHit@entries=1000000,shape=k4v8'
   )
 fi
 for p in "${pairs[@]}"; do
