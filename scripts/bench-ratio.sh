@@ -6,7 +6,8 @@
 # measured 38 ns in one run and 88 ns in the next), so a single run proves nothing. Each round runs
 # every benchmark of every pair once (one fork, -wi 3 -i 5, the fixed JVM flags of bench.sh), the
 # two of a pair back to back and in alternating order (bench first in odd rounds, baseline first in
-# even ones), so that a slow spell of the host lands on both sides as often.
+# even ones), so that a slow spell of the host lands on both sides as often. A benchmark that is a
+# side of several pairs runs once per round and jar, at its first pair; later pairs reuse its figure.
 #
 #   scripts/bench-ratio.sh                      # the headline pairs of every open goal (ARRAY, HASH, LPM, XDP), 3 rounds
 #   ROUNDS=5 scripts/bench-ratio.sh             # more rounds
